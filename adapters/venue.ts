@@ -1,0 +1,107 @@
+// The Venue contract: what the engine may ask of any venue (paper or live) and what a venue reports back.
+import type { DecimalString } from '../src/domain/decimal.ts';
+import type { Instrument } from '../src/domain/instrument.ts';
+import type { MarketDataListener } from '../src/domain/market-data.ts';
+import type { OrderSide, OrderType, TimeInForce } from '../src/domain/order-request.ts';
+
+export interface VenueCapabilities {
+  /** Order types the venue holds itself. Stops and trailing stops outside this list are emulated locally. */
+  readonly orderTypes: readonly OrderType[];
+  readonly timeInForce: readonly TimeInForce[];
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+  readonly amend: boolean;
+}
+
+/** An order as sent to a venue. Decimal strings, already on the instrument's tick and lot grid. */
+export interface VenueOrder {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly quantity: DecimalString;
+  readonly price?: DecimalString;
+  readonly stopPrice?: DecimalString;
+  readonly trailingOffset?: DecimalString;
+  readonly trailingPercent?: DecimalString;
+  readonly activationPrice?: DecimalString;
+  readonly timeInForce: TimeInForce;
+  /** Absolute expiry time (clock milliseconds) for GTD. */
+  readonly expireAt?: number;
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+}
+
+export interface OrderAmendment {
+  readonly price?: DecimalString;
+  readonly quantity?: DecimalString;
+  readonly stopPrice?: DecimalString;
+}
+
+interface ReportBase {
+  readonly venue: string;
+  readonly clientOrderId: string;
+  readonly timestamp: number;
+}
+
+export type ExecutionReport =
+  | (ReportBase & { readonly type: 'accepted'; readonly venueOrderId: string })
+  | (ReportBase & { readonly type: 'rejected'; readonly reason: string })
+  | (ReportBase & {
+      readonly type: 'filled';
+      readonly tradeId: string;
+      readonly quantity: DecimalString;
+      readonly price: DecimalString;
+      readonly fee: DecimalString;
+      readonly feeCurrency: string;
+      readonly liquidity: 'maker' | 'taker';
+    })
+  | (ReportBase & { readonly type: 'canceled'; readonly reason: string })
+  | (ReportBase & { readonly type: 'expired' })
+  | (ReportBase & { readonly type: 'amended'; readonly price?: DecimalString; readonly quantity?: DecimalString; readonly stopPrice?: DecimalString })
+  | (ReportBase & { readonly type: 'cancelRejected'; readonly reason: string })
+  | (ReportBase & { readonly type: 'amendRejected'; readonly reason: string });
+
+export type ExecutionReportListener = (report: ExecutionReport) => void;
+
+export type VenueOrderStatusName = 'open' | 'partial' | 'filled' | 'canceled' | 'expired' | 'rejected';
+
+/** What a venue knows of one order, answered to a status query by clientOrderId. */
+export interface VenueOrderStatus {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly status: VenueOrderStatusName;
+  readonly quantity: DecimalString;
+  readonly filledQuantity: DecimalString;
+  readonly price?: DecimalString;
+}
+
+export interface Balance {
+  readonly currency: string;
+  readonly total: DecimalString;
+  /** Part of the total held for open orders. */
+  readonly reserved: DecimalString;
+}
+
+/**
+ * Every venue fulfils this. Commands return at once; their outcomes arrive as execution reports, because a
+ * live venue's answer can be late, lost or ambiguous, and only the report (or a status query) is the truth.
+ */
+export interface Venue {
+  readonly id: string;
+  readonly capabilities: VenueCapabilities;
+  instruments(): readonly Instrument[];
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  submit(order: VenueOrder): void;
+  amend(clientOrderId: string, amendment: OrderAmendment): void;
+  cancel(clientOrderId: string): void;
+  queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined>;
+  openOrders(): Promise<readonly VenueOrderStatus[]>;
+  balances(): Promise<readonly Balance[]>;
+  onExecutionReport(listener: ExecutionReportListener): () => void;
+  subscribeMarketData(symbols: readonly string[], listener: MarketDataListener): () => void;
+}
