@@ -42,8 +42,8 @@ export function createInstrument(spec: InstrumentSpec): Instrument {
     takerFee: decimal(spec.takerFee),
     spec: { ...spec },
   };
-  if (!instrument.tickSize.gt(0)) throw new Error(`${spec.symbol}: tick size must be positive, got ${spec.tickSize}`);
-  if (!instrument.lotSize.gt(0)) throw new Error(`${spec.symbol}: lot size must be positive, got ${spec.lotSize}`);
+  if (!instrument.tickSize.gt('0')) throw new Error(`${spec.symbol}: tick size must be positive, got ${spec.tickSize}`);
+  if (!instrument.lotSize.gt('0')) throw new Error(`${spec.symbol}: lot size must be positive, got ${spec.lotSize}`);
   return instrument;
 }
 

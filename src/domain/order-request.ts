@@ -24,20 +24,29 @@ export class OrderRequestError extends Error {
   }
 }
 
-/** A decimal given as a string (preferred) or a finite number; always becomes a canonical decimal string. */
-const decimalField = (name: string) =>
-  z.union([z.string(), z.number()], { error: `${name} must be a decimal string or number` }).transform((value, context) => {
+/**
+ * A decimal given as a string (preferred) or a finite number; always becomes a canonical decimal string.
+ * Checked by hand rather than with z.number(), so NaN and Infinity get their own message.
+ */
+export function decimalInput(name: string) {
+  return z.unknown().transform((value, context): DecimalString => {
+    const fail = (message: string) => {
+      context.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (value === undefined || value === null) return fail(`${name} is required`);
+    if (typeof value === 'number' && !Number.isFinite(value)) return fail(`${name} must be a finite number, got ${value}`);
+    if (typeof value !== 'number' && typeof value !== 'string') return fail(`${name} must be a decimal string or number, got ${typeof value}`);
     const text = typeof value === 'number' ? String(value) : value.trim();
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      context.addIssue({ code: 'custom', message: `${name} must be a finite number, got ${value}` });
-      return z.NEVER;
-    }
-    if (!isDecimalText(text)) {
-      context.addIssue({ code: 'custom', message: `${name} must be a decimal number, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
+    if (!isDecimalText(text)) return fail(`${name} must be a decimal number, got ${JSON.stringify(value)}`);
     return toDecimalString(decimal(text));
   });
+}
+
+/** An optional decimal: absent stays absent. */
+export function optionalDecimalInput(name: string) {
+  return decimalInput(name).optional();
+}
 
 const clientOrderIdField = z
   .string()
@@ -49,12 +58,12 @@ export const orderRequestSchema = z.strictObject({
   symbol: z.string({ error: 'symbol is required' }).min(1, 'symbol is required'),
   side: z.enum(ORDER_SIDES, { error: 'side must be "buy" or "sell"' }),
   type: z.enum(ORDER_TYPES, { error: `type must be one of ${ORDER_TYPES.join(', ')}` }),
-  quantity: decimalField('quantity'),
-  price: decimalField('price').optional(),
-  stopPrice: decimalField('stopPrice').optional(),
-  trailingOffset: decimalField('trailingOffset').optional(),
-  trailingPercent: decimalField('trailingPercent').optional(),
-  activationPrice: decimalField('activationPrice').optional(),
+  quantity: decimalInput('quantity'),
+  price: optionalDecimalInput('price'),
+  stopPrice: optionalDecimalInput('stopPrice'),
+  trailingOffset: optionalDecimalInput('trailingOffset'),
+  trailingPercent: optionalDecimalInput('trailingPercent'),
+  activationPrice: optionalDecimalInput('activationPrice'),
   timeInForce: z.enum(TIME_IN_FORCE, { error: `timeInForce must be one of ${TIME_IN_FORCE.join(', ')}` }).optional(),
   expireAt: z.number().int().nonnegative().optional(),
   postOnly: z.boolean().optional(),
@@ -140,7 +149,7 @@ export function validateOrderRequest(request: OrderRequest, context: OrderValida
   const issues: string[] = [];
   const { instrument, marketPrice } = context;
   const quantity = decimal(request.quantity);
-  if (!quantity.gt(0) || !isOnLot(instrument, quantity)) {
+  if (!quantity.gt('0') || !isOnLot(instrument, quantity)) {
     issues.push(`quantity must be a positive multiple of ${instrument.spec.lotSize}, got ${request.quantity}`);
   } else if (quantity.lt(instrument.minQuantity)) {
     issues.push(`quantity ${request.quantity} is below the minimum ${instrument.spec.minQuantity} for ${instrument.symbol}`);
@@ -149,24 +158,24 @@ export function validateOrderRequest(request: OrderRequest, context: OrderValida
     const value = request[field];
     if (value === undefined) continue;
     const price = decimal(value);
-    if (!price.gt(0)) issues.push(`${field} must be positive, got ${value}`);
+    if (!price.gt('0')) issues.push(`${field} must be positive, got ${value}`);
     else if (!isOnTick(instrument, price)) issues.push(`${field} ${value} is not a multiple of the tick size ${instrument.spec.tickSize}`);
   }
   if (request.trailingOffset !== undefined) {
     const offset = decimal(request.trailingOffset);
-    if (!offset.gt(0) || !isOnTick(instrument, offset)) {
+    if (!offset.gt('0') || !isOnTick(instrument, offset)) {
       issues.push(`trailingOffset must be a positive multiple of the tick size ${instrument.spec.tickSize}, got ${request.trailingOffset}`);
     }
   }
   if (request.trailingPercent !== undefined) {
     const percent = decimal(request.trailingPercent);
-    if (!percent.gt(0) || !percent.lt(100)) issues.push(`trailingPercent must be above 0 and below 100, got ${request.trailingPercent}`);
+    if (!percent.gt('0') || !percent.lt('100')) issues.push(`trailingPercent must be above 0 and below 100, got ${request.trailingPercent}`);
   }
   if (request.expireAt !== undefined && request.expireAt <= context.now) {
     issues.push(`expireAt ${new Date(request.expireAt).toISOString()} is not in the future (now ${new Date(context.now).toISOString()})`);
   }
   const referencePrice = request.price !== undefined ? decimal(request.price) : marketPrice;
-  if (referencePrice !== undefined && quantity.gt(0) && instrument.minNotional.gt(0)) {
+  if (referencePrice !== undefined && quantity.gt('0') && instrument.minNotional.gt('0')) {
     const notional = quantity.times(referencePrice);
     if (notional.lt(instrument.minNotional)) {
       issues.push(`notional ${notional.toFixed()} ${instrument.quote} is below the minimum ${instrument.spec.minNotional} for ${instrument.symbol}`);

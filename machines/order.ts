@@ -1,0 +1,408 @@
+// The order statechart: one actor per order, from validation to a terminal state. Pure: effects are named
+// actions (submitToVenue, releaseToVenue, cancelAtVenue, amendAtVenue) that the engine provides.
+import { assign, emit, setup } from 'xstate';
+import type { DecimalString } from '../src/domain/decimal.ts';
+import type { OrderEventDraft } from '../src/domain/events.ts';
+import { applyFill, classifyFill, emptyFillTotals, remainingQuantity, type Fill, type FillTotals } from '../src/domain/fills.ts';
+import type { OrderRequest, OrderType } from '../src/domain/order-request.ts';
+import { releasedOrderType } from '../src/domain/triggers.ts';
+
+/** Stored with every snapshot; bump when the chart or context changes shape. */
+export const ORDER_MACHINE_VERSION = 1;
+
+export interface OrderMachineInput {
+  readonly request: OrderRequest & { readonly clientOrderId: string };
+  readonly venue: string;
+  /** True when the venue cannot hold this stop / take-profit / trailing stop, so it waits locally. */
+  readonly emulated: boolean;
+  /** The first trigger level of an emulated order (stopPrice, or the trailing level when known). */
+  readonly triggerPrice?: DecimalString;
+  readonly watermark?: DecimalString;
+  /** Clock time the engine created the order (data, so the chart stays free of clocks). */
+  readonly createdAt: number;
+}
+
+export interface OrderAmendmentFields {
+  readonly price?: DecimalString;
+  readonly quantity?: DecimalString;
+  readonly stopPrice?: DecimalString;
+}
+
+export interface OrderContext extends FillTotals {
+  readonly clientOrderId: string;
+  readonly venue: string;
+  readonly request: OrderRequest & { readonly clientOrderId: string };
+  readonly emulated: boolean;
+  readonly createdAt: number;
+  /** Current working price and stop, which amendments change. */
+  readonly price?: DecimalString;
+  readonly stopPrice?: DecimalString;
+  readonly triggerPrice?: DecimalString;
+  readonly watermark?: DecimalString;
+  /** What an emulated order was released to the venue as. */
+  readonly releasedAs?: OrderType;
+  readonly venueOrderId?: string;
+  readonly pendingAmendment?: OrderAmendmentFields;
+  /** Set when a cancel was asked because the order's own deadline passed: the outcome is `expired`. */
+  readonly cancelForExpiry: boolean;
+  /** Why the order ended (denial, rejection or cancellation). */
+  readonly reason?: string;
+}
+
+type VenueFilledEvent = { type: 'venue.filled'; liquidity: 'maker' | 'taker' } & Fill;
+
+export type OrderMachineEvent =
+  | { type: 'submit' }
+  | { type: 'deny'; reason: string }
+  | { type: 'cancel' }
+  | ({ type: 'amend' } & OrderAmendmentFields)
+  | { type: 'trigger'; marketPrice: DecimalString }
+  | { type: 'trailingAdvanced'; watermark: DecimalString; triggerPrice: DecimalString }
+  | { type: 'deadlineReached' }
+  | { type: 'venue.accepted'; venueOrderId: string }
+  | { type: 'venue.rejected'; reason: string }
+  | VenueFilledEvent
+  | { type: 'venue.canceled'; reason: string }
+  | { type: 'venue.expired' }
+  | ({ type: 'venue.amended' } & OrderAmendmentFields)
+  | { type: 'venue.cancelRejected'; reason: string }
+  | { type: 'venue.amendRejected'; reason: string };
+
+export type OrderStateName =
+  | 'pending'
+  | 'emulated'
+  | 'triggered'
+  | 'submitted'
+  | 'open'
+  | 'partial'
+  | 'pendingCancel'
+  | 'pendingUpdate'
+  | 'filled'
+  | 'canceled'
+  | 'expired'
+  | 'rejected'
+  | 'denied';
+
+export const TERMINAL_ORDER_STATES: readonly OrderStateName[] = ['filled', 'canceled', 'expired', 'rejected', 'denied'];
+
+function identity(context: OrderContext) {
+  return { orderId: context.clientOrderId, venue: context.venue, symbol: context.request.symbol };
+}
+
+function amendmentOf(event: OrderAmendmentFields): OrderAmendmentFields {
+  const amendment: { price?: DecimalString; quantity?: DecimalString; stopPrice?: DecimalString } = {};
+  if (event.price !== undefined) amendment.price = event.price;
+  if (event.quantity !== undefined) amendment.quantity = event.quantity;
+  if (event.stopPrice !== undefined) amendment.stopPrice = event.stopPrice;
+  return amendment;
+}
+
+export const orderMachine = setup({
+  types: {
+    context: {} as OrderContext,
+    events: {} as OrderMachineEvent,
+    input: {} as OrderMachineInput,
+    emitted: {} as OrderEventDraft,
+  },
+  actions: {
+    // Effects: named here, implemented by the engine (machine.provide), so the chart runs with no venue.
+    submitToVenue: () => {},
+    releaseToVenue: () => {},
+    cancelAtVenue: () => {},
+    amendAtVenue: (_, _params: OrderAmendmentFields) => {},
+
+    recordDenial: assign({ reason: ({ event }) => (event.type === 'deny' ? event.reason : undefined) }),
+    recordRejection: assign({ reason: ({ event }) => (event.type === 'venue.rejected' ? event.reason : undefined) }),
+    recordCancellation: assign({
+      reason: ({ event }) => (event.type === 'venue.canceled' ? event.reason : event.type === 'cancel' ? 'canceled by client' : undefined),
+    }),
+    recordAcceptance: assign({
+      venueOrderId: ({ context, event }) => (event.type === 'venue.accepted' ? event.venueOrderId : context.venueOrderId),
+    }),
+    recordRelease: assign({ releasedAs: ({ context }) => releasedOrderType(context.request.type) }),
+    recordTrailing: assign(({ context, event }) =>
+      event.type === 'trailingAdvanced' ? { watermark: event.watermark, triggerPrice: event.triggerPrice } : context,
+    ),
+    markCancelForExpiry: assign({ cancelForExpiry: true }),
+    applyFill: assign(({ context, event }) => {
+      if (event.type !== 'venue.filled') return context;
+      return { ...context, ...applyFill(context, event) };
+    }),
+    holdAmendment: assign({ pendingAmendment: ({ event }) => (event.type === 'amend' ? amendmentOf(event) : undefined) }),
+    applyAmendment: assign(({ context, event }) => {
+      if (event.type !== 'venue.amended' && event.type !== 'amend') return context;
+      const changes = event.type === 'amend' ? amendmentOf(event) : { ...context.pendingAmendment, ...amendmentOf(event) };
+      const stopPrice = changes.stopPrice ?? context.stopPrice;
+      return {
+        ...context,
+        price: changes.price ?? context.price,
+        quantity: changes.quantity ?? context.quantity,
+        stopPrice,
+        // An emulated stop's trigger is its stop price; a trailing stop's trigger moves on its own.
+        triggerPrice: context.emulated && context.request.type !== 'trailingStop' ? stopPrice : context.triggerPrice,
+        pendingAmendment: undefined,
+      };
+    }),
+    dropAmendment: assign({ pendingAmendment: undefined }),
+
+    announceInitialized: emit(({ context }) => {
+      const request = context.request;
+      return {
+        type: 'OrderInitialized' as const,
+        ...identity(context),
+        side: request.side,
+        orderType: request.type,
+        quantity: request.quantity,
+        price: request.price,
+        stopPrice: request.stopPrice,
+        trailingOffset: request.trailingOffset,
+        trailingPercent: request.trailingPercent,
+        activationPrice: request.activationPrice,
+        timeInForce: request.timeInForce,
+        expireAt: request.expireAt,
+        postOnly: request.postOnly,
+        reduceOnly: request.reduceOnly,
+        parentId: request.parentId,
+      };
+    }),
+    announceDenied: emit(({ context }) => ({ type: 'OrderDenied' as const, ...identity(context), reason: context.reason ?? 'denied' })),
+    announceEmulated: emit(({ context }) => ({ type: 'OrderEmulated' as const, ...identity(context), triggerPrice: context.triggerPrice })),
+    announceSubmitted: emit(({ context }) => ({
+      type: 'OrderSubmitted' as const,
+      ...identity(context),
+      orderType: context.releasedAs ?? context.request.type,
+      price: context.price,
+    })),
+    announceTriggered: emit(({ context, event }) => ({
+      type: 'OrderTriggered' as const,
+      ...identity(context),
+      triggerPrice: context.triggerPrice ?? context.stopPrice ?? '0',
+      marketPrice: event.type === 'trigger' ? event.marketPrice : '0',
+      releasedAs: releasedOrderType(context.request.type),
+    })),
+    announceAccepted: emit(({ context }) => ({ type: 'OrderAccepted' as const, ...identity(context), venueOrderId: context.venueOrderId ?? '' })),
+    announceRejected: emit(({ context }) => ({ type: 'OrderRejected' as const, ...identity(context), reason: context.reason ?? 'rejected' })),
+    announcePendingCancel: emit(({ context }) => ({ type: 'OrderPendingCancel' as const, ...identity(context) })),
+    announceCancelRejected: emit(({ context, event }) => ({
+      type: 'OrderCancelRejected' as const,
+      ...identity(context),
+      reason: event.type === 'venue.cancelRejected' ? event.reason : 'cancel rejected',
+    })),
+    announceCanceled: emit(({ context }) => ({ type: 'OrderCanceled' as const, ...identity(context), reason: context.reason ?? 'canceled' })),
+    announceExpired: emit(({ context }) => ({ type: 'OrderExpired' as const, ...identity(context) })),
+    announcePendingUpdate: emit(({ context }) => ({ type: 'OrderPendingUpdate' as const, ...identity(context), ...context.pendingAmendment })),
+    announceUpdated: emit(({ context }) => ({
+      type: 'OrderUpdated' as const,
+      ...identity(context),
+      price: context.price,
+      quantity: context.quantity,
+      stopPrice: context.stopPrice,
+      triggerPrice: context.triggerPrice,
+    })),
+    announceModifyRejected: emit(({ context, event }) => ({
+      type: 'OrderModifyRejected' as const,
+      ...identity(context),
+      reason: event.type === 'venue.amendRejected' ? event.reason : 'amend rejected',
+    })),
+    announceFilled: emit(({ context, event }, params: { late: boolean }) => {
+      const fill = event as VenueFilledEvent;
+      return {
+        type: 'OrderFilled' as const,
+        ...identity(context),
+        tradeId: fill.tradeId,
+        fillQuantity: fill.quantity,
+        fillPrice: fill.price,
+        fee: fill.fee,
+        feeCurrency: fill.feeCurrency,
+        liquidity: fill.liquidity,
+        filledQuantity: context.filledQuantity,
+        remainingQuantity: remainingQuantity(context),
+        averagePrice: context.averagePrice ?? fill.price,
+        late: params.late,
+      };
+    }),
+    announceFillRefused: emit(({ context, event }) => {
+      const fill = event as VenueFilledEvent;
+      return {
+        type: 'OrderFillRefused' as const,
+        ...identity(context),
+        tradeId: fill.tradeId,
+        fillQuantity: fill.quantity,
+        reason: `fill of ${fill.quantity} would take the filled quantity past ${context.quantity} (already filled ${context.filledQuantity})`,
+      };
+    }),
+  },
+  guards: {
+    isEmulated: ({ context }) => context.emulated,
+    isDuplicateFill: ({ context, event }) => event.type === 'venue.filled' && classifyFill(context, event) === 'duplicate',
+    isUnacceptableFill: ({ context, event }) => {
+      if (event.type !== 'venue.filled') return false;
+      const outcome = classifyFill(context, event);
+      return outcome === 'overfill' || outcome === 'invalid';
+    },
+    completesOrder: ({ context, event }) => event.type === 'venue.filled' && classifyFill(context, event) === 'complete',
+    hasFills: ({ context }) => context.filledQuantity !== '0',
+    isAcknowledged: ({ context }) => context.venueOrderId !== undefined,
+    wasReleased: ({ context }) => context.releasedAs !== undefined,
+    isCancelForExpiry: ({ context }) => context.cancelForExpiry,
+  },
+}).createMachine({
+  id: 'order',
+  initial: 'pending',
+  context: ({ input }) => ({
+    ...emptyFillTotals(input.request.quantity),
+    clientOrderId: input.request.clientOrderId,
+    venue: input.venue,
+    request: input.request,
+    emulated: input.emulated,
+    price: input.request.price,
+    stopPrice: input.request.stopPrice,
+    triggerPrice: input.triggerPrice ?? input.request.stopPrice,
+    watermark: input.watermark,
+    createdAt: input.createdAt,
+    cancelForExpiry: false,
+  }),
+  entry: 'announceInitialized',
+  states: {
+    pending: {
+      on: {
+        submit: [
+          { guard: 'isEmulated', target: 'emulated', actions: 'announceEmulated' },
+          // The event is announced (and journaled) before the order leaves for the venue.
+          { target: 'submitted', actions: ['announceSubmitted', 'submitToVenue'] },
+        ],
+        deny: { target: 'denied', actions: ['recordDenial', 'announceDenied'] },
+        cancel: { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
+      },
+    },
+    emulated: {
+      on: {
+        trigger: { target: 'triggered', actions: ['recordRelease', 'announceTriggered', 'announceSubmitted', 'releaseToVenue'] },
+        trailingAdvanced: { actions: ['recordTrailing', 'announceUpdated'] },
+        amend: { actions: ['applyAmendment', 'announceUpdated'] },
+        cancel: { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
+        deadlineReached: { target: 'expired', actions: 'announceExpired' },
+      },
+    },
+    submitted: {
+      on: {
+        'venue.accepted': { target: 'open', actions: ['recordAcceptance', 'announceAccepted'] },
+        'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
+        'venue.filled': fillTransitions('partial'),
+        'venue.canceled': { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
+        'venue.expired': { target: 'expired', actions: 'announceExpired' },
+        cancel: { target: 'pendingCancel', actions: ['announcePendingCancel', 'cancelAtVenue'] },
+        deadlineReached: { target: 'pendingCancel', actions: ['markCancelForExpiry', 'announcePendingCancel', 'cancelAtVenue'] },
+      },
+    },
+    triggered: {
+      on: {
+        'venue.accepted': { target: 'open', actions: ['recordAcceptance', 'announceAccepted'] },
+        'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
+        'venue.filled': fillTransitions('partial'),
+        'venue.canceled': { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
+        'venue.expired': { target: 'expired', actions: 'announceExpired' },
+        cancel: { target: 'pendingCancel', actions: ['announcePendingCancel', 'cancelAtVenue'] },
+        deadlineReached: { target: 'pendingCancel', actions: ['markCancelForExpiry', 'announcePendingCancel', 'cancelAtVenue'] },
+      },
+    },
+    open: { on: workingTransitions() },
+    partial: { on: workingTransitions() },
+    pendingCancel: {
+      on: {
+        'venue.canceled': [
+          { guard: 'isCancelForExpiry', target: 'expired', actions: 'announceExpired' },
+          { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
+        ],
+        'venue.cancelRejected': returnTransitions('announceCancelRejected'),
+        'venue.filled': fillTransitions(undefined),
+        'venue.expired': { target: 'expired', actions: 'announceExpired' },
+        'venue.accepted': { actions: 'recordAcceptance' },
+        'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
+        'venue.amended': { actions: ['applyAmendment', 'announceUpdated'] },
+        'venue.amendRejected': { actions: ['dropAmendment', 'announceModifyRejected'] },
+      },
+    },
+    pendingUpdate: {
+      on: {
+        'venue.amended': returnTransitions('applyAmendment', 'announceUpdated'),
+        'venue.amendRejected': returnTransitions('dropAmendment', 'announceModifyRejected'),
+        'venue.filled': fillTransitions(undefined),
+        'venue.canceled': { target: 'canceled', actions: ['dropAmendment', 'recordCancellation', 'announceCanceled'] },
+        'venue.expired': { target: 'expired', actions: ['dropAmendment', 'announceExpired'] },
+        // The amendment's answer may still come back while the cancel is in flight; pendingCancel takes it.
+        cancel: { target: 'pendingCancel', actions: ['announcePendingCancel', 'cancelAtVenue'] },
+      },
+    },
+    filled: {
+      on: { 'venue.filled': lateFillTransitions() },
+    },
+    // A fill can cross a cancel on the wire: it is still a real trade, so it is applied.
+    canceled: {
+      on: { 'venue.filled': lateFillTransitions() },
+    },
+    expired: {
+      on: { 'venue.filled': lateFillTransitions() },
+    },
+    rejected: {},
+    denied: {},
+  },
+});
+
+/** Fills while working. `partialTarget` undefined keeps the current state (pendingCancel, pendingUpdate). */
+function fillTransitions(partialTarget: 'partial' | undefined) {
+  return [
+    { guard: 'isDuplicateFill' as const },
+    { guard: 'isUnacceptableFill' as const, actions: 'announceFillRefused' as const },
+    {
+      guard: 'completesOrder' as const,
+      target: 'filled' as const,
+      actions: ['applyFill' as const, { type: 'announceFilled' as const, params: { late: false } }],
+    },
+    { target: partialTarget, actions: ['applyFill' as const, { type: 'announceFilled' as const, params: { late: false } }] },
+  ];
+}
+
+/** Fills after the order ended: duplicates ignored, overfills refused, a genuine late fill applied. */
+function lateFillTransitions() {
+  return [
+    { guard: 'isDuplicateFill' as const },
+    { guard: 'isUnacceptableFill' as const, actions: 'announceFillRefused' as const },
+    {
+      guard: 'completesOrder' as const,
+      target: 'filled' as const,
+      actions: ['applyFill' as const, { type: 'announceFilled' as const, params: { late: true } }],
+    },
+    { actions: ['applyFill' as const, { type: 'announceFilled' as const, params: { late: true } }] },
+  ];
+}
+
+/** A refused or confirmed change returns to where the order was, taking account of fills meanwhile. */
+function returnTransitions<A extends string>(...actions: A[]) {
+  return [
+    { guard: 'hasFills' as const, target: 'partial' as const, actions },
+    { guard: 'isAcknowledged' as const, target: 'open' as const, actions },
+    { guard: 'wasReleased' as const, target: 'triggered' as const, actions },
+    { target: 'submitted' as const, actions },
+  ];
+}
+
+function workingTransitions() {
+  return {
+    'venue.filled': fillTransitions('partial'),
+    'venue.canceled': { target: 'canceled' as const, actions: ['recordCancellation' as const, 'announceCanceled' as const] },
+    'venue.expired': { target: 'expired' as const, actions: 'announceExpired' as const },
+    'venue.accepted': { actions: 'recordAcceptance' as const },
+    cancel: { target: 'pendingCancel' as const, actions: ['announcePendingCancel' as const, 'cancelAtVenue' as const] },
+    amend: {
+      target: 'pendingUpdate' as const,
+      actions: ['holdAmendment' as const, 'announcePendingUpdate' as const, { type: 'amendAtVenue' as const, params: ({ event }: { event: OrderMachineEvent }) => (event.type === 'amend' ? amendmentOf(event) : {}) }],
+    },
+    deadlineReached: {
+      target: 'pendingCancel' as const,
+      actions: ['markCancelForExpiry' as const, 'announcePendingCancel' as const, 'cancelAtVenue' as const],
+    },
+  };
+}
+
+export type OrderMachine = typeof orderMachine;

@@ -1,0 +1,48 @@
+// Errors the engine raises for commands it refuses. Each has a stable code for APIs and a sentence for people.
+
+export class UnknownOrderError extends Error {
+  override name = 'UnknownOrderError';
+  readonly code = 'unknown_order';
+  constructor(readonly orderId: string) {
+    super(`no order with id "${orderId}"`);
+  }
+}
+
+export class OrderStateError extends Error {
+  override name = 'OrderStateError';
+  readonly code = 'order_state';
+  constructor(
+    readonly orderId: string,
+    readonly state: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class UnknownInstrumentError extends Error {
+  override name = 'UnknownInstrumentError';
+  readonly code = 'unknown_symbol';
+  constructor(
+    readonly symbol: string,
+    readonly venue: string,
+  ) {
+    super(`unknown symbol "${symbol}" on venue ${venue}`);
+  }
+}
+
+export class UnknownVenueError extends Error {
+  override name = 'UnknownVenueError';
+  readonly code = 'unknown_venue';
+  constructor(
+    readonly venue: string,
+    known: readonly string[],
+  ) {
+    super(`unknown venue "${venue}"; known venues: ${known.join(', ') || 'none'}`);
+  }
+}
+
+export class EngineStateError extends Error {
+  override name = 'EngineStateError';
+  readonly code = 'engine_state';
+}
