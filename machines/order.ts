@@ -234,6 +234,7 @@ export const orderMachine = setup({
   },
   guards: {
     isEmulated: ({ context }) => context.emulated,
+    isTrailingStop: ({ context }) => context.request.type === 'trailingStop',
     isDuplicateFill: ({ context, event }) => event.type === 'venue.filled' && classifyFill(context, event) === 'duplicate',
     isUnacceptableFill: ({ context, event }) => {
       if (event.type !== 'venue.filled') return false;
@@ -278,7 +279,7 @@ export const orderMachine = setup({
     emulated: {
       on: {
         trigger: { target: 'triggered', actions: ['recordRelease', 'announceTriggered', 'announceSubmitted', 'releaseToVenue'] },
-        trailingAdvanced: { actions: ['recordTrailing', 'announceUpdated'] },
+        trailingAdvanced: { guard: 'isTrailingStop', actions: ['recordTrailing', 'announceUpdated'] },
         amend: { actions: ['applyAmendment', 'announceUpdated'] },
         cancel: { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
         deadlineReached: { target: 'expired', actions: 'announceExpired' },
@@ -288,7 +289,7 @@ export const orderMachine = setup({
       on: {
         'venue.accepted': { target: 'open', actions: ['recordAcceptance', 'announceAccepted'] },
         'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
-        'venue.filled': fillTransitions('partial'),
+        'venue.filled': fillTransitions('partial', false),
         'venue.canceled': { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
         'venue.expired': { target: 'expired', actions: 'announceExpired' },
         cancel: { target: 'pendingCancel', actions: ['announcePendingCancel', 'cancelAtVenue'] },
@@ -299,23 +300,23 @@ export const orderMachine = setup({
       on: {
         'venue.accepted': { target: 'open', actions: ['recordAcceptance', 'announceAccepted'] },
         'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
-        'venue.filled': fillTransitions('partial'),
+        'venue.filled': fillTransitions('partial', false),
         'venue.canceled': { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
         'venue.expired': { target: 'expired', actions: 'announceExpired' },
         cancel: { target: 'pendingCancel', actions: ['announcePendingCancel', 'cancelAtVenue'] },
         deadlineReached: { target: 'pendingCancel', actions: ['markCancelForExpiry', 'announcePendingCancel', 'cancelAtVenue'] },
       },
     },
-    open: { on: workingTransitions() },
-    partial: { on: workingTransitions() },
+    open: { on: workingTransitions(false) },
+    partial: { on: workingTransitions(true) },
     pendingCancel: {
       on: {
         'venue.canceled': [
           { guard: 'isCancelForExpiry', target: 'expired', actions: 'announceExpired' },
           { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
         ],
-        'venue.cancelRejected': returnTransitions('announceCancelRejected'),
-        'venue.filled': fillTransitions(undefined),
+        'venue.cancelRejected': returnFromCancel('announceCancelRejected'),
+        'venue.filled': fillTransitions(undefined, true),
         'venue.expired': { target: 'expired', actions: 'announceExpired' },
         'venue.accepted': { actions: 'recordAcceptance' },
         'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
@@ -325,9 +326,9 @@ export const orderMachine = setup({
     },
     pendingUpdate: {
       on: {
-        'venue.amended': returnTransitions('applyAmendment', 'announceUpdated'),
-        'venue.amendRejected': returnTransitions('dropAmendment', 'announceModifyRejected'),
-        'venue.filled': fillTransitions(undefined),
+        'venue.amended': returnFromUpdate('applyAmendment', 'announceUpdated'),
+        'venue.amendRejected': returnFromUpdate('dropAmendment', 'announceModifyRejected'),
+        'venue.filled': fillTransitions(undefined, true),
         'venue.canceled': { target: 'canceled', actions: ['dropAmendment', 'recordCancellation', 'announceCanceled'] },
         'venue.expired': { target: 'expired', actions: ['dropAmendment', 'announceExpired'] },
         // The amendment's answer may still come back while the cancel is in flight; pendingCancel takes it.
@@ -335,7 +336,9 @@ export const orderMachine = setup({
       },
     },
     filled: {
-      on: { 'venue.filled': lateFillTransitions() },
+      on: {
+        'venue.filled': [{ guard: 'isDuplicateFill' }, { actions: 'announceFillRefused' }],
+      },
     },
     // A fill can cross a cancel on the wire: it is still a real trade, so it is applied.
     canceled: {
@@ -349,17 +352,18 @@ export const orderMachine = setup({
   },
 });
 
-/** Fills while working. `partialTarget` undefined keeps the current state (pendingCancel, pendingUpdate). */
-function fillTransitions(partialTarget: 'partial' | undefined) {
+/**
+ * Fills while working. `partialTarget` undefined keeps the current state (pendingCancel, pendingUpdate).
+ * Before any fill (submitted, triggered, open) a duplicate cannot arise, so only states that can hold
+ * fills check for one.
+ */
+function fillTransitions(partialTarget: 'partial' | undefined, canHoldFills: boolean) {
+  const announce = { type: 'announceFilled' as const, params: { late: false } };
   return [
-    { guard: 'isDuplicateFill' as const },
+    ...(canHoldFills ? [{ guard: 'isDuplicateFill' as const }] : []),
     { guard: 'isUnacceptableFill' as const, actions: 'announceFillRefused' as const },
-    {
-      guard: 'completesOrder' as const,
-      target: 'filled' as const,
-      actions: ['applyFill' as const, { type: 'announceFilled' as const, params: { late: false } }],
-    },
-    { target: partialTarget, actions: ['applyFill' as const, { type: 'announceFilled' as const, params: { late: false } }] },
+    { guard: 'completesOrder' as const, target: 'filled' as const, actions: ['applyFill' as const, announce] },
+    { target: partialTarget, actions: ['applyFill' as const, announce] },
   ];
 }
 
@@ -377,8 +381,8 @@ function lateFillTransitions() {
   ];
 }
 
-/** A refused or confirmed change returns to where the order was, taking account of fills meanwhile. */
-function returnTransitions<A extends string>(...actions: A[]) {
+/** A refused cancel returns to where the order was, taking account of fills and acks that came meanwhile. */
+function returnFromCancel<A extends string>(...actions: A[]) {
   return [
     { guard: 'hasFills' as const, target: 'partial' as const, actions },
     { guard: 'isAcknowledged' as const, target: 'open' as const, actions },
@@ -387,9 +391,17 @@ function returnTransitions<A extends string>(...actions: A[]) {
   ];
 }
 
-function workingTransitions() {
+/** An amendment is only sent for a working order, so its answer returns to open or partial. */
+function returnFromUpdate<A extends string>(...actions: A[]) {
+  return [
+    { guard: 'hasFills' as const, target: 'partial' as const, actions },
+    { target: 'open' as const, actions },
+  ];
+}
+
+function workingTransitions(canHoldFills: boolean) {
   return {
-    'venue.filled': fillTransitions('partial'),
+    'venue.filled': fillTransitions('partial', canHoldFills),
     'venue.canceled': { target: 'canceled' as const, actions: ['recordCancellation' as const, 'announceCanceled' as const] },
     'venue.expired': { target: 'expired' as const, actions: 'announceExpired' as const },
     'venue.accepted': { actions: 'recordAcceptance' as const },
