@@ -98,6 +98,11 @@ export class SimulatedClock implements Clock {
     for (let fired = 0; fired < limit; fired++) {
       const next = this.heap[0];
       if (next === undefined) return;
+      // A canceled timer is dropped without moving time to it.
+      if (!this.live.has(next.handle)) {
+        this.pop();
+        continue;
+      }
       this.advanceTo(next.dueAt);
     }
     throw new Error(`the simulated clock still had timers after ${limit} steps`);
