@@ -1,0 +1,159 @@
+// Order lifecycles through the engine beside bare XState and a hand-written reducer; spawn cost and heap per
+// open order as the number of orders grows.
+import { createActor } from 'xstate';
+import { ManualVenue } from '../adapters/manual/manual-venue.ts';
+import { orderMachine } from '../machines/order.ts';
+import { decimal, type DecimalString } from '../src/domain/decimal.ts';
+import { createInstrument } from '../src/domain/instrument.ts';
+import { SimulatedClock } from '../src/engine/clock.ts';
+import { createEngine, type Engine } from '../src/engine/engine.ts';
+import { heapUsedAfterGc, opsPerSecond, type BenchRow } from './harness.ts';
+
+const instrument = createInstrument({
+  symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.1', lotSize: '0.001',
+  minQuantity: '0.001', minNotional: '5', makerFee: '0.001', takerFee: '0.001',
+});
+
+const FILLS = [
+  { quantity: '0.3', price: '50000' },
+  { quantity: '0.3', price: '49999.9' },
+  { quantity: '0.4', price: '49999.8' },
+] as const;
+
+async function startedEngine(): Promise<{ engine: Engine; venue: ManualVenue }> {
+  const clock = new SimulatedClock();
+  const venue = new ManualVenue({ instruments: [instrument], now: () => clock.now(), recordCommands: false });
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'b' });
+  await engine.start();
+  return { engine, venue };
+}
+
+const limitBuy = { symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '1', price: '50000' } as const;
+
+function engineLifecycles(engine: Engine, venue: ManualVenue, count: number): void {
+  for (let index = 0; index < count; index++) {
+    const { orderId } = engine.submitOrder(limitBuy);
+    venue.report({ type: 'accepted', clientOrderId: orderId, venueOrderId: orderId });
+    for (let fill = 0; fill < FILLS.length; fill++) {
+      const { quantity, price } = FILLS[fill]!;
+      venue.report({ type: 'filled', clientOrderId: orderId, tradeId: `${orderId}-${fill}`, quantity, price, fee: '0.01', feeCurrency: 'USDT', liquidity: 'maker' });
+    }
+  }
+}
+
+function bareXStateLifecycles(count: number): void {
+  for (let index = 0; index < count; index++) {
+    const clientOrderId = `x${index}`;
+    const actor = createActor(orderMachine, {
+      input: { request: { ...limitBuy, clientOrderId, timeInForce: 'GTC', postOnly: false, reduceOnly: false }, venue: 'manual', emulated: false, createdAt: 0 },
+    });
+    actor.start();
+    actor.send({ type: 'submit' });
+    actor.send({ type: 'venue.accepted', venueOrderId: clientOrderId });
+    for (let fill = 0; fill < FILLS.length; fill++) {
+      const { quantity, price } = FILLS[fill]!;
+      actor.send({ type: 'venue.filled', tradeId: `${clientOrderId}-${fill}`, quantity, price, fee: '0.01', feeCurrency: 'USDT', liquidity: 'maker' });
+    }
+  }
+}
+
+interface ReducerOrder {
+  status: 'submitted' | 'open' | 'partial' | 'filled';
+  quantity: DecimalString;
+  filled: DecimalString;
+  notional: DecimalString;
+  fee: DecimalString;
+  tradeIds: string[];
+}
+
+/** The same lifecycle with no statechart at all: the floor any runtime is measured against. */
+function reduce(order: ReducerOrder, event: { type: 'accepted' } | { type: 'filled'; tradeId: string; quantity: string; price: string; fee: string }): ReducerOrder {
+  if (event.type === 'accepted') return order.status === 'submitted' ? { ...order, status: 'open' } : order;
+  if (order.tradeIds.includes(event.tradeId)) return order;
+  const filled = decimal(order.filled).plus(event.quantity);
+  if (filled.gt(order.quantity)) return order;
+  return {
+    status: filled.eq(order.quantity) ? 'filled' : 'partial',
+    quantity: order.quantity,
+    filled: filled.toFixed(),
+    notional: decimal(order.notional).plus(decimal(event.quantity).times(event.price)).toFixed(),
+    fee: decimal(order.fee).plus(event.fee).toFixed(),
+    tradeIds: [...order.tradeIds, event.tradeId],
+  };
+}
+
+function reducerLifecycles(count: number): void {
+  for (let index = 0; index < count; index++) {
+    let order: ReducerOrder = { status: 'submitted', quantity: '1', filled: '0', notional: '0', fee: '0', tradeIds: [] };
+    order = reduce(order, { type: 'accepted' });
+    for (let fill = 0; fill < FILLS.length; fill++) {
+      order = reduce(order, { type: 'filled', tradeId: `r${index}-${fill}`, ...FILLS[fill]!, fee: '0.01' });
+    }
+    if (order.status !== 'filled') throw new Error('reducer lifecycle did not fill');
+  }
+}
+
+/** Seconds per order to submit a batch of open orders once `existing` are already open. */
+async function spawnCostAt(existing: number, batch: number): Promise<number> {
+  const { engine } = await startedEngine();
+  for (let index = 0; index < existing - batch; index++) engine.submitOrder(limitBuy);
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < batch; index++) engine.submitOrder(limitBuy);
+  return Number(process.hrtime.bigint() - started) / 1e9 / batch;
+}
+
+async function heapPerOpenOrder(count: number): Promise<number> {
+  const { engine, venue } = await startedEngine();
+  const before = heapUsedAfterGc();
+  for (let index = 0; index < count; index++) {
+    const { orderId } = engine.submitOrder(limitBuy);
+    venue.report({ type: 'accepted', clientOrderId: orderId, venueOrderId: orderId });
+  }
+  const after = heapUsedAfterGc();
+  if (engine.orderCount !== count) throw new Error('orders went missing');
+  return (after - before) / count;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const lifecycles = 20_000;
+  const { engine, venue } = await startedEngine();
+  const engineRate = opsPerSecond(lifecycles, (count) => engineLifecycles(engine, venue, count));
+  const bareRate = opsPerSecond(lifecycles, bareXStateLifecycles);
+  const reducerRate = opsPerSecond(lifecycles, reducerLifecycles);
+
+  // Warm the JIT on a throwaway engine so the early batch is not charged for compilation; best of three
+  // rounds each, so one garbage collection landing in a 100-order batch does not decide the figure.
+  await spawnCostAt(2_000, 100);
+  const spawnEarly = Math.min(await spawnCostAt(100, 100), await spawnCostAt(100, 100), await spawnCostAt(100, 100));
+  const spawnLate = Math.min(await spawnCostAt(100_000, 100), await spawnCostAt(100_000, 100), await spawnCostAt(100_000, 100));
+
+  const heap10k = await heapPerOpenOrder(10_000);
+  const heap100k = await heapPerOpenOrder(100_000);
+  const bareHeap = await bareActorHeap(10_000);
+
+  return [
+    { name: 'order lifecycles/s through the engine', value: engineRate, unit: 'lifecycles/s', baselineName: 'bare XState actor', baselineValue: bareRate, goal: '>= 50% of bare XState', met: engineRate >= bareRate * 0.5 },
+    { name: 'order lifecycles/s, hand-written reducer', value: reducerRate, unit: 'lifecycles/s', baselineName: 'bare XState actor', baselineValue: bareRate, goal: 'reference', met: true },
+    { name: 'cost to start the 100,000th open order', value: spawnLate * 1e6, unit: 'µs/order', baselineName: 'the 100th', baselineValue: spawnEarly * 1e6, goal: '<= 2x the 100th', met: spawnLate <= spawnEarly * 2 },
+    { name: 'heap per open order at 10,000', value: heap10k, unit: 'bytes', baselineName: 'bare XState actor, same machine', baselineValue: bareHeap, goal: '<= 4096 bytes', met: heap10k <= 4096 },
+    { name: 'heap per open order at 100,000', value: heap100k, unit: 'bytes', baselineName: 'bare XState actor, same machine', baselineValue: bareHeap, goal: '<= 4096 bytes', met: heap100k <= 4096 },
+  ];
+}
+
+async function bareActorHeap(count: number): Promise<number> {
+  const actors: unknown[] = [];
+  const before = heapUsedAfterGc();
+  for (let index = 0; index < count; index++) {
+    const clientOrderId = `h${index}`;
+    const actor = createActor(orderMachine, {
+      input: { request: { ...limitBuy, clientOrderId, timeInForce: 'GTC', postOnly: false, reduceOnly: false }, venue: 'manual', emulated: false, createdAt: 0 },
+    });
+    actor.start();
+    actor.send({ type: 'submit' });
+    actor.send({ type: 'venue.accepted', venueOrderId: clientOrderId });
+    actors.push(actor);
+  }
+  const after = heapUsedAfterGc();
+  if (actors.length !== count) throw new Error('unreachable');
+  return (after - before) / count;
+}
