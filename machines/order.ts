@@ -85,8 +85,12 @@ export type OrderStateName =
 
 export const TERMINAL_ORDER_STATES: readonly OrderStateName[] = ['filled', 'canceled', 'expired', 'rejected', 'denied'];
 
-function identity(context: OrderContext) {
-  return { orderId: context.clientOrderId, venue: context.venue, symbol: context.request.symbol };
+/**
+ * A domain event draft: the order's identity plus `fields`. Built with Object.assign, not `{ ...a, b }`:
+ * on Node 20's V8 a spread followed by more properties costs microseconds, and this runs on every event.
+ */
+function announce<T extends object>(context: OrderContext, fields: T) {
+  return Object.assign({ orderId: context.clientOrderId, venue: context.venue, symbol: context.request.symbol }, fields);
 }
 
 function amendmentOf(event: OrderAmendmentFields): OrderAmendmentFields {
@@ -126,30 +130,28 @@ export const orderMachine = setup({
     markCancelForExpiry: assign({ cancelForExpiry: true }),
     applyFill: assign(({ context, event }) => {
       if (event.type !== 'venue.filled') return context;
-      return { ...context, ...applyFill(context, event) };
+      return Object.assign({}, context, applyFill(context, event));
     }),
     holdAmendment: assign({ pendingAmendment: ({ event }) => (event.type === 'amend' ? amendmentOf(event) : undefined) }),
     applyAmendment: assign(({ context, event }) => {
       if (event.type !== 'venue.amended' && event.type !== 'amend') return context;
-      const changes = event.type === 'amend' ? amendmentOf(event) : { ...context.pendingAmendment, ...amendmentOf(event) };
+      const changes = event.type === 'amend' ? amendmentOf(event) : Object.assign({}, context.pendingAmendment, amendmentOf(event));
       const stopPrice = changes.stopPrice ?? context.stopPrice;
-      return {
-        ...context,
+      return Object.assign({}, context, {
         price: changes.price ?? context.price,
         quantity: changes.quantity ?? context.quantity,
         stopPrice,
         // An emulated stop's trigger is its stop price; a trailing stop's trigger moves on its own.
         triggerPrice: context.emulated && context.request.type !== 'trailingStop' ? stopPrice : context.triggerPrice,
         pendingAmendment: undefined,
-      };
+      });
     }),
     dropAmendment: assign({ pendingAmendment: undefined }),
 
     announceInitialized: emit(({ context }) => {
       const request = context.request;
-      return {
+      return announce(context, {
         type: 'OrderInitialized' as const,
-        ...identity(context),
         side: request.side,
         orderType: request.type,
         quantity: request.quantity,
@@ -163,52 +165,46 @@ export const orderMachine = setup({
         postOnly: request.postOnly,
         reduceOnly: request.reduceOnly,
         parentId: request.parentId,
-      };
+      });
     }),
-    announceDenied: emit(({ context }) => ({ type: 'OrderDenied' as const, ...identity(context), reason: context.reason ?? 'denied' })),
-    announceEmulated: emit(({ context }) => ({ type: 'OrderEmulated' as const, ...identity(context), triggerPrice: context.triggerPrice })),
-    announceSubmitted: emit(({ context }) => ({
+    announceDenied: emit(({ context }) => announce(context, { type: 'OrderDenied' as const, reason: context.reason ?? 'denied' })),
+    announceEmulated: emit(({ context }) => announce(context, { type: 'OrderEmulated' as const, triggerPrice: context.triggerPrice })),
+    announceSubmitted: emit(({ context }) => announce(context, {
       type: 'OrderSubmitted' as const,
-      ...identity(context),
       orderType: context.releasedAs ?? context.request.type,
       price: context.price,
     })),
-    announceTriggered: emit(({ context, event }) => ({
+    announceTriggered: emit(({ context, event }) => announce(context, {
       type: 'OrderTriggered' as const,
-      ...identity(context),
       triggerPrice: context.triggerPrice ?? context.stopPrice ?? '0',
       marketPrice: event.type === 'trigger' ? event.marketPrice : '0',
       releasedAs: releasedOrderType(context.request.type),
     })),
-    announceAccepted: emit(({ context }) => ({ type: 'OrderAccepted' as const, ...identity(context), venueOrderId: context.venueOrderId ?? '' })),
-    announceRejected: emit(({ context }) => ({ type: 'OrderRejected' as const, ...identity(context), reason: context.reason ?? 'rejected' })),
-    announcePendingCancel: emit(({ context }) => ({ type: 'OrderPendingCancel' as const, ...identity(context) })),
-    announceCancelRejected: emit(({ context, event }) => ({
+    announceAccepted: emit(({ context }) => announce(context, { type: 'OrderAccepted' as const, venueOrderId: context.venueOrderId ?? '' })),
+    announceRejected: emit(({ context }) => announce(context, { type: 'OrderRejected' as const, reason: context.reason ?? 'rejected' })),
+    announcePendingCancel: emit(({ context }) => announce(context, { type: 'OrderPendingCancel' as const })),
+    announceCancelRejected: emit(({ context, event }) => announce(context, {
       type: 'OrderCancelRejected' as const,
-      ...identity(context),
       reason: event.type === 'venue.cancelRejected' ? event.reason : 'cancel rejected',
     })),
-    announceCanceled: emit(({ context }) => ({ type: 'OrderCanceled' as const, ...identity(context), reason: context.reason ?? 'canceled' })),
-    announceExpired: emit(({ context }) => ({ type: 'OrderExpired' as const, ...identity(context) })),
-    announcePendingUpdate: emit(({ context }) => ({ type: 'OrderPendingUpdate' as const, ...identity(context), ...context.pendingAmendment })),
-    announceUpdated: emit(({ context }) => ({
+    announceCanceled: emit(({ context }) => announce(context, { type: 'OrderCanceled' as const, reason: context.reason ?? 'canceled' })),
+    announceExpired: emit(({ context }) => announce(context, { type: 'OrderExpired' as const })),
+    announcePendingUpdate: emit(({ context }) => announce(context, Object.assign({ type: 'OrderPendingUpdate' as const }, context.pendingAmendment))),
+    announceUpdated: emit(({ context }) => announce(context, {
       type: 'OrderUpdated' as const,
-      ...identity(context),
       price: context.price,
       quantity: context.quantity,
       stopPrice: context.stopPrice,
       triggerPrice: context.triggerPrice,
     })),
-    announceModifyRejected: emit(({ context, event }) => ({
+    announceModifyRejected: emit(({ context, event }) => announce(context, {
       type: 'OrderModifyRejected' as const,
-      ...identity(context),
       reason: event.type === 'venue.amendRejected' ? event.reason : 'amend rejected',
     })),
     announceFilled: emit(({ context, event }, params: { late: boolean }) => {
       const fill = event as VenueFilledEvent;
-      return {
+      return announce(context, {
         type: 'OrderFilled' as const,
-        ...identity(context),
         tradeId: fill.tradeId,
         fillQuantity: fill.quantity,
         fillPrice: fill.price,
@@ -219,17 +215,16 @@ export const orderMachine = setup({
         remainingQuantity: remainingQuantity(context),
         averagePrice: context.averagePrice ?? fill.price,
         late: params.late,
-      };
+      });
     }),
     announceFillRefused: emit(({ context, event }) => {
       const fill = event as VenueFilledEvent;
-      return {
+      return announce(context, {
         type: 'OrderFillRefused' as const,
-        ...identity(context),
         tradeId: fill.tradeId,
         fillQuantity: fill.quantity,
         reason: `fill of ${fill.quantity} would take the filled quantity past ${context.quantity} (already filled ${context.filledQuantity})`,
-      };
+      });
     }),
   },
   guards: {
@@ -250,8 +245,7 @@ export const orderMachine = setup({
 }).createMachine({
   id: 'order',
   initial: 'pending',
-  context: ({ input }) => ({
-    ...emptyFillTotals(input.request.quantity),
+  context: ({ input }) => Object.assign(emptyFillTotals(input.request.quantity), {
     clientOrderId: input.request.clientOrderId,
     venue: input.venue,
     request: input.request,

@@ -43,7 +43,7 @@ export function applyFill(totals: FillTotals, fill: Fill): FillTotals {
     filledQuantity: filledQuantity.toFixed(),
     filledNotional: filledNotional.toFixed(),
     averagePrice: filledNotional.div(filledQuantity).toFixed(),
-    fees: { ...totals.fees, [fill.feeCurrency]: decimal(previousFee).plus(fill.fee).toFixed() },
+    fees: Object.assign({}, totals.fees, { [fill.feeCurrency]: decimal(previousFee).plus(fill.fee).toFixed() }),
     tradeIds: [...totals.tradeIds, fill.tradeId],
   };
 }

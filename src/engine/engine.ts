@@ -279,7 +279,7 @@ export class Engine {
       this.logger.warn({ report }, `execution report for unknown order ${report.clientOrderId} from ${report.venue}`);
       return;
     }
-    const event = { ...report, type: `venue.${report.type}` } as OrderMachineEvent;
+    const event = Object.assign({}, report, { type: `venue.${report.type}` }) as OrderMachineEvent;
     if (!actor.getSnapshot().can(event)) {
       this.logger.debug({ report, state: actor.getSnapshot().value }, `report ${report.type} ignored in state ${String(actor.getSnapshot().value)}`);
       return;
@@ -288,7 +288,8 @@ export class Engine {
   }
 
   private publish(draft: DomainEventDraft): void {
-    const event = { ...draft, sequence: ++this.sequence, timestamp: this.clock.now() } as DomainEvent;
+    // Object.assign rather than spread-then-add: the latter costs microseconds per event on Node 20.
+    const event = Object.assign({}, draft, { sequence: ++this.sequence, timestamp: this.clock.now() }) as DomainEvent;
     this.react(event);
     for (const listener of this.listeners) {
       try {
