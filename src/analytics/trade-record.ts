@@ -1,0 +1,48 @@
+// Trade records: one closed round trip (entry and exit) with its net realized PnL, as JSON-ready decimal strings.
+import { ZERO, decimal, toDecimalString, type DecimalString } from '../domain/decimal.ts';
+import type { OrderSide } from '../domain/order-request.ts';
+
+export const EXIT_REASONS = ['stop', 'takeProfit', 'trailing', 'manual', 'signal', 'emergency', 'liquidation'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export interface TradeRecord {
+  readonly id: string;
+  readonly symbol: string;
+  /** The entry side: 'buy' for a long trade, 'sell' for a short one. */
+  readonly side: OrderSide;
+  /** Milliseconds since the epoch, from the engine's clock. */
+  readonly entryTime: number;
+  readonly entryPrice: DecimalString;
+  readonly exitTime: number;
+  readonly exitPrice: DecimalString;
+  readonly quantity: DecimalString;
+  /** All fees of the round trip, in quote currency. */
+  readonly fees: DecimalString;
+  /** Net of fees, in quote currency: (exit − entry) × quantity − fees for a long, (entry − exit) × quantity − fees for a short. */
+  readonly realizedPnl: DecimalString;
+  readonly exitReason: ExitReason;
+}
+
+/** Builds a record from its fills' figures, computing the net realized PnL. Throws on an impossible trade. */
+export function createTradeRecord(input: Omit<TradeRecord, 'realizedPnl'>): TradeRecord {
+  const entryPrice = decimal(input.entryPrice);
+  const exitPrice = decimal(input.exitPrice);
+  const quantity = decimal(input.quantity);
+  const fees = decimal(input.fees);
+  if (!entryPrice.gt(ZERO)) throw new Error(`trade ${input.id}: entryPrice must be positive, got ${input.entryPrice}`);
+  if (!exitPrice.gt(ZERO)) throw new Error(`trade ${input.id}: exitPrice must be positive, got ${input.exitPrice}`);
+  if (!quantity.gt(ZERO)) throw new Error(`trade ${input.id}: quantity must be positive, got ${input.quantity}`);
+  if (fees.lt(ZERO)) throw new Error(`trade ${input.id}: fees must not be negative, got ${input.fees}`);
+  if (input.exitTime < input.entryTime) throw new Error(`trade ${input.id}: exitTime ${input.exitTime} is before entryTime ${input.entryTime}`);
+  if (!(EXIT_REASONS as readonly string[]).includes(input.exitReason)) throw new Error(`trade ${input.id}: unknown exitReason ${JSON.stringify(input.exitReason)}`);
+  const move = input.side === 'buy' ? exitPrice.minus(entryPrice) : entryPrice.minus(exitPrice);
+  const realizedPnl = move.times(quantity).minus(fees);
+  return {
+    ...input,
+    entryPrice: toDecimalString(entryPrice),
+    exitPrice: toDecimalString(exitPrice),
+    quantity: toDecimalString(quantity),
+    fees: toDecimalString(fees),
+    realizedPnl: toDecimalString(realizedPnl),
+  };
+}
