@@ -1,0 +1,65 @@
+// The paper venue's record of one accepted order: its working state, queue position and reserved cash.
+import { toDecimalString, type Decimal } from '../../src/domain/decimal.ts';
+import type { Instrument } from '../../src/domain/instrument.ts';
+import type { OrderSide, OrderType, TimeInForce } from '../../src/domain/order-request.ts';
+import type { TimerHandle } from '../../src/engine/clock.ts';
+import type { VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
+
+/**
+ * Mutable on purpose: the matching loop updates fills and queue positions in place, with no copies on the
+ * hot path. Only the venue touches it; callers see `VenueOrderStatus` snapshots.
+ */
+export interface PaperOrder {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly instrument: Instrument;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly postOnly: boolean;
+  readonly expireAt: number | undefined;
+  quantity: Decimal;
+  /** Limit price (limit, stopLimit, takeProfitLimit); undefined for market-like orders. */
+  price: Decimal | undefined;
+  /** Trigger price of a native stop or take-profit. */
+  stopPrice: Decimal | undefined;
+  filledQuantity: Decimal;
+  status: VenueOrderStatusName;
+  /** A native stop not yet triggered: it sits in the trigger index, not in the book. */
+  awaitingTrigger: boolean;
+  /** Resting in the book index (a working limit order). */
+  resting: boolean;
+  /** Displayed quantity ahead of this order at its price; volume there must pass it before it fills. */
+  queueAhead: Decimal;
+  /** Time priority at its price: lower arrived first. Renewed when the order loses priority. */
+  priority: number;
+  /** Currency held for this order (quote for buys, base for sells). */
+  readonly reservedCurrency: string;
+  /** What is still held for this order in `reservedCurrency`. */
+  reserved: Decimal;
+  expiryTimer: TimerHandle | undefined;
+}
+
+/** True for orders that can still trade, be amended or be canceled. */
+export function isWorking(order: PaperOrder): boolean {
+  return order.status === 'open' || order.status === 'partial';
+}
+
+export function remainingQuantity(order: PaperOrder): Decimal {
+  return order.quantity.minus(order.filledQuantity);
+}
+
+/** The order as a venue status answer: decimal strings, current state. */
+export function orderStatus(order: PaperOrder): VenueOrderStatus {
+  return {
+    clientOrderId: order.clientOrderId,
+    venueOrderId: order.venueOrderId,
+    symbol: order.instrument.symbol,
+    side: order.side,
+    type: order.type,
+    status: order.status,
+    quantity: toDecimalString(order.quantity),
+    filledQuantity: toDecimalString(order.filledQuantity),
+    ...(order.price !== undefined ? { price: toDecimalString(order.price) } : {}),
+  };
+}
