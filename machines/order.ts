@@ -279,28 +279,9 @@ export const orderMachine = setup({
         deadlineReached: { target: 'expired', actions: 'announceExpired' },
       },
     },
-    submitted: {
-      on: {
-        'venue.accepted': { target: 'open', actions: ['recordAcceptance', 'announceAccepted'] },
-        'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
-        'venue.filled': fillTransitions('partial', false),
-        'venue.canceled': { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
-        'venue.expired': { target: 'expired', actions: 'announceExpired' },
-        cancel: { target: 'pendingCancel', actions: ['announcePendingCancel', 'cancelAtVenue'] },
-        deadlineReached: { target: 'pendingCancel', actions: ['markCancelForExpiry', 'announcePendingCancel', 'cancelAtVenue'] },
-      },
-    },
-    triggered: {
-      on: {
-        'venue.accepted': { target: 'open', actions: ['recordAcceptance', 'announceAccepted'] },
-        'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
-        'venue.filled': fillTransitions('partial', false),
-        'venue.canceled': { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
-        'venue.expired': { target: 'expired', actions: 'announceExpired' },
-        cancel: { target: 'pendingCancel', actions: ['announcePendingCancel', 'cancelAtVenue'] },
-        deadlineReached: { target: 'pendingCancel', actions: ['markCancelForExpiry', 'announcePendingCancel', 'cancelAtVenue'] },
-      },
-    },
+    submitted: { on: awaitingAcknowledgement() },
+    // A released emulated order waits for the venue's answer exactly as a submitted one does.
+    triggered: { on: awaitingAcknowledgement() },
     open: { on: workingTransitions(false) },
     partial: { on: workingTransitions(true) },
     pendingCancel: {
@@ -391,6 +372,22 @@ function returnFromUpdate<A extends string>(...actions: A[]) {
     { guard: 'hasFills' as const, target: 'partial' as const, actions },
     { target: 'open' as const, actions },
   ];
+}
+
+/** Sent and not yet acknowledged: the venue may accept, reject, fill, cancel or expire it. */
+function awaitingAcknowledgement() {
+  return {
+    'venue.accepted': { target: 'open' as const, actions: ['recordAcceptance' as const, 'announceAccepted' as const] },
+    'venue.rejected': { target: 'rejected' as const, actions: ['recordRejection' as const, 'announceRejected' as const] },
+    'venue.filled': fillTransitions('partial', false),
+    'venue.canceled': { target: 'canceled' as const, actions: ['recordCancellation' as const, 'announceCanceled' as const] },
+    'venue.expired': { target: 'expired' as const, actions: 'announceExpired' as const },
+    cancel: { target: 'pendingCancel' as const, actions: ['announcePendingCancel' as const, 'cancelAtVenue' as const] },
+    deadlineReached: {
+      target: 'pendingCancel' as const,
+      actions: ['markCancelForExpiry' as const, 'announcePendingCancel' as const, 'cancelAtVenue' as const],
+    },
+  };
 }
 
 function workingTransitions(canHoldFills: boolean) {

@@ -1,8 +1,8 @@
 // Validation of an amend request against the order it changes and its instrument.
 import { z } from 'zod';
 import { decimal, type DecimalString } from './decimal.ts';
-import { isOnLot, isOnTick, type Instrument } from './instrument.ts';
-import { optionalDecimalInput, OrderRequestError, type OrderType } from './order-request.ts';
+import type { Instrument } from './instrument.ts';
+import { optionalDecimalInput, OrderRequestError, PRICED_TYPES, priceIssue, quantityIssue, STOP_PRICED_TYPES, type OrderType } from './order-request.ts';
 
 export interface OrderAmendmentRequest {
   readonly price?: DecimalString;
@@ -15,9 +15,6 @@ const amendmentSchema = z.strictObject({
   quantity: optionalDecimalInput('quantity'),
   stopPrice: optionalDecimalInput('stopPrice'),
 });
-
-const PRICED: readonly OrderType[] = ['limit', 'stopLimit', 'takeProfitLimit'];
-const STOP_PRICED: readonly OrderType[] = ['stop', 'stopLimit', 'takeProfit', 'takeProfitLimit'];
 
 /** What the amendment is checked against: the order as it stands now. */
 export interface AmendableOrder {
@@ -35,20 +32,18 @@ export function validateAmendment(input: unknown, order: AmendableOrder, instrum
   if (amendment.price === undefined && amendment.quantity === undefined && amendment.stopPrice === undefined) {
     issues.push('an amendment needs at least one of price, quantity or stopPrice');
   }
-  if (amendment.price !== undefined && !PRICED.includes(order.type)) issues.push(`a ${order.type} order has no price to amend`);
-  if (amendment.stopPrice !== undefined && !STOP_PRICED.includes(order.type)) issues.push(`a ${order.type} order has no stopPrice to amend`);
+  if (amendment.price !== undefined && !PRICED_TYPES.includes(order.type)) issues.push(`a ${order.type} order has no price to amend`);
+  if (amendment.stopPrice !== undefined && !STOP_PRICED_TYPES.includes(order.type)) issues.push(`a ${order.type} order has no stopPrice to amend`);
   for (const field of ['price', 'stopPrice'] as const) {
     const value = amendment[field];
-    if (value === undefined) continue;
-    const price = decimal(value);
-    if (!price.gt('0')) issues.push(`${field} must be positive, got ${value}`);
-    else if (!isOnTick(instrument, price)) issues.push(`${field} ${value} is not a multiple of the tick size ${instrument.spec.tickSize}`);
+    const problem = value === undefined ? undefined : priceIssue(field, value, instrument);
+    if (problem) issues.push(problem);
   }
   if (amendment.quantity !== undefined) {
-    const quantity = decimal(amendment.quantity);
-    if (!quantity.gt('0') || !isOnLot(instrument, quantity)) {
-      issues.push(`quantity must be a positive multiple of ${instrument.spec.lotSize}, got ${amendment.quantity}`);
-    } else if (!quantity.gt(order.filledQuantity)) {
+    const lotProblem = quantityIssue(amendment.quantity, instrument);
+    if (lotProblem) {
+      issues.push(lotProblem);
+    } else if (!decimal(amendment.quantity).gt(order.filledQuantity)) {
       issues.push(`quantity ${amendment.quantity} must be above the filled quantity ${order.filledQuantity}`);
     }
   }

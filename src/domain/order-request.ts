@@ -13,8 +13,24 @@ export type TimeInForce = (typeof TIME_IN_FORCE)[number];
 
 /** Order types whose trigger waits for the market: held by the venue when it can, emulated otherwise. */
 export const TRIGGERED_ORDER_TYPES: readonly OrderType[] = ['stop', 'stopLimit', 'takeProfit', 'takeProfitLimit', 'trailingStop'];
-const PRICED_TYPES: readonly OrderType[] = ['limit', 'stopLimit', 'takeProfitLimit'];
-const STOP_PRICED_TYPES: readonly OrderType[] = ['stop', 'stopLimit', 'takeProfit', 'takeProfitLimit'];
+/** Types that carry a limit price, and types that carry a stop (trigger) price. */
+export const PRICED_TYPES: readonly OrderType[] = ['limit', 'stopLimit', 'takeProfitLimit'];
+export const STOP_PRICED_TYPES: readonly OrderType[] = ['stop', 'stopLimit', 'takeProfit', 'takeProfitLimit'];
+
+/** Why a price does not fit the instrument's grid, or undefined when it does. */
+export function priceIssue(field: string, value: DecimalString, instrument: Instrument): string | undefined {
+  const price = decimal(value);
+  if (!price.gt('0')) return `${field} must be positive, got ${value}`;
+  if (!isOnTick(instrument, price)) return `${field} ${value} is not a multiple of the tick size ${instrument.spec.tickSize}`;
+  return undefined;
+}
+
+/** Why a quantity does not fit the instrument's lot, or undefined when it does. */
+export function quantityIssue(value: DecimalString, instrument: Instrument): string | undefined {
+  const quantity = decimal(value);
+  if (!quantity.gt('0') || !isOnLot(instrument, quantity)) return `quantity must be a positive multiple of ${instrument.spec.lotSize}, got ${value}`;
+  return undefined;
+}
 
 export class OrderRequestError extends Error {
   override name = 'OrderRequestError';
@@ -149,17 +165,16 @@ export function validateOrderRequest(request: OrderRequest, context: OrderValida
   const issues: string[] = [];
   const { instrument, marketPrice } = context;
   const quantity = decimal(request.quantity);
-  if (!quantity.gt('0') || !isOnLot(instrument, quantity)) {
-    issues.push(`quantity must be a positive multiple of ${instrument.spec.lotSize}, got ${request.quantity}`);
+  const lotProblem = quantityIssue(request.quantity, instrument);
+  if (lotProblem) {
+    issues.push(lotProblem);
   } else if (quantity.lt(instrument.minQuantity)) {
     issues.push(`quantity ${request.quantity} is below the minimum ${instrument.spec.minQuantity} for ${instrument.symbol}`);
   }
   for (const field of ['price', 'stopPrice', 'activationPrice'] as const) {
     const value = request[field];
-    if (value === undefined) continue;
-    const price = decimal(value);
-    if (!price.gt('0')) issues.push(`${field} must be positive, got ${value}`);
-    else if (!isOnTick(instrument, price)) issues.push(`${field} ${value} is not a multiple of the tick size ${instrument.spec.tickSize}`);
+    const problem = value === undefined ? undefined : priceIssue(field, value, instrument);
+    if (problem) issues.push(problem);
   }
   if (request.trailingOffset !== undefined) {
     const offset = decimal(request.trailingOffset);
