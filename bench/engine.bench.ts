@@ -24,7 +24,7 @@ const FILLS = [
 
 async function startedEngine(): Promise<{ engine: Engine; venue: ManualVenue }> {
   const clock = new SimulatedClock();
-  const venue = new ManualVenue({ instruments: [instrument], now: () => clock.now(), recordCommands: false });
+  const venue = new ManualVenue({ instruments: [instrument], now: () => clock.now(), recordCommands: false, balances: { USDT: '1000000000000', BTC: '0' } });
   const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'b' });
   await engine.start();
   return { engine, venue };

@@ -1,15 +1,57 @@
-// The portfolio statechart: the root of the engine's actor system and its trading state. Orders are its
-// children by id (data), not XState children: spawning under one parent is O(N) per spawn in XState 5.
+// The portfolio statechart: root of the engine's actor system, its trading state (active | reducing |
+// halted), the cash ledger, the equity marks the loss limits need, and the record of supervised faults.
+// Orders and positions are its children by id (data), not XState children: spawning under one parent is
+// O(N) per spawn in XState 5 (DESIGN.md).
 import { assign, setup } from 'xstate';
+import { compare, type DecimalString } from '../src/domain/decimal.ts';
+import { applyFillToLedger, createLedger, release, reserve, type Ledger } from '../src/domain/ledger.ts';
+import type { OrderSide } from '../src/domain/order-request.ts';
 
-export const PORTFOLIO_MACHINE_VERSION = 1;
+export const PORTFOLIO_MACHINE_VERSION = 2;
 
-export type PortfolioEvent = { type: 'halt'; reason: string } | { type: 'reduce'; reason: string } | { type: 'resume' };
+export interface SupervisedFault {
+  readonly actorId: string;
+  readonly message: string;
+  readonly at: number;
+  /** The state the actor was restored to. */
+  readonly restoredTo: string;
+}
+
+export interface LedgerFill {
+  readonly orderId: string;
+  readonly side: OrderSide;
+  readonly base: string;
+  readonly quote: string;
+  readonly quantity: DecimalString;
+  readonly price: DecimalString;
+  readonly fee: DecimalString;
+  readonly feeCurrency: string;
+}
+
+export type PortfolioEvent =
+  | { type: 'halt'; reason: string }
+  | { type: 'reduce'; reason: string }
+  | { type: 'resume' }
+  | { type: 'ledger.load'; balances: Record<string, DecimalString> }
+  | { type: 'ledger.reserve'; orderId: string; currency: string; amount: DecimalString }
+  | { type: 'ledger.release'; orderId: string }
+  | ({ type: 'ledger.fill' } & LedgerFill)
+  | { type: 'equity.observed'; equity: DecimalString; day: string }
+  | ({ type: 'fault' } & SupervisedFault)
+  | { type: `xstate.error.actor.${string}`; error: unknown };
 
 export interface PortfolioContext {
   /** Why trading is halted or reducing; cleared on resume. */
   readonly reason?: string;
+  readonly ledger: Ledger;
+  /** Equity at the start of the current UTC day and the highest equity seen: the loss limits' references. */
+  readonly day?: string;
+  readonly dayStartEquity?: DecimalString;
+  readonly peakEquity?: DecimalString;
+  readonly faults: readonly SupervisedFault[];
 }
+
+export type TradingStateName = 'active' | 'reducing' | 'halted';
 
 export const portfolioMachine = setup({
   types: {
@@ -17,13 +59,51 @@ export const portfolioMachine = setup({
     events: {} as PortfolioEvent,
   },
   actions: {
-    recordReason: assign({ reason: ({ event }) => (event.type === 'resume' ? undefined : event.reason) }),
+    // Effect, provided by the engine: restore a child that threw from its last snapshot.
+    superviseChild: (_, _params: { actorId: string; error: unknown }) => {},
+    recordReason: assign({ reason: ({ event }) => (event.type === 'halt' || event.type === 'reduce' ? event.reason : undefined) }),
     clearReason: assign({ reason: undefined }),
+    loadLedger: assign({ ledger: ({ context, event }) => (event.type === 'ledger.load' ? createLedger(event.balances) : context.ledger) }),
+    reserveFunds: assign({
+      ledger: ({ context, event }) => (event.type === 'ledger.reserve' ? reserve(context.ledger, event.orderId, event.currency, event.amount) : context.ledger),
+    }),
+    releaseFunds: assign({ ledger: ({ context, event }) => (event.type === 'ledger.release' ? release(context.ledger, event.orderId) : context.ledger) }),
+    applyFill: assign({ ledger: ({ context, event }) => (event.type === 'ledger.fill' ? applyFillToLedger(context.ledger, event) : context.ledger) }),
+    observeEquity: assign(({ context, event }) => {
+      if (event.type !== 'equity.observed') return context;
+      const newDay = context.day !== event.day;
+      const peak = context.peakEquity === undefined || compare(event.equity, context.peakEquity) > 0 ? event.equity : context.peakEquity;
+      return Object.assign({}, context, {
+        day: event.day,
+        dayStartEquity: newDay ? event.equity : context.dayStartEquity,
+        peakEquity: peak,
+      });
+    }),
+    recordFault: assign({
+      faults: ({ context, event }) =>
+        event.type === 'fault' ? [...context.faults, { actorId: event.actorId, message: event.message, at: event.at, restoredTo: event.restoredTo }] : context.faults,
+    }),
   },
 }).createMachine({
   id: 'portfolio',
   initial: 'active',
-  context: {},
+  context: { ledger: createLedger({}), faults: [] },
+  // The ledger and the supervision record are kept in every trading state.
+  on: {
+    'ledger.load': { actions: 'loadLedger' },
+    'ledger.reserve': { actions: 'reserveFunds' },
+    'ledger.release': { actions: 'releaseFunds' },
+    'ledger.fill': { actions: 'applyFill' },
+    'equity.observed': { actions: 'observeEquity' },
+    fault: { actions: 'recordFault' },
+    // A child that throws is relayed here by XState (its parent link); it is restored, never lost.
+    'xstate.error.actor.*': {
+      actions: {
+        type: 'superviseChild',
+        params: ({ event }) => ({ actorId: event.type.slice('xstate.error.actor.'.length), error: 'error' in event ? event.error : undefined }),
+      },
+    },
+  },
   states: {
     active: {
       on: {

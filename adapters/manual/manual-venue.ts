@@ -27,6 +27,8 @@ export interface ManualVenueOptions {
   readonly now?: () => number;
   /** Keep the command log (off for benches, where it would only grow). */
   readonly recordCommands?: boolean;
+  /** What balances() reports: the engine loads its ledger from it at start. */
+  readonly balances?: Readonly<Record<string, string>>;
 }
 
 export class ManualVenue implements Venue {
@@ -38,12 +40,14 @@ export class ManualVenue implements Venue {
   private readonly marketListeners = new Set<{ symbols: ReadonlySet<string>; listener: MarketDataListener }>();
   private readonly now: () => number;
   private readonly recordCommands: boolean;
+  private readonly startingBalances: Readonly<Record<string, string>>;
 
   constructor(options: ManualVenueOptions) {
     this.id = options.id ?? 'manual';
     this.instrumentList = options.instruments;
     this.now = options.now ?? (() => Date.now());
     this.recordCommands = options.recordCommands ?? true;
+    this.startingBalances = options.balances ?? {};
     this.capabilities = {
       orderTypes: ['market', 'limit'],
       timeInForce: ['GTC', 'IOC', 'FOK', 'GTD'],
@@ -82,7 +86,7 @@ export class ManualVenue implements Venue {
   }
 
   async balances(): Promise<readonly Balance[]> {
-    return [];
+    return Object.entries(this.startingBalances).map(([currency, total]) => ({ currency, total, reserved: '0' }));
   }
 
   onExecutionReport(listener: ExecutionReportListener): () => void {

@@ -55,13 +55,51 @@ export type OrderEventDraft =
     })
   | (OrderEventFields & { readonly type: 'OrderFillRefused'; readonly tradeId: string; readonly fillQuantity: DecimalString; readonly reason: string });
 
+interface PositionEventFields {
+  readonly positionId: string;
+  readonly venue: string;
+  readonly symbol: string;
+}
+
+export type PositionEventDraft =
+  | (PositionEventFields & {
+      readonly type: 'PositionOpened';
+      readonly direction: 'long' | 'short';
+      readonly quantity: DecimalString;
+      readonly averageEntryPrice: DecimalString;
+      readonly stopPrice?: DecimalString;
+      readonly takeProfitPrices: readonly DecimalString[];
+      /** Why the protection plan could not be applied, if it could not. */
+      readonly planError?: string;
+    })
+  | (PositionEventFields & {
+      readonly type: 'PositionChanged';
+      /** What changed: size, breakEven, trailing, stopUpdated, stopReplaced, takeProfitUpdated. */
+      readonly change: string;
+      readonly direction: 'long' | 'short';
+      readonly quantity: DecimalString;
+      readonly averageEntryPrice: DecimalString;
+      readonly realizedPnl: DecimalString;
+      readonly fees: DecimalString;
+      readonly stopPrice?: DecimalString;
+    })
+  | (PositionEventFields & {
+      readonly type: 'PositionClosed';
+      readonly direction: 'long' | 'short';
+      readonly closedQuantity: DecimalString;
+      readonly realizedPnl: DecimalString;
+      readonly fees: DecimalString;
+      readonly exitReason: string;
+    });
+
 /** What a machine announces; the engine adds the clock's timestamp and its sequence number. */
-export type DomainEventDraft = OrderEventDraft;
+export type DomainEventDraft = OrderEventDraft | PositionEventDraft;
 
 export type Stamped<T> = T extends unknown ? T & { readonly sequence: number; readonly timestamp: number } : never;
 
 export type DomainEvent = Stamped<DomainEventDraft>;
 export type DomainEventType = DomainEvent['type'];
 export type OrderEvent = Stamped<OrderEventDraft>;
+export type PositionEvent = Stamped<PositionEventDraft>;
 
 export type DomainEventListener = (event: DomainEvent) => void;

@@ -4,9 +4,20 @@ import { createActor, type Actor } from 'xstate';
 import { pino, type Logger } from 'pino';
 import type { ExecutionReport, Venue } from '../../adapters/venue.ts';
 import { orderMachine, type OrderContext, type OrderMachineEvent, type OrderStateName } from '../../machines/order.ts';
-import { portfolioMachine } from '../../machines/portfolio.ts';
+import { portfolioMachine, type TradingStateName } from '../../machines/portfolio.ts';
+import type { PositionMachineInput } from '../../machines/position.ts';
+import { summarizePerformance, type PerformanceSummary } from '../analytics/performance.ts';
+import type { ExitReason, TradeRecord } from '../analytics/trade-record.ts';
+import { equity as ledgerEquity, type Ledger } from '../domain/ledger.ts';
+import { notionalExposure, type NetPosition } from '../domain/position-accounting.ts';
+import type { PositionOrderIntent } from '../domain/position-orders.ts';
+import { checkLossLimits, checkOrder, checkAmend, orderReducesExposure, type Denial, type RiskLimits } from '../risk/checks.ts';
+import type { PlanInputs, PositionPlan } from '../risk/protection.ts';
+import { PositionBook, positionView, type PositionActor, type PositionView } from './positions.ts';
+import { orderRiskInput, reservationOf, signedQuantity } from './risk-gate.ts';
+import { planSignal, type Signal, type SignalDefaults, type SignalOutcome } from './signals.ts';
 import { validateAmendment } from '../domain/amendment.ts';
-import type { Decimal } from '../domain/decimal.ts';
+import { decimal, ZERO, type Decimal, type DecimalString } from '../domain/decimal.ts';
 import type { DomainEvent, DomainEventDraft, DomainEventListener } from '../domain/events.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { MarketData } from '../domain/market-data.ts';
@@ -20,7 +31,7 @@ import {
 } from '../domain/order-request.ts';
 import { advanceTrailing, type TrailingPlan } from '../domain/triggers.ts';
 import { SystemClock, type Clock, type TimerHandle } from './clock.ts';
-import { EngineStateError, OrderStateError, UnknownInstrumentError, UnknownOrderError, UnknownVenueError } from './errors.ts';
+import { EngineStateError, OrderStateError, UnknownInstrumentError, UnknownOrderError, UnknownPositionError, UnknownVenueError } from './errors.ts';
 import { orderView, type OrderView } from './order-view.ts';
 import { TriggerIndex } from './trigger-index.ts';
 import { toVenueOrder, venueHoldsExpiry } from './venue-order.ts';
@@ -33,6 +44,40 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** Prefix of generated clientOrderIds; defaults to one derived from the clock at creation. */
   readonly clientOrderIdPrefix?: string;
+  /** Pre-trade limits the portfolio enforces; an absent limit is not checked. */
+  readonly risk?: RiskLimits;
+  /** How signals are sized and protected when a signal does not say. */
+  readonly signals?: SignalDefaults;
+}
+
+export interface OpenPositionRequest {
+  readonly symbol: string;
+  readonly venue?: string;
+  readonly direction: 'long' | 'short';
+  readonly quantity: DecimalString;
+  /** Market by default; a limit entry rests at `price`. */
+  readonly entry?: { readonly type: 'market' } | { readonly type: 'limit'; readonly price: DecimalString };
+  readonly plan?: PositionPlan;
+  readonly inputs?: PlanInputs;
+}
+
+export interface PositionHandle {
+  readonly positionId: string;
+  readonly entryOrderId: string;
+  readonly actor: PositionActor;
+  /** Set when the portfolio's risk gate denied the entry: the position never opens. */
+  readonly denial?: Denial;
+}
+
+export interface AccountView {
+  readonly tradingState: TradingStateName;
+  readonly reason?: string;
+  readonly balances: Ledger['balances'];
+  readonly equity?: DecimalString;
+  readonly exposure: DecimalString;
+  readonly exposureBySymbol: Readonly<Record<string, DecimalString>>;
+  readonly openPositions: number;
+  readonly faults: number;
 }
 
 export type OrderActor = Actor<typeof orderMachine>;
@@ -43,6 +88,8 @@ export interface OrderHandle {
   readonly actor: OrderActor;
   /** False when a request repeated an existing clientOrderId: the existing order is returned, none is made. */
   readonly created: boolean;
+  /** Set when the portfolio's risk gate denied the order: it stands in `denied`, nothing was sent or reserved. */
+  readonly denial?: Denial;
 }
 
 export interface OrderFilter {
@@ -82,7 +129,16 @@ export class Engine {
   private readonly listeners = new Set<DomainEventListener>();
   private readonly orderLogic;
   private readonly clientOrderIdPrefix: string;
+  private readonly positions: PositionBook;
+  private readonly riskLimits: RiskLimits;
+  private readonly signalDefaults: SignalDefaults;
+  private recentSubmits: number[] = [];
+  private recentAmends: number[] = [];
+  /** Orders restored after a fault whose outcome at the venue must be checked before trusting them. */
+  private readonly reconciliationQueue = new Set<string>();
   private lifecycle: EngineLifecycle = 'created';
+  private readonly outbox: DomainEvent[] = [];
+  private delivering = false;
   private sequence = 0;
   private generatedIds = 0;
 
@@ -98,7 +154,7 @@ export class Engine {
         instruments: new Map(),
         triggers: new TriggerIndex(
           {
-            triggered: (orderId, marketPrice) => this.orders.get(orderId)?.send({ type: 'trigger', marketPrice: marketPrice.toFixed() }),
+            triggered: (id, marketPrice) => this.onTriggered(id, marketPrice),
             trailingAdvanced: (orderId, state) => this.orders.get(orderId)?.send({ type: 'trailingAdvanced', ...state }),
           },
           (symbol) => this.instrument(venue.id, symbol).tickSize,
@@ -115,7 +171,26 @@ export class Engine {
         amendAtVenue: ({ context }, amendment) => this.binding(context.venue).venue.amend(context.clientOrderId, amendment),
       },
     });
-    this.portfolio = createActor(portfolioMachine, { clock: this.clock, id: 'portfolio' });
+    this.riskLimits = options.risk ?? {};
+    this.signalDefaults = options.signals ?? {};
+    this.portfolio = createActor(
+      portfolioMachine.provide({ actions: { superviseChild: (_, { actorId, error }) => this.restoreChild(actorId, error) } }),
+      { clock: this.clock, id: 'portfolio' },
+    );
+    this.positions = new PositionBook(
+      {
+        now: () => this.clock.now(),
+        parent: () => this.portfolio,
+        submit: (request) => {
+          this.submitOrder(request);
+        },
+        cancel: (orderId) => this.cancelIfWorking(orderId),
+        amend: (orderId, changes) => this.amendQuietly(orderId, changes),
+        publish: (draft) => this.publish(draft),
+        refused: (positionId, intent, error) => this.protectiveOrderRefused(positionId, intent, error),
+      },
+      this.clientOrderIdPrefix,
+    );
   }
 
   /** Connects every venue, loads instruments and subscribes to execution reports and market data. */
@@ -123,8 +198,12 @@ export class Engine {
     if (this.lifecycle !== 'created') throw new EngineStateError(`the engine cannot start: it is ${this.lifecycle}`);
     this.lifecycle = 'starting';
     this.portfolio.start();
+    const balances: Record<string, DecimalString> = {};
     for (const binding of this.bindings.values()) {
       await binding.venue.connect();
+      for (const balance of await binding.venue.balances()) {
+        balances[balance.currency] = decimal(balances[balance.currency] ?? '0').plus(balance.total).toFixed();
+      }
       for (const instrument of binding.venue.instruments()) binding.instruments.set(instrument.symbol, instrument);
       binding.unsubscribe.push(binding.venue.onExecutionReport((report) => this.routeReport(report)));
       binding.unsubscribe.push(
@@ -134,6 +213,7 @@ export class Engine {
         }),
       );
     }
+    this.portfolio.send({ type: 'ledger.load', balances });
     this.lifecycle = 'started';
   }
 
@@ -164,7 +244,13 @@ export class Engine {
     const marketPrice = this.marketPriceOf(binding, request.symbol);
     validateOrderRequest(request, { instrument, now: this.clock.now(), marketPrice });
     const emulated = this.checkCapabilities(binding.venue, request);
+    const referencePrice = referencePriceOf(request, marketPrice);
+    if (referencePrice === undefined) {
+      throw new OrderRequestError([`no market price for ${request.symbol} yet: the cost of a ${request.type} order cannot be checked`]);
+    }
     const clientOrderId = request.clientOrderId ?? this.nextClientOrderId();
+    const now = this.clock.now();
+    const denial = this.gate(request, binding.venue.id, instrument, referencePrice, marketPrice);
     const trailingStart = emulated && request.type === 'trailingStop' && marketPrice !== undefined
       ? advanceTrailing(trailingPlanOf(request), undefined, this.referencePrice(binding, request) ?? marketPrice, instrument.tickSize)
       : undefined;
@@ -175,7 +261,7 @@ export class Engine {
         request: { ...request, clientOrderId },
         venue: binding.venue.id,
         emulated,
-        createdAt: this.clock.now(),
+        createdAt: now,
         triggerPrice: trailingStart?.triggerPrice,
         watermark: trailingStart?.watermark,
       },
@@ -183,6 +269,16 @@ export class Engine {
     this.orders.set(clientOrderId, actor);
     actor.on('*', (event) => this.publish(event));
     actor.start();
+    if (denial !== undefined) {
+      // Denied by the portfolio: the order stands in `denied` for the audit trail; nothing reserved or sent.
+      actor.send({ type: 'deny', reason: `${denial.reason}: ${denial.message}` });
+      return { orderId: clientOrderId, actor, created: true, denial };
+    }
+    this.recentSubmits.push(now);
+    if (!this.reducesExposure(request, binding.venue.id)) {
+      const reservation = reservationOf(request, instrument, referencePrice);
+      this.portfolio.send({ type: 'ledger.reserve', orderId: clientOrderId, currency: reservation.currency, amount: reservation.amount });
+    }
     this.armDeadline(clientOrderId, request);
     actor.send({ type: 'submit' });
     return { orderId: clientOrderId, actor, created: true };
@@ -200,7 +296,13 @@ export class Engine {
     if (state !== 'emulated' && !venue.capabilities.amend) {
       throw new OrderStateError(orderId, state, `venue ${venue.id} cannot amend orders; cancel and place a new one`);
     }
+    // As for submits, a halt does not freeze a position's own protective orders (resize, break-even).
+    const protective = context.request.reduceOnly && context.request.parentId !== undefined && this.positions.get(context.request.parentId) !== undefined;
+    const tradingState = this.tradingState() === 'halted' && protective ? 'reducing' : this.tradingState();
+    const amendDenial = checkAmend({ recentAmends: this.recentAmends, now: this.clock.now(), tradingState }, this.riskLimits);
+    if (amendDenial !== undefined) throw new OrderStateError(orderId, state, `${amendDenial.reason}: ${amendDenial.message}`);
     const amendment = validateAmendment(changes, { type: context.request.type, filledQuantity: context.filledQuantity, quantity: context.quantity }, this.instrument(context.venue, context.request.symbol));
+    this.recentAmends.push(this.clock.now());
     actor.send({ type: 'amend', ...amendment });
     return { orderId, actor, created: false };
   }
@@ -272,6 +374,202 @@ export class Engine {
     return this.binding(venueId).venue;
   }
 
+  /** Opens a position: its entry order goes through the risk gate; its plan is applied once the entry fills. */
+  openPosition(request: OpenPositionRequest): PositionHandle {
+    this.assertStarted();
+    const venueId = request.venue ?? this.defaultVenueId();
+    const instrument = this.instrument(venueId, request.symbol);
+    const existing = this.positions.currentFor(venueId, request.symbol);
+    if (existing !== undefined) {
+      const context = existing.getSnapshot().context;
+      throw new OrderStateError(context.positionId, String(positionView(existing).status), `a ${context.direction} position in ${request.symbol} is already open (${context.positionId}); close it or add to it with an order`);
+    }
+    const positionId = this.positions.nextPositionId();
+    const entryOrderId = `${positionId}.e1`;
+    const entry = request.entry ?? { type: 'market' as const };
+    const order: OrderRequestInput = {
+      clientOrderId: entryOrderId,
+      venue: venueId,
+      symbol: request.symbol,
+      side: request.direction === 'long' ? 'buy' : 'sell',
+      type: entry.type,
+      quantity: request.quantity,
+      ...(entry.type === 'limit' ? { price: entry.price } : {}),
+      parentId: positionId,
+    };
+    // Validate before the position exists, so bad input starts nothing.
+    validateOrderRequest(parseOrderRequest(order), { instrument, now: this.clock.now(), marketPrice: this.marketPrice(request.symbol, venueId) });
+    const input: PositionMachineInput = {
+      positionId,
+      venue: venueId,
+      symbol: request.symbol,
+      direction: request.direction,
+      createdAt: this.clock.now(),
+      plan: request.plan,
+      inputs: request.inputs,
+      tickSize: instrument.spec.tickSize,
+      lotSize: instrument.spec.lotSize,
+      feeRate: instrument.takerFee.gt(instrument.makerFee) ? instrument.spec.takerFee : instrument.spec.makerFee,
+      entryOrderId,
+    };
+    const actor = this.positions.start(input);
+    const handle = this.submitOrder(order);
+    return { positionId, entryOrderId, actor, denial: handle.denial };
+  }
+
+  /** Closes a position in full (or `quantity` of it) at market, through the same gate. */
+  closePosition(positionId: string, options: { quantity?: DecimalString; reason?: ExitReason } = {}): PositionView {
+    this.assertStarted();
+    const actor = this.requirePosition(positionId);
+    const view = positionView(actor);
+    if (view.status === 'closed') throw new OrderStateError(positionId, 'closed', `position ${positionId} is already closed`);
+    if (options.quantity !== undefined) {
+      const quantity = decimal(options.quantity);
+      if (!quantity.gt(ZERO) || quantity.gt(view.quantity)) {
+        throw new OrderRequestError([`quantity to close must be above 0 and at most the position's ${view.quantity}, got ${options.quantity}`]);
+      }
+    }
+    actor.send({ type: 'close', reason: options.reason ?? 'manual', quantity: options.quantity });
+    return positionView(actor);
+  }
+
+  /** Moves a position's stop (it must stay on the loss side of the market). */
+  updateStop(positionId: string, stopPrice: DecimalString): PositionView {
+    this.assertStarted();
+    const actor = this.requirePosition(positionId);
+    const view = positionView(actor);
+    const market = this.marketPrice(view.symbol, view.venue);
+    const price = decimal(stopPrice);
+    const wrongSide = market !== undefined && (view.direction === 'long' ? price.gte(market) : price.lte(market));
+    if (view.status !== 'open' || view.stopOrderId === undefined) {
+      throw new OrderStateError(positionId, view.status, `position ${positionId} has no working stop to move (it is ${view.status})`);
+    }
+    if (wrongSide) throw new OrderRequestError([`stop price ${stopPrice} is not below the market (${market!.toFixed()}) for a ${view.direction} position`.replace('below', view.direction === 'long' ? 'below' : 'above')]);
+    actor.send({ type: 'updateStop', stopPrice: decimal(stopPrice).toFixed() });
+    return positionView(actor);
+  }
+
+  updateTakeProfit(positionId: string, price: DecimalString): PositionView {
+    this.assertStarted();
+    const actor = this.requirePosition(positionId);
+    const view = positionView(actor);
+    if (view.status !== 'open' || view.takeProfitOrderIds.length === 0) {
+      throw new OrderStateError(positionId, view.status, `position ${positionId} has no working take-profit to move`);
+    }
+    actor.send({ type: 'updateTakeProfit', price: decimal(price).toFixed() });
+    return positionView(actor);
+  }
+
+  getPosition(positionId: string): PositionView | undefined {
+    const actor = this.positions.get(positionId);
+    return actor === undefined ? undefined : positionView(actor);
+  }
+
+  listPositions(filter: { symbol?: string; status?: string; open?: boolean } = {}): PositionView[] {
+    const views: PositionView[] = [];
+    for (const actor of this.positions.all()) {
+      const view = positionView(actor);
+      if (filter.symbol !== undefined && view.symbol !== filter.symbol) continue;
+      if (filter.status !== undefined && view.status !== filter.status) continue;
+      if (filter.open !== undefined && (view.status !== 'closed') !== filter.open) continue;
+      views.push(view);
+    }
+    return views;
+  }
+
+  getPositionActor(positionId: string): PositionActor | undefined {
+    return this.positions.get(positionId);
+  }
+
+  /** From a strategy's signal to a working protected position: size, plan, risk gate, entry. */
+  submitSignal(signal: Signal): SignalOutcome {
+    this.assertStarted();
+    const venueId = signal.venue ?? this.defaultVenueId();
+    const instrument = this.instrument(venueId, signal.symbol);
+    const current = this.positions.currentFor(venueId, signal.symbol);
+    const quote = instrument.quote;
+    const planned = planSignal(signal, {
+      instrument,
+      marketPrice: this.marketPrice(signal.symbol, venueId)?.toFixed(),
+      equity: this.valuation(quote).equity,
+      openDirection: current === undefined ? undefined : current.getSnapshot().context.direction,
+      defaults: this.signalDefaults,
+    });
+    if (planned.kind === 'refused') return { status: 'refused', reason: planned.reason };
+    if (planned.kind === 'close') {
+      const positionId = current!.getSnapshot().context.positionId;
+      this.closePosition(positionId, { reason: 'signal' });
+      return { status: 'closing', positionId };
+    }
+    const handle = this.openPosition({ symbol: signal.symbol, venue: venueId, direction: planned.direction, quantity: planned.quantity, plan: planned.plan, inputs: planned.inputs });
+    if (handle.denial !== undefined) return { status: 'denied', positionId: handle.positionId, denial: handle.denial };
+    return { status: 'opened', positionId: handle.positionId, entryOrderId: handle.entryOrderId, quantity: planned.quantity, stopPrice: planned.stopPrice };
+  }
+
+  /** Kill switch: nothing new passes, working entry orders are canceled, protective orders stay. */
+  halt(reason: string): void {
+    this.assertStarted();
+    this.portfolio.send({ type: 'halt', reason });
+    this.cancelEntryOrders();
+  }
+
+  /** Only orders that reduce exposure pass. */
+  reduceOnly(reason: string): void {
+    this.assertStarted();
+    this.portfolio.send({ type: 'reduce', reason });
+  }
+
+  resume(): void {
+    this.assertStarted();
+    this.portfolio.send({ type: 'resume' });
+  }
+
+  /** Emergency close-all: halts, cancels entries, closes every position at market; stops stay until closed. */
+  closeAll(reason = 'emergency close-all'): void {
+    this.halt(reason);
+    for (const actor of [...this.positions.all()]) {
+      if (positionView(actor).status !== 'closed') actor.send({ type: 'close', reason: 'emergency' });
+    }
+  }
+
+  tradingState(): TradingStateName {
+    return this.portfolio.getSnapshot().value as TradingStateName;
+  }
+
+  account(quoteCurrency?: string): AccountView {
+    const snapshot = this.portfolio.getSnapshot();
+    const quote = quoteCurrency ?? this.defaultQuote();
+    const valuation = this.valuation(quote);
+    return {
+      tradingState: snapshot.value as TradingStateName,
+      reason: snapshot.context.reason,
+      balances: snapshot.context.ledger.balances,
+      equity: valuation.equity,
+      exposure: valuation.exposure,
+      exposureBySymbol: valuation.bySymbol,
+      openPositions: this.positions.openCount(),
+      faults: snapshot.context.faults.length,
+    };
+  }
+
+  trades(): readonly TradeRecord[] {
+    return this.positions.trades();
+  }
+
+  performance(startingEquity: DecimalString): PerformanceSummary {
+    return summarizePerformance(this.positions.trades(), decimal(startingEquity));
+  }
+
+  /** Faults the portfolio supervised: actors that threw and were restored. */
+  faults() {
+    return this.portfolio.getSnapshot().context.faults;
+  }
+
+  /** Orders restored after a fault whose state at the venue is not yet confirmed. */
+  ordersToReconcile(): string[] {
+    return [...this.reconciliationQueue];
+  }
+
   private routeReport(report: ExecutionReport): void {
     const actor = this.orders.get(report.clientOrderId);
     if (actor === undefined) {
@@ -290,18 +588,41 @@ export class Engine {
   private publish(draft: DomainEventDraft): void {
     // Object.assign rather than spread-then-add: the latter costs microseconds per event on Node 20.
     const event = Object.assign({}, draft, { sequence: ++this.sequence, timestamp: this.clock.now() }) as DomainEvent;
+    // Bookkeeping can make other actors announce events of their own (a fill opens a position): those get
+    // later sequence numbers, so subscribers are served from a queue, in sequence order, once it settles.
+    this.outbox.push(event);
     this.react(event);
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error({ err: error, event: event.type, sequence: event.sequence }, 'a domain event listener threw');
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let next = this.outbox.shift(); next !== undefined; next = this.outbox.shift()) {
+        for (const listener of this.listeners) {
+          try {
+            listener(next);
+          } catch (error) {
+            this.logger.error({ err: error, event: next.type, sequence: next.sequence }, 'a domain event listener threw');
+          }
+        }
       }
+    } finally {
+      this.delivering = false;
     }
   }
 
-  /** The engine's own bookkeeping on each event: trigger index and deadlines. */
+  /**
+   * The engine's own bookkeeping on each event: trigger index, deadlines, the ledger, positions and loss
+   * limits. It runs inside the emitting actor's transition, so it must never throw: a fault is recorded.
+   */
   private react(event: DomainEvent): void {
+    try {
+      this.reactTo(event);
+    } catch (error) {
+      this.logger.error({ err: error, event: event.type, sequence: event.sequence }, 'engine bookkeeping failed on an event');
+      this.portfolio.send({ type: 'fault', actorId: 'engine', message: `${event.type} #${event.sequence}: ${(error as Error).message}`, at: this.clock.now(), restoredTo: 'n/a' });
+    }
+  }
+
+  private reactTo(event: DomainEvent): void {
     switch (event.type) {
       case 'OrderEmulated': {
         const context = this.orders.get(event.orderId)!.getSnapshot().context;
@@ -315,22 +636,242 @@ export class Engine {
         if (context && triggers.has(event.orderId) && context.request.type !== 'trailingStop') {
           triggers.add(triggerEntryOf(context, event.triggerPrice));
         }
+        // A trailing stop that protects a position tells the position where its stop now is.
+        const ownerId = this.positions.ownerOf(event.orderId);
+        if (ownerId !== undefined && context?.request.type === 'trailingStop' && event.triggerPrice !== undefined) {
+          this.positions.get(ownerId)?.send({ type: 'stopMoved', stopPrice: event.triggerPrice });
+        }
+        return;
+      }
+      case 'OrderFilled': {
+        const context = this.orders.get(event.orderId)!.getSnapshot().context;
+        const instrument = this.instrument(event.venue, event.symbol);
+        const side = context.request.side;
+        this.portfolio.send({
+          type: 'ledger.fill', orderId: event.orderId, side, base: instrument.base, quote: instrument.quote,
+          quantity: event.fillQuantity, price: event.fillPrice, fee: event.fee, feeCurrency: event.feeCurrency,
+        });
+        this.positions.applyFill(event, side, instrument.quote, instrument.spec.tickSize, instrument.spec.lotSize, instrument.spec.takerFee);
+        if (event.remainingQuantity === '0') this.orderEnded(event.orderId, event.venue, 'filled');
+        this.checkLossLimits(instrument.quote);
         return;
       }
       case 'OrderTriggered':
+        this.binding(event.venue).triggers.remove(event.orderId);
+        this.clearDeadline(event.orderId);
+        return;
       case 'OrderDenied':
       case 'OrderRejected':
       case 'OrderCanceled':
       case 'OrderExpired':
-        this.binding(event.venue).triggers.remove(event.orderId);
-        this.clearDeadline(event.orderId);
+        this.orderEnded(event.orderId, event.venue, event.type.slice('Order'.length).toLowerCase());
         return;
-      case 'OrderFilled':
-        if (event.remainingQuantity === '0') this.clearDeadline(event.orderId);
+      case 'PositionOpened': {
+        const protection = this.positions.get(event.positionId)?.getSnapshot().context.protection;
+        const side = event.direction === 'long' ? 'sell' : 'buy';
+        const triggers = this.binding(event.venue).triggers;
+        // Break-even and trailing activation wait in the trigger index like a take-profit on the exit side.
+        if (protection?.breakEven) triggers.add({ orderId: `${event.positionId}#breakEven`, symbol: event.symbol, side, type: 'takeProfit', triggerPrice: protection.breakEven.triggerPrice });
+        if (protection?.trailing) triggers.add({ orderId: `${event.positionId}#trailing`, symbol: event.symbol, side, type: 'takeProfit', triggerPrice: protection.trailing.activationPrice });
+        if (event.planError) this.logger.error({ positionId: event.positionId, planError: event.planError }, `position ${event.positionId} opened without its plan: ${event.planError}`);
         return;
+      }
+      case 'PositionClosed': {
+        const triggers = this.binding(event.venue).triggers;
+        triggers.remove(`${event.positionId}#breakEven`);
+        triggers.remove(`${event.positionId}#trailing`);
+        this.positions.closed(event.positionId);
+        return;
+      }
       default:
         return;
     }
+  }
+
+  /** An order reached a terminal state: its deadline, trigger and reservation go, and its position is told. */
+  private orderEnded(orderId: string, venueId: string, status: string): void {
+    this.binding(venueId).triggers.remove(orderId);
+    this.clearDeadline(orderId);
+    this.portfolio.send({ type: 'ledger.release', orderId });
+    this.positions.orderEnded(orderId, status);
+  }
+
+  private onTriggered(id: string, marketPrice: Decimal): void {
+    const separator = id.indexOf('#');
+    if (separator < 0) {
+      this.orders.get(id)?.send({ type: 'trigger', marketPrice: marketPrice.toFixed() });
+      return;
+    }
+    const position = this.positions.get(id.slice(0, separator));
+    const kind = id.slice(separator + 1);
+    position?.send({ type: kind === 'breakEven' ? 'breakEvenReached' : 'trailingActivated', marketPrice: marketPrice.toFixed() });
+  }
+
+  /** The portfolio's one gate: the pre-trade checks for an order, with the ledger and positions as they are. */
+  private gate(request: OrderRequest, venueId: string, instrument: Instrument, referencePrice: Decimal, marketPrice: Decimal | undefined): Denial | undefined {
+    const position = this.positions.currentFor(venueId, request.symbol)?.getSnapshot().context;
+    const positionQuantity = position === undefined ? '0' : signedQuantity(position.direction, position.quantity);
+    const portfolio = this.portfolio.getSnapshot();
+    let tradingState = portfolio.value as TradingStateName;
+    // A halt must never block a position's own protection or its exit: those orders pass as when reducing.
+    if (tradingState === 'halted' && request.reduceOnly && request.parentId !== undefined && this.positions.get(request.parentId) !== undefined) {
+      tradingState = 'reducing';
+    }
+    const valuation = this.valuation(instrument.quote);
+    this.recentSubmits = this.recentSubmits.filter((time) => time > this.clock.now() - 3_600_000);
+    return checkOrder(
+      orderRiskInput(request, {
+        tradingState,
+        ledger: portfolio.context.ledger,
+        instrument,
+        referencePrice,
+        lastPrice: marketPrice,
+        positionQuantity,
+        equity: valuation.equity ?? '0',
+        totalExposure: valuation.exposure,
+        openPositions: this.positions.openCount(),
+        recentSubmits: this.recentSubmits,
+        now: this.clock.now(),
+      }),
+      this.riskLimits,
+    );
+  }
+
+  private reducesExposure(request: OrderRequest, venueId: string): boolean {
+    const position = this.positions.currentFor(venueId, request.symbol)?.getSnapshot().context;
+    if (position === undefined) return false;
+    return orderReducesExposure(request.side, request.quantity, signedQuantity(position.direction, position.quantity));
+  }
+
+  /** Equity in `quote` (balances valued at the last prices) and the exposure of open positions. */
+  private valuation(quote: string): { equity?: DecimalString; exposure: DecimalString; bySymbol: Record<string, DecimalString> } {
+    const prices: Record<string, DecimalString> = {};
+    for (const binding of this.bindings.values()) {
+      for (const instrument of binding.instruments.values()) {
+        if (instrument.quote !== quote) continue;
+        const price = this.marketPriceOf(binding, instrument.symbol);
+        if (price !== undefined) prices[instrument.base] = price.toFixed();
+      }
+    }
+    let exposure = ZERO;
+    const bySymbol: Record<string, DecimalString> = {};
+    for (const actor of this.positions.all()) {
+      const context = actor.getSnapshot().context;
+      if (context.quantity === '0') continue;
+      const mark = this.marketPrice(context.symbol, context.venue) ?? decimal(context.averageEntryPrice ?? '0');
+      const value = notionalExposure(context as NetPosition, mark.toFixed());
+      bySymbol[context.symbol] = value;
+      exposure = exposure.plus(value);
+    }
+    let equity: DecimalString | undefined;
+    try {
+      equity = ledgerEquity(this.portfolio.getSnapshot().context.ledger, quote, prices);
+    } catch {
+      // A balance with no price yet (no market data) leaves equity unknown rather than guessed.
+      equity = undefined;
+    }
+    return { equity, exposure: exposure.toFixed(), bySymbol };
+  }
+
+  /** After a fill: record equity for the day and the peak, and halt on a loss limit. */
+  private checkLossLimits(quote: string): void {
+    const equity = this.valuation(quote).equity;
+    if (equity === undefined) return;
+    this.portfolio.send({ type: 'equity.observed', equity, day: new Date(this.clock.now()).toISOString().slice(0, 10) });
+    const context = this.portfolio.getSnapshot().context;
+    if (this.tradingState() === 'halted' || context.dayStartEquity === undefined || context.peakEquity === undefined) return;
+    const breach = checkLossLimits({ dayStartEquity: context.dayStartEquity, peakEquity: context.peakEquity, equity }, this.riskLimits);
+    if (breach !== undefined) {
+      this.logger.error({ breach }, `trading halted: ${breach.message}`);
+      this.portfolio.send({ type: 'halt', reason: `${breach.reason}: ${breach.message}` });
+      this.cancelEntryOrders();
+    }
+  }
+
+  /** Working orders that add exposure (entries, scale-ins, plain orders) are canceled; reduce-only ones stay. */
+  private cancelEntryOrders(): void {
+    for (const [orderId, actor] of this.orders) {
+      const snapshot = actor.getSnapshot();
+      if (snapshot.context.request.reduceOnly) continue;
+      if (snapshot.can({ type: 'cancel' })) actor.send({ type: 'cancel' });
+      void orderId;
+    }
+  }
+
+  private cancelIfWorking(orderId: string): void {
+    const actor = this.orders.get(orderId);
+    if (actor !== undefined && actor.getSnapshot().can({ type: 'cancel' })) actor.send({ type: 'cancel' });
+  }
+
+  /** A position's amendment (resize, break-even): refused ones are logged, the position keeps its plan. */
+  private amendQuietly(orderId: string, changes: { quantity?: DecimalString; stopPrice?: DecimalString; price?: DecimalString }): void {
+    const actor = this.orders.get(orderId);
+    if (actor === undefined) return;
+    const context = actor.getSnapshot().context;
+    const wanted: Record<string, DecimalString> = {};
+    if (changes.quantity !== undefined && changes.quantity !== context.quantity) wanted.quantity = decimal(changes.quantity).plus(context.filledQuantity).toFixed();
+    if (changes.stopPrice !== undefined && changes.stopPrice !== context.stopPrice && context.request.type !== 'trailingStop') wanted.stopPrice = changes.stopPrice;
+    if (changes.price !== undefined && changes.price !== context.price) wanted.price = changes.price;
+    if (Object.keys(wanted).length === 0 || !actor.getSnapshot().can({ type: 'amend' })) return;
+    try {
+      this.amendOrder(orderId, wanted);
+    } catch (error) {
+      this.logger.error({ err: error, orderId, changes: wanted }, `could not amend ${orderId} for its position: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * A protective stop that cannot be placed (most often: the market is already through it) must not leave the
+   * position unprotected: the position is closed at market, which is what the stop would have done.
+   */
+  private protectiveOrderRefused(positionId: string, intent: PositionOrderIntent, error: Error): void {
+    this.logger.error({ err: error, positionId, intent }, `position ${positionId}: ${intent.role} order ${intent.clientOrderId} refused: ${error.message}`);
+    if (intent.role === 'stop') {
+      const actor = this.positions.get(positionId);
+      if (actor !== undefined && positionView(actor).status === 'open') actor.send({ type: 'close', reason: 'stop' });
+    }
+  }
+
+  /**
+   * Supervision: a child that threw is restored from the snapshot it had before the failing event (XState keeps
+   * it on the errored snapshot), marked for reconciliation with the venue, and the fault is recorded.
+   */
+  private restoreChild(actorId: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (actorId.startsWith('order:')) {
+      const orderId = actorId.slice('order:'.length);
+      const failed = this.orders.get(orderId);
+      if (failed === undefined) return;
+      const snapshot = failed.getSnapshot();
+      const restored = createActor(this.orderLogic, {
+        parent: this.portfolio,
+        id: actorId,
+        snapshot: { ...snapshot, status: 'active', error: undefined } as typeof snapshot,
+        // Ignored when restoring from a snapshot; the type asks for it.
+        input: { request: snapshot.context.request, venue: snapshot.context.venue, emulated: snapshot.context.emulated, createdAt: snapshot.context.createdAt },
+      });
+      this.orders.set(orderId, restored);
+      restored.on('*', (event) => this.publish(event));
+      restored.start();
+      this.reconciliationQueue.add(orderId);
+      this.logger.error({ orderId, err: error }, `order ${orderId} threw and was restored to ${String(snapshot.value)}: ${message}`);
+      this.portfolio.send({ type: 'fault', actorId, message, at: this.clock.now(), restoredTo: String(snapshot.value) });
+      return;
+    }
+    this.logger.error({ actorId, err: error }, `${actorId} threw: ${message}`);
+    this.portfolio.send({ type: 'fault', actorId, message, at: this.clock.now(), restoredTo: 'not restored' });
+  }
+
+  private requirePosition(positionId: string): PositionActor {
+    const actor = this.positions.get(positionId);
+    if (actor === undefined) throw new UnknownPositionError(positionId);
+    return actor;
+  }
+
+  private defaultQuote(): string {
+    const binding = this.binding(this.defaultVenueId());
+    const first = binding.instruments.values().next().value;
+    return first?.quote ?? 'USD';
   }
 
   private sendToVenue(context: OrderContext): void {
@@ -370,7 +911,6 @@ export class Engine {
       issues.push(`venue ${venue.id} does not support time in force ${request.timeInForce}`);
     }
     if (request.postOnly && !capabilities.postOnly) issues.push(`venue ${venue.id} does not support post-only orders`);
-    if (request.reduceOnly && !capabilities.reduceOnly) issues.push(`venue ${venue.id} does not support reduce-only orders`);
     if (issues.length > 0) throw new OrderRequestError(issues);
     return !native;
   }
@@ -419,6 +959,12 @@ export class Engine {
   private assertStarted(): void {
     if (this.lifecycle !== 'started') throw new EngineStateError(`the engine is ${this.lifecycle}; call start() first`);
   }
+}
+
+/** The price an order's cost and checks are judged at: its own price, its trigger, or the market. */
+function referencePriceOf(request: OrderRequest, marketPrice: Decimal | undefined): Decimal | undefined {
+  const own = request.price ?? request.stopPrice ?? request.activationPrice;
+  return own !== undefined ? decimal(own) : marketPrice;
 }
 
 function trailingPlanOf(request: OrderRequest): TrailingPlan {

@@ -8,6 +8,14 @@ export class UnknownOrderError extends Error {
   }
 }
 
+export class UnknownPositionError extends Error {
+  override name = 'UnknownPositionError';
+  readonly code = 'unknown_position';
+  constructor(readonly positionId: string) {
+    super(`no position with id "${positionId}"`);
+  }
+}
+
 export class OrderStateError extends Error {
   override name = 'OrderStateError';
   readonly code = 'order_state';

@@ -29,7 +29,8 @@ export function toVenueOrder(context: OrderContext, capabilities: VenueCapabilit
     timeInForce,
     expireAt: timeInForce === 'GTD' ? request.expireAt : undefined,
     postOnly: request.postOnly,
-    reduceOnly: request.reduceOnly,
+    // Reduce-only is enforced by the portfolio's gate; it is also sent when the venue can hold it.
+    reduceOnly: request.reduceOnly && capabilities.reduceOnly,
   };
 }
 

@@ -31,7 +31,7 @@ let events: DomainEvent[];
 
 async function setUp(capabilities?: ConstructorParameters<typeof ManualVenue>[0]['capabilities']) {
   clock = new SimulatedClock(Date.UTC(2026, 0, 1));
-  venue = new ManualVenue({ instruments: [btc], now: () => clock.now(), capabilities });
+  venue = new ManualVenue({ instruments: [btc], now: () => clock.now(), capabilities, balances: { USDT: '1000000', BTC: '100' } });
   engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 't' });
   await engine.start();
   events = [];
@@ -80,8 +80,10 @@ describe('engine', () => {
     expect(engine.getOrder(orderId)).toMatchObject({ status: 'partial', filledQuantity: '0.25', remainingQuantity: '0.75' });
     venue.report({ type: 'filled', clientOrderId: orderId, tradeId: 'b', quantity: '0.75', price: '48999.9', fee: '0.03', feeCurrency: 'USDT', liquidity: 'maker' });
     expect(engine.getOrder(orderId)).toMatchObject({ status: 'filled', filledQuantity: '1', averagePrice: '48999.925', fees: { USDT: '0.04' }, live: false });
-    expect(events.map((event) => event.type)).toEqual(['OrderInitialized', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled', 'OrderFilled']);
-    expect(events.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect(events.map((event) => event.type)).toEqual([
+      'OrderInitialized', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled', 'PositionOpened', 'OrderFilled', 'PositionChanged',
+    ]);
+    expect(events.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(new Set(events.map((event) => event.timestamp))).toEqual(new Set([clock.now()]));
   });
 
@@ -121,7 +123,7 @@ describe('engine', () => {
     venue.report({ type: 'filled', clientOrderId: orderId, tradeId: 'late', quantity: '0.4', price: '49000', fee: '0', feeCurrency: 'USDT', liquidity: 'maker' });
     venue.report({ type: 'filled', clientOrderId: orderId, tradeId: 'over', quantity: '0.7', price: '49000', fee: '0', feeCurrency: 'USDT', liquidity: 'maker' });
     expect(engine.getOrder(orderId)).toMatchObject({ status: 'canceled', filledQuantity: '0.4' });
-    const tail = events.slice(-2);
+    const tail = events.filter((event) => event.type.startsWith('Order')).slice(-2);
     expect(tail[0]).toMatchObject({ type: 'OrderFilled', tradeId: 'late', late: true });
     expect(tail[1]).toMatchObject({ type: 'OrderFillRefused', tradeId: 'over' });
     expect(() => engine.cancelOrder(orderId)).toThrow(OrderStateError);
@@ -140,7 +142,7 @@ describe('engine', () => {
     venue.publishMarketData(quote(clock, '49399.9', '49400.1'));
     expect(engine.getOrder(orderId)).toMatchObject({ status: 'triggered', releasedAs: 'market' });
     expect(venue.commands).toEqual([{ type: 'submit', order: expect.objectContaining({ clientOrderId: orderId, type: 'market', timeInForce: 'IOC', quantity: '1' }) }]);
-    expect(events.filter((event) => event.orderId === orderId).map((event) => event.type)).toEqual([
+    expect(events.filter((event) => 'orderId' in event && event.orderId === orderId).map((event) => event.type)).toEqual([
       'OrderInitialized', 'OrderEmulated', 'OrderUpdated', 'OrderTriggered', 'OrderSubmitted',
     ]);
     venue.report({ type: 'filled', clientOrderId: orderId, tradeId: 'x', quantity: '1', price: '49399.9', fee: '0.05', feeCurrency: 'USDT', liquidity: 'taker' });

@@ -1,0 +1,479 @@
+// The position statechart: opening -> open -> closing -> closed, and while open a stop plan (initial ->
+// breakEven -> trailing) and a size (base -> scaled). Pure: the orders it needs are named effects
+// (placeOrders, cancelOrders, amendOrder) that the engine sends through the portfolio's risk gate.
+import { assign, emit, raise, setup } from 'xstate';
+import type { DecimalString } from '../src/domain/decimal.ts';
+import { decimal } from '../src/domain/decimal.ts';
+import type { PositionEventDraft } from '../src/domain/events.ts';
+import { applyPositionFill, flatPosition, type NetPosition, type PositionFill } from '../src/domain/position-accounting.ts';
+import {
+  exitIntent,
+  scaleInIntent,
+  stopIntent,
+  takeProfitIntent,
+  trailingStopIntent,
+  type PositionOrderIntent,
+} from '../src/domain/position-orders.ts';
+import type { ExitReason } from '../src/analytics/trade-record.ts';
+import { nonLooseningActivation, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection } from '../src/risk/protection.ts';
+
+export const POSITION_MACHINE_VERSION = 1;
+
+export interface PositionMachineInput {
+  readonly positionId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly direction: 'long' | 'short';
+  readonly createdAt: number;
+  readonly plan?: PositionPlan;
+  readonly inputs?: PlanInputs;
+  readonly tickSize: DecimalString;
+  readonly lotSize: DecimalString;
+  /** Fee rate a break-even stop must cover on entry and on exit. */
+  readonly feeRate: DecimalString;
+  /** The order that opens it; absent when a fill (a flip, a plain order) opened it. */
+  readonly entryOrderId?: string;
+}
+
+export interface PositionContext extends NetPosition {
+  readonly positionId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly direction: 'long' | 'short';
+  readonly createdAt: number;
+  readonly plan: PositionPlan;
+  readonly inputs: PlanInputs;
+  readonly tickSize: DecimalString;
+  readonly lotSize: DecimalString;
+  readonly feeRate: DecimalString;
+  readonly entryOrderId?: string;
+  readonly protection?: ResolvedProtection;
+  /** The working protective stop (fixed or trailing) and its current price. */
+  readonly stopOrderId?: string;
+  readonly stopPrice?: DecimalString;
+  readonly takeProfitOrderIds: readonly string[];
+  readonly scaleInOrderIds: readonly string[];
+  readonly exitOrderIds: readonly string[];
+  /** Orders of this position still working. */
+  readonly workingOrderIds: readonly string[];
+  /** Whether the working stop is the initial fixed one (possibly moved to break-even) or a trailing stop. */
+  readonly stopKind: 'fixed' | 'trailing';
+  /** Serial for replacement stops and exits, so every clientOrderId is new. */
+  readonly serial: number;
+  readonly closeReason?: ExitReason;
+  readonly exitReason?: ExitReason;
+  readonly openedAt?: number;
+  readonly closedAt?: number;
+  readonly lastExitPrice?: DecimalString;
+  /** Sums of quantity x price over the opening and the closing parts of fills: the trade's average prices. */
+  readonly entryNotional: DecimalString;
+  readonly exitNotional: DecimalString;
+  /** Why the plan could not be applied, when it could not: the position then has no automatic protection. */
+  readonly planError?: string;
+}
+
+type FillEvent = { type: 'fill'; orderId: string; timestamp: number } & PositionFill;
+
+export type PositionMachineEvent =
+  | FillEvent
+  /** The entry order ended (filled, canceled, expired, rejected or denied), or a fill-opened position is complete. */
+  | { type: 'entryComplete' }
+  | { type: 'orderEnded'; orderId: string; status: string }
+  | { type: 'breakEvenReached'; marketPrice: DecimalString }
+  | { type: 'trailingActivated'; marketPrice: DecimalString }
+  | { type: 'stopMoved'; stopPrice: DecimalString }
+  | { type: 'updateStop'; stopPrice: DecimalString }
+  | { type: 'updateTakeProfit'; price: DecimalString }
+  | { type: 'close'; reason: ExitReason; quantity?: DecimalString }
+  | { type: 'sizeChanged' };
+
+export type PositionStateName = 'opening' | 'open' | 'closing' | 'closed';
+
+/** Built with Object.assign: a spread followed by more properties is slow on Node 20 (see BENCHMARKS.md). */
+function identity(context: PositionContext) {
+  return { positionId: context.positionId, venue: context.venue, symbol: context.symbol };
+}
+
+function sign(context: PositionContext, a: DecimalString, b: DecimalString): number {
+  // +1 when a is further in the position's favour than b.
+  const comparison = decimal(a).cmp(decimal(b));
+  return context.direction === 'long' ? comparison : -comparison;
+}
+
+function without(list: readonly string[], id: string): string[] {
+  return list.filter((item) => item !== id);
+}
+
+function isFill(event: PositionMachineEvent): event is FillEvent {
+  return event.type === 'fill';
+}
+
+export const positionMachine = setup({
+  types: {
+    context: {} as PositionContext,
+    events: {} as PositionMachineEvent,
+    input: {} as PositionMachineInput,
+    emitted: {} as PositionEventDraft,
+  },
+  actions: {
+    // Effects, provided by the engine: every order goes through the portfolio's gate.
+    placeOrders: (_, _intents: readonly PositionOrderIntent[]) => {},
+    cancelOrders: (_, _orderIds: readonly string[]) => {},
+    amendOrder: (_, _params: { orderId: string; quantity?: DecimalString; stopPrice?: DecimalString; price?: DecimalString }) => {},
+
+    applyFill: assign(({ context, event }) => {
+      if (!isFill(event)) return context;
+      const result = applyPositionFill(context, event);
+      const opening = result.opening;
+      const closing = result.closing;
+      return Object.assign({}, context, result.position, {
+        // The position keeps the direction it was opened with; flat is what its quantity says.
+        direction: context.direction,
+        openedAt: context.openedAt ?? event.timestamp,
+        lastExitPrice: closing ? event.price : context.lastExitPrice,
+        closedAt: result.closed ? event.timestamp : context.closedAt,
+        entryNotional: opening ? decimal(context.entryNotional).plus(decimal(opening.quantity).times(opening.price)).toFixed() : context.entryNotional,
+        exitNotional: closing ? decimal(context.exitNotional).plus(decimal(closing.quantity).times(closing.price)).toFixed() : context.exitNotional,
+      });
+    }),
+    resolveProtection: assign(({ context }) => {
+      if (context.averageEntryPrice === undefined) return context;
+      try {
+        const protection = resolveProtection({
+          plan: context.plan,
+          inputs: context.inputs,
+          side: context.direction === 'long' ? 'buy' : 'sell',
+          entryPrice: context.averageEntryPrice,
+          quantity: context.quantity,
+          grid: { tickSize: decimal(context.tickSize), lotSize: decimal(context.lotSize) },
+          fees: { kind: 'rate', entryRate: decimal(context.feeRate), exitRate: decimal(context.feeRate) },
+        });
+        return Object.assign({}, context, { protection, stopPrice: protection.stopPrice });
+      } catch (error) {
+        return Object.assign({}, context, { planError: (error as Error).message });
+      }
+    }),
+    recordProtectiveOrders: assign(({ context }) => {
+      const intents = protectiveIntents(context);
+      const idsOf = (role: PositionOrderIntent['role']) => intents.filter((intent) => intent.role === role).map((intent) => intent.clientOrderId);
+      return Object.assign({}, context, {
+        stopOrderId: idsOf('stop')[0],
+        serial: 1,
+        takeProfitOrderIds: idsOf('takeProfit'),
+        scaleInOrderIds: idsOf('scaleIn'),
+        workingOrderIds: [...context.workingOrderIds, ...intents.map((intent) => intent.clientOrderId)],
+      });
+    }),
+    moveStopToBreakEven: assign(({ context }) => {
+      const breakEven = context.protection?.breakEven;
+      if (breakEven === undefined) return context;
+      return Object.assign({}, context, { stopPrice: breakEven.stopPrice });
+    }),
+    startTrailing: assign(({ context }) => {
+      const trailing = context.protection?.trailing;
+      if (trailing === undefined) return context;
+      const serial = context.serial + 1;
+      const stopOrderId = trailingStopIntent(context.positionId, context.direction, serial, '0', { activationPrice: '0' }).clientOrderId;
+      // The replaced stop stays in the working list until its cancel is confirmed (orderEnded).
+      return Object.assign({}, context, { serial, stopOrderId, stopKind: 'trailing' as const, workingOrderIds: [...context.workingOrderIds, stopOrderId] });
+    }),
+    recordStopMoved: assign({ stopPrice: ({ context, event }) => (event.type === 'stopMoved' ? event.stopPrice : context.stopPrice) }),
+    recordStopUpdate: assign({ stopPrice: ({ context, event }) => (event.type === 'updateStop' ? event.stopPrice : context.stopPrice) }),
+    recordOrderEnded: assign({
+      workingOrderIds: ({ context, event }) => (event.type === 'orderEnded' ? without(context.workingOrderIds, event.orderId) : context.workingOrderIds),
+    }),
+    recordLostStop: assign(({ context }) => {
+      const serial = context.serial + 1;
+      const stopOrderId = stopIntent(context.positionId, context.direction, serial, '0', '0').clientOrderId;
+      return Object.assign({}, context, { serial, stopOrderId, workingOrderIds: [...without(context.workingOrderIds, context.stopOrderId ?? ''), stopOrderId] });
+    }),
+    recordExitOrder: assign(({ context, event }) => {
+      const serial = context.serial + 1;
+      const exitOrderId = exitIntent(context.positionId, context.direction, serial, '0').clientOrderId;
+      return Object.assign({}, context, {
+        serial,
+        closeReason: event.type === 'close' ? event.reason : context.closeReason,
+        exitOrderIds: [...context.exitOrderIds, exitOrderId],
+        workingOrderIds: [...context.workingOrderIds, exitOrderId],
+      });
+    }),
+    recordExitReason: assign(({ context, event }) => {
+      if (!isFill(event)) return context;
+      return Object.assign({}, context, { exitReason: exitReasonOf(context, event.orderId) });
+    }),
+    recordNotOpened: assign({ exitReason: undefined }),
+    recordCloseRequest: assign({ closeReason: ({ context, event }) => (event.type === 'close' ? event.reason : context.closeReason) }),
+    announceOpened: emit(({ context }) =>
+      Object.assign(identity(context), {
+        type: 'PositionOpened' as const,
+        direction: context.direction,
+        quantity: context.quantity,
+        averageEntryPrice: context.averageEntryPrice ?? '0',
+        stopPrice: context.stopPrice,
+        takeProfitPrices: (context.protection?.takeProfits ?? []).map((rung) => rung.price),
+        planError: context.planError,
+      }),
+    ),
+    announceChanged: emit(({ context }, params: { change: string }) =>
+      Object.assign(identity(context), {
+        type: 'PositionChanged' as const,
+        change: params.change,
+        direction: context.direction,
+        quantity: context.quantity,
+        averageEntryPrice: context.averageEntryPrice ?? '0',
+        realizedPnl: context.realizedPnl,
+        fees: context.fees,
+        stopPrice: context.stopPrice,
+      }),
+    ),
+    announceClosed: emit(({ context }) =>
+      Object.assign(identity(context), {
+        type: 'PositionClosed' as const,
+        direction: context.direction,
+        closedQuantity: context.closedQuantity,
+        realizedPnl: context.realizedPnl,
+        fees: context.fees,
+        exitReason: context.exitReason ?? 'manual',
+      }),
+    ),
+    signalSizeChanged: raise({ type: 'sizeChanged' }),
+  },
+  guards: {
+    hasQuantity: ({ context }) => context.quantity !== '0',
+    closeRequestedWithQuantity: ({ context }) => context.closeReason !== undefined && context.quantity !== '0',
+    closesPosition: ({ context, event }) => isFill(event) && applyPositionFill(context, event).closed,
+    isStopOrderLost: ({ context, event }) =>
+      event.type === 'orderEnded' && event.orderId === context.stopOrderId && event.status !== 'filled' && context.quantity !== '0',
+    breakEvenTightens: ({ context }) => {
+      const breakEven = context.protection?.breakEven;
+      if (breakEven === undefined) return false;
+      return context.stopPrice === undefined || sign(context, breakEven.stopPrice, context.stopPrice) > 0;
+    },
+    hasTrailingPlan: ({ context }) => context.protection?.trailing !== undefined,
+    isProtectiveStopPrice: ({ context, event }) => {
+      if (event.type !== 'updateStop') return false;
+      // A stop sits on the loss side of the last price the position knows (its entry when nothing better).
+      const reference = context.lastExitPrice ?? context.averageEntryPrice;
+      return reference === undefined || sign(context, event.stopPrice, reference) < 0;
+    },
+    isPartialClose: ({ context, event }) =>
+      event.type === 'close' && event.quantity !== undefined && decimal(event.quantity).lt(decimal(context.quantity)),
+  },
+}).createMachine({
+  id: 'position',
+  initial: 'opening',
+  context: ({ input }) =>
+    Object.assign(flatPosition(), {
+      positionId: input.positionId,
+      venue: input.venue,
+      symbol: input.symbol,
+      direction: input.direction,
+      createdAt: input.createdAt,
+      plan: input.plan ?? {},
+      inputs: input.inputs ?? {},
+      tickSize: input.tickSize,
+      lotSize: input.lotSize,
+      feeRate: input.feeRate,
+      entryOrderId: input.entryOrderId,
+      takeProfitOrderIds: [],
+      scaleInOrderIds: [],
+      exitOrderIds: [],
+      workingOrderIds: input.entryOrderId ? [input.entryOrderId] : [],
+      stopKind: 'fixed' as const,
+      serial: 0,
+      entryNotional: '0',
+      exitNotional: '0',
+    }),
+  states: {
+    opening: {
+      on: {
+        fill: { actions: 'applyFill' },
+        // Closing before the entry is done: the entry is canceled, and whatever it filled is closed at once.
+        close: { actions: ['recordCloseRequest', { type: 'cancelOrders', params: ({ context }) => (context.entryOrderId ? [context.entryOrderId] : []) }] },
+        entryComplete: [
+          {
+            guard: 'closeRequestedWithQuantity',
+            target: 'closing',
+            actions: [
+              'recordExitOrder',
+              'announceOpened',
+              { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] },
+            ],
+          },
+          {
+            guard: 'hasQuantity',
+            target: 'open',
+            actions: ['resolveProtection', 'recordProtectiveOrders', 'announceOpened', { type: 'placeOrders', params: ({ context }) => protectiveIntents(context) }],
+          },
+          { target: 'closed', actions: 'recordNotOpened' },
+        ],
+        orderEnded: { actions: 'recordOrderEnded' },
+      },
+    },
+    open: {
+      type: 'parallel',
+      states: {
+        stop: {
+          initial: 'initial',
+          states: {
+            initial: {
+              on: {
+                breakEvenReached: {
+                  guard: 'breakEvenTightens',
+                  target: 'breakEven',
+                  actions: [
+                    'moveStopToBreakEven',
+                    { type: 'amendOrder', params: ({ context }) => ({ orderId: context.stopOrderId ?? '', stopPrice: context.stopPrice }) },
+                    { type: 'announceChanged', params: { change: 'breakEven' } },
+                  ],
+                },
+                trailingActivated: { guard: 'hasTrailingPlan', target: 'trailing', actions: startTrailingActions() },
+              },
+            },
+            breakEven: {
+              on: { trailingActivated: { guard: 'hasTrailingPlan', target: 'trailing', actions: startTrailingActions() } },
+            },
+            trailing: {
+              on: { stopMoved: { actions: ['recordStopMoved', { type: 'announceChanged', params: { change: 'trailing' } }] } },
+            },
+          },
+        },
+        size: {
+          initial: 'base',
+          states: {
+            base: { on: { sizeChanged: 'scaled' } },
+            scaled: {},
+          },
+        },
+      },
+      on: {
+        fill: [
+          {
+            guard: 'closesPosition',
+            target: 'closed',
+            actions: ['applyFill', 'recordExitReason', { type: 'cancelOrders', params: ({ context }) => context.workingOrderIds }, 'announceClosed'],
+          },
+          {
+            actions: [
+              'applyFill',
+              { type: 'amendOrder', params: ({ context }) => ({ orderId: context.stopOrderId ?? '', quantity: context.quantity }) },
+              { type: 'announceChanged', params: { change: 'size' } },
+              'signalSizeChanged',
+            ],
+          },
+        ],
+        orderEnded: [
+          // A stop the venue dropped (canceled, expired, rejected) while the position is open is put back.
+          {
+            guard: 'isStopOrderLost',
+            actions: [
+              'recordOrderEnded',
+              'recordLostStop',
+              { type: 'placeOrders', params: ({ context }) => (context.stopPrice ? [stopIntent(context.positionId, context.direction, context.serial, context.quantity, context.stopPrice)] : []) },
+              { type: 'announceChanged', params: { change: 'stopReplaced' } },
+            ],
+          },
+          { actions: 'recordOrderEnded' },
+        ],
+        updateStop: {
+          guard: 'isProtectiveStopPrice',
+          actions: [
+            'recordStopUpdate',
+            { type: 'amendOrder', params: ({ context }) => ({ orderId: context.stopOrderId ?? '', stopPrice: context.stopPrice }) },
+            { type: 'announceChanged', params: { change: 'stopUpdated' } },
+          ],
+        },
+        updateTakeProfit: {
+          actions: [
+            { type: 'amendOrder', params: ({ context, event }) => ({ orderId: context.takeProfitOrderIds[0] ?? '', price: event.type === 'updateTakeProfit' ? event.price : undefined }) },
+            { type: 'announceChanged', params: { change: 'takeProfitUpdated' } },
+          ],
+        },
+        close: [
+          // A partial close takes part of the size off; the stop is resized when the exit fills.
+          {
+            guard: 'isPartialClose',
+            actions: ['recordExitOrder', { type: 'placeOrders', params: ({ context, event }) => [exitIntent(context.positionId, context.direction, context.serial, closeQuantity(context, event))] }],
+          },
+          {
+            target: 'closing',
+            // The protective orders stay until the exit fills: a failed close must not leave the position naked.
+            actions: ['recordExitOrder', { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] }],
+          },
+        ],
+      },
+    },
+    closing: {
+      on: {
+        fill: [
+          {
+            guard: 'closesPosition',
+            target: 'closed',
+            actions: ['applyFill', 'recordExitReason', { type: 'cancelOrders', params: ({ context }) => context.workingOrderIds }, 'announceClosed'],
+          },
+          { actions: ['applyFill', { type: 'announceChanged', params: { change: 'size' } }] },
+        ],
+        orderEnded: { actions: 'recordOrderEnded' },
+        // A refused or partly filled exit is tried again with what is left.
+        close: {
+          actions: ['recordExitOrder', { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] }],
+        },
+      },
+    },
+    closed: {},
+  },
+});
+
+function startTrailingActions() {
+  return [
+    'startTrailing' as const,
+    {
+      type: 'placeOrders' as const,
+      params: ({ context }: { context: PositionContext }) => {
+        const trailing = context.protection!.trailing!;
+        const activationPrice =
+          context.stopPrice === undefined
+            ? trailing.activationPrice
+            : maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'buy' : 'sell', context.stopPrice, trailing, decimal(context.tickSize)));
+        return [trailingStopIntent(context.positionId, context.direction, context.serial, context.quantity, { ...trailing, activationPrice })];
+      },
+    },
+    // The replaced stop is canceled after the trailing one is placed: never a moment without a stop.
+    { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => previousStopIds(context) },
+    { type: 'announceChanged' as const, params: { change: 'trailing' } },
+  ];
+}
+
+function closeQuantity(context: PositionContext, event: PositionMachineEvent): DecimalString {
+  return event.type === 'close' && event.quantity !== undefined ? event.quantity : context.quantity;
+}
+
+function maxInFavour(context: PositionContext, a: DecimalString, b: DecimalString): DecimalString {
+  return sign(context, a, b) >= 0 ? a : b;
+}
+
+/** Stop orders of this position other than the current one that are still working. */
+function previousStopIds(context: PositionContext): string[] {
+  const prefix = `${context.positionId}.sl`;
+  return context.workingOrderIds.filter((id) => id.startsWith(prefix) && id !== context.stopOrderId);
+}
+
+function protectiveIntents(context: PositionContext): PositionOrderIntent[] {
+  const protection = context.protection;
+  if (protection === undefined) return [];
+  const intents: PositionOrderIntent[] = [];
+  if (protection.stopPrice !== undefined) intents.push(stopIntent(context.positionId, context.direction, 1, context.quantity, protection.stopPrice));
+  protection.takeProfits.forEach((rung, index) => intents.push(takeProfitIntent(context.positionId, context.direction, index + 1, rung.quantity, rung.price)));
+  protection.scaleIns.forEach((level, index) => intents.push(scaleInIntent(context.positionId, context.direction, index + 1, level.quantity, level.price)));
+  return intents;
+}
+
+function exitReasonOf(context: PositionContext, orderId: string): ExitReason {
+  if (orderId === context.stopOrderId) return context.stopKind === 'trailing' ? 'trailing' : 'stop';
+  if (orderId.startsWith(`${context.positionId}.sl`)) return 'stop';
+  if (context.takeProfitOrderIds.includes(orderId)) return 'takeProfit';
+  if (context.exitOrderIds.includes(orderId)) return context.closeReason ?? 'manual';
+  return 'manual';
+}
+
+export type PositionMachine = typeof positionMachine;

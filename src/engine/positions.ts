@@ -1,0 +1,252 @@
+// The engine's positions: one actor per position, netted per venue and instrument. Routes every fill to the
+// instrument's current position (splitting a flip into a close and a new position), tells positions when
+// their orders end, and carries out the orders they ask for through the engine's risk gate.
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import { positionMachine, type PositionContext, type PositionMachineInput, type PositionStateName } from '../../machines/position.ts';
+import { createTradeRecord, type ExitReason, type TradeRecord } from '../analytics/trade-record.ts';
+import { decimal, type DecimalString } from '../domain/decimal.ts';
+import type { OrderEvent, PositionEventDraft } from '../domain/events.ts';
+import { applyPositionFill, type PositionFill } from '../domain/position-accounting.ts';
+import type { PositionOrderIntent } from '../domain/position-orders.ts';
+import type { OrderRequestInput } from '../domain/order-request.ts';
+
+export type PositionActor = Actor<typeof positionMachine>;
+
+/** What the position book needs from the engine: the gate, the clock and the event stream. */
+export interface PositionHost {
+  now(): number;
+  parent(): AnyActorRef;
+  submit(request: OrderRequestInput): void;
+  cancel(orderId: string): void;
+  amend(orderId: string, changes: { quantity?: DecimalString; stopPrice?: DecimalString; price?: DecimalString }): void;
+  publish(draft: PositionEventDraft): void;
+  /** A protective order could not be placed: the host decides what keeps the position safe. */
+  refused(positionId: string, intent: PositionOrderIntent, error: Error): void;
+}
+
+export interface PositionView {
+  readonly positionId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly direction: 'long' | 'short';
+  readonly status: PositionStateName;
+  /** The stop plan's state while open: initial, breakEven or trailing; and base or scaled. */
+  readonly stopPhase?: string;
+  readonly sizePhase?: string;
+  readonly quantity: DecimalString;
+  readonly averageEntryPrice?: DecimalString;
+  readonly realizedPnl: DecimalString;
+  readonly fees: DecimalString;
+  readonly stopPrice?: DecimalString;
+  readonly stopOrderId?: string;
+  readonly takeProfitOrderIds: readonly string[];
+  readonly workingOrderIds: readonly string[];
+  readonly exitReason?: ExitReason;
+  readonly planError?: string;
+  readonly createdAt: number;
+  readonly openedAt?: number;
+  readonly closedAt?: number;
+}
+
+export function positionView(actor: PositionActor): PositionView {
+  const snapshot = actor.getSnapshot();
+  const context = snapshot.context;
+  const value = snapshot.value;
+  const status = (typeof value === 'string' ? value : 'open') as PositionStateName;
+  const open = typeof value === 'object' ? (value as { open: { stop: string; size: string } }).open : undefined;
+  return {
+    positionId: context.positionId,
+    venue: context.venue,
+    symbol: context.symbol,
+    direction: context.direction,
+    status,
+    stopPhase: open?.stop,
+    sizePhase: open?.size,
+    quantity: context.quantity,
+    averageEntryPrice: context.averageEntryPrice,
+    realizedPnl: context.realizedPnl,
+    fees: context.fees,
+    stopPrice: context.stopPrice,
+    stopOrderId: context.stopOrderId,
+    takeProfitOrderIds: context.takeProfitOrderIds,
+    workingOrderIds: context.workingOrderIds,
+    exitReason: context.exitReason,
+    planError: context.planError,
+    createdAt: context.createdAt,
+    openedAt: context.openedAt,
+    closedAt: context.closedAt,
+  };
+}
+
+export class PositionBook {
+  private readonly positions = new Map<string, PositionActor>();
+  /** The open (or opening) position per `venue:symbol`: netting means at most one. */
+  private readonly current = new Map<string, PositionActor>();
+  private readonly owners = new Map<string, string>();
+  private readonly closedTrades: TradeRecord[] = [];
+  private readonly logic;
+  private generated = 0;
+
+  constructor(
+    private readonly host: PositionHost,
+    private readonly idPrefix: string,
+  ) {
+    this.logic = positionMachine.provide({
+      actions: {
+        placeOrders: ({ context }, intents) => {
+          for (const intent of intents) this.place(context, intent);
+        },
+        cancelOrders: (_, orderIds) => {
+          for (const orderId of orderIds) this.host.cancel(orderId);
+        },
+        amendOrder: (_, { orderId, ...changes }) => {
+          if (orderId !== '') this.host.amend(orderId, changes);
+        },
+      },
+    });
+  }
+
+  get size(): number {
+    return this.positions.size;
+  }
+
+  nextPositionId(): string {
+    let id: string;
+    do id = `${this.idPrefix}-p${++this.generated}`;
+    while (this.positions.has(id));
+    return id;
+  }
+
+  /** Starts a position (in `opening`) that its entry order, or the fill that follows, will open. */
+  start(input: PositionMachineInput): PositionActor {
+    const key = `${input.venue}:${input.symbol}`;
+    if (this.current.has(key)) throw new Error(`a position in ${input.symbol} on ${input.venue} is already open: ${this.current.get(key)!.getSnapshot().context.positionId}`);
+    const actor = createActor(this.logic, { parent: this.host.parent(), id: `position:${input.positionId}`, input });
+    actor.on('*', (event) => this.host.publish(event));
+    this.positions.set(input.positionId, actor);
+    this.current.set(key, actor);
+    if (input.entryOrderId) this.owners.set(input.entryOrderId, input.positionId);
+    actor.start();
+    return actor;
+  }
+
+  get(positionId: string): PositionActor | undefined {
+    return this.positions.get(positionId);
+  }
+
+  currentFor(venue: string, symbol: string): PositionActor | undefined {
+    return this.current.get(`${venue}:${symbol}`);
+  }
+
+  all(): IterableIterator<PositionActor> {
+    return this.positions.values();
+  }
+
+  openCount(): number {
+    return this.current.size;
+  }
+
+  trades(): readonly TradeRecord[] {
+    return this.closedTrades;
+  }
+
+  ownerOf(orderId: string): string | undefined {
+    return this.owners.get(orderId);
+  }
+
+  /**
+   * A fill on an instrument changes its one position: adds to it, reduces it, or — larger than it and the
+   * other way — closes it and starts a new one with exactly the excess (fees split pro rata).
+   */
+  applyFill(event: Extract<OrderEvent, { type: 'OrderFilled' }>, side: 'buy' | 'sell', quoteCurrency: string, tickSize: DecimalString, lotSize: DecimalString, feeRate: DecimalString): void {
+    const fill: PositionFill = {
+      side,
+      quantity: event.fillQuantity,
+      price: event.fillPrice,
+      // A fee charged in another currency (e.g. a fee token) is the ledger's business, not the position's PnL.
+      fee: event.feeCurrency === quoteCurrency ? event.fee : '0',
+    };
+    const timestamp = event.timestamp;
+    const position = this.current.get(`${event.venue}:${event.symbol}`);
+    if (position === undefined) {
+      const opened = this.startFromFill(event.venue, event.symbol, side, timestamp, tickSize, lotSize, feeRate);
+      opened.send({ type: 'fill', orderId: event.orderId, timestamp, ...fill });
+      opened.send({ type: 'entryComplete' });
+      return;
+    }
+    const result = applyPositionFill(position.getSnapshot().context, fill);
+    if (!result.flipped) {
+      position.send({ type: 'fill', orderId: event.orderId, timestamp, ...fill });
+      return;
+    }
+    const closing = result.closing!;
+    const opening = result.opening!;
+    position.send({ type: 'fill', orderId: event.orderId, timestamp, side, quantity: closing.quantity, price: closing.price, fee: closing.fee });
+    const flipped = this.startFromFill(event.venue, event.symbol, side, timestamp, tickSize, lotSize, feeRate);
+    flipped.send({ type: 'fill', orderId: event.orderId, timestamp, side, quantity: opening.quantity, price: opening.price, fee: opening.fee });
+    flipped.send({ type: 'entryComplete' });
+  }
+
+  /** An order of a position reached a terminal state. */
+  orderEnded(orderId: string, status: string): void {
+    const positionId = this.owners.get(orderId);
+    if (positionId === undefined) return;
+    const actor = this.positions.get(positionId)!;
+    const context = actor.getSnapshot().context;
+    if (orderId === context.entryOrderId) actor.send({ type: 'entryComplete' });
+    else actor.send({ type: 'orderEnded', orderId, status });
+  }
+
+  /** Bookkeeping once a position announced it closed: it stops being current, and its trade is recorded. */
+  closed(positionId: string): TradeRecord | undefined {
+    const actor = this.positions.get(positionId);
+    if (actor === undefined) return undefined;
+    const context = actor.getSnapshot().context;
+    const key = `${context.venue}:${context.symbol}`;
+    if (this.current.get(key) === actor) this.current.delete(key);
+    const record = tradeRecordOf(context);
+    if (record) this.closedTrades.push(record);
+    return record;
+  }
+
+  private startFromFill(venue: string, symbol: string, side: 'buy' | 'sell', now: number, tickSize: DecimalString, lotSize: DecimalString, feeRate: DecimalString): PositionActor {
+    return this.start({
+      positionId: this.nextPositionId(),
+      venue,
+      symbol,
+      direction: side === 'buy' ? 'long' : 'short',
+      createdAt: now,
+      tickSize,
+      lotSize,
+      feeRate,
+    });
+  }
+
+  private place(context: PositionContext, intent: PositionOrderIntent): void {
+    this.owners.set(intent.clientOrderId, context.positionId);
+    const { role: _role, ...order } = intent;
+    try {
+      this.host.submit({ ...order, symbol: context.symbol, venue: context.venue, parentId: context.positionId });
+    } catch (error) {
+      this.host.refused(context.positionId, intent, error as Error);
+    }
+  }
+}
+
+function tradeRecordOf(context: PositionContext): TradeRecord | undefined {
+  const opened = decimal(context.openedQuantity);
+  const closed = decimal(context.closedQuantity);
+  if (!opened.gt('0') || !closed.gt('0') || context.openedAt === undefined || context.closedAt === undefined) return undefined;
+  return createTradeRecord({
+    id: context.positionId,
+    symbol: context.symbol,
+    side: context.direction === 'long' ? 'buy' : 'sell',
+    entryTime: context.openedAt,
+    entryPrice: decimal(context.entryNotional).div(opened).toFixed(),
+    exitTime: context.closedAt,
+    exitPrice: decimal(context.exitNotional).div(closed).toFixed(),
+    quantity: context.closedQuantity,
+    fees: context.fees,
+    exitReason: context.exitReason ?? 'manual',
+  });
+}

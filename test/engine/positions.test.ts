@@ -1,0 +1,200 @@
+// Positions on the paper venue: from a signal to a protected position, through break-even and trailing to
+// its stop; one-cancels-other take-profits; partial take-profits resizing the stop; halting.
+import { describe, expect, it } from 'vitest';
+import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
+import { decimal, ZERO } from '../../src/domain/decimal.ts';
+import type { DomainEvent } from '../../src/domain/events.ts';
+import { createInstrument } from '../../src/domain/instrument.ts';
+import type { MarketData } from '../../src/domain/market-data.ts';
+import { SimulatedClock } from '../../src/engine/clock.ts';
+import { createEngine, type EngineOptions } from '../../src/engine/engine.ts';
+import type { PositionPlan } from '../../src/risk/protection.ts';
+
+const btc = createInstrument({
+  symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.1', lotSize: '0.001',
+  minQuantity: '0.001', minNotional: '5', makerFee: '0.001', takerFee: '0.001',
+});
+
+/** A book around `bid` (5 levels of 5 BTC each side, one tick spread) and a small trade at the touch. */
+function ticksAt(bid: string, time: number): MarketData[] {
+  const best = decimal(bid);
+  const levels = (direction: 1 | -1, start: typeof best) =>
+    [0, 1, 2, 3, 4].map((index) => ({ price: start.plus(btc.tickSize.times(String(index * direction))), quantity: decimal('5') }));
+  return [
+    { type: 'quote', symbol: btc.symbol, timestamp: time, bids: levels(-1, best), asks: levels(1, best.plus(btc.tickSize)) },
+    { type: 'trade', symbol: btc.symbol, timestamp: time, price: best, quantity: decimal('0.01'), aggressor: 'sell' },
+  ];
+}
+
+async function session(options: Partial<EngineOptions> = {}) {
+  const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
+  const venue = new PaperVenue({ clock, instruments: [btc], balances: { USDT: '100000', BTC: '0' }, orderLatencyMs: 5, reportLatencyMs: 5 });
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'e', ...options });
+  await engine.start();
+  const events: DomainEvent[] = [];
+  engine.subscribe((event) => events.push(event));
+  /** Moves the market to each bid in turn, 100 ms apart, letting every latency timer fire. */
+  const walk = (...bids: string[]) => {
+    for (const bid of bids) {
+      clock.advanceBy(100);
+      for (const tick of ticksAt(bid, clock.now())) venue.onMarketData(tick);
+    }
+    clock.advanceBy(100);
+  };
+  walk('50000');
+  return { clock, venue, engine, events, walk };
+}
+
+const signalPlan: PositionPlan = {
+  stopLoss: { method: 'atr', multiple: '2' },
+  breakEven: { trigger: { kind: 'rMultiple', multiple: '1' } },
+  trailing: { distance: { kind: 'percent', percent: '1' }, activation: { kind: 'rMultiple', multiple: '2' } },
+};
+
+describe('positions on the paper venue', () => {
+  it('opens a long from a signal with an ATR stop, moves through breakEven and trailing, and closes on its stop', async () => {
+    const { engine, events, walk } = await session({ signals: { sizing: { method: 'risk', riskFraction: '0.005' }, plan: signalPlan } });
+    const outcome = engine.submitSignal({ symbol: 'BTC/USDT', action: 'buy', confidence: '0.8', atr: '250' });
+    // Sized at the last price (50000): 0.5 % of 100000 equity at risk over a 2 x 250 stop distance.
+    expect(outcome).toMatchObject({ status: 'opened', quantity: '1', stopPrice: '49500' });
+    if (outcome.status !== 'opened') throw new Error('not opened');
+    walk('50000');
+    const opened = engine.getPosition(outcome.positionId)!;
+    expect(opened).toMatchObject({ status: 'open', stopPhase: 'initial', quantity: '1', averageEntryPrice: '50000.1', stopPrice: '49500.1' });
+    expect(engine.getOrder(opened.stopOrderId!)).toMatchObject({ status: 'emulated', type: 'stop', side: 'sell', quantity: '1' });
+
+    const phases: string[] = [];
+    const record = () => phases.push(engine.getPosition(outcome.positionId)!.stopPhase ?? engine.getPosition(outcome.positionId)!.status);
+    walk('50300'); record();
+    walk('50500.1'); record(); // 1R in profit: the stop goes to entry plus fees
+    expect(engine.getPosition(outcome.positionId)!.stopPrice).toBe('50100.3'); // 50000.1 x 1.001 / 0.999, up a tick
+    walk('50800'); record();
+    walk('51000.1'); record(); // 2R: the stop starts trailing 1 % behind the best bid
+    walk('51500'); record();
+    expect(engine.getPosition(outcome.positionId)!.stopPrice).toBe('50985');
+    walk('51200', '50990'); record();
+    walk('50980', '50970'); record(); // through the trailing stop: it is released as a market sell
+    expect(phases).toEqual(['initial', 'breakEven', 'breakEven', 'trailing', 'trailing', 'trailing', 'closed']);
+
+    const closed = engine.getPosition(outcome.positionId)!;
+    expect(closed).toMatchObject({ status: 'closed', exitReason: 'trailing', quantity: '0' });
+    // The expected PnL, from the fills themselves: sells minus buys minus every fee.
+    const fills = events.filter((event) => event.type === 'OrderFilled');
+    const cash = fills.reduce((sum, fill) => {
+      const notional = decimal(fill.fillQuantity).times(fill.fillPrice);
+      const side = engine.getOrder(fill.orderId)!.side;
+      return (side === 'sell' ? sum.plus(notional) : sum.minus(notional)).minus(fill.fee);
+    }, ZERO);
+    expect(decimal(closed.realizedPnl).minus(closed.fees).toFixed()).toBe(cash.toFixed());
+    expect(cash.gt(ZERO)).toBe(true);
+    const [trade] = engine.trades();
+    expect(trade).toMatchObject({ id: outcome.positionId, exitReason: 'trailing', quantity: '1', realizedPnl: cash.toFixed() });
+    // Nothing of the position is left working, and the account holds the cash the fills say.
+    expect(engine.listOrders({ live: true })).toEqual([]);
+    expect(engine.account().balances.USDT).toEqual({ total: decimal('100000').plus(cash).toFixed(), reserved: '0' });
+  });
+
+  it('cancels the stop when the take-profit fills (one-cancels-other)', async () => {
+    const { engine, walk } = await session();
+    const { positionId } = engine.openPosition({
+      symbol: 'BTC/USDT', direction: 'long', quantity: '0.5',
+      plan: { stopLoss: { method: 'percent', percent: '1' }, takeProfit: [{ target: { method: 'percent', percent: '1' }, fraction: '1' }] },
+    });
+    walk('50000');
+    const open = engine.getPosition(positionId)!;
+    const [takeProfitId] = open.takeProfitOrderIds;
+    expect(engine.getOrder(takeProfitId!)).toMatchObject({ status: 'open', type: 'limit', price: '50500.1', quantity: '0.5' });
+    walk('50300', '50600'); // the book crosses the take-profit's price
+    expect(engine.getOrder(takeProfitId!)?.status).toBe('filled');
+    expect(engine.getOrder(open.stopOrderId!)).toMatchObject({ status: 'canceled' });
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', exitReason: 'takeProfit' });
+  });
+
+  it('resizes the stop after a partial take-profit', async () => {
+    const { engine, walk } = await session();
+    const { positionId } = engine.openPosition({
+      symbol: 'BTC/USDT', direction: 'long', quantity: '1',
+      plan: {
+        stopLoss: { method: 'percent', percent: '1' },
+        takeProfit: [
+          { target: { method: 'percent', percent: '1' }, fraction: '0.4' },
+          { target: { method: 'percent', percent: '3' }, fraction: '0.6' },
+        ],
+      },
+    });
+    walk('50000');
+    const stopOrderId = engine.getPosition(positionId)!.stopOrderId!;
+    walk('50600');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'open', quantity: '0.6', sizePhase: 'scaled' });
+    expect(engine.getOrder(stopOrderId)).toMatchObject({ status: 'emulated', quantity: '0.6' });
+  });
+
+  it('halts: working entries are canceled, new orders denied, cancels still pass, protective stops stay', async () => {
+    const { engine, walk } = await session();
+    const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.2', plan: { stopLoss: { method: 'percent', percent: '2' } } });
+    walk('50000');
+    const entry = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.1', price: '49000' });
+    const other = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.1', price: '48000' });
+    walk('50000');
+    engine.halt('operator kill switch');
+    walk('50000');
+    expect(engine.tradingState()).toBe('halted');
+    expect(engine.getOrder(entry.orderId)?.status).toBe('canceled');
+    expect(engine.getOrder(other.orderId)?.status).toBe('canceled');
+    const stopOrderId = engine.getPosition(positionId)!.stopOrderId!;
+    expect(engine.getOrder(stopOrderId)?.status).toBe('emulated');
+    const before = engine.account();
+    const denied = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.1', price: '49000' });
+    expect(denied.denial).toMatchObject({ reason: 'tradingHalted' });
+    expect(engine.getOrder(denied.orderId)).toMatchObject({ status: 'denied' });
+    expect(engine.account()).toEqual(before);
+    // Cancels still pass, and the position can still be closed.
+    engine.closePosition(positionId);
+    walk('50000');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', exitReason: 'manual' });
+    expect(engine.getOrder(stopOrderId)?.status).toBe('canceled');
+  });
+
+  it('emergency close-all closes every position at market and keeps stops until the close fills', async () => {
+    const { engine, walk, events } = await session();
+    const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.3', plan: { stopLoss: { method: 'percent', percent: '2' } } });
+    walk('50000');
+    const stopOrderId = engine.getPosition(positionId)!.stopOrderId!;
+    engine.closeAll();
+    expect(engine.getPosition(positionId)?.status).toBe('closing');
+    expect(engine.getOrder(stopOrderId)?.status).toBe('emulated');
+    walk('50000');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', exitReason: 'emergency' });
+    expect(engine.getOrder(stopOrderId)?.status).toBe('canceled');
+    expect(events.some((event) => event.type === 'PositionClosed' && event.exitReason === 'emergency')).toBe(true);
+  });
+
+  it('denies an order over a risk limit with the numbers, leaving the ledger and venue untouched', async () => {
+    const { engine, venue } = await session({ risk: { maxNotional: '10000' } });
+    const before = engine.account();
+    const venueBalances = await venue.balances();
+    const at = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.2', price: '50000' });
+    expect(at.denial).toBeUndefined();
+    const beyond = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.201', price: '50000' });
+    expect(beyond.denial).toMatchObject({ reason: 'notionalAboveMaximum', limit: '10000', actual: '10050' });
+    expect(engine.getOrder(beyond.orderId)).toMatchObject({ status: 'denied' });
+    expect(engine.getOrder(beyond.orderId)?.reason).toContain('10050');
+    const after = engine.account();
+    // Only the first order's reservation changed the ledger.
+    expect(after.balances.USDT!.total).toBe(before.balances.USDT!.total);
+    expect(decimal(after.balances.USDT!.reserved).toFixed()).toBe(decimal('0.2').times('50000').times('1.001').toFixed());
+    expect(await venue.balances()).toEqual(venueBalances);
+  });
+
+  it('refuses a signal it cannot size, saying why, and opens nothing', async () => {
+    const { engine } = await session({ signals: { sizing: { method: 'risk', riskFraction: '0.01' }, plan: { stopLoss: { method: 'atr', multiple: '2' } } } });
+    expect(engine.submitSignal({ symbol: 'BTC/USDT', action: 'buy', confidence: '0.5' })).toEqual({
+      status: 'refused',
+      reason: "the plan's ATR stop needs atr, and none was given",
+    });
+    expect(engine.submitSignal({ symbol: 'BTC/USDT', action: 'close', confidence: '1' })).toEqual({ status: 'refused', reason: 'no open position in BTC/USDT to close' });
+    expect(() => engine.submitSignal({ symbol: 'BTC/USDT', action: 'buy', confidence: '1.5', atr: '100' })).toThrow('confidence must be from 0 to 1, got 1.5');
+    expect(engine.listPositions()).toEqual([]);
+    expect(engine.listOrders()).toEqual([]);
+  });
+});
