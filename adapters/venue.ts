@@ -79,6 +79,18 @@ export interface VenueOrderStatus {
   readonly price?: DecimalString;
 }
 
+/** One fill as the venue recorded it, answered to `orderFills`: the same fields as a `filled` report. */
+export interface VenueFill {
+  readonly clientOrderId: string;
+  readonly tradeId: string;
+  readonly quantity: DecimalString;
+  readonly price: DecimalString;
+  readonly fee: DecimalString;
+  readonly feeCurrency: string;
+  readonly liquidity: 'maker' | 'taker';
+  readonly timestamp: number;
+}
+
 export interface Balance {
   readonly currency: string;
   readonly total: DecimalString;
@@ -102,6 +114,13 @@ export interface Venue {
   queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined>;
   openOrders(): Promise<readonly VenueOrderStatus[]>;
   balances(): Promise<readonly Balance[]>;
+  /**
+   * OPTIONAL, used by recovery (src/engine/recovery.ts): every fill of one order, oldest first, so fills the
+   * engine missed while it was down are applied once (they are deduplicated by tradeId). Without it, a
+   * venue whose filled quantity is ahead of ours can only be flagged, not repaired. Implemented by the
+   * paper venue, the paper server and the WebSocket venue client.
+   */
+  orderFills?(clientOrderId: string): Promise<readonly VenueFill[]>;
   onExecutionReport(listener: ExecutionReportListener): () => void;
   subscribeMarketData(symbols: readonly string[], listener: MarketDataListener): () => void;
 }

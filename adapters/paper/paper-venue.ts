@@ -11,6 +11,7 @@ import type {
   OrderAmendment,
   Venue,
   VenueCapabilities,
+  VenueFill,
   VenueOrder,
   VenueOrderStatus,
 } from '../venue.ts';
@@ -98,6 +99,8 @@ export class PaperVenue implements Venue {
   private readonly orders = new Map<string, PaperOrder>();
   /** Orders refused on arrival, kept so status queries answer and their clientOrderId stays used. */
   private readonly rejectedOrders = new Map<string, VenueOrderStatus>();
+  /** Every fill per clientOrderId, for `orderFills` (recovery applies fills missed while the engine was down). */
+  private readonly fillsByOrder = new Map<string, VenueFill[]>();
   private readonly ledger: BalanceLedger;
   private reportListeners: readonly ExecutionReportListener[] = [];
   private nextOrderNumber = 1;
@@ -155,6 +158,10 @@ export class PaperVenue implements Venue {
   queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined> {
     const order = this.orders.get(clientOrderId);
     return Promise.resolve(order !== undefined ? orderStatus(order) : this.rejectedOrders.get(clientOrderId));
+  }
+
+  orderFills(clientOrderId: string): Promise<readonly VenueFill[]> {
+    return Promise.resolve([...(this.fillsByOrder.get(clientOrderId) ?? [])]);
   }
 
   openOrders(): Promise<readonly VenueOrderStatus[]> {
@@ -511,14 +518,27 @@ export class PaperVenue implements Venue {
     order.filledQuantity = order.filledQuantity.plus(quantity);
     const complete = order.filledQuantity.gte(order.quantity);
     order.status = complete ? 'filled' : 'partial';
-    this.emit({
-      type: 'filled',
+    const fill: VenueFill = {
       clientOrderId: order.clientOrderId,
       tradeId: `${this.id}-t${this.nextTradeNumber++}`,
       quantity: toDecimalString(quantity),
       price: toDecimalString(price),
       fee: toDecimalString(flow.fee),
       feeCurrency: instrument.quote,
+      liquidity,
+      timestamp: this.clock.now(),
+    };
+    const fills = this.fillsByOrder.get(order.clientOrderId);
+    if (fills === undefined) this.fillsByOrder.set(order.clientOrderId, [fill]);
+    else fills.push(fill);
+    this.emit({
+      type: 'filled',
+      clientOrderId: fill.clientOrderId,
+      tradeId: fill.tradeId,
+      quantity: fill.quantity,
+      price: fill.price,
+      fee: fill.fee,
+      feeCurrency: fill.feeCurrency,
       liquidity,
     });
     if (complete) this.closeOrder(order, 'filled', state);
