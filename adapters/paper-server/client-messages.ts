@@ -35,7 +35,7 @@ const clientMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('query'),
     id: requestId,
-    query: z.enum(['order', 'openOrders', 'balances', 'fillsSince', 'admin']),
+    query: z.enum(['order', 'orderFills', 'openOrders', 'balances', 'fillsSince', 'admin']),
     clientOrderId: z.string().min(1).optional(),
     afterSequence: z.number().int().nonnegative().optional(),
   }),
@@ -63,7 +63,9 @@ export function parseClientMessage(text: string): ParsedClientMessage {
   }
   const message = parsed.data;
   if (message.type === 'query') {
-    if (message.query === 'order' && message.clientOrderId === undefined) return { ok: false, id, error: 'invalid clientOrderId: required for an order query' };
+    if ((message.query === 'order' || message.query === 'orderFills') && message.clientOrderId === undefined) {
+      return { ok: false, id, error: `invalid clientOrderId: required for an ${message.query} query` };
+    }
     if (message.query === 'fillsSince' && message.afterSequence === undefined) {
       return { ok: false, id, error: 'invalid afterSequence: required for a fillsSince query' };
     }

@@ -125,6 +125,7 @@ export async function startPaperVenueServer(options: PaperVenueServerOptions): P
       case 'query': {
         const result =
           message.query === 'order' ? ((await host.queryOrder(message.clientOrderId)) ?? null)
+          : message.query === 'orderFills' ? await host.venue.orderFills(message.clientOrderId)
           : message.query === 'openOrders' ? await host.venue.openOrders()
           : message.query === 'balances' ? await host.venue.balances()
           : message.query === 'fillsSince' ? host.fillsSince(message.afterSequence)

@@ -8,7 +8,7 @@ import { createSyntheticMarket } from '../market-data/synthetic.ts';
 import { replayInRealTime } from '../market-data/replay.ts';
 import { PaperVenue } from '../paper/paper-venue.ts';
 import type { ExecutionReport, OrderAmendment, VenueOrder, VenueOrderStatus } from '../venue.ts';
-import type { VenueAdminState, VenueFill } from '../websocket-venue/protocol.ts';
+import type { SequencedVenueFill, VenueAdminState } from '../websocket-venue/protocol.ts';
 
 export const DEFAULT_INSTRUMENT: InstrumentSpec = {
   symbol: 'BTC/USDT',
@@ -58,7 +58,7 @@ export class VenueHost {
   readonly instruments: readonly Instrument[];
   readonly clock: Clock;
   private readonly log: SequencedReport[] = [];
-  private readonly fills: VenueFill[] = [];
+  private readonly fills: SequencedVenueFill[] = [];
   private readonly submitCounts = new Map<string, number>();
   private duplicateSubmits = 0;
   private readonly reportListeners = new Set<SequencedReportListener>();
@@ -142,7 +142,7 @@ export class VenueHost {
     return this.log.slice(Math.max(0, sequence));
   }
 
-  fillsSince(sequence: number): readonly VenueFill[] {
+  fillsSince(sequence: number): readonly SequencedVenueFill[] {
     return this.fills.filter((fill) => fill.sequence > sequence);
   }
 

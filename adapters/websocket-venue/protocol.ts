@@ -3,7 +3,7 @@
 import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { BookLevel, MarketData } from '../../src/domain/market-data.ts';
-import type { Balance, ExecutionReport, OrderAmendment, VenueCapabilities, VenueOrder, VenueOrderStatus } from '../venue.ts';
+import type { Balance, ExecutionReport, OrderAmendment, VenueCapabilities, VenueFill, VenueOrder, VenueOrderStatus } from '../venue.ts';
 
 /** Bumped on any incompatible change; a server refuses a client that speaks another version. */
 export const PROTOCOL_VERSION = 1;
@@ -11,7 +11,7 @@ export const PROTOCOL_VERSION = 1;
 /** Header carrying the shared secret on the WebSocket upgrade request (`Authorization: Bearer <token>`). */
 export const AUTHORIZATION_HEADER = 'authorization';
 
-export type QueryName = 'order' | 'openOrders' | 'balances' | 'fillsSince' | 'admin';
+export type QueryName = 'order' | 'orderFills' | 'openOrders' | 'balances' | 'fillsSince' | 'admin';
 
 // ----- client to server -----
 
@@ -26,7 +26,7 @@ export type ClientMessage =
   | { readonly type: 'submit'; readonly id: number; readonly order: VenueOrder }
   | { readonly type: 'amend'; readonly id: number; readonly clientOrderId: string; readonly amendment: OrderAmendment }
   | { readonly type: 'cancel'; readonly id: number; readonly clientOrderId: string }
-  | { readonly type: 'query'; readonly id: number; readonly query: 'order'; readonly clientOrderId: string }
+  | { readonly type: 'query'; readonly id: number; readonly query: 'order' | 'orderFills'; readonly clientOrderId: string }
   | { readonly type: 'query'; readonly id: number; readonly query: 'openOrders' | 'balances' | 'admin' }
   | { readonly type: 'query'; readonly id: number; readonly query: 'fillsSince'; readonly afterSequence: number }
   | { readonly type: 'subscribe'; readonly symbols: readonly string[] }
@@ -69,16 +69,8 @@ export type ServerMessage =
 // ----- query results -----
 
 /** One fill as the venue booked it, with the sequence of the report that announced it. */
-export interface VenueFill {
+export interface SequencedVenueFill extends VenueFill {
   readonly sequence: number;
-  readonly clientOrderId: string;
-  readonly tradeId: string;
-  readonly quantity: DecimalString;
-  readonly price: DecimalString;
-  readonly fee: DecimalString;
-  readonly feeCurrency: string;
-  readonly liquidity: 'maker' | 'taker';
-  readonly timestamp: number;
 }
 
 /** The venue's whole truth, for audits and crash tests. */
@@ -89,7 +81,7 @@ export interface VenueAdminState {
   /** Every order ever submitted, including refused ones, in first-submit order. */
   readonly orders: readonly VenueOrderStatus[];
   /** Every fill, in the order it happened. */
-  readonly fills: readonly VenueFill[];
+  readonly fills: readonly SequencedVenueFill[];
   readonly balances: readonly Balance[];
   /** How many times each clientOrderId was submitted (more than 1 means a duplicate was sent and refused). */
   readonly submitCounts: Readonly<Record<string, number>>;
@@ -99,9 +91,10 @@ export interface VenueAdminState {
 
 export type QueryResult = {
   order: VenueOrderStatus | null;
+  orderFills: readonly VenueFill[];
   openOrders: readonly VenueOrderStatus[];
   balances: readonly Balance[];
-  fillsSince: readonly VenueFill[];
+  fillsSince: readonly SequencedVenueFill[];
   admin: VenueAdminState;
 };
 

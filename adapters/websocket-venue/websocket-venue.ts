@@ -16,6 +16,7 @@ import type {
   OrderAmendment,
   Venue,
   VenueCapabilities,
+  VenueFill,
   VenueOrder,
   VenueOrderStatus,
 } from '../venue.ts';
@@ -25,9 +26,9 @@ import {
   marketDataFromWire,
   type ClientMessage,
   type QueryResult,
+  type SequencedVenueFill,
   type ServerMessage,
   type VenueAdminState,
-  type VenueFill,
   type WelcomeMessage,
 } from './protocol.ts';
 
@@ -244,6 +245,11 @@ export class WebSocketVenue implements Venue {
     return (await this.query({ type: 'query', query: 'order', clientOrderId })) ?? undefined;
   }
 
+  /** Every fill of one order, oldest first (recovery applies the ones it missed, deduplicated by tradeId). */
+  orderFills(clientOrderId: string): Promise<readonly VenueFill[]> {
+    return this.query({ type: 'query', query: 'orderFills', clientOrderId });
+  }
+
   openOrders(): Promise<readonly VenueOrderStatus[]> {
     return this.query({ type: 'query', query: 'openOrders' });
   }
@@ -267,7 +273,7 @@ export class WebSocketVenue implements Venue {
   // ----- beyond the contract -----
 
   /** Every fill the venue booked after report `afterSequence`, for reconciliation after a restart. */
-  fillsSince(afterSequence: number): Promise<readonly VenueFill[]> {
+  fillsSince(afterSequence: number): Promise<readonly SequencedVenueFill[]> {
     return this.query({ type: 'query', query: 'fillsSince', afterSequence });
   }
 

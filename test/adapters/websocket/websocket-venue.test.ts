@@ -65,6 +65,12 @@ describe('WebSocketVenue', () => {
     expect(probe.deliveredIn.slice(3)).toEqual(['syncing', 'syncing', 'syncing']);
     expect(probe.states).toContain('reconnecting');
     expect(venue.lastReportSequence()).toBe(6);
+    // What recovery asks after a restart: the fills of one order, and every fill after a report sequence.
+    const fillOfA = probe.reports[3]!;
+    expect(await venue.orderFills('a')).toEqual([
+      { clientOrderId: 'a', tradeId: fillOfA.type === 'filled' && fillOfA.tradeId, quantity: '0.01', price: '49990', fee: '0.4999', feeCurrency: 'USDT', liquidity: 'maker', timestamp: fillOfA.timestamp },
+    ]);
+    expect((await venue.fillsSince(4)).map((fill) => [fill.sequence, fill.clientOrderId])).toEqual([[5, 'b'], [6, 'c']]);
 
     // And the stream goes on live afterwards, with nothing repeated.
     venue.cancel('a');
