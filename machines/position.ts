@@ -250,8 +250,11 @@ export const positionMachine = setup({
       return context.stopPrice === undefined || sign(context, breakEven.stopPrice, context.stopPrice) > 0;
     },
     hasTrailingPlan: ({ context }) => context.protection?.trailing !== undefined,
+    stopTightens: ({ context, event }) =>
+      event.type === 'stopMoved' && (context.stopPrice === undefined || sign(context, event.stopPrice, context.stopPrice) > 0),
     isProtectiveStopPrice: ({ context, event }) => {
-      if (event.type !== 'updateStop') return false;
+      // A trailing stop is the venue's (or the trigger index's) to move: a manual price would not reach it.
+      if (event.type !== 'updateStop' || context.stopKind === 'trailing') return false;
       // A stop sits on the loss side of the last price the position knows (its entry when nothing better).
       const reference = context.lastExitPrice ?? context.averageEntryPrice;
       return reference === undefined || sign(context, event.stopPrice, reference) < 0;
@@ -334,7 +337,8 @@ export const positionMachine = setup({
               on: { trailingActivated: { guard: 'hasTrailingPlan', target: 'trailing', actions: startTrailingActions() } },
             },
             trailing: {
-              on: { stopMoved: { actions: ['recordStopMoved', { type: 'announceChanged', params: { change: 'trailing' } }] } },
+              // Only a tighter stop is recorded: a trailing stop follows the market in the position's favour only.
+              on: { stopMoved: { guard: 'stopTightens', actions: ['recordStopMoved', { type: 'announceChanged', params: { change: 'trailing' } }] } },
             },
           },
         },

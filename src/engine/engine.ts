@@ -444,6 +444,9 @@ export class Engine {
     if (view.status !== 'open' || view.stopOrderId === undefined) {
       throw new OrderStateError(positionId, view.status, `position ${positionId} has no working stop to move (it is ${view.status})`);
     }
+    if (view.stopPhase === 'trailing') {
+      throw new OrderStateError(positionId, view.status, `position ${positionId} is trailing its stop (now ${view.stopPrice ?? 'not yet set'}); the trailing stop moves it, a manual price would not reach the order`);
+    }
     if (wrongSide) throw new OrderRequestError([`stop price ${stopPrice} is not below the market (${market!.toFixed()}) for a ${view.direction} position`.replace('below', view.direction === 'long' ? 'below' : 'above')]);
     actor.send({ type: 'updateStop', stopPrice: decimal(stopPrice).toFixed() });
     return positionView(actor);

@@ -1,0 +1,152 @@
+// Model-based test of the position chart: xstate/graph reaches every state; every event is tried from each,
+// checking the position's invariants; every declared transition must be walked. The stop never loosens.
+import { describe, expect, it } from 'vitest';
+import { createActor, type AnyStateMachine, type AnyTransitionDefinition, type InspectionEvent } from 'xstate';
+import { getShortestPaths } from 'xstate/graph';
+import { positionMachine, type PositionMachineEvent, type PositionMachineInput } from '../../machines/position.ts';
+import { compare } from '../../src/domain/decimal.ts';
+import type { PositionOrderIntent } from '../../src/domain/position-orders.ts';
+
+const input: PositionMachineInput = {
+  positionId: 'p1',
+  venue: 'test',
+  symbol: 'BTC/USDT',
+  direction: 'long',
+  createdAt: 0,
+  tickSize: '0.1',
+  lotSize: '0.001',
+  feeRate: '0.001',
+  entryOrderId: 'p1.e1',
+  inputs: { atr: '2' },
+  plan: {
+    stopLoss: { method: 'atr', multiple: '2' },
+    takeProfit: [
+      { target: { method: 'riskReward', multiple: '2' }, fraction: '0.5' },
+      { target: { method: 'riskReward', multiple: '3' }, fraction: '0.5' },
+    ],
+    breakEven: { trigger: { kind: 'rMultiple', multiple: '1' } },
+    trailing: { distance: { kind: 'percent', percent: '1' }, activation: { kind: 'rMultiple', multiple: '2' } },
+  },
+};
+
+const fill = (orderId: string, side: 'buy' | 'sell', quantity: string, price: string): PositionMachineEvent => ({
+  type: 'fill', orderId, side, quantity, price, fee: '0.1', timestamp: 1,
+});
+
+type Snapshot = ReturnType<ReturnType<typeof createActor<typeof positionMachine>>['getSnapshot']>;
+
+const allEvents: PositionMachineEvent[] = [
+  fill('p1.e1', 'buy', '1', '100'),
+  { type: 'entryComplete' },
+  { type: 'breakEvenReached', marketPrice: '104' },
+  { type: 'trailingActivated', marketPrice: '108' },
+  { type: 'stopMoved', stopPrice: '106.9' },
+  fill('p1.tp1', 'sell', '0.5', '108'),
+  fill('p1.sl1', 'sell', '1', '96'),
+  fill('p1.sl2', 'sell', '1', '106.9'),
+  fill('p1.x2', 'sell', '1', '101'),
+  { type: 'orderEnded', orderId: 'p1.sl1', status: 'canceled' },
+  { type: 'orderEnded', orderId: 'p1.tp2', status: 'canceled' },
+  { type: 'updateStop', stopPrice: '97' },
+  { type: 'updateTakeProfit', price: '109' },
+  { type: 'close', reason: 'manual' },
+  { type: 'close', reason: 'manual', quantity: '0.2' },
+];
+
+/**
+ * The events the position book can send from this state. It splits a fill larger than the position and the
+ * other way (a flip) into the closing part, sent here, and a new position; so a position never gets a fill
+ * against it that is larger than what it holds (nothing, when it holds nothing).
+ */
+function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
+  const { direction, quantity } = snapshot.context;
+  const against = direction === 'long' ? 'sell' : 'buy';
+  return allEvents.filter((event) => event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0);
+}
+
+/**
+ * The graph's notion of "same state". Fills keep adding quantity and closes keep adding exit orders, so the raw
+ * context is unbounded; what decides the chart's behaviour is coarse: the state value, the quantity up to the
+ * largest fill the events carry (beyond it no single fill closes the position), which stop is working and at
+ * what price, whether a close was asked for, and a capped count of working orders.
+ */
+function serialize(snapshot: Snapshot): string {
+  const { quantity, stopKind, stopOrderId, closeReason, stopPrice, workingOrderIds, takeProfitOrderIds } = snapshot.context;
+  const quantityBucket = compare(quantity, '2') > 0 ? 'more than 2' : quantity;
+  return JSON.stringify([snapshot.value, quantityBucket, stopKind, stopOrderId, closeReason, stopPrice, Math.min(workingOrderIds.length, 3), takeProfitOrderIds.length]);
+}
+
+/** Walked transitions by name: the provided machine (with effects recorded) has its own transition objects. */
+const walked = new Set<string>();
+
+function transitionName(transition: AnyTransitionDefinition): string {
+  const index = (transition.source.transitions.get(transition.eventType) ?? []).indexOf(transition);
+  return `${transition.source.id} on ${transition.eventType} #${index}`;
+}
+
+function stopPhase(snapshot: Snapshot): string | undefined {
+  const value = snapshot.value as unknown;
+  return typeof value === 'object' && value !== null ? (value as { open: { stop: string } }).open.stop : undefined;
+}
+
+function check(state: Snapshot, event: PositionMachineEvent): void {
+  const placed: PositionOrderIntent[] = [];
+  const actor = createActor(
+    positionMachine.provide({ actions: { placeOrders: (_, intents) => placed.push(...intents) } }),
+    {
+      input,
+      snapshot: state,
+      inspect: (inspection: InspectionEvent) => {
+        if (inspection.type === '@xstate.microstep') for (const transition of inspection._transitions) walked.add(transitionName(transition));
+      },
+    },
+  ).start();
+  const before = actor.getSnapshot();
+  actor.send(event);
+  const after = actor.getSnapshot();
+  const where = `${JSON.stringify(before.value)} --${event.type}--> ${JSON.stringify(after.value)}`;
+  expect(compare(after.context.quantity, '0'), where).toBeGreaterThanOrEqual(0);
+  if (after.value === 'closed') expect(after.context.quantity, where).toBe('0');
+  // Every order a position places to protect or leave itself is reduce-only; only scale-ins add.
+  for (const intent of placed) expect(intent.reduceOnly, `${where}: ${intent.clientOrderId}`).toBe(intent.role === 'scaleIn' || intent.role === 'entry' ? false : true);
+  // The automatic stop plan only ever tightens (a manual updateStop is the user's own choice).
+  if (event.type !== 'updateStop' && before.context.stopPrice !== undefined && after.context.stopPrice !== undefined) {
+    expect(compare(after.context.stopPrice, before.context.stopPrice), `${where} ${before.context.stopPrice} -> ${after.context.stopPrice}`).toBeGreaterThanOrEqual(0);
+  }
+  // The plan's phases only move forward: initial -> breakEven -> trailing.
+  const order = ['initial', 'breakEven', 'trailing'];
+  const from = stopPhase(before);
+  const to = stopPhase(after);
+  if (from !== undefined && to !== undefined) expect(order.indexOf(to), where).toBeGreaterThanOrEqual(order.indexOf(from));
+}
+
+describe('position chart, model-based', () => {
+  it('every event from every reachable state keeps the invariants', () => {
+    const logic = positionMachine as unknown as AnyStateMachine;
+    const paths = getShortestPaths(logic, { input, events: eventsFrom, serializeState: (snapshot: Snapshot) => serialize(snapshot) } as never);
+    expect(paths.length).toBeGreaterThan(20);
+    const values = new Set(paths.map((path) => JSON.stringify((path.state as Snapshot).value)));
+    // Every state of the chart: opening, open with each stop phase × each size phase, closing, closed.
+    const expected = ['"opening"', '"closing"', '"closed"'];
+    for (const stop of ['initial', 'breakEven', 'trailing']) for (const size of ['base', 'scaled']) expected.push(JSON.stringify({ open: { stop, size } }));
+    expect([...values].sort()).toEqual(expected.sort());
+    for (const path of paths) for (const event of eventsFrom(path.state as Snapshot)) check(path.state as Snapshot, event);
+  }, 120_000);
+
+  it('walks every transition the chart declares', () => {
+    const declared: string[] = [];
+    const missed: string[] = [];
+    const visit = (node: AnyStateMachine['root']) => {
+      for (const [event, transitions] of node.transitions) {
+        transitions.forEach((transition, index) => {
+          declared.push(`${node.id} on ${event} #${index}`);
+          if (!walked.has(transitionName(transition))) missed.push(`${node.id} on ${event} #${index}`);
+        });
+      }
+      for (const child of Object.values(node.states)) visit(child);
+    };
+    visit(positionMachine.root);
+    expect(declared.length).toBeGreaterThan(20);
+    expect(missed).toEqual([]);
+  });
+});
