@@ -1,19 +1,288 @@
-// The `fillstate` command. Until the daemon lands, `start` runs the live paper-trading demo.
-import { startDemo } from './demo.ts';
-import { SystemClock } from './engine/clock.ts';
+// The `fillstate` command: `start` runs the daemon; every other command talks to a running daemon over its API.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import { ConfigError, loadConfig, type ConfigOverrides } from './daemon/config.ts';
+import { ApiRequestError, DaemonClient, DaemonUnreachableError } from './daemon/client.ts';
+import { startDaemon } from './daemon/daemon.ts';
+import { readClientToken, TokenError } from './daemon/token.ts';
 
-const [command = 'start'] = process.argv.slice(2);
+/** Exit codes: scripts can tell a refusal from a daemon that is not there. */
+export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
 
-if (command !== 'start') {
-  console.error(`unknown command "${command}"; usage: fillstate start`);
-  process.exit(2);
+const USAGE = `usage: fillstate <command> [options]
+
+  start                 run the daemon (paper venue and demo signals when there is no config)
+      --config <path>   config file (default: fillstate.config.json or .yaml here; or FILLSTATE_CONFIG)
+      --host <host>     bind address (default 127.0.0.1)
+      --port <port>     API port (default 7800)
+      --data-dir <dir>  SQLite file and token (default ./data)
+      --no-demo         no demo signal source
+      --log-level <l>   fatal, error, warn, info, debug, trace, silent
+
+  status                trading state, readiness, balances and counts
+  orders                list orders   [--status open,partial] [--symbol S] [--live] [--limit N]
+  positions             list positions [--open] [--symbol S]
+  submit                place an order: --symbol S --side buy|sell --quantity Q [--type limit --price P]
+                        [--stop-price P] [--time-in-force GTC|IOC|FOK] [--client-order-id ID] or --body '<json>'
+  cancel <orderId>      cancel an order
+  halt [--reason R]     kill switch: nothing new passes, entry orders are canceled
+  resume                trade again after a halt or reduce-only
+  close-all [--reason R] emergency: halt, cancel entries, close every position at market
+
+  client options: --url <url> (default from the config, http://127.0.0.1:7800), --token <token>
+                  (default FILLSTATE_TOKEN, then <data-dir>/token), --data-dir <dir>, --json (raw JSON)
+  exit codes: 0 ok, 1 refused by the daemon, 2 usage or configuration error, 3 daemon unreachable`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'no-demo': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  status: { type: 'string' },
+  symbol: { type: 'string' },
+  live: { type: 'boolean' },
+  open: { type: 'boolean' },
+  limit: { type: 'string' },
+  side: { type: 'string' },
+  type: { type: 'string' },
+  quantity: { type: 'string' },
+  price: { type: 'string' },
+  'stop-price': { type: 'string' },
+  'time-in-force': { type: 'string' },
+  'client-order-id': { type: 'string' },
+  body: { type: 'string' },
+  reason: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command = 'start', ...rest] = positionals;
+  if (values.help === true || command === 'help') {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  if (command === 'start') {
+    if (rest.length > 0) throw new UsageError(`start takes no arguments, got ${rest.join(' ')}`);
+    return start(values);
+  }
+  const client = clientFor(values);
+  const json = values.json === true;
+  switch (command) {
+    case 'status': return status(client, json);
+    case 'orders': return orders(client, values, json);
+    case 'positions': return positions(client, values, json);
+    case 'submit': return submit(client, values, json);
+    case 'cancel': {
+      const [orderId] = rest;
+      if (orderId === undefined || rest.length > 1) throw new UsageError('cancel needs exactly one order id: fillstate cancel <orderId>');
+      const result = await client.delete<{ order: OrderRow }>(`/v1/orders/${encodeURIComponent(orderId)}`);
+      print(json, result, () => `cancel requested: ${orderId} is ${result.order.status}`);
+      return EXIT.ok;
+    }
+    case 'halt': {
+      const result = await client.post<{ tradingState: string }>('/v1/halt', { reason: values.reason ?? 'halted from the command line' });
+      print(json, result, () => `trading is ${result.tradingState}`);
+      return EXIT.ok;
+    }
+    case 'resume': {
+      const result = await client.post<{ tradingState: string }>('/v1/resume', {});
+      print(json, result, () => `trading is ${result.tradingState}`);
+      return EXIT.ok;
+    }
+    case 'close-all': {
+      const result = await client.post<{ tradingState: string; positions: unknown[] }>('/v1/close-all', values.reason === undefined ? {} : { reason: values.reason });
+      print(json, result, () => `trading is ${result.tradingState}; closing ${result.positions.length} position(s)`);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
 }
 
-console.log('fillstate demo: paper venue, synthetic BTC/USDT market, a new order every 1.5 s. Ctrl-C to stop.');
-console.log('time          seq   order          event                   state         detail');
-const demo = await startDemo({ clock: new SystemClock(), write: (line) => console.log(line) });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void demo.stop().then(() => process.exit(0));
+function overridesOf(values: Values): ConfigOverrides {
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, got "${values.port}"`);
+  }
+  return { host: values.host, port, dataDir: values['data-dir'], demo: values['no-demo'] === true ? false : undefined, logLevel: values['log-level'] };
+}
+
+async function start(values: Values): Promise<number> {
+  const { config, file } = loadConfig({ configPath: values.config, overrides: overridesOf(values) });
+  const daemon = await startDaemon({ config });
+  daemon.logger.info({ configFile: file ?? null, dataDir: daemon.dataDir, venue: config.venue.type, demo: config.demo.enabled }, 'fillstate started');
+  // The one line scripts and people look for; the token is in the inspector URL because a browser needs it there.
+  process.stdout.write(`fillstate listening on ${daemon.url} (API ${daemon.url}/v1, inspector ${daemon.inspectorUrl})\n`);
+  let signals = 0;
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        process.stderr.write(`fillstate: ${signal} again, exiting without waiting\n`);
+        process.exit(1);
+      }
+      void daemon.shutdown(signal).then(resolve, (error: unknown) => {
+        daemon.logger.fatal({ err: error }, `shutdown failed: ${(error as Error).message}`);
+        daemon.logger.flush();
+        process.exit(1);
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+  return EXIT.ok;
 }
+
+function clientFor(values: Values): DaemonClient {
+  let url = values.url ?? process.env.FILLSTATE_URL;
+  let dataDir = values['data-dir'] ?? process.env.FILLSTATE_DATA_DIR;
+  const tokenGiven = values.token !== undefined || (process.env.FILLSTATE_TOKEN ?? '') !== '';
+  if (url === undefined || (!tokenGiven && dataDir === undefined)) {
+    // Where the daemon listens and keeps its token, as its config says.
+    const { config } = loadConfig({ configPath: values.config, overrides: overridesOf(values) });
+    const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host === '::' ? '::1' : config.server.host;
+    url ??= `http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}`;
+    dataDir ??= config.dataDir;
+  }
+  const token = readClientToken({ token: values.token, dataDir: path.resolve(dataDir ?? './data') });
+  return new DaemonClient({ url, token });
+}
+
+function print(json: boolean, value: unknown, text: () => string): void {
+  console.log(json ? JSON.stringify(value, null, 2) : text());
+}
+
+interface OrderRow {
+  orderId: string; symbol: string; side: string; type: string; status: string; quantity: string; filledQuantity: string; price?: string; stopPrice?: string; averagePrice?: string;
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+async function status(client: DaemonClient, json: boolean): Promise<number> {
+  const ready = await client.get<{ ready: boolean; tradingState: string; lastSequence: number; problems: Record<string, string> }>('/ready').catch((error: unknown) => {
+    // /ready answers 503 with its body when not ready: that is a status, not a failure.
+    if (error instanceof ApiRequestError && error.status === 503) return error.body as { ready: boolean; tradingState: string; lastSequence: number; problems: Record<string, string> };
+    throw error;
+  });
+  const { account } = await client.get<{ account: { tradingState: string; reason?: string; equity?: string; exposure: string; openPositions: number; balances: Record<string, { total: string; reserved?: string }> } }>('/v1/account');
+  const { orders: live } = await client.get<{ orders: OrderRow[] }>('/v1/orders', { live: 'true' });
+  print(json, { ready, account, liveOrders: live.length }, () =>
+    [
+      `daemon      ${client.url} ${ready.ready ? 'ready' : `NOT READY: ${Object.values(ready.problems).join('; ')}`}`,
+      `trading     ${account.tradingState}${account.reason ? ` (${account.reason})` : ''}`,
+      `equity      ${account.equity ?? 'unknown'}   exposure ${account.exposure}`,
+      `orders      ${live.length} working   positions ${account.openPositions} open   events ${ready.lastSequence}`,
+      `balances    ${Object.entries(account.balances).map(([currency, balance]) => `${currency} ${balance.total}`).join('   ')}`,
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}
+
+async function orders(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  const result = await client.get<{ orders: OrderRow[] }>('/v1/orders', { status: values.status, symbol: values.symbol, live: values.live === true ? 'true' : undefined, limit: values.limit });
+  print(json, result, () =>
+    result.orders.length === 0
+      ? 'no orders'
+      : table(
+          ['ORDER', 'SYMBOL', 'SIDE', 'TYPE', 'STATUS', 'QUANTITY', 'FILLED', 'PRICE', 'AVG'],
+          result.orders.map((order) => [order.orderId, order.symbol, order.side, order.type, order.status, order.quantity, order.filledQuantity, order.price ?? order.stopPrice ?? '-', order.averagePrice ?? '-']),
+        ),
+  );
+  return EXIT.ok;
+}
+
+async function positions(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  const result = await client.get<{ positions: Array<{ positionId: string; symbol: string; direction: string; status: string; quantity: string; averageEntryPrice?: string; stopPrice?: string; realizedPnl: string }> }>('/v1/positions', {
+    open: values.open === true ? 'true' : undefined,
+    symbol: values.symbol,
+  });
+  print(json, result, () =>
+    result.positions.length === 0
+      ? 'no positions'
+      : table(
+          ['POSITION', 'SYMBOL', 'DIRECTION', 'STATUS', 'QUANTITY', 'ENTRY', 'STOP', 'REALIZED'],
+          result.positions.map((position) => [position.positionId, position.symbol, position.direction, position.status, position.quantity, position.averageEntryPrice ?? '-', position.stopPrice ?? '-', position.realizedPnl]),
+        ),
+  );
+  return EXIT.ok;
+}
+
+async function submit(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  let body: Record<string, unknown>;
+  if (values.body !== undefined) {
+    try {
+      body = JSON.parse(values.body) as Record<string, unknown>;
+    } catch (error) {
+      throw new UsageError(`--body is not valid JSON: ${(error as Error).message}`);
+    }
+  } else {
+    if (values.symbol === undefined || values.side === undefined || values.quantity === undefined) {
+      throw new UsageError('submit needs --symbol, --side and --quantity (or --body with the whole order as JSON)');
+    }
+    body = {
+      symbol: values.symbol,
+      side: values.side,
+      type: values.type ?? (values.price === undefined ? 'market' : 'limit'),
+      quantity: values.quantity,
+      ...(values.price === undefined ? {} : { price: values.price }),
+      ...(values['stop-price'] === undefined ? {} : { stopPrice: values['stop-price'] }),
+      ...(values['time-in-force'] === undefined ? {} : { timeInForce: values['time-in-force'] }),
+      ...(values['client-order-id'] === undefined ? {} : { clientOrderId: values['client-order-id'] }),
+    };
+  }
+  const result = await client.post<{ order: OrderRow; created: boolean }>('/v1/orders', body);
+  print(json, result, () => `${result.created ? 'submitted' : 'already exists'}: ${result.order.orderId} ${result.order.side} ${result.order.quantity} ${result.order.symbol} ${result.order.type}, ${result.order.status}`);
+  return EXIT.ok;
+}
+
+function fail(error: unknown): number {
+  if (error instanceof UsageError) {
+    console.error(`fillstate: ${error.message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (error instanceof ConfigError || error instanceof TokenError) {
+    console.error(`fillstate: ${error.message}`);
+    return EXIT.usage;
+  }
+  if (error instanceof DaemonUnreachableError) {
+    console.error(`fillstate: ${error.message}`);
+    return EXIT.unreachable;
+  }
+  if (error instanceof ApiRequestError) {
+    console.error(`fillstate: ${error.message}`);
+    return EXIT.refused;
+  }
+  const systemError = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (systemError.code === 'EADDRINUSE') {
+    console.error(`fillstate: ${systemError.address}:${systemError.port} is already in use (another fillstate daemon?); choose another with --port`);
+    return EXIT.refused;
+  }
+  console.error(`fillstate: ${(error as Error).stack ?? String(error)}`);
+  return EXIT.refused;
+}
+
+const code = await main(process.argv.slice(2)).catch(fail);
+process.exitCode = code;
+// Exit once stdout has drained (a piped --json answer must not be cut short), even if a handle lingers.
+setTimeout(() => process.exit(code), 200).unref();

@@ -374,6 +374,11 @@ export class Engine {
     return this.binding(venueId).venue;
   }
 
+  /** The ids of the engine's venues, the default (first) one first. */
+  venueIds(): string[] {
+    return [...this.bindings.keys()];
+  }
+
   /** Opens a position: its entry order goes through the risk gate; its plan is applied once the entry fills. */
   openPosition(request: OpenPositionRequest): PositionHandle {
     this.assertStarted();

@@ -1,0 +1,268 @@
+// The daemon's configuration: a JSON or YAML file, then FILLSTATE_* environment variables, then command-line
+// flags, validated in one schema. Every error names its path and reason. Secrets come from the environment only.
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { isDecimalText } from '../domain/decimal.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    /** Where the configuration came from: a file path, "environment" or "flags". */
+    readonly source: string,
+    /** One line per problem: `path: reason`. */
+    readonly issues: readonly string[],
+  ) {
+    super(`invalid configuration in ${source}:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+  }
+}
+
+const decimalText = (name: string) =>
+  z.string({ error: `${name} must be a decimal string such as "0.5"` }).refine(isDecimalText, { message: `${name} must be a decimal string such as "0.5"` });
+const positiveDecimalText = (name: string) =>
+  decimalText(name).refine((text) => Number(text) > 0, { message: `${name} must be above 0` });
+const nonNegativeDecimalText = (name: string) =>
+  decimalText(name).refine((text) => !text.startsWith('-'), { message: `${name} must not be negative` });
+
+const rateLimitSchema = z.strictObject({
+  count: z.int().nonnegative(),
+  windowMs: z.int().positive(),
+});
+
+const instrumentSchema = z.strictObject({
+  symbol: z.string().min(1),
+  base: z.string().min(1),
+  quote: z.string().min(1),
+  tickSize: positiveDecimalText('tickSize'),
+  lotSize: positiveDecimalText('lotSize'),
+  minQuantity: nonNegativeDecimalText('minQuantity'),
+  minNotional: nonNegativeDecimalText('minNotional'),
+  makerFee: decimalText('makerFee'),
+  takerFee: decimalText('takerFee'),
+});
+
+export const DEFAULT_INSTRUMENT = {
+  symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.1', lotSize: '0.001',
+  minQuantity: '0.001', minNotional: '5', makerFee: '0.001', takerFee: '0.002',
+} as const;
+
+const syntheticMarketSchema = z.strictObject({
+  seed: z.int().default(7),
+  startPrice: positiveDecimalText('startPrice').default('50000'),
+  intervalMs: z.int().positive().default(100),
+  tradeShare: z.number().min(0).max(1).default(0.4),
+});
+
+const paperVenueSchema = z.strictObject({
+  type: z.literal('paper'),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('paper'),
+  instruments: z.array(instrumentSchema).min(1).default([DEFAULT_INSTRUMENT]),
+  balances: z.record(z.string().min(1), nonNegativeDecimalText('balance')).default({ USDT: '100000', BTC: '2' }),
+  orderLatencyMs: z.int().nonnegative().default(15),
+  reportLatencyMs: z.int().nonnegative().default(15),
+  nativeStops: z.boolean().default(false),
+  /** The seeded synthetic market that feeds each instrument on wall time. */
+  market: syntheticMarketSchema.prefault({}),
+});
+
+const websocketVenueSchema = z.strictObject({
+  type: z.literal('websocket'),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('remote'),
+  url: z.url({ protocol: /^wss?$/, error: 'url must be a ws:// or wss:// URL' }),
+  /** The name of the environment variable holding the venue's token (the token itself never sits in a file). */
+  tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'tokenEnv must name an environment variable, e.g. FILLSTATE_VENUE_TOKEN').default('FILLSTATE_VENUE_TOKEN'),
+});
+
+const riskSchema = z.strictObject({
+  minQuantity: positiveDecimalText('minQuantity').optional(),
+  maxQuantity: positiveDecimalText('maxQuantity').optional(),
+  minNotional: positiveDecimalText('minNotional').optional(),
+  maxNotional: positiveDecimalText('maxNotional').optional(),
+  maxPriceDeviationPercent: positiveDecimalText('maxPriceDeviationPercent').optional(),
+  maxPositionValuePercentOfEquity: positiveDecimalText('maxPositionValuePercentOfEquity').optional(),
+  maxLeverage: positiveDecimalText('maxLeverage').optional(),
+  maxOpenPositions: z.int().nonnegative().optional(),
+  submitRate: rateLimitSchema.optional(),
+  amendRate: rateLimitSchema.optional(),
+  dailyLossLimit: positiveDecimalText('dailyLossLimit').optional(),
+  maxDrawdownPercent: positiveDecimalText('maxDrawdownPercent').optional(),
+});
+
+const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.int().min(0).max(65535).default(7800),
+      /** Largest request body accepted, in bytes. */
+      bodyLimitBytes: z.int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+      /** Per client (remote address): a token bucket of `burst` requests refilled at `perSecond`. */
+      rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.int().positive() }).default({ perSecond: 200, burst: 400 }),
+      /** Events a WebSocket client may have unsent before it is told to re-sync and closed. */
+      streamBufferEvents: z.int().positive().default(10_000),
+    })
+    .prefault({}),
+  dataDir: z.string().min(1).default('./data'),
+  venue: z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema], { error: 'venue.type must be "paper" or "websocket"' }).prefault({ type: 'paper' }),
+  risk: riskSchema.default({}),
+  /** Signal defaults (sizing, plan, confidence); checked by the engine when a signal uses them. */
+  signals: z.record(z.string(), z.unknown()).default({}),
+  demo: z.strictObject({ enabled: z.boolean().default(true), everyMs: z.int().min(100).default(5_000) }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** Human-readable lines; default: when stdout is a terminal. */
+      pretty: z.boolean().optional(),
+    })
+    .prefault({}),
+  shutdown: z.strictObject({ cancelOpenOrders: z.boolean().default(false) }).prefault({}),
+});
+
+export type DaemonConfig = z.output<typeof configSchema>;
+export type DaemonConfigInput = z.input<typeof configSchema>;
+export type VenueConfig = DaemonConfig['venue'];
+
+/** Keys that hold secrets: refused in a config file, whose contents end up in backups and repositories. */
+const SECRET_KEY = /^(token|secret|password|apikey|api_key|apisecret|api_secret|privatekey|private_key)$/i;
+
+export const CONFIG_FILE_NAMES = ['fillstate.config.json', 'fillstate.config.yaml', 'fillstate.config.yml'] as const;
+
+/** What overrides the file: flags from the command line. */
+export interface ConfigOverrides {
+  readonly host?: string;
+  readonly port?: number;
+  readonly dataDir?: string;
+  readonly demo?: boolean;
+  readonly logLevel?: string;
+}
+
+export interface LoadedConfig {
+  readonly config: DaemonConfig;
+  /** The file read, or undefined when none was found and the defaults apply. */
+  readonly file?: string;
+}
+
+/**
+ * Reads `configPath` (or the first of CONFIG_FILE_NAMES in `cwd`), applies FILLSTATE_* variables from `env`
+ * and then `overrides`, and validates the result. Throws ConfigError naming each bad path and why.
+ */
+export function loadConfig(options: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const explicit = options.configPath ?? env.FILLSTATE_CONFIG;
+  let file: string | undefined;
+  if (explicit !== undefined && explicit !== '') {
+    file = path.resolve(cwd, explicit);
+    if (!existsSync(file)) throw new ConfigError(file, ['the file does not exist']);
+  } else {
+    file = CONFIG_FILE_NAMES.map((name) => path.join(cwd, name)).find((candidate) => existsSync(candidate));
+  }
+  const raw = file === undefined ? {} : readConfigFile(file);
+  return { config: parseConfig(raw, { source: file ?? 'defaults', env, overrides: options.overrides }), file };
+}
+
+/** Validates a configuration object (as read from a file) with the environment and flags applied. */
+export function parseConfig(raw: unknown, options: { source?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {}): DaemonConfig {
+  const source = options.source ?? 'configuration';
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['(root): the configuration must be an object of settings']);
+  const secrets = findSecretKeys(raw, []);
+  if (secrets.length > 0) {
+    throw new ConfigError(source, secrets.map((at) => `${at}: secrets are not read from files; set them in the environment (FILLSTATE_TOKEN, or the venue's tokenEnv variable)`));
+  }
+  const fromFile = configSchema.safeParse(raw);
+  if (!fromFile.success) throw new ConfigError(source, formatIssues(fromFile.error));
+  const origins = new Map<string, string>();
+  const merged = applyEnvironment(structuredClone(raw) as Record<string, unknown>, options.env ?? {}, origins);
+  applyOverrides(merged, options.overrides ?? {}, origins);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issues = formatIssues(result.error).map((issue) => {
+      const origin = origins.get(issue.slice(0, issue.indexOf(':')));
+      return origin === undefined ? issue : `${issue} (set by ${origin})`;
+    });
+    throw new ConfigError(`${source} with environment variables and flags`, issues);
+  }
+  return result.data;
+}
+
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [`the file cannot be read: ${(error as Error).message}`]);
+  }
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : (parseYaml(text) ?? {});
+  } catch (error) {
+    throw new ConfigError(file, [`(root): not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`]);
+  }
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const at = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
+    const message = issue.code === 'unrecognized_keys' ? `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}` : issue.message;
+    return `${at}: ${message}`;
+  });
+}
+
+function findSecretKeys(value: unknown, at: string[]): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  const found: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const here = [...at, key];
+    if (SECRET_KEY.test(key)) found.push(here.join('.'));
+    found.push(...findSecretKeys(child, here));
+  }
+  return found;
+}
+
+function section(target: Record<string, unknown>, key: string): Record<string, unknown> {
+  const existing = target[key];
+  if (existing !== null && typeof existing === 'object' && !Array.isArray(existing)) return existing as Record<string, unknown>;
+  const created: Record<string, unknown> = {};
+  target[key] = created;
+  return created;
+}
+
+function integerOrText(text: string): number | string {
+  return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
+}
+
+function booleanOrText(text: string): boolean | string {
+  const lowered = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lowered)) return false;
+  return text;
+}
+
+/** FILLSTATE_HOST, _PORT, _DATA_DIR, _LOG_LEVEL, _DEMO, _CANCEL_ON_SHUTDOWN. Secrets are read elsewhere, never merged here. */
+function applyEnvironment(target: Record<string, unknown>, env: NodeJS.ProcessEnv, origins: Map<string, string>): Record<string, unknown> {
+  const set = (name: string, at: string, apply: (value: string) => void) => {
+    const value = env[name];
+    if (value === undefined || value === '') return;
+    apply(value);
+    origins.set(at, name);
+  };
+  set('FILLSTATE_HOST', 'server.host', (value) => (section(target, 'server').host = value));
+  set('FILLSTATE_PORT', 'server.port', (value) => (section(target, 'server').port = integerOrText(value)));
+  set('FILLSTATE_DATA_DIR', 'dataDir', (value) => (target.dataDir = value));
+  set('FILLSTATE_LOG_LEVEL', 'log.level', (value) => (section(target, 'log').level = value));
+  set('FILLSTATE_DEMO', 'demo.enabled', (value) => (section(target, 'demo').enabled = booleanOrText(value)));
+  set('FILLSTATE_CANCEL_ON_SHUTDOWN', 'shutdown.cancelOpenOrders', (value) => (section(target, 'shutdown').cancelOpenOrders = booleanOrText(value)));
+  return target;
+}
+
+function applyOverrides(target: Record<string, unknown>, overrides: ConfigOverrides, origins: Map<string, string>): void {
+  const set = (flag: string, at: string, value: unknown, apply: () => void) => {
+    if (value === undefined) return;
+    apply();
+    origins.set(at, flag);
+  };
+  set('--host', 'server.host', overrides.host, () => (section(target, 'server').host = overrides.host));
+  set('--port', 'server.port', overrides.port, () => (section(target, 'server').port = overrides.port));
+  set('--data-dir', 'dataDir', overrides.dataDir, () => (target.dataDir = overrides.dataDir));
+  set('--no-demo', 'demo.enabled', overrides.demo, () => (section(target, 'demo').enabled = overrides.demo));
+  set('--log-level', 'log.level', overrides.logLevel, () => (section(target, 'log').level = overrides.logLevel));
+}

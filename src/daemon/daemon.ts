@@ -1,0 +1,162 @@
+// `fillstate start`: builds venue, store, engine and API from the configuration, runs them, and shuts them
+// down in order on SIGINT/SIGTERM (stop taking requests, finish the journal commit, optionally cancel resting
+// orders, disconnect). Start-up and recovery are one path: the engine restores from the store when it starts.
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { DomainEvent } from '../domain/events.ts';
+import { SystemClock, type Clock } from '../engine/clock.ts';
+import { createEngine, type Engine } from '../engine/engine.ts';
+import type { SignalDefaults } from '../engine/signals.ts';
+import type { Venue } from '../../adapters/venue.ts';
+import type { DaemonConfig } from './config.ts';
+import { startDemoSignals } from './demo-signals.ts';
+import { describeEvent } from './event-lines.ts';
+import { createLogger } from './logger.ts';
+import { MemoryEventLog } from './memory-event-log.ts';
+import { createPaperMarket, type PaperMarket } from './paper-market.ts';
+import { createServer, type RunningServer } from './server.ts';
+import type { EventLog } from './stream.ts';
+import { resolveToken } from './token.ts';
+
+export interface StartDaemonOptions {
+  readonly config: DaemonConfig;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Default: from config.log. */
+  readonly logger?: Logger;
+  /** Default: wall time. */
+  readonly clock?: Clock;
+}
+
+export interface RunningDaemon {
+  readonly engine: Engine;
+  readonly server: RunningServer;
+  /** http://host:port of the API. */
+  readonly url: string;
+  /** The inspector page, with the token in its query (a browser cannot send headers on a page load). */
+  readonly inspectorUrl: string;
+  readonly token: string;
+  readonly tokenOrigin: 'environment' | 'file' | 'generated';
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** Stops in order; resolves when everything is closed. Safe to call twice. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** How long a shutdown waits for the venue to confirm cancels when `shutdown.cancelOpenOrders` is set. */
+const CANCEL_CONFIRM_TIMEOUT_MS = 5_000;
+
+export async function startDaemon(options: StartDaemonOptions): Promise<RunningDaemon> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const clock = options.clock ?? new SystemClock();
+  const dataDir = path.resolve(config.dataDir);
+  const token = resolveToken(dataDir, env);
+  if (token.origin === 'generated') logger.info({ file: token.file }, `generated an API token in ${token.file} (mode 0600)`);
+
+  const { venue, market } = createVenue(config, clock, env);
+  const engine = createEngine({
+    venues: [venue],
+    clock,
+    logger: logger.child({ component: 'engine' }),
+    risk: config.risk,
+    signals: config.signals as SignalDefaults,
+  });
+  const memoryLog = new MemoryEventLog(engine);
+  const events: EventLog = memoryLog;
+  engine.subscribe((event: DomainEvent) => logger.info({ event }, `${event.type} #${event.sequence} ${describeEvent(event)}`));
+
+  await engine.start();
+  market?.start();
+
+  let server: RunningServer;
+  try {
+    server = await createServer({
+      engine,
+      token: token.token,
+      host: config.server.host,
+      port: config.server.port,
+      logger: logger.child({ component: 'api' }),
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      rateLimit: config.server.rateLimit,
+      streamBufferEvents: config.server.streamBufferEvents,
+      events,
+    });
+  } catch (error) {
+    market?.stop();
+    await engine.stop();
+    throw error;
+  }
+
+  const firstSymbol = venue.instruments()[0]?.symbol;
+  const stopDemo = config.demo.enabled && firstSymbol !== undefined
+    ? startDemoSignals({
+        engine,
+        clock,
+        symbol: firstSymbol,
+        everyMs: config.demo.everyMs,
+        report: (signal, outcome) => logger.info({ signal: { symbol: signal.symbol, action: signal.action, confidence: signal.confidence }, outcome }, `demo signal ${signal.action} ${signal.symbol}: ${outcome}`),
+      })
+    : () => {};
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ reason }, `shutting down (${reason})`);
+      stopDemo();
+      // First: no new requests or streams; requests in flight finish.
+      await server.close();
+      if (config.shutdown.cancelOpenOrders) await cancelOpenOrders(engine, clock, logger);
+      else logger.info({ live: engine.listOrders({ live: true }).length }, 'resting orders are left at the venue as they are');
+      market?.stop();
+      await engine.stop();
+      memoryLog.close();
+      logger.info('stopped');
+      logger.flush();
+    })();
+    return stopping;
+  };
+
+  return {
+    engine,
+    server,
+    url: server.url,
+    inspectorUrl: `${server.url}/inspector?token=${encodeURIComponent(token.token)}`,
+    token: token.token,
+    tokenOrigin: token.origin,
+    dataDir,
+    logger,
+    shutdown,
+  };
+}
+
+function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv): { venue: Venue; market?: PaperMarket } {
+  const venueConfig = config.venue;
+  if (venueConfig.type === 'paper') {
+    const market = createPaperMarket(venueConfig, clock);
+    return { venue: market.venue, market };
+  }
+  const venueToken = env[venueConfig.tokenEnv];
+  if (venueToken === undefined || venueToken === '') {
+    throw new Error(`venue "${venueConfig.id}" needs its token in the environment variable ${venueConfig.tokenEnv}`);
+  }
+  throw new Error(`venue type "websocket" is not available in this build`);
+}
+
+/** Cancels every working order and waits (bounded) for the venue to confirm, so none is left half-way. */
+async function cancelOpenOrders(engine: Engine, clock: Clock, logger: Logger): Promise<void> {
+  const working = engine.listOrders({ live: true });
+  for (const order of working) {
+    try {
+      engine.cancelOrder(order.orderId);
+    } catch (error) {
+      logger.warn({ orderId: order.orderId, err: error }, `could not cancel ${order.orderId} at shutdown: ${(error as Error).message}`);
+    }
+  }
+  const deadline = clock.now() + CANCEL_CONFIRM_TIMEOUT_MS;
+  while (engine.listOrders({ status: 'pendingCancel' }).length > 0 && clock.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const unconfirmed = engine.listOrders({ status: 'pendingCancel' }).map((order) => order.orderId);
+  logger.info({ canceled: working.length - unconfirmed.length, unconfirmed }, `canceled ${working.length - unconfirmed.length} resting order(s) at shutdown${unconfirmed.length > 0 ? `; ${unconfirmed.length} not confirmed by the venue` : ''}`);
+}
