@@ -287,6 +287,11 @@ export class WebSocketVenue implements Venue {
     return this.lastSequence;
   }
 
+  /** The connection statechart's actor, for inspectors (`connection.system.inspect(...)`) and tests. */
+  get connection(): Actor<typeof venueConnectionMachine> {
+    return this.actor;
+  }
+
   connectionState(): VenueConnectionStateName {
     return this.currentState;
   }
@@ -429,15 +434,22 @@ export class WebSocketVenue implements Venue {
     this.heartbeatTimer = this.clock.setTimeout(() => {
       this.heartbeatTimer = undefined;
       if (generation !== this.generation) return;
-      const now = this.clock.now();
-      if (now - this.lastPongAt > this.heartbeatTimeoutMs) {
+      if (this.clock.now() - this.lastPongAt <= this.heartbeatTimeoutMs) return this.ping(generation);
+      // After our own event loop was blocked, timers run before pending socket reads: read those first, so
+      // a pong already waiting in the socket is not mistaken for a dead stream.
+      setImmediate(() => {
+        if (generation !== this.generation) return;
+        const now = this.clock.now();
+        if (now - this.lastPongAt <= this.heartbeatTimeoutMs) return this.ping(generation);
         this.logger.warn(`venue ${this.id}: no pong for ${now - this.lastPongAt} ms, the stream is dead; reconnecting`);
         this.actor.send({ type: 'heartbeat.missed', at: now, jitter: this.random() });
-        return;
-      }
-      this.send({ type: 'ping', at: now });
-      this.armHeartbeat(generation);
+      });
     }, this.heartbeatIntervalMs);
+  }
+
+  private ping(generation: number): void {
+    this.send({ type: 'ping', at: this.clock.now() });
+    this.armHeartbeat(generation);
   }
 
   private sendHello(): void {

@@ -41,4 +41,29 @@ describe('engine over a WebSocket venue', () => {
     const btc = truth.balances.find((balance) => balance.currency === 'BTC');
     expect(btc).toEqual({ currency: 'BTC', total: '10.01', reserved: '0' });
   });
+
+  it('keeps an order whose acknowledgement was lost in flight until the venue says what happened, then fills it once', async () => {
+    const server = await startServer({ market: { seed: 11, intervalMs: 20 } });
+    const probe = createClient(server);
+    const engine = createEngine({ venues: [probe.venue], clientOrderIdPrefix: 'lost', logger: pino({ level: 'silent' }) });
+    onCleanup(() => engine.stop());
+    await engine.start();
+    const statuses: string[] = [];
+    engine.subscribe((event) => {
+      if ('orderId' in event) statuses.push(event.type);
+    });
+    await waitFor(() => engine.marketPrice('BTC/USDT') !== undefined, 'market data');
+
+    server.silenceAfterNextCommand();
+    const { orderId } = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.005' });
+    expect(engine.getOrder(orderId)?.status).toBe('submitted');
+    await waitFor(() => engine.getOrder(orderId)?.status === 'filled', 'the order to fill after the reconnect');
+
+    expect(probe.states).toContain('reconnecting');
+    expect(statuses).not.toContain('OrderRejected');
+    const truth = await probe.venue.adminState();
+    expect(truth.submitCounts).toEqual({ [orderId]: 1 });
+    expect(engine.getOrder(orderId)?.filledQuantity).toBe('0.005');
+    expect(truth.fills.map((fill) => fill.clientOrderId)).toEqual(truth.fills.map(() => orderId));
+  });
 });

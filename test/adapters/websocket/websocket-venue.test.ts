@@ -205,4 +205,20 @@ describe('WebSocketVenue', () => {
     await venue.connect();
     expect(venue.connectionState()).toBe('live');
   });
+
+  it('turns a command the server refuses to read into a definite refusal of that command', async () => {
+    const server = await startServer();
+    const probe = createClient(server);
+    await probe.venue.connect();
+    const tooLong = 'x'.repeat(200);
+    probe.venue.submit(limitBuy(tooLong, '49000'));
+    await waitFor(() => probe.reports.length === 1, 'the refusal');
+    expect(probe.reports[0]).toMatchObject({
+      type: 'rejected',
+      clientOrderId: tooLong,
+      reason: expect.stringMatching(/^venue server refused the submit: invalid order\.clientOrderId: /),
+    });
+    expect((await probe.venue.adminState()).submitCounts).toEqual({});
+    expect(probe.venue.pendingCommandCount()).toBe(0);
+  });
 });
