@@ -1,6 +1,6 @@
 // The paper venue server: one hosted PaperVenue behind a token-guarded WebSocket on 127.0.0.1, speaking the
 // protocol in adapters/websocket-venue/protocol.ts (sequenced reports with resume, heartbeats both ways).
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -28,6 +28,8 @@ export interface PaperVenueServer {
   /** ws://host:port */
   readonly url: string;
   readonly port: number;
+  /** This run's instance id, sent in every welcome. */
+  readonly instance: string;
   /** The hosted venue, its report log and its whole truth. */
   readonly host: VenueHost;
   /** Connections open now (silenced ones included). */
@@ -72,6 +74,7 @@ export async function startPaperVenueServer(options: PaperVenueServerOptions): P
   const expectedToken = digest(options.token);
 
   const host = new VenueHost(options);
+  const instance = randomUUID();
   const connections = new Set<Connection>();
   let accepting = true;
   let silenceAfterCommand = false;
@@ -168,6 +171,7 @@ export async function startPaperVenueServer(options: PaperVenueServerOptions): P
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
       venue: host.venue.id,
+      instance,
       capabilities: host.venue.capabilities,
       instruments: host.instruments.map((instrument) => instrument.spec),
       serverTime: host.clock.now(),
@@ -247,6 +251,7 @@ export async function startPaperVenueServer(options: PaperVenueServerOptions): P
   return {
     url: `ws://${urlHost}:${address.port}`,
     port: address.port,
+    instance,
     host,
     connectionCount: () => connections.size,
     dropConnections: () => {

@@ -42,6 +42,11 @@ export interface WelcomeMessage {
   readonly type: 'welcome';
   readonly protocol: number;
   readonly venue: string;
+  /**
+   * Identifies this run of the venue server. Report sequences only mean something within one instance: a
+   * client that knew another instance must not resume (its orders and reports are not this venue's).
+   */
+  readonly instance: string;
   readonly capabilities: VenueCapabilities;
   readonly instruments: readonly InstrumentSpec[];
   readonly serverTime: number;

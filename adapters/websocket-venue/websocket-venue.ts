@@ -57,6 +57,11 @@ export interface WebSocketVenueOptions {
    * sequence it processed passes it here). Default: from the moment of connecting.
    */
   readonly resumeAfterSequence?: number;
+  /**
+   * The venue server instance `resumeAfterSequence` belongs to (see `venueInstance()`); a server of another
+   * instance is refused rather than resumed. Default: whichever instance answers first.
+   */
+  readonly venueInstance?: string;
   /** Uniform numbers in [0, 1) for the backoff jitter; default Math.random. */
   readonly random?: () => number;
   readonly logger?: Logger;
@@ -282,7 +287,15 @@ export class WebSocketVenue implements Venue {
     return this.query({ type: 'query', query: 'admin' });
   }
 
-  /** Sequence of the last execution report delivered to listeners (store it to resume after a restart). */
+  /** The venue server instance this client is synced with (store it beside `lastReportSequence()`). */
+  venueInstance(): string | undefined {
+    return this.welcome?.instance;
+  }
+
+  /**
+   * Sequence of the last execution report delivered to listeners; already updated when a listener runs,
+   * so a listener may store it with the report to resume after a restart.
+   */
   lastReportSequence(): number | undefined {
     return this.lastSequence;
   }
@@ -507,6 +520,14 @@ export class WebSocketVenue implements Venue {
   private onWelcome(message: WelcomeMessage): void {
     if (message.venue !== this.id) {
       this.actor.send({ type: 'link.refused', reason: `the server at ${this.options.url} is venue "${message.venue}", not "${this.id}"` });
+      return;
+    }
+    const knownInstance = this.welcome?.instance ?? this.options.venueInstance;
+    if (knownInstance !== undefined && message.instance !== knownInstance) {
+      this.actor.send({
+        type: 'link.refused',
+        reason: `venue ${this.id} restarted (instance ${message.instance}, was ${knownInstance}): its orders and reports are not the ones this client knew`,
+      });
       return;
     }
     if (this.welcome === undefined) {

@@ -221,4 +221,38 @@ describe('WebSocketVenue', () => {
     expect((await probe.venue.adminState()).submitCounts).toEqual({});
     expect(probe.venue.pendingCommandCount()).toBe(0);
   });
+
+  it('a new client resumes where a previous one stopped, given the stored sequence and venue instance', async () => {
+    const server = await startServer();
+    const first = createClient(server);
+    await first.venue.connect();
+    server.host.publish(quote('49999.9', '50000.1'));
+    first.venue.submit(limitBuy('kept', '49990'));
+    await waitFor(() => first.reports.length === 1, 'the acceptance');
+    const stored = { sequence: first.venue.lastReportSequence()!, instance: first.venue.venueInstance()! };
+    expect(stored).toEqual({ sequence: 1, instance: server.instance });
+    await first.venue.disconnect();
+
+    // While no client is connected, the order fills.
+    server.host.publish(trade('49990', '0.01', 'sell'));
+    await waitFor(() => server.host.lastSequence === 2, 'the fill at the venue');
+
+    const second = createClient(server, { resumeAfterSequence: stored.sequence, venueInstance: stored.instance });
+    await second.venue.connect();
+    expect(second.reports).toEqual([server.host.reportsAfter(1)[0]!.report]);
+    expect(second.reports[0]).toMatchObject({ type: 'filled', clientOrderId: 'kept' });
+  });
+
+  it('refuses to resume from a venue server that restarted and lost what the client knew', async () => {
+    const server = await startServer();
+    const probe = createClient(server, { maxReconnectAttempts: 50 });
+    await probe.venue.connect();
+    const port = server.port;
+    await server.close();
+    const restarted = await startServer({ port });
+    await waitFor(() => probe.venue.connectionState() === 'down', 'the client to refuse the new instance');
+    expect(probe.venue.connectionStatus().lastError).toBe(
+      `venue paper restarted (instance ${restarted.instance}, was ${server.instance}): its orders and reports are not the ones this client knew`,
+    );
+  });
 });
