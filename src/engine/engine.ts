@@ -6,6 +6,8 @@ import type { ExecutionReport, Venue } from '../../adapters/venue.ts';
 import { orderMachine, type OrderContext, type OrderMachineEvent, type OrderStateName } from '../../machines/order.ts';
 import { portfolioMachine, type TradingStateName } from '../../machines/portfolio.ts';
 import type { PositionMachineInput } from '../../machines/position.ts';
+import { ExecutionTracker, type ExecutionFilter } from '../analytics/execution-tracker.ts';
+import type { ExecutionSummary } from '../analytics/execution.ts';
 import { summarizePerformance, type PerformanceSummary } from '../analytics/performance.ts';
 import type { ExitReason, TradeRecord } from '../analytics/trade-record.ts';
 import { equity as ledgerEquity, type Ledger } from '../domain/ledger.ts';
@@ -132,6 +134,8 @@ export class Engine {
   private readonly positions: PositionBook;
   private readonly riskLimits: RiskLimits;
   private readonly signalDefaults: SignalDefaults;
+  /** Execution quality (fill rate, slippage, signal-to-fill time), built from the event stream. */
+  private readonly execution = new ExecutionTracker((symbol, venue) => this.marketPrice(symbol, venue)?.toFixed());
   private recentSubmits: number[] = [];
   private recentAmends: number[] = [];
   /** Orders restored after a fault whose outcome at the venue must be checked before trusting them. */
@@ -492,6 +496,7 @@ export class Engine {
   /** From a strategy's signal to a working protected position: size, plan, risk gate, entry. */
   submitSignal(signal: Signal): SignalOutcome {
     this.assertStarted();
+    const signalTime = this.clock.now();
     const venueId = signal.venue ?? this.defaultVenueId();
     const instrument = this.instrument(venueId, signal.symbol);
     const current = this.positions.currentFor(venueId, signal.symbol);
@@ -510,6 +515,7 @@ export class Engine {
       return { status: 'closing', positionId };
     }
     const handle = this.openPosition({ symbol: signal.symbol, venue: venueId, direction: planned.direction, quantity: planned.quantity, plan: planned.plan, inputs: planned.inputs });
+    this.execution.signaled(handle.entryOrderId, signalTime);
     if (handle.denial !== undefined) return { status: 'denied', positionId: handle.positionId, denial: handle.denial };
     return { status: 'opened', positionId: handle.positionId, entryOrderId: handle.entryOrderId, quantity: planned.quantity, stopPrice: planned.stopPrice };
   }
@@ -568,9 +574,23 @@ export class Engine {
     return summarizePerformance(this.positions.trades(), decimal(startingEquity));
   }
 
+  /**
+   * Execution quality of the orders that reached the market: fill rate, slippage against the arrival price
+   * (the last price when the order was sent or its trigger fired) and time from the decision (a signal, or
+   * the order itself) to the first fill.
+   */
+  executionQuality(filter: ExecutionFilter = {}): ExecutionSummary {
+    return this.execution.summary(filter);
+  }
+
   /** Faults the portfolio supervised: actors that threw and were restored. */
   faults() {
     return this.portfolio.getSnapshot().context.faults;
+  }
+
+  /** Positions restored after a fault: their quantity and orders are to be checked against the venue. */
+  positionsToReconcile(): string[] {
+    return this.positions.positionsToReconcile();
   }
 
   /** Orders restored after a fault whose state at the venue is not yet confirmed. */
@@ -631,6 +651,7 @@ export class Engine {
   }
 
   private reactTo(event: DomainEvent): void {
+    this.execution.observe(event);
     switch (event.type) {
       case 'OrderEmulated': {
         const context = this.orders.get(event.orderId)!.getSnapshot().context;
@@ -865,6 +886,14 @@ export class Engine {
       this.logger.error({ orderId, err: error }, `order ${orderId} threw and was restored to ${String(snapshot.value)}: ${message}`);
       this.portfolio.send({ type: 'fault', actorId, message, at: this.clock.now(), restoredTo: String(snapshot.value) });
       return;
+    }
+    if (actorId.startsWith('position:')) {
+      const restoredTo = this.positions.restoreAfterFault(actorId.slice('position:'.length));
+      if (restoredTo !== undefined) {
+        this.logger.error({ actorId, err: error }, `${actorId} threw and was restored to ${restoredTo}: ${message}`);
+        this.portfolio.send({ type: 'fault', actorId, message, at: this.clock.now(), restoredTo });
+        return;
+      }
     }
     this.logger.error({ actorId, err: error }, `${actorId} threw: ${message}`);
     this.portfolio.send({ type: 'fault', actorId, message, at: this.clock.now(), restoredTo: 'not restored' });

@@ -22,6 +22,8 @@ export interface PositionHost {
   publish(draft: PositionEventDraft): void;
   /** A protective order could not be placed: the host decides what keeps the position safe. */
   refused(positionId: string, intent: PositionOrderIntent, error: Error): void;
+  /** A position actor was created or restored, before it starts (the engine persists its snapshots). */
+  created?(actor: PositionActor): void;
 }
 
 export interface PositionView {
@@ -84,6 +86,7 @@ export class PositionBook {
   private readonly current = new Map<string, PositionActor>();
   private readonly owners = new Map<string, string>();
   private readonly closedTrades: TradeRecord[] = [];
+  private readonly toReconcile = new Set<string>();
   private readonly logic;
   private generated = 0;
 
@@ -128,6 +131,37 @@ export class PositionBook {
     if (input.entryOrderId) this.owners.set(input.entryOrderId, input.positionId);
     actor.start();
     return actor;
+  }
+
+  /**
+   * Supervision: a position actor that threw is replaced by one restored from the snapshot it had before the
+   * failing event (XState keeps it on the errored snapshot), under the same id, in every index. Returns the
+   * state it was restored to, or undefined for an unknown position.
+   */
+  restoreAfterFault(positionId: string): string | undefined {
+    const failed = this.positions.get(positionId);
+    if (failed === undefined) return undefined;
+    const snapshot = failed.getSnapshot();
+    const actor = createActor(this.logic, {
+      parent: this.host.parent(),
+      id: failed.id,
+      snapshot: { ...snapshot, status: 'active', error: undefined } as typeof snapshot,
+      // Ignored when restoring from a snapshot; the type asks for it.
+      input: snapshot.context,
+    });
+    actor.on('*', (event) => this.host.publish(event));
+    this.positions.set(positionId, actor);
+    const key = `${snapshot.context.venue}:${snapshot.context.symbol}`;
+    if (this.current.get(key) === failed) this.current.set(key, actor);
+    this.toReconcile.add(positionId);
+    this.host.created?.(actor);
+    actor.start();
+    return JSON.stringify(snapshot.value);
+  }
+
+  /** Positions restored after a fault: their orders and quantity are to be checked against the venue. */
+  positionsToReconcile(): string[] {
+    return [...this.toReconcile];
   }
 
   get(positionId: string): PositionActor | undefined {

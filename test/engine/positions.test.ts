@@ -1,5 +1,6 @@
 // Positions on the paper venue: from a signal to a protected position, through break-even and trailing to
 // its stop; one-cancels-other take-profits; partial take-profits resizing the stop; halting.
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
 import { decimal, ZERO } from '../../src/domain/decimal.ts';
@@ -196,5 +197,68 @@ describe('positions on the paper venue', () => {
     expect(() => engine.submitSignal({ symbol: 'BTC/USDT', action: 'buy', confidence: '1.5', atr: '100' })).toThrow('confidence must be from 0 to 1, got 1.5');
     expect(engine.listPositions()).toEqual([]);
     expect(engine.listOrders()).toEqual([]);
+  });
+
+  it('measures execution from the signal: fill rate, slippage against the arrival price, time to the first fill', async () => {
+    const { engine, events, walk, clock } = await session({ signals: { sizing: { method: 'fixedAmount', amount: '5000' } } });
+    const signalTime = clock.now();
+    const arrival = engine.marketPrice('BTC/USDT')!.toFixed();
+    const outcome = engine.submitSignal({ symbol: 'BTC/USDT', action: 'buy', confidence: '0.9' });
+    if (outcome.status !== 'opened') throw new Error(`not opened: ${JSON.stringify(outcome)}`);
+    // A plain resting order that never fills counts in the fill rate, not in the signal figures.
+    engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.1', price: '40000' });
+    walk('50000');
+    const fills = events.flatMap((event) => (event.type === 'OrderFilled' && event.orderId === outcome.entryOrderId ? [event] : []));
+    expect(fills.length).toBeGreaterThan(0);
+    const first = fills[0]!;
+    const filled = fills.reduce((total, fill) => total.plus(fill.fillQuantity), ZERO);
+    const average = fills.reduce((total, fill) => total.plus(decimal(fill.fillQuantity).times(fill.fillPrice)), ZERO).div(filled);
+    const perUnit = average.minus(arrival);
+    const signals = engine.executionQuality({ signalsOnly: true });
+    expect(signals).toMatchObject({
+      orders: 1,
+      filledOrders: 1,
+      fillRate: '1',
+      slippageCost: perUnit.times(filled).round(10).toFixed(),
+      timeToFirstFillMs: { mean: first.timestamp - signalTime, median: first.timestamp - signalTime },
+    });
+    expect(signals.slippageBasisPoints?.weighted).toBe(perUnit.div(arrival).times('10000').round(10).toFixed());
+    expect(first.timestamp - signalTime).toBeGreaterThan(0); // the paper venue's latency
+    const all = engine.executionQuality();
+    expect(all.orders).toBe(2);
+    expect(all.fillRate).toBe(filled.div(filled.plus('0.1')).round(10).toFixed());
+  });
+
+  it('supervises: a position or an order that throws is restored to where it was, marked for reconciliation, and the fault recorded', async () => {
+    // The faults are logged at error level; kept out of the test output.
+    const { engine, walk, clock } = await session({ logger: pino({ level: 'silent' }) });
+    const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.2', plan: { stopLoss: { method: 'percent', percent: '2' } } });
+    walk('50000');
+    const before = engine.getPosition(positionId)!;
+    expect(before).toMatchObject({ status: 'open', stopPhase: 'initial', quantity: '0.2' });
+    const failing = engine.getPositionActor(positionId)!;
+    // A malformed fill makes the position's accounting throw inside its transition.
+    failing.send({ type: 'fill', orderId: 'x', side: 'sell', quantity: 'not a number', price: '1', fee: '0', timestamp: clock.now() });
+    expect(failing.getSnapshot().status).toBe('error');
+    const restored = engine.getPositionActor(positionId)!;
+    expect(restored).not.toBe(failing);
+    expect(engine.getPosition(positionId)).toEqual(before);
+    expect(engine.positionsToReconcile()).toEqual([positionId]);
+    expect(engine.faults()).toEqual([
+      { actorId: `position:${positionId}`, message: expect.stringContaining('fill quantity must be a decimal string'), at: clock.now(), restoredTo: JSON.stringify({ open: { stop: 'initial', size: 'base' } }) },
+    ]);
+    // The restored position still works: it closes on request, and its stop goes with it.
+    engine.closePosition(positionId);
+    walk('50000');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0' });
+    expect(engine.getOrder(before.stopOrderId!)?.status).toBe('canceled');
+
+    const resting = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.1', price: '49000' });
+    walk('50000');
+    resting.actor.send({ type: 'venue.filled', tradeId: 't-bad', quantity: 'nonsense', price: '49000', fee: '0', feeCurrency: 'USDT', liquidity: 'maker' });
+    expect(engine.getOrder(resting.orderId)?.status).toBe('open');
+    expect(engine.ordersToReconcile()).toEqual([resting.orderId]);
+    expect(engine.faults()[1]).toMatchObject({ actorId: `order:${resting.orderId}`, restoredTo: 'open' });
+    expect(engine.cancelOrder(resting.orderId).actor.getSnapshot().value).toBe('pendingCancel');
   });
 });

@@ -1,0 +1,117 @@
+// Builds execution records from the domain-event stream: arrival price when an order reaches the market, the
+// decision time (a signal's, or the order's own), fills as they come. The engine feeds it; summaries come from
+// summarizeExecution.
+import { decimal, ZERO, type DecimalString } from '../domain/decimal.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import type { OrderSide } from '../domain/order-request.ts';
+import { summarizeExecution, type ExecutionRecord, type ExecutionSummary } from './execution.ts';
+
+interface TrackedOrder {
+  orderId: string;
+  symbol: string;
+  side: OrderSide;
+  orderedQuantity: DecimalString;
+  /** When the decision to trade was taken: the signal's time, or the order's creation. */
+  decisionTime: number;
+  /** Set when the order reaches the market (sent to the venue, or released by its trigger). */
+  arrivalPrice?: DecimalString;
+  filledQuantity: DecimalString;
+  filledNotional: DecimalString;
+  firstFillTime?: number;
+  fromSignal: boolean;
+}
+
+export interface ExecutionFilter {
+  readonly symbol?: string;
+  /** Only orders that carried out a signal (position entries from submitSignal). */
+  readonly signalsOnly?: boolean;
+}
+
+export class ExecutionTracker {
+  private readonly orders = new Map<string, TrackedOrder>();
+
+  /**
+   * @param marketPrice the last price of a symbol on a venue, read when an order reaches the market (its
+   *   arrival price). An order with no price then is left out of the slippage figures.
+   */
+  constructor(private readonly marketPrice: (symbol: string, venue: string) => DecimalString | undefined) {}
+
+  /** The entry order of a signal: its latency is measured from the signal's time. */
+  signaled(orderId: string, signalTime: number): void {
+    const order = this.orders.get(orderId);
+    if (order === undefined) return;
+    order.decisionTime = signalTime;
+    order.fromSignal = true;
+  }
+
+  observe(event: DomainEvent): void {
+    switch (event.type) {
+      case 'OrderInitialized':
+        this.orders.set(event.orderId, {
+          orderId: event.orderId,
+          symbol: event.symbol,
+          side: event.side,
+          orderedQuantity: event.quantity,
+          decisionTime: event.timestamp,
+          filledQuantity: '0',
+          filledNotional: '0',
+          fromSignal: false,
+        });
+        return;
+      case 'OrderDenied':
+        // Never reached the market: not an execution.
+        this.orders.delete(event.orderId);
+        return;
+      case 'OrderSubmitted':
+      case 'OrderTriggered': {
+        const order = this.orders.get(event.orderId);
+        if (order !== undefined && order.arrivalPrice === undefined) {
+          order.arrivalPrice = event.type === 'OrderTriggered' ? event.marketPrice : this.marketPrice(event.symbol, event.venue);
+        }
+        return;
+      }
+      case 'OrderUpdated': {
+        const order = this.orders.get(event.orderId);
+        if (order !== undefined) order.orderedQuantity = event.quantity;
+        return;
+      }
+      case 'OrderFilled': {
+        const order = this.orders.get(event.orderId);
+        if (order === undefined) return;
+        order.filledQuantity = decimal(order.filledQuantity).plus(event.fillQuantity).toFixed();
+        order.filledNotional = decimal(order.filledNotional).plus(decimal(event.fillQuantity).times(event.fillPrice)).toFixed();
+        order.firstFillTime ??= event.timestamp;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** One record per order that reached the market (held stops that never triggered have not). */
+  records(filter: ExecutionFilter = {}): ExecutionRecord[] {
+    const records: ExecutionRecord[] = [];
+    for (const order of this.orders.values()) {
+      if (order.arrivalPrice === undefined) continue;
+      if (filter.symbol !== undefined && order.symbol !== filter.symbol) continue;
+      if (filter.signalsOnly === true && !order.fromSignal) continue;
+      const filled = decimal(order.filledQuantity);
+      records.push({
+        orderId: order.orderId,
+        symbol: order.symbol,
+        side: order.side,
+        orderedQuantity: order.orderedQuantity,
+        filledQuantity: order.filledQuantity,
+        averageFillPrice: filled.gt(ZERO) ? decimal(order.filledNotional).div(filled).toFixed() : undefined,
+        arrivalPrice: order.arrivalPrice,
+        signalTime: order.decisionTime,
+        firstFillTime: order.firstFillTime,
+      });
+    }
+    return records;
+  }
+
+  summary(filter: ExecutionFilter = {}): ExecutionSummary {
+    return summarizeExecution(this.records(filter));
+  }
+}
