@@ -202,7 +202,11 @@ function readConfigFile(file: string): unknown {
 function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const at = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
-    const message = issue.code === 'unrecognized_keys' ? `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}` : issue.message;
+    const message = issue.code === 'unrecognized_keys'
+      ? `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`
+      : issue.code === 'invalid_type' && / received undefined$/.test(issue.message)
+        ? `required, expected ${issue.expected}`
+        : issue.message;
     return `${at}: ${message}`;
   });
 }
