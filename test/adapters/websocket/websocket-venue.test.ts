@@ -116,6 +116,48 @@ describe('WebSocketVenue', () => {
     expect(venue.pendingCommandCount()).toBe(0);
   });
 
+  it('reconciles an amend and a cancel whose acknowledgements were lost: each carried out once', async () => {
+    const server = await startServer();
+    const probe = createClient(server);
+    const { venue } = probe;
+    await venue.connect();
+    server.host.publish(quote('49999.9', '50000.1'));
+    venue.submit(limitBuy('amended', '49000'));
+    venue.submit(limitBuy('canceled', '49000'));
+    await waitFor(() => probe.reports.length === 2, 'both acceptances');
+
+    server.silenceAfterNextCommand();
+    venue.amend('amended', { price: '49100' });
+    await waitFor(() => probe.states.filter((state) => state === 'live').length === 2, 'the first reconnect');
+    server.silenceAfterNextCommand();
+    venue.cancel('canceled');
+    await waitFor(() => probe.states.filter((state) => state === 'live').length === 3, 'the second reconnect');
+    await waitFor(() => probe.reports.length === 4, 'both outcomes');
+
+    expect(probe.reports.slice(2).map((report) => `${report.type} ${report.clientOrderId}`)).toEqual(['amended amended', 'canceled canceled']);
+    const truth = await venue.adminState();
+    expect(truth.orders).toEqual([
+      expect.objectContaining({ clientOrderId: 'amended', status: 'open', price: '49100' }),
+      expect.objectContaining({ clientOrderId: 'canceled', status: 'canceled' }),
+    ]);
+    expect(venue.pendingCommandCount()).toBe(0);
+  });
+
+  it('resends an amend the venue never received, once the order shows it unanswered', async () => {
+    const server = await startServer();
+    const probe = createClient(server);
+    const { venue } = probe;
+    await venue.connect();
+    server.host.publish(quote('49999.9', '50000.1'));
+    venue.submit(limitBuy('repriced', '49000'));
+    await waitFor(() => probe.reports.length === 1, 'the acceptance');
+    server.silenceConnections();
+    venue.amend('repriced', { price: '49200' });
+    await waitFor(() => probe.reports.length === 2, 'the amendment after the reconnect');
+    expect(probe.reports[1]).toMatchObject({ type: 'amended', clientOrderId: 'repriced', price: '49200' });
+    expect(await venue.queryOrder('repriced')).toMatchObject({ status: 'open', price: '49200' });
+  });
+
   it('sends a submit the venue never received once the status query shows it is unknown there', async () => {
     const server = await startServer();
     const probe = createClient(server);
