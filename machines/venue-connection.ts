@@ -1,8 +1,7 @@
 // The venue-connection statechart: connecting, syncing, live, reconnecting, down. Pure: the client that
 // runs it provides the effects (open and close the socket, say hello, arm the retry timer at an absolute time).
+// Never persisted: after a restart a connection is made anew, so no snapshot version is kept.
 import { assign, setup } from 'xstate';
-
-export const VENUE_CONNECTION_MACHINE_VERSION = 1;
 
 export type VenueConnectionStateName = 'connecting' | 'syncing' | 'live' | 'reconnecting' | 'down';
 

@@ -11,8 +11,6 @@ export const PROTOCOL_VERSION = 1;
 /** Header carrying the shared secret on the WebSocket upgrade request (`Authorization: Bearer <token>`). */
 export const AUTHORIZATION_HEADER = 'authorization';
 
-export type QueryName = 'order' | 'orderFills' | 'openOrders' | 'balances' | 'fillsSince' | 'admin';
-
 // ----- client to server -----
 
 export type ClientMessage =
@@ -32,9 +30,6 @@ export type ClientMessage =
   | { readonly type: 'subscribe'; readonly symbols: readonly string[] }
   | { readonly type: 'ping'; readonly at: number }
   | { readonly type: 'pong'; readonly at: number };
-
-export type CommandMessage = Extract<ClientMessage, { type: 'submit' | 'amend' | 'cancel' }>;
-export type QueryMessage = Extract<ClientMessage, { type: 'query' }>;
 
 // ----- server to client -----
 
