@@ -3,7 +3,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { ConfigError, loadConfig, type ConfigOverrides } from './daemon/config.ts';
 import { ApiRequestError, DaemonClient, DaemonUnreachableError } from './daemon/client.ts';
-import { startDaemon } from './daemon/daemon.ts';
 import { readClientToken, TokenError } from './daemon/token.ts';
 
 /** Exit codes: scripts can tell a refusal from a daemon that is not there. */
@@ -126,10 +125,14 @@ function overridesOf(values: Values): ConfigOverrides {
 
 async function start(values: Values): Promise<number> {
   const { config, file } = loadConfig({ configPath: values.config, overrides: overridesOf(values) });
+  // Loaded here only: the client commands start fast without the engine, venue and server code.
+  const { startDaemon } = await import('./daemon/daemon.ts');
   const daemon = await startDaemon({ config });
   daemon.logger.info({ configFile: file ?? null, dataDir: daemon.dataDir, venue: config.venue.type, demo: config.demo.enabled }, 'fillstate started');
-  // The one line scripts and people look for; the token is in the inspector URL because a browser needs it there.
-  process.stdout.write(`fillstate listening on ${daemon.url} (API ${daemon.url}/v1, inspector ${daemon.inspectorUrl})\n`);
+  // The one line scripts and people look for. A generated token goes in the inspector URL, as a browser needs it
+  // there; one the user set in the environment is theirs already and is not echoed.
+  const inspector = daemon.tokenOrigin === 'environment' ? `${daemon.url}/inspector?token=<FILLSTATE_TOKEN>` : daemon.inspectorUrl;
+  process.stdout.write(`fillstate listening on ${daemon.url} (API ${daemon.url}/v1, inspector ${inspector})\n`);
   let signals = 0;
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {

@@ -1,0 +1,154 @@
+// The real processes: `fillstate start` with no config (spawned through the package's bin), the CLI talking to
+// it over HTTP with the token file, clear errors and exit codes, and a graceful SIGTERM that exits 0.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The installed command (package.json "bin"), which loads src/cli.ts through tsx. */
+const CLI = path.join(ROOT, 'bin/fillstate.mjs');
+const TSX: string[] = [];
+/** The environment of a user's shell, minus anything of ours that would change what is tested. */
+const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FILLSTATE_')));
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly inspectorUrl: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function startDaemon(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, [...TSX, CLI, 'start', ...args], { cwd, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += String(chunk);
+      const match = /^fillstate listening on (http:\/\/\S+) \(API \S+\/v1, inspector (\S+)\)$/m.exec(output);
+      if (match !== null) resolve({ child, url: match[1]!, inspectorUrl: match[2]!, output: () => output, exited });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`the daemon exited (${code}) before it listened:\n${output}`)));
+  });
+}
+
+function cli(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...TSX, CLI, ...args], { cwd, env: { ...BASE_ENV, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number((error as { code?: number }).code ?? -1), stdout, stderr });
+    });
+  });
+}
+
+describe('fillstate start and the CLI', () => {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'fillstate-start-'));
+  let daemon: Started;
+
+  beforeAll(async () => {
+    // No config file, no flags: only a free port, so parallel test runs do not collide on 7800.
+    daemon = await startDaemon(cwd, [], { FILLSTATE_PORT: '0' });
+  });
+
+  afterAll(async () => {
+    if (daemon?.child.exitCode === null) {
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+    }
+  });
+
+  it('prints the API and inspector URLs, with the token generated owner-only in ./data/token', () => {
+    expect(daemon.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const tokenFile = path.join(cwd, 'data', 'token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(daemon.inspectorUrl).toBe(`${daemon.url}/inspector?token=${token}`);
+    // The token appears in that one line only, never in the logs.
+    expect(daemon.output().split(token).length - 1).toBe(1);
+  });
+
+  it('answers the CLI, reading the token from ./data/token', async () => {
+    // Independent commands run side by side: each is a process of its own.
+    const [status, submitted, refused, wrongToken, usage, positions] = await Promise.all([
+      cli(cwd, ['status', '--url', daemon.url, '--json']),
+      cli(cwd, ['submit', '--url', daemon.url, '--symbol', 'BTC/USDT', '--side', 'buy', '--quantity', '0.01', '--price', '1000', '--client-order-id', 'cli-1']),
+      cli(cwd, ['submit', '--url', daemon.url, '--symbol', 'BTC/USDT', '--side', 'buy', '--quantity', '0.0101', '--price', '1000']),
+      cli(cwd, ['status', '--url', daemon.url, '--token', 'not-the-token']),
+      cli(cwd, ['cancel']),
+      cli(cwd, ['positions', '--url', daemon.url, '--json']),
+    ]);
+    expect(status.code, status.stderr).toBe(0);
+    const parsed = JSON.parse(status.stdout);
+    expect(parsed.ready.ready).toBe(true);
+    expect(parsed.account.tradingState).toBe('active');
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(submitted.stdout).toContain('submitted: cli-1 buy 0.01 BTC/USDT limit');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('400 invalid_order: quantity must be a positive multiple of 0.001, got 0.0101');
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toContain('refused the token');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('cancel needs exactly one order id');
+    expect(positions.code).toBe(0);
+    expect(Array.isArray(JSON.parse(positions.stdout).positions)).toBe(true);
+
+    const [repeated, orders] = await Promise.all([
+      cli(cwd, ['submit', '--url', daemon.url, '--json', '--body', JSON.stringify({ clientOrderId: 'cli-1', symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '1000' })]),
+      cli(cwd, ['orders', '--url', daemon.url, '--live']),
+    ]);
+    expect(JSON.parse(repeated.stdout)).toMatchObject({ created: false, order: { orderId: 'cli-1' } });
+    expect(orders.stdout).toMatch(/^ORDER\s+SYMBOL\s+SIDE/);
+    expect(orders.stdout).toMatch(/cli-1\s+BTC\/USDT\s+buy\s+limit\s+open/);
+
+    const canceled = await cli(cwd, ['cancel', 'cli-1', '--url', daemon.url]);
+    expect(canceled.code, canceled.stderr).toBe(0);
+    expect(canceled.stdout).toMatch(/cancel requested: cli-1 is (pendingCancel|canceled)/);
+    expect((await cli(cwd, ['halt', '--url', daemon.url, '--reason', 'test'])).stdout.trim()).toBe('trading is halted');
+    expect((await cli(cwd, ['resume', '--url', daemon.url])).stdout.trim()).toBe('trading is active');
+    const closeAll = await cli(cwd, ['close-all', '--url', daemon.url, '--json']);
+    expect(JSON.parse(closeAll.stdout).tradingState).toBe('halted');
+  });
+
+  it('stops on SIGTERM: no more requests, exit 0; then the CLI says the daemon is down', async () => {
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.output()).toContain('resting orders are left at the venue as they are');
+    expect(daemon.output()).toContain('"msg":"stopped"');
+    const down = await cli(cwd, ['status', '--url', daemon.url]);
+    expect(down.code).toBe(3);
+    expect(down.stderr.trim()).toBe(`fillstate: no fillstate daemon at ${daemon.url}: connection refused (is \`fillstate start\` running?)`);
+  });
+});
+
+describe('fillstate start refusals and shutdown options', () => {
+  it('refuses a bad config with the path and reason of each error, exit 2', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'fillstate-bad-config-'));
+    writeFileSync(path.join(cwd, 'fillstate.config.json'), JSON.stringify({ server: { port: 'eighty' }, venue: { type: 'paper', balances: { USDT: 5 } }, token: 'x' }));
+    const result = await cli(cwd, ['start']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`invalid configuration in ${path.join(cwd, 'fillstate.config.json')}`);
+    expect(result.stderr).toContain('token: secrets are not read from files');
+    const second = await cli(cwd, ['start', '--config', 'nowhere.yaml']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain('nowhere.yaml');
+    expect(second.stderr).toContain('the file does not exist');
+  });
+
+  it('cancels resting orders at shutdown when the config says so', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'fillstate-cancel-'));
+    writeFileSync(path.join(cwd, 'fillstate.config.yaml'), 'shutdown:\n  cancelOpenOrders: true\ndemo:\n  enabled: false\n');
+    const daemon = await startDaemon(cwd, ['--port', '0'], { FILLSTATE_TOKEN: 'a-token-from-the-environment' });
+    const submitted = await cli(cwd, ['submit', '--url', daemon.url, '--symbol', 'BTC/USDT', '--side', 'sell', '--quantity', '0.01', '--price', '90000'], { FILLSTATE_TOKEN: 'a-token-from-the-environment' });
+    expect(submitted.code, submitted.stderr).toBe(0);
+    daemon.child.kill('SIGINT');
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.output()).toContain('canceled 1 resting order(s) at shutdown');
+    // A token set in the environment is never echoed, not even in the inspector URL.
+    expect(daemon.inspectorUrl).toBe(`${daemon.url}/inspector?token=<FILLSTATE_TOKEN>`);
+    expect(daemon.output()).not.toContain('a-token-from-the-environment');
+  });
+});
