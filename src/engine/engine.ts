@@ -37,6 +37,10 @@ import { EngineStateError, OrderStateError, UnknownInstrumentError, UnknownOrder
 import { orderView, type OrderView } from './order-view.ts';
 import { TriggerIndex } from './trigger-index.ts';
 import { toVenueOrder, venueHoldsExpiry } from './venue-order.ts';
+import type { Store } from '../store/store.ts';
+import type { SnapshotRecord } from '../store/records.ts';
+import { MACHINE_VERSIONS, MemoryEventHistory, SnapshotWriter, StoreEventHistory, type EventHistory } from './persistence.ts';
+import { reconcileVenue, type IntentPayload, type ReconciliationReport, type RecoveryFlag } from './recovery.ts';
 
 export interface EngineOptions {
   readonly venues: readonly Venue[];
@@ -50,6 +54,24 @@ export interface EngineOptions {
   readonly risk?: RiskLimits;
   /** How signals are sized and protected when a signal does not say. */
   readonly signals?: SignalDefaults;
+  /**
+   * Durable journal, snapshots and order intents (src/store). With it, start() restores every actor and
+   * reconciles with each venue; the caller owns the store and closes it after stop().
+   */
+  readonly store?: Store;
+  /** Without a store: how many recent events eventsSince() can serve (default 100,000). */
+  readonly eventHistory?: number;
+}
+
+/** What start() found and did: actors restored from the store and each venue's reconciliation. */
+export interface RecoveryReport {
+  readonly restoredOrders: number;
+  readonly restoredPositions: number;
+  readonly restoredPortfolio: boolean;
+  readonly lastSequence: number;
+  readonly venues: readonly ReconciliationReport[];
+  /** Venue balance totals that differ from the ledger after reconciliation (currency -> venue, ledger). */
+  readonly balanceDifferences: Readonly<Record<string, { venue: string; ledger: string }>>;
 }
 
 export interface OpenPositionRequest {
@@ -145,10 +167,21 @@ export class Engine {
   private delivering = false;
   private sequence = 0;
   private generatedIds = 0;
+  private readonly store: Store | undefined;
+  private readonly history: EventHistory;
+  private readonly snapshots: SnapshotWriter | undefined;
+  /** Orders brought to `submitted` by recovery: their send is skipped, the venue already has (or never got) them. */
+  private readonly suppressedSends = new Set<string>();
+  private recovery: RecoveryReport | undefined;
+  private readonly restoredPortfolio: boolean;
 
   constructor(options: EngineOptions) {
     if (options.venues.length === 0) throw new Error('createEngine needs at least one venue');
     this.clock = options.clock ?? new SystemClock();
+    this.store = options.store;
+    this.history = this.store !== undefined ? new StoreEventHistory(this.store) : new MemoryEventHistory(options.eventHistory);
+    this.sequence = this.history.lastSequence();
+    this.snapshots = this.store !== undefined ? new SnapshotWriter(this.store, () => this.sequence, () => this.clock.now()) : undefined;
     this.logger = options.logger ?? pino({ level: 'warn', base: { component: 'engine' } }, pino.destination({ fd: 2, sync: true }));
     this.clientOrderIdPrefix = options.clientOrderIdPrefix ?? `fs${this.clock.now().toString(36)}`;
     for (const venue of options.venues) {
@@ -177,10 +210,14 @@ export class Engine {
     });
     this.riskLimits = options.risk ?? {};
     this.signalDefaults = options.signals ?? {};
+    const portfolioSnapshot = this.store?.snapshot('portfolio');
+    this.restoredPortfolio = portfolioSnapshot !== undefined;
+    if (portfolioSnapshot !== undefined) checkVersion(portfolioSnapshot, this.store!.path);
     this.portfolio = createActor(
       portfolioMachine.provide({ actions: { superviseChild: (_, { actorId, error }) => this.restoreChild(actorId, error) } }),
-      { clock: this.clock, id: 'portfolio' },
+      { clock: this.clock, id: 'portfolio', snapshot: portfolioSnapshot?.snapshot as never },
     );
+    this.snapshots?.track('portfolio', 'portfolio', this.portfolio);
     this.positions = new PositionBook(
       {
         now: () => this.clock.now(),
@@ -192,22 +229,33 @@ export class Engine {
         amend: (orderId, changes) => this.amendQuietly(orderId, changes),
         publish: (draft) => this.publish(draft),
         refused: (positionId, intent, error) => this.protectiveOrderRefused(positionId, intent, error),
+        created: (actor) => this.snapshots?.track(actor.id, 'position', actor),
       },
       this.clientOrderIdPrefix,
     );
   }
 
-  /** Connects every venue, loads instruments and subscribes to execution reports and market data. */
+  /**
+   * Connects every venue, loads instruments and subscribes to execution reports and market data. With a
+   * store it is also recovery (one code path; a new file is recovery of nothing): every actor is restored
+   * from its snapshot, deadlines and triggers are re-armed, and each venue is reconciled.
+   */
   async start(): Promise<void> {
     if (this.lifecycle !== 'created') throw new EngineStateError(`the engine cannot start: it is ${this.lifecycle}`);
     this.lifecycle = 'starting';
+    const restoredPortfolio = this.restoredPortfolio;
     this.portfolio.start();
+    const restored = this.restoreActors();
     const balances: Record<string, DecimalString> = {};
+    const venueBalances = new Map<string, Record<string, DecimalString>>();
     for (const binding of this.bindings.values()) {
       await binding.venue.connect();
+      const own: Record<string, DecimalString> = {};
       for (const balance of await binding.venue.balances()) {
         balances[balance.currency] = decimal(balances[balance.currency] ?? '0').plus(balance.total).toFixed();
+        own[balance.currency] = balance.total;
       }
+      venueBalances.set(binding.venue.id, own);
       for (const instrument of binding.venue.instruments()) binding.instruments.set(instrument.symbol, instrument);
       binding.unsubscribe.push(binding.venue.onExecutionReport((report) => this.routeReport(report)));
       binding.unsubscribe.push(
@@ -217,14 +265,185 @@ export class Engine {
         }),
       );
     }
-    this.portfolio.send({ type: 'ledger.load', balances });
+    // A restored ledger is ours (with its reservations); the venue's balances only load a new one.
+    if (!restoredPortfolio) this.portfolio.send({ type: 'ledger.load', balances });
+    this.rearm();
+    // Started before reconciling: positions whose entries filled while down place their protection now.
     this.lifecycle = 'started';
+    const venues: ReconciliationReport[] = [];
+    if (this.store !== undefined) {
+      const intents = this.store.intents('sent');
+      for (const binding of this.bindings.values()) venues.push(await reconcileVenue(this.reconciliationHost(), binding.venue, intents));
+    }
+    const balanceDifferences: Record<string, { venue: string; ledger: string }> = {};
+    if (restoredPortfolio) {
+      const ledger = this.portfolio.getSnapshot().context.ledger.balances;
+      for (const [currency, total] of Object.entries(balances)) {
+        const mine = ledger[currency]?.total ?? '0';
+        if (!decimal(mine).eq(decimal(total))) balanceDifferences[currency] = { venue: total, ledger: mine };
+      }
+      if (Object.keys(balanceDifferences).length > 0) this.logger.warn({ balanceDifferences }, 'after reconciliation the ledger differs from the venue balances');
+    }
+    this.recovery = { ...restored, restoredPortfolio, lastSequence: this.sequence, venues, balanceDifferences };
+    for (const venue of venues) {
+      if (venue.adopted.length + venue.unknownAtVenue.length + venue.fillsApplied + venue.discrepancies.length > 0) this.logger.warn({ reconciliation: venue }, `reconciled with ${venue.venue}`);
+    }
+    void venueBalances;
+    this.store?.flush();
+  }
+
+  /** What the last start() restored and reconciled; undefined before start() has finished. */
+  recoveryReport(): RecoveryReport | undefined {
+    return this.recovery;
+  }
+
+  /**
+   * Domain events after `afterSequence`, oldest first, at most `limit` (default 1,000): for a client that
+   * resumes a stream. Without a store only the last `eventHistory` events are held; asking for older ones
+   * throws EventsUnavailableError (re-read current state instead).
+   */
+  eventsSince(afterSequence: number, limit = 1000): DomainEvent[] {
+    return this.history.eventsSince(afterSequence, limit);
+  }
+
+  /** The sequence of the last domain event (0 before any). */
+  lastSequence(): number {
+    return this.sequence;
+  }
+
+  /** Restores orders and positions from their snapshots (the portfolio was restored at construction). */
+  private restoreActors(): { restoredOrders: number; restoredPositions: number } {
+    if (this.store === undefined) return { restoredOrders: 0, restoredPositions: 0 };
+    let restoredOrders = 0;
+    let restoredPositions = 0;
+    for (const record of this.store.snapshots()) {
+      if (record.machineId === 'portfolio') continue;
+      checkVersion(record, this.store.path);
+      if (record.machineId === 'position') {
+        this.positions.restore(record.snapshot);
+        restoredPositions++;
+        continue;
+      }
+      const actorId = record.actorId;
+      const orderId = actorId.slice('order:'.length);
+      const context = (record.snapshot as { context: OrderContext }).context;
+      const actor = createActor(this.orderLogic, {
+        parent: this.portfolio,
+        id: actorId,
+        snapshot: record.snapshot as never,
+        // Ignored when restoring from a snapshot; the type asks for it.
+        input: { request: context.request, venue: context.venue, emulated: context.emulated, createdAt: context.createdAt },
+      });
+      this.orders.set(orderId, actor);
+      actor.on('*', (event) => this.publish(event));
+      this.snapshots!.track(actorId, 'order', actor);
+      actor.start();
+      restoredOrders++;
+    }
+    for (const intent of this.store.intents('sent')) this.snapshots!.intentSent(intent.clientOrderId);
+    return { restoredOrders, restoredPositions };
+  }
+
+  /** Deadlines and triggers are not in snapshots (XState does not persist timers): armed again from context. */
+  private rearm(): void {
+    for (const [orderId, actor] of this.orders) {
+      const snapshot = actor.getSnapshot();
+      const state = snapshot.value as OrderStateName;
+      if (TERMINAL_STATES.has(state)) continue;
+      const context = snapshot.context;
+      if (state === 'emulated') this.binding(context.venue).triggers.add(triggerEntryOf(context, undefined));
+      if (!this.deadlines.has(orderId)) this.armDeadline(orderId, context.request);
+    }
+    for (const actor of this.positions.all()) {
+      const snapshot = actor.getSnapshot();
+      const open = typeof snapshot.value === 'object' ? (snapshot.value as { open?: { stop?: string } }).open : undefined;
+      if (open === undefined) continue;
+      const context = snapshot.context;
+      const protection = context.protection;
+      const side = context.direction === 'long' ? 'sell' : 'buy';
+      const triggers = this.binding(context.venue).triggers;
+      if (protection?.breakEven && open.stop === 'initial') {
+        triggers.add({ orderId: `${context.positionId}#breakEven`, symbol: context.symbol, side, type: 'takeProfit', triggerPrice: protection.breakEven.triggerPrice });
+      }
+      if (protection?.trailing && open.stop !== 'trailing') {
+        triggers.add({ orderId: `${context.positionId}#trailing`, symbol: context.symbol, side, type: 'takeProfit', triggerPrice: protection.trailing.activationPrice });
+      }
+    }
+  }
+
+  private reconciliationHost() {
+    return {
+      logger: this.logger,
+      now: () => this.clock.now(),
+      order: (orderId: string) => {
+        const actor = this.orders.get(orderId);
+        if (actor === undefined) return undefined;
+        const snapshot = actor.getSnapshot();
+        return { state: snapshot.value as OrderStateName, context: snapshot.context };
+      },
+      liveOrders: (venueId: string) => {
+        const ids: string[] = [];
+        for (const [orderId, actor] of this.orders) {
+          const snapshot = actor.getSnapshot();
+          if (snapshot.context.venue === venueId && !TERMINAL_STATES.has(snapshot.value as OrderStateName)) ids.push(orderId);
+        }
+        return ids;
+      },
+      route: (report: ExecutionReport) => this.routeReport(report),
+      adopt: (request: OrderRequest & { readonly clientOrderId: string }, venueId: string, options: { emulated: boolean; createdAt: number }) => this.adoptOrder(request, venueId, options),
+      flag: (orderId: string, flag: RecoveryFlag) => this.snapshots?.flag(`order:${orderId}`, flag),
+      resolveIntent: (orderId: string, status: 'acknowledged' | 'adopted' | 'unknownAtVenue', note?: string) => {
+        this.snapshots?.intentResolved(orderId);
+        this.store?.resolveIntent(orderId, status, this.clock.now(), note);
+      },
+    };
+  }
+
+  /**
+   * Recovery: brings an order the venue has (or may have) to `submitted`/`triggered` without sending it. An
+   * existing local order (pending or emulated in the last commit) moves on; an unknown one is created.
+   */
+  private adoptOrder(request: OrderRequest & { readonly clientOrderId: string }, venueId: string, options: { emulated: boolean; createdAt: number }): void {
+    const orderId = request.clientOrderId;
+    let actor = this.orders.get(orderId);
+    if (actor === undefined) {
+      actor = createActor(this.orderLogic, {
+        parent: this.portfolio,
+        id: `order:${orderId}`,
+        input: { request, venue: venueId, emulated: options.emulated, createdAt: options.createdAt },
+      });
+      this.orders.set(orderId, actor);
+      actor.on('*', (event) => this.publish(event));
+      this.snapshots?.track(`order:${orderId}`, 'order', actor);
+      actor.start();
+      const binding = this.binding(venueId);
+      const instrument = binding.instruments.get(request.symbol);
+      const referencePrice = referencePriceOf(request, this.marketPriceOf(binding, request.symbol));
+      if (instrument !== undefined && referencePrice !== undefined && !this.reducesExposure(request, venueId)) {
+        const reservation = reservationOf(request, instrument, referencePrice);
+        this.portfolio.send({ type: 'ledger.reserve', orderId, currency: reservation.currency, amount: reservation.amount });
+      }
+      this.armDeadline(orderId, request);
+    }
+    this.suppressedSends.add(orderId);
+    try {
+      const state = actor.getSnapshot().value as OrderStateName;
+      if (state === 'pending') actor.send({ type: 'submit' });
+      if (actor.getSnapshot().value === 'emulated') {
+        this.binding(venueId).triggers.remove(orderId);
+        actor.send({ type: 'trigger', marketPrice: actor.getSnapshot().context.triggerPrice ?? '0' });
+      }
+    } finally {
+      this.suppressedSends.delete(orderId);
+    }
   }
 
   /** Stops routing and timers and disconnects venues. Resting orders stay at the venue as they are. */
   async stop(): Promise<void> {
     if (this.lifecycle === 'stopped') return;
     this.lifecycle = 'stopped';
+    // What this turn changed is committed before anything else stops (the caller closes the store).
+    if (this.store?.isOpen) this.store.flush();
     for (const handle of this.deadlines.values()) this.clock.clearTimeout(handle);
     this.deadlines.clear();
     for (const binding of this.bindings.values()) {
@@ -272,6 +491,7 @@ export class Engine {
     });
     this.orders.set(clientOrderId, actor);
     actor.on('*', (event) => this.publish(event));
+    this.snapshots?.track(`order:${clientOrderId}`, 'order', actor);
     actor.start();
     if (denial !== undefined) {
       // Denied by the portfolio: the order stands in `denied` for the audit trail; nothing reserved or sent.
@@ -616,6 +836,11 @@ export class Engine {
   private publish(draft: DomainEventDraft): void {
     // Object.assign rather than spread-then-add: the latter costs microseconds per event on Node 20.
     const event = Object.assign({}, draft, { sequence: ++this.sequence, timestamp: this.clock.now() }) as DomainEvent;
+    // Journaled first (before bookkeeping publishes later events): one group commit at the end of the turn.
+    this.history.record(event);
+    if (event.type === 'OrderFilled' && this.snapshots !== undefined) {
+      this.snapshots.fill(event, this.orders.get(event.orderId)?.getSnapshot().context.request.side ?? 'unknown');
+    }
     // Bookkeeping can make other actors announce events of their own (a fill opens a position): those get
     // later sequence numbers, so subscribers are served from a queue, in sequence order, once it settles.
     this.outbox.push(event);
@@ -881,6 +1106,7 @@ export class Engine {
       });
       this.orders.set(orderId, restored);
       restored.on('*', (event) => this.publish(event));
+      this.snapshots?.track(actorId, 'order', restored, [...this.snapshots.flagsOf(actorId)]);
       restored.start();
       this.reconciliationQueue.add(orderId);
       this.logger.error({ orderId, err: error }, `order ${orderId} threw and was restored to ${String(snapshot.value)}: ${message}`);
@@ -912,8 +1138,21 @@ export class Engine {
   }
 
   private sendToVenue(context: OrderContext): void {
+    const orderId = context.clientOrderId;
+    // Recovery moved this order to `submitted` to match the venue; it is never sent again.
+    if (this.suppressedSends.has(orderId)) return;
     const venue = this.binding(context.venue).venue;
-    venue.submit(toVenueOrder(context, venue.capabilities));
+    const order = toVenueOrder(context, venue.capabilities);
+    if (this.store !== undefined) {
+      // The intent is committed before the order leaves: a crash after this line cannot hide the order.
+      const payload: IntentPayload = { request: context.request, emulated: context.emulated, createdAt: context.createdAt, releasedAs: context.releasedAs, sent: order };
+      if (!this.store.recordIntent({ clientOrderId: orderId, venue: venue.id, request: payload, createdAt: this.clock.now() })) {
+        this.logger.error({ orderId }, `order ${orderId} was already sent once (its intent is on record): not sent again`);
+        return;
+      }
+      this.snapshots!.intentSent(orderId);
+    }
+    venue.submit(order);
   }
 
   /** GTD deadlines are absolute clock times: the venue holds them when it can, the engine otherwise. */
@@ -995,6 +1234,17 @@ export class Engine {
 
   private assertStarted(): void {
     if (this.lifecycle !== 'started') throw new EngineStateError(`the engine is ${this.lifecycle}; call start() first`);
+  }
+}
+
+const TERMINAL_STATES: ReadonlySet<OrderStateName> = new Set(['filled', 'canceled', 'expired', 'rejected', 'denied']);
+
+/** A snapshot written by another version of its machine cannot be trusted to restore: refused, never guessed. */
+function checkVersion(record: SnapshotRecord, path: string): void {
+  const expected = MACHINE_VERSIONS[record.machineId as keyof typeof MACHINE_VERSIONS];
+  if (expected === undefined) throw new EngineStateError(`store ${path}: snapshot of ${record.actorId} is of an unknown machine "${record.machineId}"`);
+  if (record.machineVersion !== expected) {
+    throw new EngineStateError(`store ${path}: snapshot of ${record.actorId} was written by ${record.machineId} machine version ${record.machineVersion}, this fillstate runs version ${expected} and has no migration for it`);
   }
 }
 
