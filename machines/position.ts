@@ -8,6 +8,7 @@ import type { PositionEventDraft } from '../src/domain/events.ts';
 import { applyPositionFill, flatPosition, type NetPosition, type PositionFill } from '../src/domain/position-accounting.ts';
 import {
   exitIntent,
+  positionOrderId,
   scaleInIntent,
   stopIntent,
   takeProfitIntent,
@@ -15,7 +16,7 @@ import {
   type PositionOrderIntent,
 } from '../src/domain/position-orders.ts';
 import type { ExitReason } from '../src/analytics/trade-record.ts';
-import { nonLooseningActivation, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection } from '../src/risk/protection.ts';
+import { nonLooseningActivation, resizeTakeProfits, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection, type TakeProfitResize } from '../src/risk/protection.ts';
 
 export const POSITION_MACHINE_VERSION = 1;
 
@@ -120,6 +121,7 @@ export const positionMachine = setup({
     placeOrders: (_, _intents: readonly PositionOrderIntent[]) => {},
     cancelOrders: (_, _orderIds: readonly string[]) => {},
     amendOrder: (_, _params: { orderId: string; quantity?: DecimalString; stopPrice?: DecimalString; price?: DecimalString }) => {},
+    amendOrders: (_, _params: readonly { orderId: string; quantity: DecimalString }[]) => {},
 
     applyFill: assign(({ context, event }) => {
       if (!isFill(event)) return context;
@@ -361,6 +363,9 @@ export const positionMachine = setup({
             actions: [
               'applyFill',
               { type: 'amendOrder', params: ({ context }) => ({ orderId: context.stopOrderId ?? '', quantity: context.quantity }) },
+              // One-cancels-other covers size too: the working take-profits follow the new size.
+              { type: 'amendOrders', params: ({ context, event }) => takeProfitResize(context, event).amend },
+              { type: 'cancelOrders', params: ({ context, event }) => takeProfitResize(context, event).cancel },
               { type: 'announceChanged', params: { change: 'size' } },
               'signalSizeChanged',
             ],
@@ -397,12 +402,23 @@ export const positionMachine = setup({
           // A partial close takes part of the size off; the stop is resized when the exit fills.
           {
             guard: 'isPartialClose',
-            actions: ['recordExitOrder', { type: 'placeOrders', params: ({ context, event }) => [exitIntent(context.positionId, context.direction, context.serial, closeQuantity(context, event))] }],
+            // The take-profits shrink first to what will be left: on a spot venue they hold the quantity the exit sells.
+            actions: [
+              'recordExitOrder',
+              { type: 'amendOrders', params: ({ context, event }) => takeProfitsFor(context, decimal(context.quantity).minus(closeQuantity(context, event)).toFixed()).amend },
+              { type: 'cancelOrders', params: ({ context, event }) => takeProfitsFor(context, decimal(context.quantity).minus(closeQuantity(context, event)).toFixed()).cancel },
+              { type: 'placeOrders', params: ({ context, event }) => [exitIntent(context.positionId, context.direction, context.serial, closeQuantity(context, event))] },
+            ],
           },
           {
             target: 'closing',
-            // The protective orders stay until the exit fills: a failed close must not leave the position naked.
-            actions: ['recordExitOrder', { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] }],
+            // The stop stays until the exit fills: a failed close must not leave the position naked. Take-profits
+            // (which hold the quantity on a spot venue) and scale-ins (which would add to it) go first.
+            actions: [
+              'recordExitOrder',
+              { type: 'cancelOrders', params: ({ context }) => ordersInTheWayOfExit(context) },
+              { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] },
+            ],
           },
         ],
       },
@@ -446,6 +462,33 @@ function startTrailingActions() {
     { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => previousStopIds(context) },
     { type: 'announceChanged' as const, params: { change: 'trailing' } },
   ];
+}
+
+/**
+ * When a fill other than a take-profit's changes the size, the working take-profits are resized to take off
+ * the same share of it (a take-profit fill leaves the rest as planned). Rungs left with nothing are canceled,
+ * so they can never flip the position.
+ */
+function takeProfitResize(context: PositionContext, event: PositionMachineEvent): TakeProfitResize {
+  if (!isFill(event) || context.takeProfitOrderIds.includes(event.orderId)) return { amend: [], cancel: [] };
+  return takeProfitsFor(context, context.quantity);
+}
+
+/** The working take-profits resized for a position of `quantity`. */
+function takeProfitsFor(context: PositionContext, quantity: DecimalString): TakeProfitResize {
+  if (context.protection === undefined) return { amend: [], cancel: [] };
+  return resizeTakeProfits({
+    planned: context.protection.takeProfits.map((rung, index) => ({ orderId: positionOrderId(context.positionId, 'takeProfit', index + 1), quantity: rung.quantity })),
+    working: context.workingOrderIds,
+    plannedQuantity: context.protection.quantity,
+    positionQuantity: quantity,
+    lotSize: context.lotSize,
+  });
+}
+
+/** Working orders that would sell (or buy back) the same quantity as an exit, or add to a closing position. */
+function ordersInTheWayOfExit(context: PositionContext): string[] {
+  return context.workingOrderIds.filter((id) => context.takeProfitOrderIds.includes(id) || context.scaleInOrderIds.includes(id));
 }
 
 function closeQuantity(context: PositionContext, event: PositionMachineEvent): DecimalString {

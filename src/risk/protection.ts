@@ -2,6 +2,7 @@
 // break-even, trailing and scale-in levels once the entry price is known.
 import { decimal, HUNDRED, ONE, roundToStep, ZERO, type Decimal, type DecimalString } from '../domain/decimal.ts';
 import type { OrderSide } from '../domain/order-request.ts';
+import { splitQuantity } from './allocation.ts';
 import type { LotGrid, TickGrid } from './grid.ts';
 import { isLong, priceInFavour } from './position-side.ts';
 import { planScaling, type LevelSpacing, type SizeSchedule } from './scaling.ts';
@@ -39,13 +40,29 @@ export interface PositionPlan {
   readonly takeProfit?: readonly { readonly target: TakeProfitTarget; readonly fraction: DecimalString }[];
   readonly breakEven?: { readonly trigger: ProfitTrigger };
   readonly trailing?: { readonly distance: TrailingDistancePlan; readonly activation?: ProfitTrigger };
-  readonly scaleIn?: {
-    /** Quantity added over all levels, as a fraction of the entry quantity. */
-    readonly fraction: DecimalString;
-    readonly levels: number;
-    readonly spacing: { readonly kind: 'percent'; readonly percent: DecimalString } | { readonly kind: 'atr'; readonly multiple: DecimalString };
-    readonly schedule: 'equal' | 'linear' | 'exponential' | 'fibonacci';
-  };
+  readonly scaleIn?: ScalingPlan;
+  /**
+   * Scale out at profit targets: levels in the position's favour, sized by the schedule, each a take-profit
+   * order (so they are one-cancels-other with the stop and resized with the position). `fraction` is the
+   * share of the entry quantity taken off over all levels (1 = all of it). Not together with `takeProfit`.
+   */
+  readonly scaleOut?: ScalingPlan;
+}
+
+export type ScheduleName = 'equal' | 'linear' | 'exponential' | 'fibonacci' | 'volatility';
+
+export interface ScalingPlan {
+  /** Quantity added (scale-in) or taken off (scale-out) over all levels, as a fraction of the entry quantity. */
+  readonly fraction: DecimalString;
+  readonly levels: number;
+  readonly spacing: { readonly kind: 'percent'; readonly percent: DecimalString } | { readonly kind: 'atr'; readonly multiple: DecimalString };
+  readonly schedule: ScheduleName;
+  /** Exponential schedules: each level's weight over the previous one (default 2). */
+  readonly growth?: DecimalString;
+  /** Volatility schedules: the volatility expected at each level (one per level); a level gets 1 / volatility. */
+  readonly volatilities?: readonly DecimalString[];
+  /** Which end gets the largest share: 'farthest' from the entry (default) or 'nearest'. */
+  readonly largestAt?: 'farthest' | 'nearest';
 }
 
 /** What a signal knows that the plan's methods may need. */
@@ -55,6 +72,8 @@ export interface PlanInputs {
 }
 
 export interface ResolvedProtection {
+  /** The position's quantity the levels were sized for. */
+  readonly quantity?: DecimalString;
   readonly stopPrice?: DecimalString;
   readonly takeProfits: readonly { readonly price: DecimalString; readonly quantity: DecimalString }[];
   readonly breakEven?: { readonly triggerPrice: DecimalString; readonly stopPrice: DecimalString };
@@ -127,7 +146,7 @@ export function resolveProtection(input: ResolutionInput): ResolvedProtection {
   const quantity = decimal(input.quantity);
   const entry = { side, entryPrice };
   const stop = plan.stopLoss === undefined ? undefined : stopLossPrice(entry, stopMethod(plan.stopLoss, inputs), grid);
-  const takeProfits = plan.takeProfit === undefined || plan.takeProfit.length === 0
+  let takeProfits = plan.takeProfit === undefined || plan.takeProfit.length === 0
     ? []
     : takeProfitLadder(
         entry,
@@ -164,20 +183,43 @@ export function resolveProtection(input: ResolutionInput): ResolvedProtection {
           }),
     };
   }
-  let scaleIns: ResolvedProtection['scaleIns'] = [];
-  if (plan.scaleIn !== undefined) {
-    const total = roundToStep(quantity.times(plan.scaleIn.fraction), grid.lotSize, 'down');
-    if (total.gt(ZERO)) {
-      const spacing: LevelSpacing = plan.scaleIn.spacing.kind === 'percent'
-        ? { kind: 'percent', percent: decimal(plan.scaleIn.spacing.percent) }
-        : { kind: 'atr', atr: requireInput('atr', inputs, 'ATR scale-in spacing'), multiple: decimal(plan.scaleIn.spacing.multiple) };
-      const schedule: SizeSchedule = plan.scaleIn.schedule === 'exponential' ? { kind: 'exponential', growth: decimal('2') } : { kind: plan.scaleIn.schedule };
-      scaleIns = planScaling({ direction: 'scaleIn', side, referencePrice: entryPrice, totalQuantity: total, levelCount: plan.scaleIn.levels, spacing, schedule, grid })
-        .filter((level) => level.quantity.gt(ZERO))
-        .map((level) => ({ price: level.price.toFixed(), quantity: level.quantity.toFixed() }));
-    }
+  const scaleIns = plan.scaleIn === undefined ? [] : scalingLevels('scaleIn', plan.scaleIn, input, quantity, entryPrice);
+  if (plan.scaleOut !== undefined) {
+    if (takeProfits.length > 0) throw new Error('the plan has both a take-profit ladder and a scale-out plan: give one of them');
+    takeProfits = scalingLevels('scaleOut', plan.scaleOut, input, quantity, entryPrice);
   }
-  return { stopPrice: stop?.toFixed(), takeProfits, breakEven, trailing, scaleIns };
+  return { quantity: quantity.toFixed(), stopPrice: stop?.toFixed(), takeProfits, breakEven, trailing, scaleIns };
+}
+
+function schedule(plan: ScalingPlan, purpose: string): SizeSchedule {
+  switch (plan.schedule) {
+    case 'exponential': return { kind: 'exponential', growth: decimal(plan.growth ?? '2') };
+    case 'volatility':
+      if (plan.volatilities === undefined) throw new Error(`the ${purpose} plan's volatility schedule needs one volatility per level, and none were given`);
+      return { kind: 'volatility', volatilities: plan.volatilities.map((volatility) => decimal(volatility)) };
+    case 'equal':
+    case 'linear':
+    case 'fibonacci':
+      return { kind: plan.schedule };
+    default:
+      throw new Error(`unknown ${purpose} schedule ${JSON.stringify((plan as { schedule: unknown }).schedule)}: use equal, linear, exponential, fibonacci or volatility`);
+  }
+}
+
+/** The levels of a scale-in or scale-out plan, whole lots, empty levels dropped. */
+function scalingLevels(direction: 'scaleIn' | 'scaleOut', plan: ScalingPlan, input: ResolutionInput, quantity: Decimal, entryPrice: Decimal): { price: DecimalString; quantity: DecimalString }[] {
+  const purpose = direction === 'scaleIn' ? 'scale-in' : 'scale-out';
+  const total = roundToStep(quantity.times(plan.fraction), input.grid.lotSize, 'down');
+  if (!total.gt(ZERO)) return [];
+  const spacing: LevelSpacing = plan.spacing.kind === 'percent'
+    ? { kind: 'percent', percent: decimal(plan.spacing.percent) }
+    : { kind: 'atr', atr: requireInput('atr', input.inputs, `ATR ${purpose} spacing`), multiple: decimal(plan.spacing.multiple) };
+  return planScaling({
+    direction, side: input.side, referencePrice: entryPrice, totalQuantity: total, levelCount: plan.levels, spacing,
+    schedule: schedule(plan, purpose), largestAt: plan.largestAt, grid: input.grid,
+  })
+    .filter((level) => level.quantity.gt(ZERO))
+    .map((level) => ({ price: level.price.toFixed(), quantity: level.quantity.toFixed() }));
 }
 
 /**
@@ -200,4 +242,49 @@ export function nonLooseningActivation(
     price = long ? stop.div(ONE.minus(fraction)) : stop.div(ONE.plus(fraction));
   }
   return roundToStep(price, tickSize, long ? 'up' : 'down').toFixed();
+}
+
+export interface TakeProfitResize {
+  /** Working rungs and their new quantities (whole lots, above zero). */
+  readonly amend: readonly { readonly orderId: string; readonly quantity: DecimalString }[];
+  /** Working rungs left with nothing to take off: canceled, so they can never flip the position. */
+  readonly cancel: readonly string[];
+}
+
+/**
+ * The take-profit rungs still working after the position's size changed (a scale-in, a partial exit or
+ * stop): they take off the same share of the position as planned, split by their planned sizes. With a
+ * ladder that covers the whole position they cover it all again; a partial scale-out keeps its share of
+ * what is left uncovered. `planned` holds every rung's planned quantity; `working` the ones still working.
+ */
+export function resizeTakeProfits(input: {
+  readonly planned: readonly { readonly orderId: string; readonly quantity: DecimalString }[];
+  readonly working: readonly string[];
+  /** The position's quantity the rungs were planned for; without it the rungs are taken to cover it all. */
+  readonly plannedQuantity?: DecimalString;
+  readonly positionQuantity: DecimalString;
+  readonly lotSize: DecimalString;
+}): TakeProfitResize {
+  const working = input.planned.filter((rung) => input.working.includes(rung.orderId));
+  if (working.length === 0) return { amend: [], cancel: [] };
+  const plannedTotal = input.planned.reduce((sum, rung) => sum.plus(rung.quantity), ZERO);
+  const covered = working.reduce((sum, rung) => sum.plus(rung.quantity), ZERO);
+  const uncovered = input.plannedQuantity === undefined ? ZERO : decimal(input.plannedQuantity).minus(plannedTotal);
+  const lot = decimal(input.lotSize);
+  // Multiplied before dividing: a third of 1.5 is 0.5, not 0.4999... rounded down.
+  const target = roundToStep(
+    uncovered.gt(ZERO) ? decimal(input.positionQuantity).times(covered).div(covered.plus(uncovered)) : decimal(input.positionQuantity),
+    lot,
+    'down',
+  );
+  if (!target.gt(ZERO)) return { amend: [], cancel: working.map((rung) => rung.orderId) };
+  const quantities = splitQuantity(target, working.map((rung) => decimal(rung.quantity)), { lotSize: lot }, 'largestRemainder');
+  const amend: { orderId: string; quantity: DecimalString }[] = [];
+  const cancel: string[] = [];
+  working.forEach((rung, index) => {
+    const quantity = quantities[index]!;
+    if (quantity.gt(ZERO)) amend.push({ orderId: rung.orderId, quantity: quantity.toFixed() });
+    else cancel.push(rung.orderId);
+  });
+  return { amend, cancel };
 }

@@ -261,4 +261,64 @@ describe('positions on the paper venue', () => {
     expect(engine.faults()[1]).toMatchObject({ actorId: `order:${resting.orderId}`, restoredTo: 'open' });
     expect(engine.cancelOrder(resting.orderId).actor.getSnapshot().value).toBe('pendingCancel');
   });
+
+  it('a scale-in fill resizes both the stop and the take-profit (one-cancels-other follows the size)', async () => {
+    const { engine, walk } = await session();
+    const { positionId } = engine.openPosition({
+      symbol: 'BTC/USDT', direction: 'long', quantity: '1',
+      plan: {
+        stopLoss: { method: 'percent', percent: '2' },
+        takeProfit: [{ target: { method: 'percent', percent: '3' }, fraction: '1' }],
+        scaleIn: { fraction: '0.5', levels: 1, spacing: { kind: 'percent', percent: '0.5' }, schedule: 'equal' },
+      },
+    });
+    walk('50000');
+    const open = engine.getPosition(positionId)!;
+    const [takeProfitId] = open.takeProfitOrderIds;
+    const scaleIn = engine.listOrders({ parentId: positionId }).find((order) => order.orderId.endsWith('.si1'))!;
+    // 0.5 % under the 50000.1 entry, rounded down to the tick: it never pays more than planned.
+    expect(scaleIn).toMatchObject({ status: 'open', side: 'buy', type: 'limit', price: '49750', quantity: '0.5' });
+    walk('49700');
+    expect(engine.getOrder(scaleIn.orderId)?.status).toBe('filled');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'open', quantity: '1.5', sizePhase: 'scaled' });
+    expect(engine.getOrder(open.stopOrderId!)).toMatchObject({ status: 'emulated', quantity: '1.5' });
+    expect(engine.getOrder(takeProfitId!)).toMatchObject({ status: 'open', quantity: '1.5' });
+  });
+
+  it('a manual partial close shrinks the take-profit ladder in its planned proportions', async () => {
+    const { engine, walk } = await session();
+    const { positionId } = engine.openPosition({
+      symbol: 'BTC/USDT', direction: 'long', quantity: '1',
+      plan: {
+        stopLoss: { method: 'percent', percent: '2' },
+        takeProfit: [
+          { target: { method: 'percent', percent: '2' }, fraction: '0.25' },
+          { target: { method: 'percent', percent: '4' }, fraction: '0.75' },
+        ],
+      },
+    });
+    walk('50000');
+    const [first, second] = engine.getPosition(positionId)!.takeProfitOrderIds;
+    engine.closePosition(positionId, { quantity: '0.6' });
+    walk('50000');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'open', quantity: '0.4' });
+    expect(engine.getOrder(first!)).toMatchObject({ status: 'open', quantity: '0.1' });
+    expect(engine.getOrder(second!)).toMatchObject({ status: 'open', quantity: '0.3' });
+    expect(engine.getOrder(engine.getPosition(positionId)!.stopOrderId!)).toMatchObject({ quantity: '0.4' });
+  });
+
+  it('a full close cancels the take-profits that hold the quantity on a spot venue, and the exit fills', async () => {
+    const { engine, walk } = await session();
+    const { positionId } = engine.openPosition({
+      symbol: 'BTC/USDT', direction: 'long', quantity: '0.5',
+      plan: { stopLoss: { method: 'percent', percent: '2' }, takeProfit: [{ target: { method: 'percent', percent: '2' }, fraction: '1' }] },
+    });
+    walk('50000');
+    const [takeProfitId] = engine.getPosition(positionId)!.takeProfitOrderIds;
+    engine.closePosition(positionId);
+    walk('50000');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0', exitReason: 'manual' });
+    expect(engine.getOrder(takeProfitId!)?.status).toBe('canceled');
+    expect(engine.listOrders({ live: true })).toEqual([]);
+  });
 });
