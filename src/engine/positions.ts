@@ -132,6 +132,31 @@ export class PositionBook {
     this.positions.set(input.positionId, actor);
     this.current.set(key, actor);
     if (input.entryOrderId) this.owners.set(input.entryOrderId, input.positionId);
+    this.host.created?.(actor);
+    actor.start();
+    return actor;
+  }
+
+  /**
+   * Restores a position from its persisted snapshot (recovery): no entry actions run again, and the book's
+   * indexes (current position per instrument, order owners, closed trades) are rebuilt from its context.
+   */
+  restore(persisted: unknown): PositionActor {
+    const saved = (persisted as { context: PositionContext }).context;
+    // `input` is ignored when restoring from a snapshot; the type asks for it.
+    const actor = createActor(this.logic, { parent: this.host.parent(), id: `position:${saved.positionId}`, snapshot: persisted as never, input: saved });
+    const context = actor.getSnapshot().context;
+    actor.on('*', (event) => this.host.publish(event));
+    this.positions.set(context.positionId, actor);
+    const closed = actor.getSnapshot().value === 'closed';
+    if (!closed) this.current.set(`${context.venue}:${context.symbol}`, actor);
+    const orderIds = [context.entryOrderId, context.stopOrderId, ...context.takeProfitOrderIds, ...context.scaleInOrderIds, ...context.exitOrderIds, ...context.workingOrderIds];
+    for (const orderId of orderIds) if (orderId !== undefined) this.owners.set(orderId, context.positionId);
+    if (closed) {
+      const record = tradeRecordOf(context);
+      if (record) this.closedTrades.push(record);
+    }
+    this.host.created?.(actor);
     actor.start();
     return actor;
   }
