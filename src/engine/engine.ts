@@ -173,6 +173,8 @@ export class Engine {
   /** Orders brought to `submitted` by recovery: their send is skipped, the venue already has (or never got) them. */
   private readonly suppressedSends = new Set<string>();
   private recovery: RecoveryReport | undefined;
+  /** Venue commands decided this turn, sent in order once the turn's group commit is on disk. */
+  private readonly venueCommands: Array<() => void> = [];
   private readonly restoredPortfolio: boolean;
 
   constructor(options: EngineOptions) {
@@ -182,6 +184,8 @@ export class Engine {
     this.history = this.store !== undefined ? new StoreEventHistory(this.store) : new MemoryEventHistory(options.eventHistory);
     this.sequence = this.history.lastSequence();
     this.snapshots = this.store !== undefined ? new SnapshotWriter(this.store, () => this.sequence, () => this.clock.now()) : undefined;
+    // Commands to venues wait for the commit of the turn that decided them (see dispatch).
+    this.store?.afterCommit(() => this.releaseVenueCommands());
     this.logger = options.logger ?? pino({ level: 'warn', base: { component: 'engine' } }, pino.destination({ fd: 2, sync: true }));
     this.clientOrderIdPrefix = options.clientOrderIdPrefix ?? `fs${this.clock.now().toString(36)}`;
     for (const venue of options.venues) {
@@ -204,8 +208,14 @@ export class Engine {
       actions: {
         submitToVenue: ({ context }) => this.sendToVenue(context),
         releaseToVenue: ({ context }) => this.sendToVenue(context),
-        cancelAtVenue: ({ context }) => this.binding(context.venue).venue.cancel(context.clientOrderId),
-        amendAtVenue: ({ context }, amendment) => this.binding(context.venue).venue.amend(context.clientOrderId, amendment),
+        cancelAtVenue: ({ context }) => {
+          const venue = this.binding(context.venue).venue;
+          this.dispatch(() => venue.cancel(context.clientOrderId));
+        },
+        amendAtVenue: ({ context }, amendment) => {
+          const venue = this.binding(context.venue).venue;
+          this.dispatch(() => venue.amend(context.clientOrderId, amendment));
+        },
       },
     });
     this.riskLimits = options.risk ?? {};
@@ -1144,15 +1154,41 @@ export class Engine {
     const venue = this.binding(context.venue).venue;
     const order = toVenueOrder(context, venue.capabilities);
     if (this.store !== undefined) {
-      // The intent is committed before the order leaves: a crash after this line cannot hide the order.
+      // The intent joins this turn's commit, and the order leaves only once that commit is on disk.
       const payload: IntentPayload = { request: context.request, emulated: context.emulated, createdAt: context.createdAt, releasedAs: context.releasedAs, sent: order };
-      if (!this.store.recordIntent({ clientOrderId: orderId, venue: venue.id, request: payload, createdAt: this.clock.now() })) {
+      if (!this.store.queueIntent({ clientOrderId: orderId, venue: venue.id, request: payload, createdAt: this.clock.now() })) {
         this.logger.error({ orderId }, `order ${orderId} was already sent once (its intent is on record): not sent again`);
         return;
       }
       this.snapshots!.intentSent(orderId);
     }
-    venue.submit(order);
+    this.dispatch(() => venue.submit(order));
+  }
+
+  /**
+   * With a store, a venue command waits for the group commit of the turn that decided it (the outbox
+   * pattern): the intent, the order's events and its snapshot are on disk before the order leaves, so a
+   * crash can lose a decision but never an order the venue has. Commands keep their order (submit, then a
+   * cancel of the same order). Without a store they go at once.
+   */
+  private dispatch(command: () => void): void {
+    if (this.store === undefined) {
+      command();
+      return;
+    }
+    this.venueCommands.push(command);
+    this.store.schedule();
+  }
+
+  private releaseVenueCommands(): void {
+    for (const command of this.venueCommands.splice(0)) {
+      try {
+        command();
+      } catch (error) {
+        // The order stays where it is (submitted, pendingCancel ...) until the venue or reconciliation says.
+        this.logger.error({ err: error }, `a venue command failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** GTD deadlines are absolute clock times: the venue holds them when it can, the engine otherwise. */

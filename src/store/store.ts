@@ -49,17 +49,18 @@ interface Batch {
   positions: Map<string, PositionRecord>;
   balances: Map<string, BalanceRecord>;
   intents: Map<string, { status: IntentStatus; note?: string; at: number }>;
+  newIntents: Map<string, { venue: string; request: unknown; createdAt: number }>;
 }
 
 const LATENCY_WINDOW = 1024;
 
 function emptyBatch(): Batch {
-  return { events: [], snapshots: new Map(), orders: new Map(), fills: [], positions: new Map(), balances: new Map(), intents: new Map() };
+  return { events: [], snapshots: new Map(), orders: new Map(), fills: [], positions: new Map(), balances: new Map(), intents: new Map(), newIntents: new Map() };
 }
 
 function batchIsEmpty(batch: Batch): boolean {
   return batch.events.length === 0 && batch.snapshots.size === 0 && batch.orders.size === 0 && batch.fills.length === 0
-    && batch.positions.size === 0 && batch.balances.size === 0 && batch.intents.size === 0;
+    && batch.positions.size === 0 && batch.balances.size === 0 && batch.intents.size === 0 && batch.newIntents.size === 0;
 }
 
 /** The actor an event belongs to, for the journal's actor_id column. */
@@ -82,6 +83,7 @@ export class Store {
   private committedSequence: number;
   private pendingSequence: number;
   private readonly hooks = new Set<BeforeCommitHook>();
+  private readonly afterHooks = new Set<() => void>();
   private readonly commitListeners = new Set<(info: CommitInfo) => void>();
   private readonly latencies = new Float64Array(LATENCY_WINDOW);
   private latencyCount = 0;
@@ -144,6 +146,7 @@ export class Store {
       ),
       resolveIntent: db.prepare('UPDATE intents SET status = ?, note = ?, resolved_at = ? WHERE client_order_id = ?'),
       lastSequence: db.prepare('SELECT MAX(sequence) AS sequence FROM journal'),
+      intentExists: db.prepare('SELECT 1 FROM intents WHERE client_order_id = ?'),
       eventsSince: db.prepare('SELECT payload FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?'),
     };
     this.writeBatch = db.transaction((batch: Batch) => this.writeRows(batch));
@@ -215,6 +218,25 @@ export class Store {
     return result.changes === 1;
   }
 
+  /**
+   * Queues the intent to send an order for this turn's group commit; the caller sends the order only after
+   * that commit (afterCommit). Returns false, queueing nothing, when the clientOrderId has an intent already
+   * (committed or queued): the order may have left once and must never be sent again blindly.
+   */
+  queueIntent(intent: { clientOrderId: string; venue: string; request: unknown; createdAt: number }): boolean {
+    this.assertOpen();
+    if (this.batch.newIntents.has(intent.clientOrderId) || this.statements.intentExists.get(intent.clientOrderId) !== undefined) return false;
+    this.batch.newIntents.set(intent.clientOrderId, { venue: intent.venue, request: intent.request, createdAt: intent.createdAt });
+    this.schedule();
+    return true;
+  }
+
+  /** Runs a callback after each successful group commit (to release effects that had to wait for it). */
+  afterCommit(hook: () => void): () => void {
+    this.afterHooks.add(hook);
+    return () => this.afterHooks.delete(hook);
+  }
+
   /** Runs a callback at the start of each group commit (to add this turn's snapshots). Returns the remover. */
   beforeCommit(hook: BeforeCommitHook): () => void {
     this.hooks.add(hook);
@@ -241,7 +263,10 @@ export class Store {
   flush(): void {
     if (this.closed) return;
     for (const hook of this.hooks) hook();
-    if (batchIsEmpty(this.batch)) return;
+    if (batchIsEmpty(this.batch)) {
+      this.runAfterHooks();
+      return;
+    }
     const batch = this.batch;
     this.batch = emptyBatch();
     const started = process.hrtime.bigint();
@@ -262,6 +287,17 @@ export class Store {
     this.counters.maxCommitMs = Math.max(this.counters.maxCommitMs, milliseconds);
     this.latencies[this.latencyCount++ % LATENCY_WINDOW] = milliseconds;
     this.notify({ milliseconds, events: batch.events.length, kind: 'group' });
+    this.runAfterHooks();
+  }
+
+  private runAfterHooks(): void {
+    for (const hook of this.afterHooks) {
+      try {
+        hook();
+      } catch (error) {
+        this.logger?.error({ err: error }, 'a store after-commit hook threw');
+      }
+    }
   }
 
   /** Commits what is queued and closes the file. */
@@ -466,6 +502,9 @@ export class Store {
       statements.upsertPosition.run({ ...record, averageEntryPrice: record.averageEntryPrice ?? null });
     }
     for (const record of batch.balances.values()) statements.upsertBalance.run(record);
+    for (const [clientOrderId, intent] of batch.newIntents) {
+      statements.insertIntent.run(clientOrderId, intent.venue, JSON.stringify(intent.request), intent.createdAt, this.pendingSequence);
+    }
     for (const [clientOrderId, resolution] of batch.intents) {
       statements.resolveIntent.run(resolution.status, resolution.note ?? null, resolution.at, clientOrderId);
     }

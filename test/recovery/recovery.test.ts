@@ -43,9 +43,12 @@ function market(bid: string, ask: string): void {
 
 /** Lets the venue act (zero-latency timers) and the engine's group commit run. */
 async function settle(): Promise<void> {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  // Commit and release this turn's venue commands, let the venue act, then commit what its reports changed.
+  await turn();
   clock.advanceBy(1);
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
+  await turn();
+  await turn();
 }
 
 async function boot(prefix: string) {
@@ -113,13 +116,30 @@ describe('restart after a crash', () => {
     expect(b.engine.eventsSince(events.length, 10)[0]?.sequence).toBe(events.length + 1);
   });
 
-  it('an order whose intent was committed but which never left is marked, not resent', async () => {
+  it('a crash before the turn\'s commit loses the decision but sends nothing', async () => {
+    const a = await boot('a');
+    a.engine.submitOrder({ clientOrderId: 'undecided', symbol: BTC_USD.symbol, side: 'buy', type: 'market', quantity: '0.4' });
+    // Crash in the same turn: nothing of it is on disk, and the order is still in the engine's outbox.
+    crash(a);
+    await settle();
+    expect(a.link.submitted).toEqual([]);
+    expect(await venue.queryOrder('undecided')).toBeUndefined();
+
+    const b = await boot('b');
+    expect(b.engine.getOrder('undecided')).toBeUndefined();
+    expect(b.store.intents()).toEqual([]);
+    expect(b.engine.recoveryReport()).toMatchObject({ restoredOrders: 0, restoredPortfolio: true });
+    expect(ledgerTotals(b.engine)).toEqual(await venueTotals());
+  });
+
+  it('an order committed as sent that never reached the venue is marked, not resent', async () => {
     const a = await boot('a');
     a.link.dropSubmits = true;
     a.engine.submitOrder({ clientOrderId: 'lost', symbol: BTC_USD.symbol, side: 'buy', type: 'limit', quantity: '1', price: '99' });
-    // Crash in the same turn: the intent is on disk, the order's events and snapshot are not.
-    crash(a);
+    // The turn commits (intent, events, snapshot); the process dies before the order is written to the venue.
     await settle();
+    expect(a.store.intent('lost')?.status).toBe('sent');
+    crash(a);
 
     const b = await boot('b');
     await settle();
@@ -134,9 +154,11 @@ describe('restart after a crash', () => {
     expect(b.engine.account().balances.USD?.reserved).toBe('0');
   });
 
-  it('an order that left just before the crash is rebuilt from its intent and takes the venue\'s state', async () => {
+  it('an order that left just before the crash takes the venue\'s state, with the fill missed while down', async () => {
     const a = await boot('a');
     a.engine.submitOrder({ clientOrderId: 'left', symbol: BTC_USD.symbol, side: 'buy', type: 'market', quantity: '0.4' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.link.submitted).toEqual(['left']);
     crash(a);
     // The venue receives and fills it while nobody listens.
     await settle();
@@ -145,12 +167,35 @@ describe('restart after a crash', () => {
     const b = await boot('b');
     await settle();
     expect(b.engine.getOrder('left')).toMatchObject({ status: 'filled', filledQuantity: '0.4' });
-    expect(b.store.intent('left')?.status).toBe('adopted');
+    expect(b.engine.recoveryReport()!.venues[0]).toMatchObject({ fillsApplied: 1, updated: ['left'] });
+    expect(b.store.intent('left')?.status).toBe('acknowledged');
     expect(b.link.submitted).toEqual([]);
-    expect(a.link.submitted).toEqual(['left']);
     expect(b.engine.listPositions()).toMatchObject([{ symbol: BTC_USD.symbol, direction: 'long', quantity: '0.4', status: 'open' }]);
     expect(ledgerTotals(b.engine)).toEqual(await venueTotals());
     expect(b.store.fills({ clientOrderId: 'left' })).toHaveLength(1);
+  });
+
+  it('an intent on record with no order snapshot (an older file, a torn turn) is rebuilt from the intent', async () => {
+    const a = await boot('a');
+    await a.engine.stop();
+    a.store.close();
+    // The venue has the order; our file has only its intent.
+    venue.submit(order({ clientOrderId: 'orphan', side: 'buy', quantity: '0.2', price: '99' }));
+    const seed = openStore({ path });
+    const request = { clientOrderId: 'orphan', symbol: BTC_USD.symbol, side: 'buy', type: 'limit', quantity: '0.2', price: '99', timeInForce: 'GTC', postOnly: false, reduceOnly: false };
+    seed.recordIntent({ clientOrderId: 'orphan', venue: 'paper', request: { request, emulated: false, createdAt: clock.now(), sent: request }, createdAt: clock.now() });
+    seed.recordIntent({ clientOrderId: 'orphan-lost', venue: 'paper', request: { request: { ...request, clientOrderId: 'orphan-lost' }, emulated: false, createdAt: clock.now(), sent: request }, createdAt: clock.now() });
+    seed.close();
+    await settle();
+
+    const b = await boot('b');
+    await settle();
+    expect(b.engine.getOrder('orphan')).toMatchObject({ status: 'open', price: '99', quantity: '0.2' });
+    expect(b.engine.getOrder('orphan-lost')).toMatchObject({ status: 'canceled', reason: NEVER_REACHED_VENUE });
+    expect(b.store.intent('orphan')?.status).toBe('adopted');
+    expect(b.store.intent('orphan-lost')?.status).toBe('unknownAtVenue');
+    expect(b.link.submitted).toEqual([]);
+    expect(b.engine.account().balances.USD?.reserved).toBe('19.8396');
   });
 
   it('adopts an order placed at the venue while down and applies a fill missed while down exactly once', async () => {
