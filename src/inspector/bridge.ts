@@ -1,0 +1,308 @@
+// The inspection bridge: attaches to the engine's XState inspection only while a page is connected, keeps a
+// bounded log of what each actor received and emitted (with its snapshot, for time travel), and sends every
+// client the actor tree once, then coalesced batches numbered by sequence, so a page can always resume.
+import { randomUUID } from 'node:crypto';
+import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
+import type { DomainEvent } from '../domain/events.ts';
+import type { Engine } from '../engine/engine.ts';
+import { journalHistory } from './journal-history.ts';
+import { INSPECTED_MACHINES } from './machines.ts';
+import { currentNodes, nodeOf, stateLabel, venueNode } from './nodes.ts';
+import type { BatchMessage, EntryDetail, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
+
+export interface BridgeOptions {
+  /** How often queued changes go out: the page sees a change within this (plus the network). Default 50 ms. */
+  readonly flushIntervalMs?: number;
+  /** A client with more than this many bytes unsent is stalled: it gets nothing more until told to re-sync. Default 8 MiB. */
+  readonly maxBufferedBytes?: number;
+  /** Log entries kept (with their snapshots) for time travel and resume. Default 20,000. */
+  readonly retainedEntries?: number;
+  /** Observed items held before a flush is forced, when the engine keeps the event loop busy. Default 20,000. */
+  readonly maxPendingEntries?: number;
+}
+
+/** A log entry as kept: the wire view plus the snapshot it left the actor in. */
+export interface RetainedEntry extends LogEntryView {
+  readonly snapshot?: { readonly value: unknown; readonly status: string; readonly context: unknown };
+}
+
+/** Where the bridge delivers: one page (fillstate protocol) or one Stately inspector client. */
+export interface BridgeSubscriber {
+  /** Bytes queued to this client and not yet written to the network. */
+  bufferedBytes(): number;
+  snapshot(message: SnapshotMessage): void;
+  /** `encoded` serializes the batch once for every client that sends it as it is. */
+  batch(message: BatchMessage, entries: readonly RetainedEntry[], encoded: () => string): void;
+  resync(reason: string): void;
+}
+
+export interface BridgeConnection {
+  /** Detaches this client; the last one to leave detaches the bridge from the engine. */
+  close(): void;
+}
+
+interface ClientState {
+  readonly subscriber: BridgeSubscriber;
+  stalled: boolean;
+}
+
+interface Observed {
+  readonly actorId: string;
+  readonly kind: 'received' | 'emitted';
+  readonly event: Record<string, unknown>;
+  readonly snapshot?: { readonly value: unknown; readonly status: string; readonly context: unknown };
+  readonly at: number;
+  readonly sequence: number;
+}
+
+export class InspectorBridge {
+  /** Identifies this bridge's numbering: a page resumes only within the same session. */
+  readonly session = randomUUID();
+  private readonly flushIntervalMs: number;
+  private readonly maxBufferedBytes: number;
+  private readonly retainedEntries: number;
+  private readonly maxPendingEntries: number;
+  private readonly clients = new Set<ClientState>();
+  private inspection: Subscription | undefined;
+  private unsubscribeDomain: (() => void) | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private pending: Observed[] = [];
+  private ring: RetainedEntry[] = [];
+  private readonly byActor = new Map<string, RetainedEntry[]>();
+  private readonly lastState = new Map<string, string>();
+  private readonly venueStates = new Map<string, string>();
+  private sequence = 0;
+  /** Sequence when the bridge last attached: nothing before it was observed. */
+  private attachedFrom = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    options: BridgeOptions = {},
+  ) {
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.retainedEntries = options.retainedEntries ?? 20_000;
+    this.maxPendingEntries = options.maxPendingEntries ?? 20_000;
+  }
+
+  /** Whether an inspection observer is attached to the engine's actor system now. */
+  get attached(): boolean {
+    return this.inspection !== undefined;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** The sequence of the last entry observed. */
+  get lastSequence(): number {
+    return this.sequence;
+  }
+
+  /**
+   * Adds a client. With `resume` from this session and entries after it still kept, the client gets those
+   * entries (and the current nodes of their actors) as one batch; otherwise a snapshot of the whole tree.
+   */
+  connect(subscriber: BridgeSubscriber, resume?: { readonly session: string; readonly after: number }): BridgeConnection {
+    if (this.inspection === undefined) this.attach();
+    else this.flush();
+    const client: ClientState = { subscriber, stalled: false };
+    this.clients.add(client);
+    if (resume !== undefined && this.canResume(resume.session, resume.after)) this.sendSince(client, resume.after);
+    else subscriber.snapshot(this.snapshotMessage());
+    return {
+      close: () => {
+        if (!this.clients.delete(client)) return;
+        if (this.clients.size === 0) this.detach();
+      },
+    };
+  }
+
+  /** The retained entries of one actor, oldest first (without snapshots). */
+  actorLog(actorId: string): LogEntryView[] {
+    this.flush();
+    return (this.byActor.get(actorId) ?? []).map(viewOf);
+  }
+
+  /** One entry with the actor's state and context right after it: the page's time travel. */
+  entry(sequence: number): EntryDetail | undefined {
+    this.flush();
+    const first = this.ring[0]?.sequence;
+    if (first === undefined) return undefined;
+    const entry = this.ring[sequence - first];
+    if (entry === undefined || entry.sequence !== sequence) return undefined;
+    return Object.assign({}, entry, { source: 'live' as const });
+  }
+
+  /**
+   * An actor's history from the journal, for what happened before the page attached (or fell out of the kept
+   * log): its domain events, each with the state and context they imply.
+   */
+  journal(actorId: string, limit = 500): EntryDetail[] {
+    return journalHistory(this.engine, actorId, limit);
+  }
+
+  /** Sends what was observed since the last flush; runs on a timer while attached (public for tests). */
+  flush(): void {
+    if (this.inspection === undefined) return;
+    const observed = this.pending;
+    this.pending = [];
+    const entries: RetainedEntry[] = [];
+    const dirty = new Map<string, Observed>();
+    for (const item of observed) {
+      const previous = this.lastState.get(item.actorId);
+      const state = item.snapshot === undefined ? (previous ?? '') : stateLabel(item.snapshot.value as never);
+      if (item.snapshot !== undefined) {
+        this.lastState.set(item.actorId, state);
+        dirty.set(item.actorId, item);
+      }
+      const entry: RetainedEntry = {
+        sequence: item.sequence,
+        at: item.at,
+        actorId: item.actorId,
+        kind: item.kind,
+        eventType: String(item.event.type),
+        event: item.event,
+        state,
+        ...(item.kind === 'received' && previous !== undefined ? { previousState: previous } : {}),
+        ...(item.snapshot === undefined ? {} : { snapshot: item.snapshot }),
+      };
+      entries.push(entry);
+      this.retain(entry);
+    }
+    const nodes: NodeView[] = [];
+    for (const [actorId, item] of dirty) nodes.push(nodeOf(actorId, item.snapshot as never, this.engine, item.at));
+    for (const venueId of this.engine.venueIds()) {
+      const node = venueNode(this.engine, venueId);
+      if (this.venueStates.get(venueId) !== node.state) {
+        this.venueStates.set(venueId, node.state);
+        nodes.push(node);
+      }
+    }
+    const hasNews = entries.length > 0 || nodes.length > 0;
+    const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes, entries: entries.map(viewOf) };
+    let encoded: string | undefined;
+    const encode = () => (encoded ??= JSON.stringify(message));
+    for (const client of this.clients) {
+      const buffered = client.subscriber.bufferedBytes();
+      if (client.stalled) {
+        // Back under half the limit: told to re-sync, then given the tree as it is now.
+        if (buffered <= this.maxBufferedBytes / 2) {
+          client.stalled = false;
+          client.subscriber.resync('the page fell behind; its queued updates were dropped');
+          client.subscriber.snapshot(this.snapshotMessage());
+        }
+        continue;
+      }
+      if (buffered > this.maxBufferedBytes) {
+        client.stalled = true;
+        continue;
+      }
+      if (hasNews) client.subscriber.batch(message, entries, encode);
+    }
+  }
+
+  /** Detaches from the engine and ends every client (the daemon is closing). */
+  close(): void {
+    this.clients.clear();
+    this.detach();
+  }
+
+  private attach(): void {
+    this.attachedFrom = this.sequence;
+    const clock = this.engine.clock;
+    this.inspection = this.engine.portfolio.system.inspect((inspection: InspectionEvent) => {
+      // The observer runs inside every transition of every actor: it only queues.
+      if (inspection.type !== '@xstate.snapshot') return;
+      const snapshot = inspection.snapshot as unknown as { value: unknown; status: string; context: unknown };
+      this.observe({ actorId: (inspection.actorRef as AnyActorRef).id, kind: 'received', event: inspection.event as never, snapshot, at: clock.now(), sequence: ++this.sequence });
+    });
+    this.unsubscribeDomain = this.engine.subscribe((event: DomainEvent) => {
+      const actorId = 'orderId' in event ? `order:${event.orderId}` : `position:${event.positionId}`;
+      this.observe({ actorId, kind: 'emitted', event: event as never, at: event.timestamp, sequence: ++this.sequence });
+    });
+    for (const venueId of this.engine.venueIds()) this.venueStates.set(venueId, venueNode(this.engine, venueId).state);
+    this.timer = setInterval(() => this.flush(), this.flushIntervalMs);
+    this.timer.unref?.();
+  }
+
+  private detach(): void {
+    this.inspection?.unsubscribe();
+    this.inspection = undefined;
+    this.unsubscribeDomain?.();
+    this.unsubscribeDomain = undefined;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    // Nothing is observed while detached, so what was kept cannot be resumed from: free it.
+    this.pending = [];
+    this.ring = [];
+    this.byActor.clear();
+    this.lastState.clear();
+    this.venueStates.clear();
+  }
+
+  private observe(item: Observed): void {
+    this.pending.push(item);
+    // A busy engine can keep the timer from firing; past the bound the queue goes out now, never dropped.
+    if (this.pending.length >= this.maxPendingEntries) this.flush();
+  }
+
+  private retain(entry: RetainedEntry): void {
+    this.ring.push(entry);
+    let log = this.byActor.get(entry.actorId);
+    if (log === undefined) this.byActor.set(entry.actorId, (log = []));
+    log.push(entry);
+    // Trim in steps of a quarter, so trimming costs O(1) per entry.
+    if (this.ring.length <= this.retainedEntries * 1.25) return;
+    const dropped = this.ring.length - this.retainedEntries;
+    for (let index = 0; index < dropped; index++) {
+      const old = this.ring[index]!;
+      const actorLog = this.byActor.get(old.actorId);
+      if (actorLog === undefined) continue;
+      if (actorLog[0] === old) actorLog.shift();
+      if (actorLog.length === 0) this.byActor.delete(old.actorId);
+    }
+    this.ring = this.ring.slice(dropped);
+  }
+
+  private canResume(session: string, after: number): boolean {
+    if (session !== this.session || !Number.isInteger(after)) return false;
+    if (after < this.attachedFrom || after > this.sequence) return false;
+    const first = this.ring[0]?.sequence;
+    return after === this.sequence || (first !== undefined && after >= first - 1);
+  }
+
+  private sendSince(client: ClientState, after: number): void {
+    const first = this.ring[0]?.sequence ?? this.sequence + 1;
+    const entries = this.ring.slice(Math.max(0, after + 1 - first));
+    const actorIds = new Set(entries.map((entry) => entry.actorId));
+    const nodes: NodeView[] = [];
+    for (const actorId of actorIds) {
+      const actor = this.actorRef(actorId);
+      if (actor !== undefined) nodes.push(nodeOf(actorId, actor.getSnapshot(), this.engine));
+    }
+    const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes, entries: entries.map(viewOf) };
+    client.subscriber.batch(message, entries, () => JSON.stringify(message));
+  }
+
+  private actorRef(actorId: string): AnyActorRef | undefined {
+    if (actorId === 'portfolio') return this.engine.portfolio;
+    if (actorId.startsWith('order:')) return this.engine.getOrderActor(actorId.slice('order:'.length));
+    if (actorId.startsWith('position:')) return this.engine.getPositionActor(actorId.slice('position:'.length));
+    return undefined;
+  }
+
+  private snapshotMessage(): SnapshotMessage {
+    const nodes = currentNodes(this.engine);
+    for (const node of nodes) this.lastState.set(node.id, node.state);
+    const machines: Record<string, number> = {};
+    for (const [id, { version }] of Object.entries(INSPECTED_MACHINES)) machines[id] = version;
+    return { type: 'snapshot', session: this.session, sequence: this.sequence, nodes, machines };
+  }
+}
+
+function viewOf(entry: RetainedEntry): LogEntryView {
+  if (entry.snapshot === undefined) return entry;
+  const { snapshot: _snapshot, ...view } = entry;
+  return view;
+}
