@@ -5,6 +5,7 @@ import type { BenchRow } from './harness.ts';
 const suites: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = [
   ['engine', () => import('./engine.bench.ts')],
   ['paper venue', () => import('./paper-venue.bench.ts')],
+  ['positions', () => import('./positions.bench.ts')],
   ['store', () => import('./store.bench.ts')],
   ['websocket venue', () => import('./websocket-venue.bench.ts')],
 ];

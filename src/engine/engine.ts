@@ -326,6 +326,7 @@ export class Engine {
     if (this.store === undefined) return { restoredOrders: 0, restoredPositions: 0 };
     let restoredOrders = 0;
     let restoredPositions = 0;
+    const flags = this.store.orderFlags();
     for (const record of this.store.snapshots()) {
       if (record.machineId === 'portfolio') continue;
       checkVersion(record, this.store.path);
@@ -346,7 +347,7 @@ export class Engine {
       });
       this.orders.set(orderId, actor);
       actor.on('*', (event) => this.publish(event));
-      this.snapshots!.track(actorId, 'order', actor);
+      this.snapshots!.track(actorId, 'order', actor, flags.get(orderId), true);
       actor.start();
       restoredOrders++;
     }
@@ -981,7 +982,11 @@ export class Engine {
     if (tradingState === 'halted' && request.reduceOnly && request.parentId !== undefined && this.positions.get(request.parentId) !== undefined) {
       tradingState = 'reducing';
     }
-    const valuation = this.valuation(instrument.quote);
+    // Valuing every balance and position is O(instruments + positions): only done when a limit needs it.
+    const limits = this.riskLimits;
+    const valuation = limits.maxPositionValuePercentOfEquity !== undefined || limits.maxLeverage !== undefined
+      ? this.valuation(instrument.quote)
+      : { equity: undefined, exposure: '0' };
     this.recentSubmits = this.recentSubmits.filter((time) => time > this.clock.now() - 3_600_000);
     return checkOrder(
       orderRiskInput(request, {
@@ -1039,6 +1044,8 @@ export class Engine {
 
   /** After a fill: record equity for the day and the peak, and halt on a loss limit. */
   private checkLossLimits(quote: string): void {
+    // Without a loss limit there is nothing to halt on, and no reason to value the account on every fill.
+    if (this.riskLimits.dailyLossLimit === undefined && this.riskLimits.maxDrawdownPercent === undefined) return;
     const equity = this.valuation(quote).equity;
     if (equity === undefined) return;
     this.portfolio.send({ type: 'equity.observed', equity, day: new Date(this.clock.now()).toISOString().slice(0, 10) });
