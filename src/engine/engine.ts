@@ -176,6 +176,8 @@ export class Engine {
   /** Venue commands decided this turn, sent in order once the turn's group commit is on disk. */
   private readonly venueCommands: Array<() => void> = [];
   private readonly restoredPortfolio: boolean;
+  /** True while start() restores actors from their snapshots: those are not rewritten until they change. */
+  private restoringFromStore = false;
 
   constructor(options: EngineOptions) {
     if (options.venues.length === 0) throw new Error('createEngine needs at least one venue');
@@ -239,7 +241,7 @@ export class Engine {
         amend: (orderId, changes) => this.amendQuietly(orderId, changes),
         publish: (draft) => this.publish(draft),
         refused: (positionId, intent, error) => this.protectiveOrderRefused(positionId, intent, error),
-        created: (actor) => this.snapshots?.track(actor.id, 'position', actor),
+        created: (actor) => this.snapshots?.track(actor.id, 'position', actor, undefined, this.restoringFromStore),
       },
       this.clientOrderIdPrefix,
     );
@@ -331,7 +333,12 @@ export class Engine {
       if (record.machineId === 'portfolio') continue;
       checkVersion(record, this.store.path);
       if (record.machineId === 'position') {
-        this.positions.restore(record.snapshot);
+        this.restoringFromStore = true;
+        try {
+          this.positions.restore(record.snapshot);
+        } finally {
+          this.restoringFromStore = false;
+        }
         restoredPositions++;
         continue;
       }

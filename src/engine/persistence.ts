@@ -118,8 +118,11 @@ export class SnapshotWriter {
     this.detach = store.beforeCommit(() => this.writeDirty());
   }
 
-  /** Tracks an actor (started or about to start) and writes its snapshot at the next commit. */
-  track(actorId: string, kind: TrackedKind, actor: AnyActorRef, flags?: string[]): void {
+  /**
+   * Tracks an actor (started or about to start) and writes its snapshot at the next commit; a restored one
+   * (`restored`) is written again only once it changes.
+   */
+  track(actorId: string, kind: TrackedKind, actor: AnyActorRef, flags?: string[], restored = false): void {
     const entry: Tracked = { kind, actor, flags };
     this.tracked.set(actorId, entry);
     actor.subscribe({
@@ -131,6 +134,7 @@ export class SnapshotWriter {
       },
       error: () => {},
     });
+    if (restored) return;
     this.dirty.add(actorId);
     this.store.schedule();
   }

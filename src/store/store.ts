@@ -394,6 +394,12 @@ export class Store {
     }));
   }
 
+  /** Recovery marks per order (only orders that have any). */
+  orderFlags(): Map<string, string[]> {
+    const rows = this.database.prepare('SELECT client_order_id, flags FROM orders WHERE flags IS NOT NULL').all() as Array<{ client_order_id: string; flags: string }>;
+    return new Map(rows.map((row) => [row.client_order_id, JSON.parse(row.flags) as string[]]));
+  }
+
   fills(filter: { clientOrderId?: string } = {}): FillRecord[] {
     const rows = (filter.clientOrderId === undefined
       ? this.database.prepare('SELECT * FROM fills ORDER BY id').all()
