@@ -34,6 +34,13 @@ export interface PositionMachineInput {
   readonly feeRate: DecimalString;
   /** The order that opens it; absent when a fill (a flip, a plain order) opened it. */
   readonly entryOrderId?: string;
+  /** A margin position's leverage and the venue's maintenance margin rate: for its liquidation estimate. */
+  readonly margin?: PositionMargin;
+}
+
+export interface PositionMargin {
+  readonly leverage: DecimalString;
+  readonly maintenanceMarginRate: DecimalString;
 }
 
 export interface PositionContext extends NetPosition {
@@ -48,6 +55,7 @@ export interface PositionContext extends NetPosition {
   readonly lotSize: DecimalString;
   readonly feeRate: DecimalString;
   readonly entryOrderId?: string;
+  readonly margin?: PositionMargin;
   readonly protection?: ResolvedProtection;
   /** The working protective stop (fixed or trailing) and its current price. */
   readonly stopOrderId?: string;
@@ -280,6 +288,7 @@ export const positionMachine = setup({
       lotSize: input.lotSize,
       feeRate: input.feeRate,
       entryOrderId: input.entryOrderId,
+      margin: input.margin,
       takeProfitOrderIds: [],
       scaleInOrderIds: [],
       exitOrderIds: [],

@@ -5,13 +5,13 @@ import { pino, type Logger } from 'pino';
 import type { ExecutionReport, Venue } from '../../adapters/venue.ts';
 import { orderMachine, type OrderContext, type OrderMachineEvent, type OrderStateName } from '../../machines/order.ts';
 import { portfolioMachine, type TradingStateName } from '../../machines/portfolio.ts';
-import type { PositionMachineInput } from '../../machines/position.ts';
+import type { PositionMachineInput, PositionMargin } from '../../machines/position.ts';
 import { ExecutionTracker, type ExecutionFilter } from '../analytics/execution-tracker.ts';
 import type { ExecutionSummary } from '../analytics/execution.ts';
 import { summarizePerformance, type PerformanceSummary } from '../analytics/performance.ts';
 import type { ExitReason, TradeRecord } from '../analytics/trade-record.ts';
 import { equity as ledgerEquity, type Ledger } from '../domain/ledger.ts';
-import { notionalExposure, type NetPosition } from '../domain/position-accounting.ts';
+import { liquidationPrice, notionalExposure, type NetPosition } from '../domain/position-accounting.ts';
 import type { PositionOrderIntent } from '../domain/position-orders.ts';
 import { checkLossLimits, checkOrder, checkAmend, orderReducesExposure, type Denial, type RiskLimits } from '../risk/checks.ts';
 import type { PlanInputs, PositionPlan } from '../risk/protection.ts';
@@ -83,6 +83,8 @@ export interface OpenPositionRequest {
   readonly entry?: { readonly type: 'market' } | { readonly type: 'limit'; readonly price: DecimalString };
   readonly plan?: PositionPlan;
   readonly inputs?: PlanInputs;
+  /** A margin position: its leverage and the venue's maintenance margin rate, for the liquidation estimate. */
+  readonly margin?: PositionMargin;
 }
 
 export interface PositionHandle {
@@ -646,6 +648,13 @@ export class Engine {
     };
     // Validate before the position exists, so bad input starts nothing.
     validateOrderRequest(parseOrderRequest(order), { instrument, now: this.clock.now(), marketPrice: this.marketPrice(request.symbol, venueId) });
+    if (request.margin !== undefined) {
+      try {
+        liquidationPrice({ direction: request.direction, entryPrice: '1', leverage: request.margin.leverage, maintenanceMarginRate: request.margin.maintenanceMarginRate });
+      } catch (error) {
+        throw new OrderRequestError([`margin: ${(error as Error).message}`]);
+      }
+    }
     const input: PositionMachineInput = {
       positionId,
       venue: venueId,
@@ -658,6 +667,7 @@ export class Engine {
       lotSize: instrument.spec.lotSize,
       feeRate: instrument.takerFee.gt(instrument.makerFee) ? instrument.spec.takerFee : instrument.spec.makerFee,
       entryOrderId,
+      margin: request.margin,
     };
     const actor = this.positions.start(input);
     const handle = this.submitOrder(order);
@@ -712,19 +722,25 @@ export class Engine {
 
   getPosition(positionId: string): PositionView | undefined {
     const actor = this.positions.get(positionId);
-    return actor === undefined ? undefined : positionView(actor);
+    return actor === undefined ? undefined : positionView(actor, this.markOf(actor));
   }
 
   listPositions(filter: { symbol?: string; status?: string; open?: boolean } = {}): PositionView[] {
     const views: PositionView[] = [];
     for (const actor of this.positions.all()) {
-      const view = positionView(actor);
+      const view = positionView(actor, this.markOf(actor));
       if (filter.symbol !== undefined && view.symbol !== filter.symbol) continue;
       if (filter.status !== undefined && view.status !== filter.status) continue;
       if (filter.open !== undefined && (view.status !== 'closed') !== filter.open) continue;
       views.push(view);
     }
     return views;
+  }
+
+  /** The latest market price of a position's instrument, if any has been seen. */
+  private markOf(actor: PositionActor): DecimalString | undefined {
+    const context = actor.getSnapshot().context;
+    return this.marketPrice(context.symbol, context.venue)?.toFixed();
   }
 
   getPositionActor(positionId: string): PositionActor | undefined {

@@ -6,7 +6,7 @@ import { positionMachine, type PositionContext, type PositionMachineInput, type 
 import { createTradeRecord, type ExitReason, type TradeRecord } from '../analytics/trade-record.ts';
 import { decimal, type DecimalString } from '../domain/decimal.ts';
 import type { OrderEvent, PositionEventDraft } from '../domain/events.ts';
-import { applyPositionFill, type PositionFill } from '../domain/position-accounting.ts';
+import { applyPositionFill, liquidationPrice, notionalExposure, unrealizedPnl, type PositionFill } from '../domain/position-accounting.ts';
 import type { PositionOrderIntent } from '../domain/position-orders.ts';
 import type { OrderRequestInput } from '../domain/order-request.ts';
 
@@ -48,9 +48,17 @@ export interface PositionView {
   readonly createdAt: number;
   readonly openedAt?: number;
   readonly closedAt?: number;
+  /** The latest market price, when known, and what the open quantity is worth and has gained at it. */
+  readonly markPrice?: DecimalString;
+  readonly unrealizedPnl?: DecimalString;
+  /** Absolute quantity × mark. */
+  readonly notional?: DecimalString;
+  /** Margin positions: leverage, maintenance margin rate, and the isolated-margin liquidation estimate. */
+  readonly margin?: { readonly leverage: DecimalString; readonly maintenanceMarginRate: DecimalString; readonly liquidationPrice?: DecimalString };
 }
 
-export function positionView(actor: PositionActor): PositionView {
+/** The position as JSON; with `markPrice` (the latest market price) also its unrealized PnL and notional. */
+export function positionView(actor: PositionActor, markPrice?: DecimalString): PositionView {
   const snapshot = actor.getSnapshot();
   const context = snapshot.context;
   const value = snapshot.value;
@@ -77,6 +85,19 @@ export function positionView(actor: PositionActor): PositionView {
     createdAt: context.createdAt,
     openedAt: context.openedAt,
     closedAt: context.closedAt,
+    ...(markPrice !== undefined && context.quantity !== '0'
+      ? { markPrice, unrealizedPnl: unrealizedPnl(context, markPrice), notional: notionalExposure(context, markPrice) }
+      : {}),
+    ...(context.margin === undefined
+      ? {}
+      : {
+          margin: {
+            ...context.margin,
+            liquidationPrice: context.averageEntryPrice === undefined || context.quantity === '0'
+              ? undefined
+              : liquidationPrice({ direction: context.direction, entryPrice: context.averageEntryPrice, leverage: context.margin.leverage, maintenanceMarginRate: context.margin.maintenanceMarginRate }),
+          },
+        }),
   };
 }
 

@@ -321,4 +321,52 @@ describe('positions on the paper venue', () => {
     expect(engine.getOrder(takeProfitId!)?.status).toBe('canceled');
     expect(engine.listOrders({ live: true })).toEqual([]);
   });
+
+  it("a fill that takes the day's loss beyond the limit halts trading and cancels working entries; at the limit it does not", async () => {
+    /** Buys 1 BTC at the ask, lets the market fall 500, then a small fill makes the engine value the account. */
+    const dayWithLimit = async (limit: string) => {
+      const { engine, walk } = await session({ risk: { dailyLossLimit: limit } });
+      engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '1' });
+      walk('50000');
+      const start = decimal(engine.account().equity!);
+      const resting = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '40000' });
+      walk('49500');
+      engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.001' });
+      walk('49500');
+      const loss = start.minus(engine.account().equity!);
+      return { engine, loss, resting };
+    };
+    const probe = await dayWithLimit('1000000');
+    expect(probe.engine.tradingState()).toBe('active');
+    const loss = probe.loss.toFixed();
+    expect(probe.loss.gt('400')).toBe(true);
+
+    const atLimit = await dayWithLimit(loss);
+    expect(atLimit.engine.tradingState()).toBe('active');
+    const beyond = await dayWithLimit(decimal(loss).minus('0.01').toFixed());
+    expect(beyond.engine.tradingState()).toBe('halted');
+    expect(beyond.engine.account().reason).toContain(`dailyLossLimit: loss since the day's start ${loss}`);
+    expect(beyond.engine.getOrder(beyond.resting.orderId)?.status).toBe('canceled');
+    expect(beyond.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '40000' }).denial).toMatchObject({ reason: 'tradingHalted' });
+  });
+
+  it('shows unrealized PnL at the latest price, and a margin position its leverage and liquidation estimate', async () => {
+    const { engine, walk } = await session();
+    expect(() => engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '1', margin: { leverage: '0.5', maintenanceMarginRate: '0.005' } })).toThrow(
+      'margin: leverage must be at least 1, got 0.5',
+    );
+    expect(engine.listPositions()).toEqual([]);
+    const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '1', margin: { leverage: '10', maintenanceMarginRate: '0.005' } });
+    walk('50000');
+    walk('50200');
+    const view = engine.getPosition(positionId)!;
+    expect(view).toMatchObject({ status: 'open', averageEntryPrice: '50000.1', markPrice: '50200', notional: '50200', unrealizedPnl: '199.9' });
+    // entry × (1 − 1/leverage + maintenance rate) = 50000.1 × 0.905
+    expect(view.margin).toEqual({ leverage: '10', maintenanceMarginRate: '0.005', liquidationPrice: '45250.0905' });
+    engine.closePosition(positionId);
+    walk('50200');
+    const closed = engine.getPosition(positionId)!;
+    expect(closed.unrealizedPnl).toBeUndefined();
+    expect(closed.margin?.liquidationPrice).toBeUndefined();
+  });
 });
