@@ -5,9 +5,10 @@ import type { BenchRow } from './harness.ts';
 const suites: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = [
   ['engine', () => import('./engine.bench.ts')],
   ['paper venue', () => import('./paper-venue.bench.ts')],
-  ['positions', () => import('./positions.bench.ts')],
   ['store', () => import('./store.bench.ts')],
+  ['positions', () => import('./positions.bench.ts')],
   ['websocket venue', () => import('./websocket-venue.bench.ts')],
+  ['api', () => import('./api.bench.ts')],
 ];
 
 function format(value: number, unit: string): string {
