@@ -403,7 +403,14 @@ export const positionMachine = setup({
         },
         updateTakeProfit: {
           actions: [
-            { type: 'amendOrder', params: ({ context, event }) => ({ orderId: context.takeProfitOrderIds[0] ?? '', price: event.type === 'updateTakeProfit' ? event.price : undefined }) },
+            // The nearest take-profit still working (earlier rungs may have filled).
+            {
+              type: 'amendOrder',
+              params: ({ context, event }) => ({
+                orderId: context.takeProfitOrderIds.find((orderId) => context.workingOrderIds.includes(orderId)) ?? '',
+                price: event.type === 'updateTakeProfit' ? event.price : undefined,
+              }),
+            },
             { type: 'announceChanged', params: { change: 'takeProfitUpdated' } },
           ],
         },

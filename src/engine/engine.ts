@@ -162,6 +162,8 @@ export class Engine {
   private readonly execution = new ExecutionTracker((symbol, venue) => this.marketPrice(symbol, venue)?.toFixed());
   private recentSubmits: number[] = [];
   private recentAmends: number[] = [];
+  /** Set while a position amends its own orders (amendQuietly): see amendOrder. */
+  private amendingForPosition = false;
   /** Orders restored after a fault whose outcome at the venue must be checked before trusting them. */
   private readonly reconciliationQueue = new Set<string>();
   private lifecycle: EngineLifecycle = 'created';
@@ -543,7 +545,10 @@ export class Engine {
     // As for submits, a halt does not freeze a position's own protective orders (resize, break-even).
     const protective = context.request.reduceOnly && context.request.parentId !== undefined && this.positions.get(context.request.parentId) !== undefined;
     const tradingState = this.tradingState() === 'halted' && protective ? 'reducing' : this.tradingState();
-    const amendDenial = checkAmend({ recentAmends: this.recentAmends, now: this.clock.now(), tradingState }, this.riskLimits);
+    // A position keeping its own protection in step (a stop resized after a partial fill) is never held back by
+    // the amend rate: a stop larger than the position would flip it when it fires. It still counts.
+    const limits = protective && this.amendingForPosition ? { ...this.riskLimits, amendRate: undefined } : this.riskLimits;
+    const amendDenial = checkAmend({ recentAmends: this.recentAmends, now: this.clock.now(), tradingState }, limits);
     if (amendDenial !== undefined) throw new OrderStateError(orderId, state, `${amendDenial.reason}: ${amendDenial.message}`);
     const amendment = validateAmendment(changes, { type: context.request.type, filledQuantity: context.filledQuantity, quantity: context.quantity }, this.instrument(context.venue, context.request.symbol));
     this.recentAmends.push(this.clock.now());
@@ -705,6 +710,7 @@ export class Engine {
       throw new OrderStateError(positionId, view.status, `position ${positionId} is trailing its stop (now ${view.stopPrice ?? 'not yet set'}); the trailing stop moves it, a manual price would not reach the order`);
     }
     if (wrongSide) throw new OrderRequestError([`stop price ${stopPrice} is not below the market (${market!.toFixed()}) for a ${view.direction} position`.replace('below', view.direction === 'long' ? 'below' : 'above')]);
+    this.checkManualAmend(view);
     actor.send({ type: 'updateStop', stopPrice: decimal(stopPrice).toFixed() });
     return positionView(actor);
   }
@@ -713,11 +719,23 @@ export class Engine {
     this.assertStarted();
     const actor = this.requirePosition(positionId);
     const view = positionView(actor);
-    if (view.status !== 'open' || view.takeProfitOrderIds.length === 0) {
+    if (view.status !== 'open' || !view.takeProfitOrderIds.some((orderId) => view.workingOrderIds.includes(orderId))) {
       throw new OrderStateError(positionId, view.status, `position ${positionId} has no working take-profit to move`);
     }
+    this.checkManualAmend(view);
     actor.send({ type: 'updateTakeProfit', price: decimal(price).toFixed() });
     return positionView(actor);
+  }
+
+  /**
+   * A manual stop or take-profit change is an amendment through the same gate: refused here, with the reason,
+   * rather than recorded on the position and then denied on its way to the order. Protective orders are
+   * amended even when halted, as reduce-only orders pass.
+   */
+  private checkManualAmend(view: PositionView): void {
+    const tradingState = this.tradingState() === 'halted' ? 'reducing' : this.tradingState();
+    const denial = checkAmend({ recentAmends: this.recentAmends, now: this.clock.now(), tradingState }, this.riskLimits);
+    if (denial !== undefined) throw new OrderStateError(view.positionId, view.status, `${denial.reason}: ${denial.message}`);
   }
 
   getPosition(positionId: string): PositionView | undefined {
@@ -1107,10 +1125,13 @@ export class Engine {
     if (changes.stopPrice !== undefined && changes.stopPrice !== context.stopPrice && context.request.type !== 'trailingStop') wanted.stopPrice = changes.stopPrice;
     if (changes.price !== undefined && changes.price !== context.price) wanted.price = changes.price;
     if (Object.keys(wanted).length === 0 || !actor.getSnapshot().can({ type: 'amend' })) return;
+    this.amendingForPosition = true;
     try {
       this.amendOrder(orderId, wanted);
     } catch (error) {
       this.logger.error({ err: error, orderId, changes: wanted }, `could not amend ${orderId} for its position: ${(error as Error).message}`);
+    } finally {
+      this.amendingForPosition = false;
     }
   }
 

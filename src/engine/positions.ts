@@ -250,7 +250,18 @@ export class PositionBook {
       fee: event.feeCurrency === quoteCurrency ? event.fee : '0',
     };
     const timestamp = event.timestamp;
-    const position = this.current.get(`${event.venue}:${event.symbol}`);
+    const key = `${event.venue}:${event.symbol}`;
+    let position = this.current.get(key);
+    if (position !== undefined) {
+      const context = position.getSnapshot().context;
+      if (context.quantity === '0' && context.direction !== (side === 'buy' ? 'long' : 'short')) {
+        // Netting: a fill the other way on a position that holds nothing yet (its entry still working)
+        // supersedes it. Its entry is canceled (it ends without opening) and the fill starts a new position.
+        position.send({ type: 'close', reason: 'manual' });
+        this.current.delete(key);
+        position = undefined;
+      }
+    }
     if (position === undefined) {
       const opened = this.startFromFill(event.venue, event.symbol, side, timestamp, tickSize, lotSize, feeRate);
       opened.send({ type: 'fill', orderId: event.orderId, timestamp, ...fill });

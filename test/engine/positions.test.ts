@@ -27,9 +27,9 @@ function ticksAt(bid: string, time: number): MarketData[] {
   ];
 }
 
-async function session(options: Partial<EngineOptions> = {}) {
+async function session(options: Partial<EngineOptions> = {}, balances: Record<string, string> = { USDT: '100000', BTC: '0' }) {
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
-  const venue = new PaperVenue({ clock, instruments: [btc], balances: { USDT: '100000', BTC: '0' }, orderLatencyMs: 5, reportLatencyMs: 5 });
+  const venue = new PaperVenue({ clock, instruments: [btc], balances, orderLatencyMs: 5, reportLatencyMs: 5 });
   const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'e', ...options });
   await engine.start();
   const events: DomainEvent[] = [];
@@ -325,7 +325,7 @@ describe('positions on the paper venue', () => {
   it("a fill that takes the day's loss beyond the limit halts trading and cancels working entries; at the limit it does not", async () => {
     /** Buys 1 BTC at the ask, lets the market fall 500, then a small fill makes the engine value the account. */
     const dayWithLimit = async (limit: string) => {
-      const { engine, walk } = await session({ risk: { dailyLossLimit: limit } });
+      const { engine, walk } = await session({ risk: { dailyLossLimit: limit }, logger: pino({ level: 'silent' }) });
       engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '1' });
       walk('50000');
       const start = decimal(engine.account().equity!);
@@ -369,4 +369,56 @@ describe('positions on the paper venue', () => {
     expect(closed.unrealizedPnl).toBeUndefined();
     expect(closed.margin?.liquidationPrice).toBeUndefined();
   });
+
+  it('nets per instrument: a sell while a long entry still works and nothing is held supersedes it with a short', async () => {
+    const { engine, walk } = await session({}, { USDT: '100000', BTC: '1' });
+    const { positionId, entryOrderId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.2', entry: { type: 'limit', price: '49000' } });
+    walk('50000');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'opening', quantity: '0' });
+    engine.submitOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'market', quantity: '0.1' });
+    walk('50000');
+    expect(engine.getOrder(entryOrderId)?.status).toBe('canceled');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0' });
+    const [short] = engine.listPositions({ open: true });
+    expect(short).toMatchObject({ direction: 'short', status: 'open', quantity: '0.1', averageEntryPrice: '50000' });
+    // A buy larger than the short flips it: the short closes and a long holds exactly the excess.
+    engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.25' });
+    walk('50000');
+    expect(engine.getPosition(short!.positionId)).toMatchObject({ status: 'closed', quantity: '0' });
+    const [long] = engine.listPositions({ open: true });
+    expect(long).toMatchObject({ direction: 'long', quantity: '0.15' });
+    expect(engine.trades().map((trade) => [trade.id, trade.side, trade.quantity])).toEqual([[short!.positionId, 'sell', '0.1']]);
+  });
+
+  it('manual stop and take-profit updates go through the amendment gate, and move the nearest working rung', async () => {
+    const { engine, walk, clock } = await session({ risk: { amendRate: { count: 1, windowMs: 60_000 } } });
+    const { positionId } = engine.openPosition({
+      symbol: 'BTC/USDT', direction: 'long', quantity: '1',
+      plan: {
+        stopLoss: { method: 'percent', percent: '2' },
+        takeProfit: [
+          { target: { method: 'percent', percent: '1' }, fraction: '0.5' },
+          { target: { method: 'percent', percent: '3' }, fraction: '0.5' },
+        ],
+      },
+    });
+    walk('50000');
+    const { stopOrderId, takeProfitOrderIds } = engine.getPosition(positionId)!;
+    engine.updateStop(positionId, '49600');
+    walk('50000');
+    expect(engine.getOrder(stopOrderId!)).toMatchObject({ stopPrice: '49600' });
+    // The one amendment the minute allows is spent: refused with the reason, nothing recorded.
+    expect(() => engine.updateStop(positionId, '49700')).toThrow(/amendRateExceeded/);
+    expect(engine.getPosition(positionId)!.stopPrice).toBe('49600');
+    walk('50600'); // the first take-profit fills
+    expect(engine.getOrder(takeProfitOrderIds[0]!)?.status).toBe('filled');
+    // The stop follows the size although the amend rate is spent: a stop larger than the position would flip it.
+    expect(engine.getOrder(stopOrderId!)).toMatchObject({ status: 'emulated', quantity: '0.5' });
+    walk('50000');
+    clock.advanceBy(60_000); // the rate window passes
+    engine.updateTakeProfit(positionId, '52000');
+    walk('50000');
+    expect(engine.getOrder(takeProfitOrderIds[1]!)).toMatchObject({ status: 'open', price: '52000', quantity: '0.5' });
+  });
 });
+
