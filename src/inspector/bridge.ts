@@ -52,7 +52,6 @@ interface Observed {
   readonly event: Record<string, unknown>;
   readonly snapshot?: { readonly value: unknown; readonly status: string; readonly context: unknown };
   readonly at: number;
-  readonly sequence: number;
 }
 
 export class InspectorBridge {
@@ -149,15 +148,12 @@ export class InspectorBridge {
     this.pending = [];
     const entries: RetainedEntry[] = [];
     const dirty = new Map<string, Observed>();
-    for (const item of observed) {
-      const previous = this.lastState.get(item.actorId);
-      const state = item.snapshot === undefined ? (previous ?? '') : stateLabel(item.snapshot.value as never);
-      if (item.snapshot !== undefined) {
-        this.lastState.set(item.actorId, state);
-        dirty.set(item.actorId, item);
-      }
+    // A domain event is announced inside the transition, before XState reports the snapshot it led to: it is
+    // numbered after that snapshot's entry and shown with the state it left the actor in.
+    const waiting = new Map<string, Observed[]>();
+    const add = (item: Observed, state: string, previous: string | undefined) => {
       const entry: RetainedEntry = {
-        sequence: item.sequence,
+        sequence: ++this.sequence,
         at: item.at,
         actorId: item.actorId,
         kind: item.kind,
@@ -169,7 +165,26 @@ export class InspectorBridge {
       };
       entries.push(entry);
       this.retain(entry);
+    };
+    for (const item of observed) {
+      if (item.snapshot === undefined) {
+        let queue = waiting.get(item.actorId);
+        if (queue === undefined) waiting.set(item.actorId, (queue = []));
+        queue.push(item);
+        continue;
+      }
+      const previous = this.lastState.get(item.actorId);
+      const state = stateLabel(item.snapshot.value as never);
+      this.lastState.set(item.actorId, state);
+      dirty.set(item.actorId, item);
+      add(item, state, previous);
+      const announced = waiting.get(item.actorId);
+      if (announced === undefined) continue;
+      waiting.delete(item.actorId);
+      for (const emitted of announced) add(emitted, state, undefined);
     }
+    // An announcement whose snapshot never came (the actor threw): shown with the last state known.
+    for (const [actorId, announced] of waiting) for (const emitted of announced) add(emitted, this.lastState.get(actorId) ?? '', undefined);
     const nodes: NodeView[] = [];
     for (const [actorId, item] of dirty) nodes.push(nodeOf(actorId, item.snapshot as never, this.engine, item.at));
     for (const venueId of this.engine.venueIds()) {
@@ -215,11 +230,11 @@ export class InspectorBridge {
       // The observer runs inside every transition of every actor: it only queues.
       if (inspection.type !== '@xstate.snapshot') return;
       const snapshot = inspection.snapshot as unknown as { value: unknown; status: string; context: unknown };
-      this.observe({ actorId: (inspection.actorRef as AnyActorRef).id, kind: 'received', event: inspection.event as never, snapshot, at: clock.now(), sequence: ++this.sequence });
+      this.observe({ actorId: (inspection.actorRef as AnyActorRef).id, kind: 'received', event: inspection.event as never, snapshot, at: clock.now() });
     });
     this.unsubscribeDomain = this.engine.subscribe((event: DomainEvent) => {
       const actorId = 'orderId' in event ? `order:${event.orderId}` : `position:${event.positionId}`;
-      this.observe({ actorId, kind: 'emitted', event: event as never, at: event.timestamp, sequence: ++this.sequence });
+      this.observe({ actorId, kind: 'emitted', event: event as never, at: event.timestamp });
     });
     for (const venueId of this.engine.venueIds()) this.venueStates.set(venueId, venueNode(this.engine, venueId).state);
     this.timer = setInterval(() => this.flush(), this.flushIntervalMs);

@@ -145,6 +145,10 @@ describe('inspection bridge', () => {
     expect(orderLog.filter((entry) => entry.kind === 'emitted').map((entry) => entry.eventType)).toEqual([
       'OrderInitialized', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled', 'OrderFilled', 'OrderFilled',
     ]);
+    // What an event made the actor announce follows it, with the state it led to.
+    expect(orderLog.slice(0, 4).map((entry) => [entry.kind, entry.eventType, entry.state])).toEqual([
+      ['received', 'xstate.init', 'pending'], ['emitted', 'OrderInitialized', 'pending'], ['received', 'submit', 'submitted'], ['emitted', 'OrderSubmitted', 'submitted'],
+    ]);
     const accepted = orderLog.find((entry) => entry.eventType === 'venue.accepted')!;
     expect(accepted.previousState).toBe('submitted');
     // Time travel: the entry keeps the context the actor had right after it.

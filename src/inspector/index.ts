@@ -1,0 +1,116 @@
+// The live inspector on the daemon: GET /inspector (the page and its assets, served from the repo, no CDN),
+// machine drawings, per-actor logs and time-travel entries, and two WebSockets: /inspector/stream (fillstate's
+// protocol, resumable) and /inspector/stately (Stately's inspector protocol). Mounted as a server plugin.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { ServerMount } from '../daemon/server.ts';
+import { ApiError } from '../daemon/errors.ts';
+import { InspectorBridge, type BridgeOptions, type BridgeSubscriber } from './bridge.ts';
+import { machineDrawing } from './machines.ts';
+import { StatelySubscriber } from './stately.ts';
+
+export { InspectorBridge } from './bridge.ts';
+export type { BridgeOptions, BridgeSubscriber, BridgeConnection, RetainedEntry } from './bridge.ts';
+export type * from './protocol.ts';
+export { StatelySubscriber, STATELY_PROTOCOL_VERSION } from './stately.ts';
+
+export const INSPECTOR_STREAM_PATH = '/inspector/stream';
+export const STATELY_STREAM_PATH = '/inspector/stately';
+
+const PAGE_FILES: Readonly<Record<string, string>> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'chart.js': 'text/javascript; charset=utf-8',
+  'tree.js': 'text/javascript; charset=utf-8',
+  'style.css': 'text/css; charset=utf-8',
+};
+
+interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+function loadAssets(): { page: Buffer; assets: Map<string, Asset> } {
+  const folder = new URL('./page/', import.meta.url);
+  const assets = new Map<string, Asset>();
+  for (const [name, type] of Object.entries(PAGE_FILES)) assets.set(name, { body: readFileSync(new URL(name, folder)), type });
+  const require = createRequire(import.meta.url);
+  assets.set('elk.bundled.js', { body: readFileSync(require.resolve('elkjs/lib/elk.bundled.js')), type: 'text/javascript; charset=utf-8' });
+  return { page: readFileSync(new URL('index.html', folder)), assets };
+}
+
+/** A page's socket as a bridge client: its backlog is what `ws` has not yet written. */
+function pageSubscriber(socket: WebSocket): BridgeSubscriber {
+  return {
+    bufferedBytes: () => socket.bufferedAmount,
+    snapshot: (message) => socket.send(JSON.stringify(message)),
+    batch: (_message, _entries, encoded) => socket.send(encoded()),
+    resync: (reason) => socket.send(JSON.stringify({ type: 'resync', reason })),
+  };
+}
+
+/**
+ * Registers the inspector on the daemon's server. Pass it as a server plugin:
+ * `createServer({ ..., plugins: [(app, mount) => registerInspector(app, mount)] })`. Authentication is the
+ * server's: every path here needs the token (header, or `?token=` for the page and its sockets).
+ */
+export function registerInspector(app: FastifyInstance, mount: ServerMount, options: BridgeOptions = {}): InspectorBridge {
+  const { engine, webSockets, logger } = mount;
+  const bridge = new InspectorBridge(engine, options);
+  const { page, assets } = loadAssets();
+
+  app.get('/inspector', async (_request, reply) => {
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
+    return reply.send(page);
+  });
+
+  app.get('/inspector/assets/:name', async (request, reply) => {
+    const { name } = request.params as { name: string };
+    const asset = assets.get(name);
+    if (asset === undefined) throw new ApiError(404, 'not_found', `no inspector asset ${name}`);
+    reply.header('cache-control', 'no-cache').type(asset.type);
+    return reply.send(asset.body);
+  });
+
+  app.get('/inspector/machines/:machineId', async (request, reply) => {
+    const { machineId } = request.params as { machineId: string };
+    const drawing = machineDrawing(machineId);
+    if (drawing === undefined) throw new ApiError(404, 'not_found', `no machine ${machineId}; known: order, position, portfolio`);
+    // A machine changes only with its version, which the page puts in the URL.
+    reply.header('cache-control', 'private, max-age=86400');
+    return reply.send(drawing);
+  });
+
+  app.get('/inspector/actors/:actorId/log', async (request) => {
+    const { actorId } = request.params as { actorId: string };
+    return { actorId, entries: bridge.actorLog(actorId), journal: bridge.journal(actorId) };
+  });
+
+  app.get('/inspector/entries/:sequence', async (request) => {
+    const { sequence } = request.params as { sequence: string };
+    const number = Number(sequence);
+    if (!Number.isSafeInteger(number) || number <= 0) throw new ApiError(400, 'invalid_request', `sequence must be a positive integer, got ${JSON.stringify(sequence)}`);
+    const entry = bridge.entry(number);
+    if (entry === undefined) throw new ApiError(404, 'not_found', `entry ${number} is not kept (the inspector keeps the most recent entries while a page is open); the actor's journal history still has its domain events`);
+    return { entry };
+  });
+
+  webSockets.register(INSPECTOR_STREAM_PATH, (socket, _request, url) => {
+    const session = url.searchParams.get('session');
+    const after = url.searchParams.get('after');
+    const resume = session !== null && after !== null && /^\d+$/.test(after) ? { session, after: Number(after) } : undefined;
+    const connection = bridge.connect(pageSubscriber(socket), resume);
+    socket.on('close', () => connection.close());
+    socket.on('error', (error) => logger.debug({ err: error }, 'inspector socket error'));
+  });
+
+  webSockets.register(STATELY_STREAM_PATH, (socket) => {
+    const connection = bridge.connect(new StatelySubscriber(engine, (message) => socket.send(message), () => socket.bufferedAmount));
+    socket.on('close', () => connection.close());
+    socket.on('error', (error) => logger.debug({ err: error }, 'stately inspector socket error'));
+  });
+
+  app.addHook('onClose', async () => bridge.close());
+  return bridge;
+}

@@ -1,0 +1,143 @@
+// The same inspection stream in Stately's inspector protocol (@statelyai/inspect's WebSocket format): one JSON
+// message per `@xstate.actor`, `@xstate.event` and `@xstate.snapshot`, with sessionId, rootId, parentId and
+// `_version`, so Stately's inspector can be pointed at fillstate. Actor ids serve as session ids.
+import type { AnyStateMachine } from 'xstate';
+import type { Engine } from '../engine/engine.ts';
+import type { BridgeSubscriber, RetainedEntry } from './bridge.ts';
+import { INSPECTED_MACHINES } from './machines.ts';
+import type { BatchMessage, NodeView, SnapshotMessage } from './protocol.ts';
+
+/** The @statelyai/inspect protocol version these messages follow. */
+export const STATELY_PROTOCOL_VERSION = '0.4.0';
+const ROOT_ID = 'portfolio';
+
+export interface StatelyActorEvent {
+  readonly type: '@xstate.actor';
+  readonly name: string;
+  readonly sessionId: string;
+  readonly parentId: string | undefined;
+  readonly rootId: string;
+  readonly definition: string | undefined;
+  readonly snapshot: { readonly status: string; readonly value?: unknown; readonly context?: unknown };
+  readonly createdAt: string;
+  readonly id: string;
+  readonly _version: string;
+}
+
+export interface StatelyEventEvent {
+  readonly type: '@xstate.event';
+  readonly event: Record<string, unknown>;
+  readonly sourceId: string | undefined;
+  readonly sessionId: string;
+  readonly rootId: string;
+  readonly createdAt: string;
+  readonly id: string;
+  readonly _version: string;
+}
+
+export interface StatelySnapshotEvent {
+  readonly type: '@xstate.snapshot';
+  readonly event: Record<string, unknown>;
+  readonly snapshot: { readonly status: string; readonly value: unknown; readonly context: unknown };
+  readonly sessionId: string;
+  readonly rootId: string;
+  readonly createdAt: string;
+  readonly id: string;
+  readonly _version: string;
+}
+
+export type StatelyInspectionEvent = StatelyActorEvent | StatelyEventEvent | StatelySnapshotEvent;
+
+const definitions = new Map<string, string>();
+
+/** A machine's config as Stately reads it: JSON, with implementations replaced by their names. */
+function definitionOf(machineId: string | undefined): string | undefined {
+  if (machineId === undefined) return undefined;
+  const cached = definitions.get(machineId);
+  if (cached !== undefined) return cached;
+  const machine: AnyStateMachine | undefined = INSPECTED_MACHINES[machineId]?.machine;
+  if (machine === undefined) return undefined;
+  const json = JSON.stringify(machine.config, (_key, value: unknown) => (typeof value === 'function' ? { type: (value as { type?: string }).type ?? value.name } : value));
+  definitions.set(machineId, json);
+  return json;
+}
+
+/** Sends the bridge's feed as Stately inspection events through `send` (one message each). */
+export class StatelySubscriber implements BridgeSubscriber {
+  private readonly announced = new Set<string>();
+  private readonly parents = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly send: (message: string) => void,
+    private readonly buffered: () => number,
+  ) {}
+
+  bufferedBytes(): number {
+    return this.buffered();
+  }
+
+  snapshot(message: SnapshotMessage): void {
+    this.announced.clear();
+    for (const node of message.nodes) {
+      this.parents.set(node.id, node.parent);
+      this.announce(node.id, node, this.currentSnapshot(node.id, node));
+    }
+  }
+
+  batch(message: BatchMessage, entries: readonly RetainedEntry[]): void {
+    for (const node of message.nodes) this.parents.set(node.id, node.parent);
+    const nodes = new Map(message.nodes.map((node) => [node.id, node]));
+    for (const entry of entries) {
+      // Domain events are fillstate's own vocabulary; Stately's log shows what each actor received.
+      if (entry.kind !== 'received' || entry.snapshot === undefined) continue;
+      if (!this.announced.has(entry.actorId)) {
+        const machineId = entry.actorId === 'portfolio' ? 'portfolio' : entry.actorId.split(':', 1)[0];
+        this.announce(entry.actorId, nodes.get(entry.actorId) ?? { machine: machineId, parent: this.parents.get(entry.actorId) }, entry.snapshot);
+      }
+      const common = { sessionId: entry.actorId, rootId: ROOT_ID, createdAt: String(entry.at), _version: STATELY_PROTOCOL_VERSION };
+      this.emit({ type: '@xstate.event', event: entry.event, sourceId: entry.sourceId, id: `${entry.sequence}.event`, ...common });
+      this.emit({
+        type: '@xstate.snapshot',
+        event: entry.event,
+        snapshot: { status: entry.snapshot.status, value: entry.snapshot.value, context: entry.snapshot.context },
+        id: `${entry.sequence}.snapshot`,
+        ...common,
+      });
+    }
+  }
+
+  resync(): void {
+    // Stately's inspector has no re-sync: the snapshot that follows re-announces every actor.
+  }
+
+  private announce(actorId: string, node: Pick<NodeView, 'machine' | 'parent'>, snapshot: { status: string; value?: unknown; context?: unknown }): void {
+    this.announced.add(actorId);
+    this.emit({
+      type: '@xstate.actor',
+      name: actorId,
+      sessionId: actorId,
+      parentId: actorId === ROOT_ID ? undefined : (node.parent ?? ROOT_ID),
+      rootId: ROOT_ID,
+      definition: definitionOf(node.machine),
+      snapshot,
+      createdAt: String(this.engine.clock.now()),
+      id: `${actorId}.actor`,
+      _version: STATELY_PROTOCOL_VERSION,
+    });
+  }
+
+  private currentSnapshot(actorId: string, node: NodeView): { status: string; value?: unknown; context?: unknown } {
+    const actor = actorId === 'portfolio'
+      ? this.engine.portfolio
+      : actorId.startsWith('order:') ? this.engine.getOrderActor(actorId.slice(6))
+      : actorId.startsWith('position:') ? this.engine.getPositionActor(actorId.slice(9)) : undefined;
+    if (actor === undefined) return { status: node.live ? 'active' : 'done', value: node.state };
+    const snapshot = actor.getSnapshot() as { status: string; value: unknown; context: unknown };
+    return { status: snapshot.status, value: snapshot.value, context: snapshot.context };
+  }
+
+  private emit(event: StatelyInspectionEvent): void {
+    this.send(JSON.stringify(event));
+  }
+}

@@ -1,0 +1,66 @@
+// The daemon's real HTTP server in-process with the inspector mounted, on a hand-driven venue (the test decides
+// every acknowledgement and fill) and a simulated engine clock.
+import { ManualVenue } from '../../adapters/manual/manual-venue.ts';
+import { decimal } from '../../src/domain/decimal.ts';
+import { createInstrument } from '../../src/domain/instrument.ts';
+import { SimulatedClock } from '../../src/engine/clock.ts';
+import { createEngine, type Engine } from '../../src/engine/engine.ts';
+import { createServer, type RunningServer } from '../../src/daemon/server.ts';
+import { registerInspector, type BridgeOptions, type InspectorBridge } from '../../src/inspector/index.ts';
+
+export const TOKEN = 'inspector-token-0123456789abcdef';
+
+export const BTC = createInstrument({
+  symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.1', lotSize: '0.001',
+  minQuantity: '0.001', minNotional: '5', makerFee: '0.001', takerFee: '0.001',
+});
+
+export interface InspectedDaemon {
+  readonly clock: SimulatedClock;
+  readonly venue: ManualVenue;
+  readonly engine: Engine;
+  readonly server: RunningServer;
+  readonly bridge: InspectorBridge;
+  readonly url: string;
+  /** A JSON request to the API with the token. */
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startInspectedDaemon(bridgeOptions: BridgeOptions = {}): Promise<InspectedDaemon> {
+  const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
+  const venue = new ManualVenue({ instruments: [BTC], now: () => clock.now(), recordCommands: false, balances: { USDT: '100000000', BTC: '100' } });
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'i' });
+  await engine.start();
+  venue.publishMarketData({ type: 'quote', symbol: 'BTC/USDT', timestamp: clock.now(), bids: [{ price: decimal('49999.9'), quantity: decimal('5') }], asks: [{ price: decimal('50000.1'), quantity: decimal('5') }] });
+  let bridge: InspectorBridge | undefined;
+  const server = await createServer({
+    engine,
+    token: TOKEN,
+    rateLimit: false,
+    plugins: [(app, mount) => {
+      bridge = registerInspector(app, mount, bridgeOptions);
+    }],
+  });
+  return {
+    clock,
+    venue,
+    engine,
+    server,
+    bridge: bridge!,
+    url: server.url,
+    async request(method, path, body) {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    },
+    async close() {
+      await server.close();
+      await engine.stop();
+    },
+  };
+}
