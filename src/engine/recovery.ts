@@ -55,6 +55,7 @@ export interface ReconciliationHost {
 }
 
 const AWAITING_ACK: readonly OrderStateName[] = ['submitted', 'triggered'];
+const QUERY_BATCH = 64;
 const AT_VENUE: readonly OrderStateName[] = ['submitted', 'triggered', 'open', 'partial', 'pendingCancel', 'pendingUpdate'];
 
 export const NEVER_REACHED_VENUE = 'never reached the venue: not found there by clientOrderId after a restart; not resent';
@@ -69,6 +70,9 @@ export const NEVER_REACHED_VENUE = 'never reached the venue: not found there by 
 export async function reconcileVenue(host: ReconciliationHost, venue: Venue, intents: readonly IntentRecord[]): Promise<ReconciliationReport> {
   const report = { venue: venue.id, checked: 0, adopted: [] as string[], unknownAtVenue: [] as string[], fillsApplied: 0, updated: [] as string[], discrepancies: [] as string[] };
   const handled = new Set<string>();
+  // One query answers for every order still working there; only the others are asked about one by one.
+  const openAtVenue = new Map((await venue.openOrders()).map((status) => [status.clientOrderId, status]));
+  const statusOf = (orderId: string) => (openAtVenue.has(orderId) ? Promise.resolve(openAtVenue.get(orderId)) : venue.queryOrder(orderId));
 
   for (const intent of intents) {
     if (intent.venue !== venue.id || intent.status !== 'sent') continue;
@@ -78,7 +82,7 @@ export async function reconcileVenue(host: ReconciliationHost, venue: Venue, int
     handled.add(orderId);
     report.checked++;
     const payload = intent.request as IntentPayload;
-    const status = await venue.queryOrder(orderId);
+    const status = await statusOf(orderId);
     host.adopt(payload.request, venue.id, { emulated: payload.emulated, createdAt: payload.createdAt });
     if (status === undefined) {
       markUnknown(host, orderId, venue.id, report);
@@ -88,13 +92,20 @@ export async function reconcileVenue(host: ReconciliationHost, venue: Venue, int
     await applyStatus(host, venue, orderId, status, report);
   }
 
-  for (const orderId of host.liveOrders(venue.id)) {
-    if (handled.has(orderId)) continue;
+  const atVenue = host.liveOrders(venue.id).filter((orderId) => !handled.has(orderId) && AT_VENUE.includes(host.order(orderId)!.state));
+  // Asked concurrently, a batch at a time (a remote venue answers each over the network), applied in order.
+  const statuses = new Map<string, VenueOrderStatus | undefined>();
+  for (let start = 0; start < atVenue.length; start += QUERY_BATCH) {
+    const batch = atVenue.slice(start, start + QUERY_BATCH);
+    const answers = await Promise.all(batch.map(statusOf));
+    batch.forEach((orderId, index) => statuses.set(orderId, answers[index]));
+  }
+  for (const orderId of atVenue) {
     const local = host.order(orderId)!;
     if (!AT_VENUE.includes(local.state)) continue;
     handled.add(orderId);
     report.checked++;
-    const status = await venue.queryOrder(orderId);
+    const status = statuses.get(orderId);
     if (status === undefined) {
       if (AWAITING_ACK.includes(local.state) && local.context.venueOrderId === undefined) {
         markUnknown(host, orderId, venue.id, report);
@@ -109,7 +120,7 @@ export async function reconcileVenue(host: ReconciliationHost, venue: Venue, int
     await applyStatus(host, venue, orderId, status, report);
   }
 
-  for (const status of await venue.openOrders()) {
+  for (const status of openAtVenue.values()) {
     if (handled.has(status.clientOrderId) || host.order(status.clientOrderId) !== undefined) continue;
     handled.add(status.clientOrderId);
     report.checked++;
