@@ -778,6 +778,7 @@ export class Engine {
       marketPrice: this.marketPrice(signal.symbol, venueId)?.toFixed(),
       equity: this.valuation(quote).equity,
       openDirection: current === undefined ? undefined : current.getSnapshot().context.direction,
+      openPositions: () => this.positions.openPositions().filter((position) => position.venue === venueId),
       defaults: this.signalDefaults,
     });
     if (planned.kind === 'refused') return { status: 'refused', reason: planned.reason };

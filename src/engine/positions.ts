@@ -225,6 +225,16 @@ export class PositionBook {
     return this.positions.values();
   }
 
+  /** The instrument and direction of every open (or opening) position. */
+  openPositions(): { symbol: string; venue: string; direction: 'long' | 'short' }[] {
+    const open: { symbol: string; venue: string; direction: 'long' | 'short' }[] = [];
+    for (const actor of this.current.values()) {
+      const context = actor.getSnapshot().context;
+      open.push({ symbol: context.symbol, venue: context.venue, direction: context.direction });
+    }
+    return open;
+  }
+
   openCount(): number {
     return this.current.size;
   }

@@ -11,6 +11,7 @@ import {
   sizeByFixedAmount,
   sizeByFixedFraction,
   sizeByKelly,
+  sizeByCorrelation,
   sizeByRisk,
   sizeByVolatility,
   type PositionSize,
@@ -33,6 +34,11 @@ export interface SignalDefaults {
   readonly minConfidence?: DecimalString;
   readonly plan?: PositionPlan;
   readonly maxPositionValue?: DecimalString;
+  /**
+   * Correlations between instruments (symbol -> symbol -> rho in [-1, 1], either order): a new position is
+   * shrunk by 1 - the largest correlation with a position already open in the same direction.
+   */
+  readonly correlations?: Readonly<Record<string, Readonly<Record<string, DecimalString>>>>;
 }
 
 export const signalSchema = z.strictObject({
@@ -44,6 +50,8 @@ export const signalSchema = z.strictObject({
   atr: optionalDecimalInput('atr'),
   /** Overrides of the engine's defaults for this signal. */
   sizing: z.custom<SizingMethod>().optional(),
+  /** This instrument's correlation with others (symbol -> rho), over the engine's defaults. */
+  correlations: z.record(z.string(), decimalInput('correlation')).optional(),
   plan: z.custom<PositionPlan>().optional(),
 });
 
@@ -66,6 +74,8 @@ export interface SignalContext {
   readonly equity?: DecimalString;
   /** The direction of the open position in this instrument, if any. */
   readonly openDirection?: 'long' | 'short';
+  /** The open positions (asked for only when correlations are configured). */
+  readonly openPositions?: () => readonly { readonly symbol: string; readonly direction: 'long' | 'short' }[];
   readonly defaults: SignalDefaults;
 }
 
@@ -122,6 +132,11 @@ export function planSignal(input: unknown, context: SignalContext): PlannedSigna
     const stopPrice = plan === undefined ? undefined : planStopPrice(plan, inputs, side, price.toFixed(), instrument);
     const method = signal.sizing ?? defaults.sizing ?? { method: 'fixedFraction', fraction: '0.01' };
     let sized = size(method, decimal(context.equity), price, stopPrice === undefined ? undefined : decimal(stopPrice), signal.atr === undefined ? undefined : decimal(signal.atr), instrument);
+    const correlations = correlationsWithOpen(signal.symbol, direction, signal.correlations, defaults.correlations, context.openPositions);
+    if (correlations.length > 0) {
+      const adjusted = sizeByCorrelation({ baseQuantity: sized.quantity, correlations, instrument });
+      sized = { ...adjusted, zeroReason: adjusted.zeroReason ?? sized.zeroReason };
+    }
     if (defaults.confidenceScaling !== undefined) {
       const scale = confidenceScale(confidence, decimal(defaults.confidenceScaling.minScale), decimal(defaults.confidenceScaling.maxScale));
       sized = { ...sized, quantity: roundDown(sized.quantity.times(scale), instrument.lotSize) };
@@ -142,4 +157,26 @@ export function planSignal(input: unknown, context: SignalContext): PlannedSigna
 
 function roundDown(quantity: Decimal, lot: Decimal): Decimal {
   return quantity.div(lot).round(0, 0).times(lot);
+}
+
+/**
+ * The correlations of a new position with each open one, signed by direction (an open position the other way
+ * hedges: -rho). The signal's own figures come first, then the engine's table in either order.
+ */
+function correlationsWithOpen(
+  symbol: string,
+  direction: 'long' | 'short',
+  fromSignal: Readonly<Record<string, DecimalString>> | undefined,
+  table: SignalDefaults['correlations'],
+  openPositions: SignalContext['openPositions'],
+): Decimal[] {
+  if ((fromSignal === undefined && table === undefined) || openPositions === undefined) return [];
+  const correlations: Decimal[] = [];
+  for (const open of openPositions()) {
+    if (open.symbol === symbol) continue;
+    const rho = fromSignal?.[open.symbol] ?? table?.[symbol]?.[open.symbol] ?? table?.[open.symbol]?.[symbol];
+    if (rho === undefined) continue;
+    correlations.push(open.direction === direction ? decimal(rho) : decimal(rho).neg());
+  }
+  return correlations;
 }
