@@ -8,7 +8,6 @@ import { ManualVenue } from '../adapters/manual/manual-venue.ts';
 import { createInstrument } from '../src/domain/instrument.ts';
 import { SimulatedClock } from '../src/engine/clock.ts';
 import { createEngine, type Engine } from '../src/engine/engine.ts';
-import { MemoryEventLog } from '../src/daemon/memory-event-log.ts';
 import { createServer } from '../src/daemon/server.ts';
 import type { BenchRow } from './harness.ts';
 
@@ -40,13 +39,12 @@ function fillingVenue(clock: SimulatedClock): ManualVenue {
   return venue;
 }
 
-async function startedEngine(): Promise<{ engine: Engine; events: MemoryEventLog }> {
+async function startedEngine(): Promise<{ engine: Engine }> {
   const clock = new SimulatedClock();
   const venue = fillingVenue(clock);
   const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'b', logger: pino({ level: 'silent' }) });
-  const events = new MemoryEventLog(engine);
   await engine.start();
-  return { engine, events };
+  return { engine };
 }
 
 interface LoadResult {
@@ -92,9 +90,9 @@ async function inProcess(): Promise<LoadResult> {
 
 export async function run(): Promise<BenchRow[]> {
   const baseline = await inProcess();
-  const { engine, events } = await startedEngine();
+  const { engine } = await startedEngine();
   // No rate limit: the bench measures the API path itself, not the protection in front of it.
-  const server = await createServer({ engine, token: TOKEN, events, rateLimit: false });
+  const server = await createServer({ engine, token: TOKEN, rateLimit: false });
   let loaded: LoadResult;
   try {
     loaded = await loadGenerator(server.url);
@@ -103,7 +101,6 @@ export async function run(): Promise<BenchRow[]> {
   } finally {
     await server.close();
     await engine.stop();
-    events.close();
   }
   return [
     {

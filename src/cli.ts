@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type ConfigOverrides } from './daemon/config.ts';
 import { ApiRequestError, DaemonClient, DaemonUnreachableError } from './daemon/client.ts';
 import { readClientToken, TokenError } from './daemon/token.ts';
+import { StoreOpenError } from './store/inspect.ts';
 
 /** Exit codes: scripts can tell a refusal from a daemon that is not there. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
@@ -273,6 +274,10 @@ function fail(error: unknown): number {
     return EXIT.unreachable;
   }
   if (error instanceof ApiRequestError) {
+    console.error(`fillstate: ${error.message}`);
+    return EXIT.refused;
+  }
+  if (error instanceof StoreOpenError) {
     console.error(`fillstate: ${error.message}`);
     return EXIT.refused;
   }

@@ -8,14 +8,15 @@ import { SystemClock, type Clock } from '../engine/clock.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
 import type { SignalDefaults } from '../engine/signals.ts';
 import type { Venue } from '../../adapters/venue.ts';
+import { WebSocketVenue } from '../../adapters/websocket-venue/index.ts';
+import { openStore, type Store } from '../store/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { startDemoSignals } from './demo-signals.ts';
 import { describeEvent } from './event-lines.ts';
 import { createLogger } from './logger.ts';
-import { MemoryEventLog } from './memory-event-log.ts';
 import { createPaperMarket, type PaperMarket } from './paper-market.ts';
 import { createServer, type RunningServer } from './server.ts';
-import type { EventLog } from './stream.ts';
+import { registerInspector } from '../inspector/index.ts';
 import { resolveToken } from './token.ts';
 
 export interface StartDaemonOptions {
@@ -37,10 +38,14 @@ export interface RunningDaemon {
   readonly token: string;
   readonly tokenOrigin: 'environment' | 'file' | 'generated';
   readonly dataDir: string;
+  /** The SQLite file: journal, snapshots, intents. */
+  readonly store: Store;
   readonly logger: Logger;
   /** Stops in order; resolves when everything is closed. Safe to call twice. */
   shutdown(reason: string): Promise<void>;
 }
+
+export const DATABASE_FILE_NAME = 'fillstate.db';
 
 /** How long a shutdown waits for the venue to confirm cancels when `shutdown.cancelOpenOrders` is set. */
 const CANCEL_CONFIRM_TIMEOUT_MS = 5_000;
@@ -54,19 +59,31 @@ export async function startDaemon(options: StartDaemonOptions): Promise<RunningD
   const token = resolveToken(dataDir, env);
   if (token.origin === 'generated') logger.info({ file: token.file }, `generated an API token in ${token.file} (mode 0600)`);
 
-  const { venue, market } = createVenue(config, clock, env);
+  const { venue, market } = createVenue(config, clock, env, logger);
+  // A corrupt or foreign file is refused here, unmodified (StoreOpenError says why).
+  const store = openStore({ path: path.join(dataDir, DATABASE_FILE_NAME), logger: logger.child({ component: 'store' }) });
   const engine = createEngine({
     venues: [venue],
     clock,
     logger: logger.child({ component: 'engine' }),
     risk: config.risk,
     signals: config.signals as SignalDefaults,
+    store,
   });
-  const memoryLog = new MemoryEventLog(engine);
-  const events: EventLog = memoryLog;
   engine.subscribe((event: DomainEvent) => logger.info({ event }, `${event.type} #${event.sequence} ${describeEvent(event)}`));
 
-  await engine.start();
+  try {
+    // Start-up is recovery: actors restored from the store, the journal replayed, each venue reconciled.
+    await engine.start();
+  } catch (error) {
+    await engine.stop().catch(() => {});
+    store.close();
+    throw error;
+  }
+  const recovery = engine.recoveryReport();
+  if (recovery !== undefined && recovery.lastSequence > 0) {
+    logger.info({ recovery }, `recovered ${recovery.restoredOrders} order(s) and ${recovery.restoredPositions} position(s) from ${store.path} (journal at #${recovery.lastSequence})`);
+  }
   market?.start();
 
   let server: RunningServer;
@@ -80,11 +97,14 @@ export async function startDaemon(options: StartDaemonOptions): Promise<RunningD
       bodyLimitBytes: config.server.bodyLimitBytes,
       rateLimit: config.server.rateLimit,
       streamBufferEvents: config.server.streamBufferEvents,
-      events,
+      journal: store,
+      readiness: () => ({ store: store.isOpen ? undefined : 'the store is closed' }),
+      plugins: [(app, mount) => void registerInspector(app, mount)],
     });
   } catch (error) {
     market?.stop();
     await engine.stop();
+    store.close();
     throw error;
   }
 
@@ -109,8 +129,10 @@ export async function startDaemon(options: StartDaemonOptions): Promise<RunningD
       if (config.shutdown.cancelOpenOrders) await cancelOpenOrders(engine, clock, logger);
       else logger.info({ live: engine.listOrders({ live: true }).length }, 'resting orders are left at the venue as they are');
       market?.stop();
+      // The engine commits what its last turn decided; then the file is closed cleanly.
       await engine.stop();
-      memoryLog.close();
+      store.flush();
+      store.close();
       logger.info('stopped');
       logger.flush();
     })();
@@ -125,12 +147,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<RunningD
     token: token.token,
     tokenOrigin: token.origin,
     dataDir,
+    store,
     logger,
     shutdown,
   };
 }
 
-function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv): { venue: Venue; market?: PaperMarket } {
+function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv, logger: Logger): { venue: Venue; market?: PaperMarket } {
   const venueConfig = config.venue;
   if (venueConfig.type === 'paper') {
     const market = createPaperMarket(venueConfig, clock);
@@ -140,7 +163,7 @@ function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv)
   if (venueToken === undefined || venueToken === '') {
     throw new Error(`venue "${venueConfig.id}" needs its token in the environment variable ${venueConfig.tokenEnv}`);
   }
-  throw new Error(`venue type "websocket" is not available in this build`);
+  return { venue: new WebSocketVenue({ id: venueConfig.id, url: venueConfig.url, token: venueToken, clock, logger: logger.child({ component: 'venue', venue: venueConfig.id }) }) };
 }
 
 /** Cancels every working order and waits (bounded) for the venue to confirm, so none is left half-way. */

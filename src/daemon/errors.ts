@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DecimalParseError } from '../domain/decimal.ts';
 import { OrderRequestError } from '../domain/order-request.ts';
 import type { Denial } from '../risk/checks.ts';
+import { EventsUnavailableError } from '../engine/persistence.ts';
 import { EngineStateError, OrderStateError, UnknownInstrumentError, UnknownOrderError, UnknownPositionError, UnknownVenueError } from '../engine/errors.ts';
 
 export interface ApiErrorBody {
@@ -58,6 +59,7 @@ export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof UnknownInstrumentError) return new ApiError(400, error.code, error.message, { symbol: error.symbol, venue: error.venue });
   if (error instanceof UnknownVenueError) return new ApiError(400, error.code, error.message, { venue: error.venue });
   if (error instanceof EngineStateError) return new ApiError(503, error.code, error.message);
+  if (error instanceof EventsUnavailableError) return new ApiError(410, 'events_unavailable', error.message, { afterSequence: error.afterSequence, oldestAvailable: error.oldestAvailable });
   return undefined;
 }
 

@@ -254,15 +254,11 @@ function rejectUpgrade(socket: Duplex, status: number, statusText: string, messa
   socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
-/** The engine as the stream's event log: its journal (eventsSince / lastSequence) and its live feed. */
+/** The engine as the stream's event log: its journal (or recent history without a store) and its live feed. */
 export function engineEventLog(engine: Engine): EventLog {
-  const journaled = engine as Engine & Partial<Pick<EventLog, 'eventsSince' | 'lastSequence'>>;
-  if (typeof journaled.eventsSince !== 'function' || typeof journaled.lastSequence !== 'function') {
-    throw new Error('this engine keeps no event log (eventsSince/lastSequence): pass `events` to createServer, e.g. a MemoryEventLog attached before engine.start()');
-  }
   return {
-    eventsSince: (afterSequence, limit) => journaled.eventsSince!(afterSequence, limit),
-    lastSequence: () => journaled.lastSequence!(),
+    eventsSince: (afterSequence, limit) => engine.eventsSince(afterSequence, limit),
+    lastSequence: () => engine.lastSequence(),
     subscribe: (listener) => engine.subscribe(listener),
   };
 }

@@ -23,6 +23,8 @@ export type StreamFrame =
 /** Close codes (4000-4999 are the application's). */
 export const STREAM_CLOSE_SLOW_CLIENT = 4008;
 export const STREAM_CLOSE_BAD_REQUEST = 4400;
+/** The log no longer holds the events asked for (a store-less daemon keeps only recent ones). */
+export const STREAM_CLOSE_UNAVAILABLE = 4410;
 export const STREAM_CLOSE_SHUTDOWN = 1001;
 
 export interface StreamOptions {
@@ -79,9 +81,20 @@ export class EventStreamClient {
     this.socket.close(code, reason);
   }
 
+  /** Reads the log; a range it no longer holds ends the stream with a re-sync notice instead of a gap. */
+  private read(afterSequence: number, limit: number): readonly DomainEvent[] | undefined {
+    try {
+      return this.log.eventsSince(afterSequence, limit);
+    } catch (error) {
+      this.resync(this.lastSent, `${(error as Error).message}`, STREAM_CLOSE_UNAVAILABLE);
+      return undefined;
+    }
+  }
+
   private sendPage(): void {
     if (this.mode !== 'backfill') return;
-    const page = this.log.eventsSince(this.lastSent, this.pageSize);
+    const page = this.read(this.lastSent, this.pageSize);
+    if (page === undefined) return;
     for (const event of page) this.send(event);
     if (this.mode !== 'backfill') return;
     if (page.length < this.pageSize && this.lastSent >= this.log.lastSequence()) {
@@ -98,7 +111,7 @@ export class EventStreamClient {
     if (event.sequence <= this.lastSent) return;
     if (event.sequence > this.lastSent + 1) {
       // Events we did not see live (delivered before we subscribed, or out of order): read them from the log.
-      for (const missed of this.log.eventsSince(this.lastSent, event.sequence - this.lastSent - 1)) this.send(missed);
+      for (const missed of this.read(this.lastSent, event.sequence - this.lastSent - 1) ?? []) this.send(missed);
       if (this.mode !== 'live') return;
       if (this.lastSent !== event.sequence - 1) {
         this.resync(this.lastSent, `events ${this.lastSent + 1} to ${event.sequence - 1} are missing from the log; reconnect to re-sync`, STREAM_CLOSE_BAD_REQUEST);

@@ -7,8 +7,8 @@ import type { QuoteTick } from '../../src/domain/market-data.ts';
 import type { RiskLimits } from '../../src/risk/checks.ts';
 import { SimulatedClock } from '../../src/engine/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
-import { MemoryEventLog } from '../../src/daemon/memory-event-log.ts';
-import { createServer, type RunningServer } from '../../src/daemon/server.ts';
+import { createServer, engineEventLog, type RunningServer } from '../../src/daemon/server.ts';
+import type { EventLog } from '../../src/daemon/stream.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const SYMBOL = 'BTC/USDT';
@@ -21,7 +21,8 @@ export interface TestDaemon {
   readonly clock: SimulatedClock;
   readonly venue: PaperVenue;
   readonly engine: Engine;
-  readonly events: MemoryEventLog;
+  /** The engine's event history, as the stream reads it. */
+  readonly events: EventLog;
   readonly server: RunningServer;
   readonly url: string;
   /** A JSON request; `token: null` sends none. Returns status, parsed body and headers. */
@@ -44,6 +45,8 @@ export interface TestDaemonOptions {
   readonly rateLimit?: { perSecond: number; burst: number } | false;
   readonly streamBufferEvents?: number;
   readonly bodyLimitBytes?: number;
+  /** Events the store-less engine keeps for eventsSince (default 100,000). */
+  readonly eventHistory?: number;
 }
 
 export function bookAround(mid: string, timestamp: number): QuoteTick {
@@ -61,13 +64,12 @@ export function bookAround(mid: string, timestamp: number): QuoteTick {
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
   const venue = new PaperVenue({ clock, instruments: [INSTRUMENT], balances: { USDT: '1000000', BTC: '10' } });
-  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 't', risk: options.risk });
-  const events = new MemoryEventLog(engine);
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 't', risk: options.risk, eventHistory: options.eventHistory });
   await engine.start();
+  const events = engineEventLog(engine);
   const server = await createServer({
     engine,
     token: TOKEN,
-    events,
     rateLimit: options.rateLimit ?? false,
     streamBufferEvents: options.streamBufferEvents,
     bodyLimitBytes: options.bodyLimitBytes,
@@ -107,7 +109,6 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     async close() {
       await server.close();
       await engine.stop();
-      events.close();
     },
   };
   daemon.quote('50000');

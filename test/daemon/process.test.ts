@@ -4,6 +4,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -35,6 +36,11 @@ function startDaemon(cwd: string, args: readonly string[], env: Record<string, s
     child.stderr!.on('data', onData);
     void exited.then((code) => reject(new Error(`the daemon exited (${code}) before it listened:\n${output}`)));
   });
+}
+
+async function outputMatching(started: Started, pattern: RegExp): Promise<void> {
+  for (let attempt = 0; attempt < 100 && !pattern.test(started.output()); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(started.output()).toMatch(pattern);
 }
 
 function cli(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -121,6 +127,76 @@ describe('fillstate start and the CLI', () => {
     const down = await cli(cwd, ['status', '--url', daemon.url]);
     expect(down.code).toBe(3);
     expect(down.stderr.trim()).toBe(`fillstate: no fillstate daemon at ${daemon.url}: connection refused (is \`fillstate start\` running?)`);
+  });
+
+  it('starts again from ./data/fillstate.db: the orders and the journal are still there', async () => {
+    const before = (await cli(cwd, ['orders', '--url', 'http://127.0.0.1:9', '--json'])).code;
+    expect(before).toBe(3);
+    const again = await startDaemon(cwd, ['--no-demo'], { FILLSTATE_PORT: '0' });
+    try {
+      // Log lines are written asynchronously: the recovery line may follow the listening line.
+      await outputMatching(again, /recovered \d+ order\(s\) and \d+ position\(s\) from .*fillstate\.db/);
+      const orders = JSON.parse((await cli(cwd, ['orders', '--url', again.url, '--json'])).stdout).orders as { orderId: string; status: string }[];
+      expect(orders.find((order) => order.orderId === 'cli-1')?.status).toBe('canceled');
+      const events = await fetch(`${again.url}/v1/events?after=0&limit=10000`, { headers: { authorization: `Bearer ${readFileSync(path.join(cwd, 'data', 'token'), 'utf8').trim()}` } });
+      const journal = (await events.json()) as { events: { sequence: number; type: string; orderId?: string }[]; lastSequence: number };
+      expect(journal.events.map((event) => event.sequence)).toEqual(Array.from({ length: journal.lastSequence }, (_, index) => index + 1));
+      expect(journal.events.filter((event) => event.orderId === 'cli-1').map((event) => event.type)).toEqual(expect.arrayContaining(['OrderInitialized', 'OrderCanceled']));
+    } finally {
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    }
+  });
+});
+
+describe('fillstate start against a paper venue server over WebSocket', () => {
+  it('trades through the remote venue, and after a restart its resting order is still working there', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'fillstate-remote-'));
+    const venueToken = 'paper-venue-token-0123456789';
+    const venue = spawn(process.execPath, ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(ROOT, 'adapters/paper-server/main.ts'), '--port', '0'], {
+      env: { ...BASE_ENV, FILLSTATE_PAPER_VENUE_TOKEN: venueToken },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const venueUrl = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        venue.stdout!.on('data', (chunk) => {
+          text += String(chunk);
+          const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
+          if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url);
+        });
+        venue.on('exit', (code) => reject(new Error(`the paper venue server exited (${code})`)));
+      });
+      writeFileSync(path.join(cwd, 'fillstate.config.yaml'), `venue:\n  type: websocket\n  id: paper\n  url: ${venueUrl}\n  tokenEnv: FILLSTATE_PAPER_VENUE_TOKEN\ndemo:\n  enabled: false\n`);
+      const env = { FILLSTATE_PORT: '0', FILLSTATE_PAPER_VENUE_TOKEN: venueToken };
+      const first = await startDaemon(cwd, [], env);
+      const resting = await cli(cwd, ['submit', '--url', first.url, '--symbol', 'BTC/USDT', '--side', 'buy', '--quantity', '0.01', '--price', '1000', '--client-order-id', 'remote-1']);
+      expect(resting.code, resting.stderr).toBe(0);
+      const market = await cli(cwd, ['submit', '--url', first.url, '--symbol', 'BTC/USDT', '--side', 'buy', '--quantity', '0.01', '--client-order-id', 'remote-2']);
+      expect(market.code, market.stderr).toBe(0);
+      const orders = async (url: string) => {
+        const response = await fetch(`${url}/v1/orders`, { headers: { authorization: `Bearer ${readFileSync(path.join(cwd, 'data', 'token'), 'utf8').trim()}` } });
+        return ((await response.json()) as { orders: { orderId: string; status: string }[] }).orders;
+      };
+      for (let attempt = 0; attempt < 50 && (await orders(first.url)).some((order) => order.status === 'submitted'); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(Object.fromEntries((await orders(first.url)).map((order) => [order.orderId, order.status]))).toEqual({ 'remote-1': 'open', 'remote-2': 'filled' });
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+
+      const second = await startDaemon(cwd, [], env);
+      try {
+        expect(Object.fromEntries((await orders(second.url)).map((order) => [order.orderId, order.status]))).toEqual({ 'remote-1': 'open', 'remote-2': 'filled' });
+        expect(second.output()).not.toContain('no longer knows');
+        const canceled = await cli(cwd, ['cancel', 'remote-1', '--url', second.url]);
+        expect(canceled.code, canceled.stderr).toBe(0);
+      } finally {
+        second.child.kill('SIGTERM');
+        expect(await second.exited).toBe(0);
+      }
+      expect(first.output()).not.toContain(venueToken);
+    } finally {
+      venue.kill('SIGTERM');
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { DomainEvent } from '../../src/domain/events.ts';
 import type { StreamFrame } from '../../src/daemon/stream.ts';
-import { STREAM_CLOSE_BAD_REQUEST, STREAM_CLOSE_SLOW_CLIENT } from '../../src/daemon/stream.ts';
+import { STREAM_CLOSE_BAD_REQUEST, STREAM_CLOSE_SLOW_CLIENT, STREAM_CLOSE_UNAVAILABLE } from '../../src/daemon/stream.ts';
 import type { DomainEventListener } from '../../src/domain/events.ts';
 import { createServer } from '../../src/daemon/server.ts';
 import type { EventLog } from '../../src/daemon/stream.ts';
@@ -182,6 +182,22 @@ describe('event stream', () => {
     expect(beyond.frames).toEqual([{ kind: 'resync', afterSequence: last, message: expect.stringContaining('beyond the last event') }]);
     const bad = connect('?after=-1');
     expect((await bad.closed).code).toBe(STREAM_CLOSE_BAD_REQUEST);
+  });
+
+  it('tells a client to re-sync when the events it asks for are no longer held, over the stream and HTTP', async () => {
+    // Without a store the engine keeps only its recent events.
+    daemon = await startTestDaemon({ eventHistory: 10 });
+    await placeOrders(6);
+    const stale = connect('?after=1');
+    expect((await stale.closed).code).toBe(STREAM_CLOSE_UNAVAILABLE);
+    expect(stale.frames).toEqual([{ kind: 'resync', afterSequence: 1, message: expect.stringContaining('no longer held') }]);
+    const response = await daemon.request('GET', '/v1/events?after=1');
+    expect(response.status).toBe(410);
+    expect(response.body.error.code).toBe('events_unavailable');
+    const recent = connect(`?after=${daemon.events.lastSequence() - 5}`);
+    await recent.until(isLive);
+    expect(recent.events()).toHaveLength(5);
+    recent.socket.close();
   });
 
   it('cuts off a client that stops reading, with a re-sync notice, while publishing never waits', async () => {
