@@ -16,3 +16,20 @@ export type * from '../adapters/venue.ts';
 export { PaperVenue, type PaperVenueOptions } from '../adapters/paper/index.ts';
 export { ManualVenue, type ManualVenueOptions } from '../adapters/manual/manual-venue.ts';
 export * from '../adapters/market-data/index.ts';
+// Positions, the portfolio's gate, signals, sizing and analytics.
+export type { AccountView, OpenPositionRequest, PositionHandle } from './engine/engine.ts';
+export type { PositionView } from './engine/positions.ts';
+export { planSignal, type Signal, type SignalDefaults, type SignalOutcome, type SizingMethod } from './engine/signals.ts';
+export { positionMachine, POSITION_MACHINE_VERSION, type PositionContext, type PositionMachineEvent, type PositionMargin, type PositionStateName } from '../machines/position.ts';
+export type { TradingStateName } from '../machines/portfolio.ts';
+export { checkAmend, checkLossLimits, checkOrder, orderReducesExposure, type Denial, type DenialReason, type RiskLimits } from './risk/checks.ts';
+export { resizeTakeProfits, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection, type ScalingPlan } from './risk/protection.ts';
+export {
+  capPositionSize, sizeByConfidence, sizeByCorrelation, sizeByFixedAmount, sizeByFixedFraction, sizeByKelly, sizeByRisk, sizeByVolatility, type PositionSize,
+} from './risk/sizing.ts';
+export { createLedger, equity, freeBalance, type Ledger } from './domain/ledger.ts';
+export { applyPositionFill, liquidationPrice, leverageOf, unrealizedPnl, type NetPosition } from './domain/position-accounting.ts';
+export { EXIT_REASONS, createTradeRecord, type ExitReason, type TradeRecord } from './analytics/trade-record.ts';
+export { summarizePerformance, type PerformanceSummary } from './analytics/performance.ts';
+export { summarizeExecution, type ExecutionRecord, type ExecutionSummary } from './analytics/execution.ts';
+export { ExecutionTracker, type ExecutionFilter } from './analytics/execution-tracker.ts';
