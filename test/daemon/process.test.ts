@@ -67,7 +67,7 @@ describe('fillstate start and the CLI', () => {
     }
   });
 
-  it('prints the API and inspector URLs, with the token generated owner-only in ./data/token', () => {
+  it('prints the API and inspector URLs, with the token generated owner-only in ./data/token', async () => {
     expect(daemon.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const tokenFile = path.join(cwd, 'data', 'token');
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
@@ -75,6 +75,11 @@ describe('fillstate start and the CLI', () => {
     expect(daemon.inspectorUrl).toBe(`${daemon.url}/inspector?token=${token}`);
     // The token appears in that one line only, never in the logs.
     expect(daemon.output().split(token).length - 1).toBe(1);
+    // The printed inspector URL opens the page; without the token it is refused.
+    const page = await fetch(daemon.inspectorUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${daemon.url}/inspector`)).status).toBe(401);
   });
 
   it('answers the CLI, reading the token from ./data/token', async () => {
