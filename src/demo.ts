@@ -1,5 +1,5 @@
-// The live paper-trading demo: a synthetic BTC/USDT market, a paper venue, and a stream of orders whose
-// every state change is printed. What `npm start` runs until the daemon exists.
+// A library demo: a synthetic BTC/USDT market, a paper venue, and a stream of orders of every kind whose
+// every state change is printed. `npm start` runs the daemon (src/daemon), whose demo sends signals instead.
 import { createSyntheticMarket } from '../adapters/market-data/synthetic.ts';
 import { replayInRealTime } from '../adapters/market-data/replay.ts';
 import { PaperVenue } from '../adapters/paper/paper-venue.ts';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isDecimalText } from '../domain/decimal.ts';
+import { positionPlanSchema, sizingSchema } from './schemas.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -105,8 +106,16 @@ const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   venue: z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema], { error: 'venue.type must be "paper" or "websocket"' }).prefault({ type: 'paper' }),
   risk: riskSchema.default({}),
-  /** Signal defaults (sizing, plan, confidence); checked by the engine when a signal uses them. */
-  signals: z.record(z.string(), z.unknown()).default({}),
+  /** How signals are sized and protected when a signal does not say (src/engine/signals.ts SignalDefaults). */
+  signals: z
+    .strictObject({
+      sizing: sizingSchema.optional(),
+      confidenceScaling: z.strictObject({ minScale: nonNegativeDecimalText('minScale'), maxScale: nonNegativeDecimalText('maxScale') }).optional(),
+      minConfidence: nonNegativeDecimalText('minConfidence').optional(),
+      plan: positionPlanSchema.optional(),
+      maxPositionValue: positiveDecimalText('maxPositionValue').optional(),
+    })
+    .default({}),
   demo: z.strictObject({ enabled: z.boolean().default(true), everyMs: z.int().min(100).default(5_000) }).prefault({}),
   log: z
     .strictObject({

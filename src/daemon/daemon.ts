@@ -67,7 +67,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<RunningD
     clock,
     logger: logger.child({ component: 'engine' }),
     risk: config.risk,
-    signals: config.signals as SignalDefaults,
+    signals: config.signals satisfies SignalDefaults,
     store,
   });
   engine.subscribe((event: DomainEvent) => logger.info({ event }, `${event.type} #${event.sequence} ${describeEvent(event)}`));
