@@ -7,11 +7,11 @@ import { positionMachine, type PositionMachineEvent, type PositionMachineInput }
 import { compare } from '../../src/domain/decimal.ts';
 import type { PositionOrderIntent } from '../../src/domain/position-orders.ts';
 
-const input: PositionMachineInput = {
+const inputFor = (direction: 'long' | 'short'): PositionMachineInput => ({
   positionId: 'p1',
   venue: 'test',
   symbol: 'BTC/USDT',
-  direction: 'long',
+  direction,
   createdAt: 0,
   tickSize: '0.1',
   lotSize: '0.001',
@@ -27,7 +27,7 @@ const input: PositionMachineInput = {
     breakEven: { trigger: { kind: 'rMultiple', multiple: '1' } },
     trailing: { distance: { kind: 'percent', percent: '1' }, activation: { kind: 'rMultiple', multiple: '2' } },
   },
-};
+});
 
 const fill = (orderId: string, side: 'buy' | 'sell', quantity: string, price: string): PositionMachineEvent => ({
   type: 'fill', orderId, side, quantity, price, fee: '0.1', timestamp: 1,
@@ -35,23 +35,32 @@ const fill = (orderId: string, side: 'buy' | 'sell', quantity: string, price: st
 
 type Snapshot = ReturnType<ReturnType<typeof createActor<typeof positionMachine>>['getSnapshot']>;
 
-const allEvents: PositionMachineEvent[] = [
-  fill('p1.e1', 'buy', '1', '100'),
-  { type: 'entryComplete' },
-  { type: 'breakEvenReached', marketPrice: '104' },
-  { type: 'trailingActivated', marketPrice: '108' },
-  { type: 'stopMoved', stopPrice: '106.9' },
-  fill('p1.tp1', 'sell', '0.5', '108'),
-  fill('p1.sl1', 'sell', '1', '96'),
-  fill('p1.sl2', 'sell', '1', '106.9'),
-  fill('p1.x2', 'sell', '1', '101'),
-  { type: 'orderEnded', orderId: 'p1.sl1', status: 'canceled' },
-  { type: 'orderEnded', orderId: 'p1.tp2', status: 'canceled' },
-  { type: 'updateStop', stopPrice: '97' },
-  { type: 'updateTakeProfit', price: '109' },
-  { type: 'close', reason: 'manual' },
-  { type: 'close', reason: 'manual', quantity: '0.2' },
-];
+/**
+ * Every event a position can get, with prices for a long entered at 100 (ATR 2: stop 96, take-profits 108 and
+ * 112, break-even at 104, trailing from 108); a short's mirror them around 100.
+ */
+function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
+  const long = direction === 'long';
+  const price = (text: string) => (long ? text : (200 - Number(text)).toFixed(1));
+  const [entry, exit] = long ? (['buy', 'sell'] as const) : (['sell', 'buy'] as const);
+  return [
+    fill('p1.e1', entry, '1', '100'),
+    { type: 'entryComplete' },
+    { type: 'breakEvenReached', marketPrice: price('104') },
+    { type: 'trailingActivated', marketPrice: price('108') },
+    { type: 'stopMoved', stopPrice: price('106.9') },
+    fill('p1.tp1', exit, '0.5', price('108')),
+    fill('p1.sl1', exit, '1', price('96')),
+    fill('p1.sl2', exit, '1', price('106.9')),
+    fill('p1.x2', exit, '1', price('101')),
+    { type: 'orderEnded', orderId: 'p1.sl1', status: 'canceled' },
+    { type: 'orderEnded', orderId: 'p1.tp2', status: 'canceled' },
+    { type: 'updateStop', stopPrice: price('97') },
+    { type: 'updateTakeProfit', price: price('109') },
+    { type: 'close', reason: 'manual' },
+    { type: 'close', reason: 'manual', quantity: '0.2' },
+  ];
+}
 
 /**
  * The events the position book can send from this state. It splits a fill larger than the position and the
@@ -61,7 +70,7 @@ const allEvents: PositionMachineEvent[] = [
 function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
   const { direction, quantity } = snapshot.context;
   const against = direction === 'long' ? 'sell' : 'buy';
-  return allEvents.filter((event) => event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0);
+  return eventsFor(direction).filter((event) => event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0);
 }
 
 /**
@@ -91,10 +100,16 @@ function stopPhase(snapshot: Snapshot): string | undefined {
 
 function check(state: Snapshot, event: PositionMachineEvent): void {
   const placed: PositionOrderIntent[] = [];
+  const takeProfitSizes: string[] = [];
   const actor = createActor(
-    positionMachine.provide({ actions: { placeOrders: (_, intents) => placed.push(...intents) } }),
+    positionMachine.provide({
+      actions: {
+        placeOrders: (_, intents) => placed.push(...intents),
+        amendOrders: (_, amendments) => takeProfitSizes.push(...amendments.map((amendment) => amendment.quantity)),
+      },
+    }),
     {
-      input,
+      input: inputFor(state.context.direction),
       snapshot: state,
       inspect: (inspection: InspectionEvent) => {
         if (inspection.type === '@xstate.microstep') for (const transition of inspection._transitions) walked.add(transitionName(transition));
@@ -109,10 +124,14 @@ function check(state: Snapshot, event: PositionMachineEvent): void {
   if (after.value === 'closed') expect(after.context.quantity, where).toBe('0');
   // Every order a position places to protect or leave itself is reduce-only; only scale-ins add.
   for (const intent of placed) expect(intent.reduceOnly, `${where}: ${intent.clientOrderId}`).toBe(intent.role === 'scaleIn' || intent.role === 'entry' ? false : true);
-  // The automatic stop plan only ever tightens (a manual updateStop is the user's own choice).
+  // The automatic stop plan only ever tightens: up for a long, down for a short (a manual updateStop is the user's own choice).
   if (event.type !== 'updateStop' && before.context.stopPrice !== undefined && after.context.stopPrice !== undefined) {
-    expect(compare(after.context.stopPrice, before.context.stopPrice), `${where} ${before.context.stopPrice} -> ${after.context.stopPrice}`).toBeGreaterThanOrEqual(0);
+    const tightening = compare(after.context.stopPrice, before.context.stopPrice) * (after.context.direction === 'long' ? 1 : -1);
+    expect(tightening, `${where} ${before.context.stopPrice} -> ${after.context.stopPrice}`).toBeGreaterThanOrEqual(0);
   }
+  // Resized take-profits never take off more than the position holds (they could flip it).
+  const resized = takeProfitSizes.reduce((total, quantity) => total + Number(quantity), 0);
+  expect(resized, where).toBeLessThanOrEqual(Number(after.context.quantity));
   // The plan's phases only move forward: initial -> breakEven -> trailing.
   const order = ['initial', 'breakEven', 'trailing'];
   const from = stopPhase(before);
@@ -121,9 +140,9 @@ function check(state: Snapshot, event: PositionMachineEvent): void {
 }
 
 describe('position chart, model-based', () => {
-  it('every event from every reachable state keeps the invariants', () => {
+  it.each(['long', 'short'] as const)('%s: every event from every reachable state keeps the invariants', (direction) => {
     const logic = positionMachine as unknown as AnyStateMachine;
-    const paths = getShortestPaths(logic, { input, events: eventsFrom, serializeState: (snapshot: Snapshot) => serialize(snapshot) } as never);
+    const paths = getShortestPaths(logic, { input: inputFor(direction), events: eventsFrom, serializeState: (snapshot: Snapshot) => serialize(snapshot) } as never);
     expect(paths.length).toBeGreaterThan(20);
     const values = new Set(paths.map((path) => JSON.stringify((path.state as Snapshot).value)));
     // Every state of the chart: opening, open with each stop phase × each size phase, closing, closed.
