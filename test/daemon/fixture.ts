@@ -1,6 +1,10 @@
 // A daemon API in-process for tests: a paper venue on a simulated clock, the engine, and the real HTTP server
 // on 127.0.0.1 (port 0). Requests go over real HTTP; `settle()` moves simulated time so venue reports arrive.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 import { decimal } from '../../src/domain/decimal.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
 import type { QuoteTick } from '../../src/domain/market-data.ts';
@@ -24,6 +28,7 @@ export interface TestDaemon {
   /** The engine's event history, as the stream reads it. */
   readonly events: EventLog;
   readonly server: RunningServer;
+  readonly store?: Store;
   readonly url: string;
   /** A JSON request; `token: null` sends none. Returns status, parsed body and headers. */
   request(method: string, path: string, options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> }): Promise<ApiResponse>;
@@ -47,6 +52,8 @@ export interface TestDaemonOptions {
   readonly bodyLimitBytes?: number;
   /** Events the store-less engine keeps for eventsSince (default 100,000). */
   readonly eventHistory?: number;
+  /** Journal to a SQLite file in a fresh temporary directory. */
+  readonly store?: boolean;
 }
 
 export function bookAround(mid: string, timestamp: number): QuoteTick {
@@ -64,7 +71,8 @@ export function bookAround(mid: string, timestamp: number): QuoteTick {
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
   const venue = new PaperVenue({ clock, instruments: [INSTRUMENT], balances: { USDT: '1000000', BTC: '10' } });
-  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 't', risk: options.risk, eventHistory: options.eventHistory });
+  const store = options.store === true ? openStore({ path: path.join(mkdtempSync(path.join(tmpdir(), 'fillstate-api-')), 'fillstate.db') }) : undefined;
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 't', risk: options.risk, eventHistory: options.eventHistory, store });
   await engine.start();
   const events = engineEventLog(engine);
   const server = await createServer({
@@ -80,6 +88,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     engine,
     events,
     server,
+    store,
     url: server.url,
     async request(method, path, requestOptions = {}) {
       const headers: Record<string, string> = { ...requestOptions.headers };
@@ -109,6 +118,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     async close() {
       await server.close();
       await engine.stop();
+      store?.close();
     },
   };
   daemon.quote('50000');

@@ -1,5 +1,5 @@
 // A fast-check run of random API requests (well-formed, half-formed and garbage bodies on every route):
-// only 2xx and 4xx come back, never a 5xx, and afterwards the event journal is gapless and agrees with
+// only 2xx and 4xx come back, never a 5xx, and afterwards the SQLite journal is gapless and agrees with
 // the orders the API shows.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { sequenceGaps, startTestDaemon, SYMBOL, type TestDaemon } from './fixtur
 let daemon: TestDaemon;
 
 beforeAll(async () => {
-  daemon = await startTestDaemon({ risk: { maxQuantity: '5', maxOpenPositions: 3 } });
+  daemon = await startTestDaemon({ risk: { maxQuantity: '5', maxOpenPositions: 3 }, store: true });
 });
 
 afterAll(async () => {
@@ -125,6 +125,13 @@ describe('API fuzz', () => {
     expect(new Set(initialized).size).toBe(initialized.length);
     const listed = ((await daemon.request('GET', '/v1/orders')).body.orders as { orderId: string; status: string }[]);
     expect(listed.map((order) => order.orderId).sort()).toEqual([...initialized].sort());
+    // The file says the same: a gapless journal, and the orders table holds what the API lists, state for state.
+    const store = daemon.store!;
+    store.flush();
+    expect(store.journalGaps()).toEqual([]);
+    expect(store.lastCommittedSequence()).toBe(daemon.events.lastSequence());
+    const stored = new Map(store.orders().map((record) => [record.clientOrderId, record.status]));
+    expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(listed.map((order) => [order.orderId, order.status])));
     // Each order's status agrees with the last state-changing event the journal holds for it.
     const terminal: Record<string, string> = { OrderFilled: 'filled', OrderCanceled: 'canceled', OrderExpired: 'expired', OrderRejected: 'rejected', OrderDenied: 'denied' };
     for (const order of listed) {
