@@ -362,8 +362,8 @@ describe('trading control', () => {
 });
 
 describe('readiness and metrics', () => {
-  it('reports readiness and Prometheus metrics of orders, fills, denials, the event loop and the venue', async () => {
-    daemon = await startTestDaemon({ risk: { maxQuantity: '1' } });
+  it('reports readiness and Prometheus metrics of orders, fills, denials, the event loop, the journal and the venue', async () => {
+    daemon = await startTestDaemon({ risk: { maxQuantity: '1' }, store: true });
     await daemon.request('POST', '/v1/orders', { body: { symbol: SYMBOL, side: 'buy', type: 'market', quantity: '0.1' } });
     await daemon.request('POST', '/v1/orders', { body: { ...limitBuy, quantity: '2' } });
     daemon.settle();
@@ -382,6 +382,9 @@ describe('readiness and metrics', () => {
     expect(text).toMatch(/fillstate_process_nodejs_eventloop_lag_seconds \d/);
     expect(text).toMatch(/fillstate_venue_connection\{venue="paper",state="live"\} 1/);
     expect(text).toMatch(/fillstate_http_request_duration_seconds_count\{method="POST",route="\/v1\/orders",status="201"\} 1/);
+    // Journal commit latency from the store: group commits of the events, and the intent committed before a send.
+    expect(text).toMatch(/fillstate_journal_commit_seconds_count\{kind="group"\} [1-9]/);
+    expect(text).toMatch(/fillstate_journal_events_committed_total [1-9]/);
   });
 });
 

@@ -81,6 +81,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     rateLimit: options.rateLimit ?? false,
     streamBufferEvents: options.streamBufferEvents,
     bodyLimitBytes: options.bodyLimitBytes,
+    journal: store,
   });
   const daemon: TestDaemon = {
     clock,
