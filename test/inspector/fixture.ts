@@ -29,7 +29,7 @@ export interface InspectedDaemon {
 
 export async function startInspectedDaemon(bridgeOptions: BridgeOptions = {}): Promise<InspectedDaemon> {
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
-  const venue = new ManualVenue({ instruments: [BTC], now: () => clock.now(), recordCommands: false, balances: { USDT: '100000000', BTC: '100' } });
+  const venue = new ManualVenue({ instruments: [BTC], now: () => clock.now(), recordCommands: false, balances: { USDT: '1000000000000', BTC: '0' } });
   const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'i' });
   await engine.start();
   venue.publishMarketData({ type: 'quote', symbol: 'BTC/USDT', timestamp: clock.now(), bids: [{ price: decimal('49999.9'), quantity: decimal('5') }], asks: [{ price: decimal('50000.1'), quantity: decimal('5') }] });
@@ -63,4 +63,18 @@ export async function startInspectedDaemon(bridgeOptions: BridgeOptions = {}): P
       await engine.stop();
     },
   };
+}
+
+/**
+ * Leaves `count` live (open) orders in the engine. They are sells against a long position, so they reduce
+ * exposure and reserve nothing: the ledger's reservation map is copied per reservation (O(N) each), which would
+ * make the set-up, not the inspector, the slow part.
+ */
+export function openLiveOrders(daemon: InspectedDaemon, count: number): void {
+  const { orderId } = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: String(count * 2) });
+  daemon.venue.report({ type: 'filled', clientOrderId: orderId, tradeId: 'seed', quantity: String(count * 2), price: '50000', fee: '0', feeCurrency: 'USDT', liquidity: 'taker' });
+  for (let index = 0; index < count; index++) {
+    const sell = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', quantity: '1', price: '51000' });
+    daemon.venue.report({ type: 'accepted', clientOrderId: sell.orderId, venueOrderId: `v${index}` });
+  }
 }
