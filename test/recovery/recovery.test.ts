@@ -51,9 +51,9 @@ async function settle(): Promise<void> {
   await turn();
 }
 
-async function boot(prefix: string) {
+async function boot(prefix: string, capabilities?: ConstructorParameters<typeof VenueLink>[1]) {
   const store = openStore({ path });
-  const link = new VenueLink(venue);
+  const link = new VenueLink(venue, capabilities);
   const engine = createEngine({ venues: [link], clock, store, clientOrderIdPrefix: prefix, logger: pino({ level: 'silent' }) });
   running.push({ engine, store, link });
   await engine.start();
@@ -63,9 +63,11 @@ async function boot(prefix: string) {
 }
 
 /** What a crash does to the engine: it hears and sends nothing more, and its uncommitted turn is lost. */
-function crash(session: { store: Store; link: VenueLink }): void {
+function crash(session: { engine: Engine; store: Store; link: VenueLink }): void {
   session.link.sever();
   session.store.abandon();
+  // In one process the dead engine's timers would still fire on the shared clock: stop them (nothing is written).
+  void session.engine.stop();
 }
 
 function byId<T extends { orderId: string }>(views: T[]): T[] {
@@ -247,6 +249,44 @@ describe('restart after a crash', () => {
     expect(b.engine.getOrder(opened.stopOrderId!)?.status).toBe('filled');
     expect(b.engine.getPosition(positionId)).toMatchObject({ status: 'closed', exitReason: 'stop' });
     expect(ledgerTotals(b.engine)).toEqual(await venueTotals());
+  });
+});
+
+describe('restart: deadlines and versions', () => {
+  it('re-arms a deadline the engine holds: a GTD order the venue cannot expire still expires after a restart', async () => {
+    const noGtd = { timeInForce: ['GTC', 'IOC', 'FOK'] as const };
+    const a = await boot('a', { timeInForce: [...noGtd.timeInForce] });
+    const expireAt = clock.now() + 60_000;
+    a.engine.submitOrder({ clientOrderId: 'until', symbol: BTC_USD.symbol, side: 'buy', type: 'limit', quantity: '0.1', price: '95', timeInForce: 'GTD', expireAt });
+    await settle();
+    expect(a.engine.getOrder('until')?.status).toBe('open');
+    crash(a);
+
+    const b = await boot('b', { timeInForce: [...noGtd.timeInForce] });
+    clock.advanceTo(expireAt - 2);
+    await settle();
+    expect(b.engine.getOrder('until')?.status).toBe('open');
+    clock.advanceTo(expireAt);
+    await settle();
+    await settle();
+    expect(b.engine.getOrder('until')?.status).toBe('expired');
+    expect((await venue.queryOrder('until'))?.status).toBe('canceled');
+  });
+
+  it('refuses a snapshot written by another version of its machine, naming the file and the versions', async () => {
+    const a = await boot('a');
+    a.engine.submitOrder({ clientOrderId: 'old', symbol: BTC_USD.symbol, side: 'buy', type: 'limit', quantity: '0.1', price: '95' });
+    await settle();
+    await a.engine.stop();
+    const record = a.store.snapshot('order:old')!;
+    a.store.putSnapshot({ ...record, machineVersion: record.machineVersion + 1 });
+    a.store.close();
+
+    const store = openStore({ path });
+    const link = new VenueLink(venue);
+    const engine = createEngine({ venues: [link], clock, store, logger: pino({ level: 'silent' }) });
+    running.push({ engine, store, link });
+    await expect(engine.start()).rejects.toThrow(new RegExp(`fillstate\\.db: snapshot of order:old was written by order machine version ${record.machineVersion + 1}, this fillstate runs version ${record.machineVersion}`));
   });
 });
 

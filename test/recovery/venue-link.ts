@@ -13,9 +13,13 @@ export class VenueLink implements Venue {
   private severed = false;
   private readonly detach: Array<() => void> = [];
 
-  constructor(private readonly venue: Venue) {
+  /** `capabilities` narrows what the engine believes the venue can do (e.g. no GTD: the engine holds deadlines). */
+  constructor(
+    private readonly venue: Venue,
+    capabilities?: Partial<Venue['capabilities']>,
+  ) {
     this.id = venue.id;
-    this.capabilities = venue.capabilities;
+    this.capabilities = { ...venue.capabilities, ...capabilities };
   }
 
   /** The crash: from now on this engine hears nothing and sends nothing. */
