@@ -104,7 +104,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const events = options.events ?? engineEventLog(engine);
   const checkToken = createTokenCheck(options.token);
   const limiter = options.rateLimit === false ? undefined : new ClientRateLimiter(options.rateLimit ?? { perSecond: 500, burst: 1000 });
-  const metrics = createMetrics(engine, engineVenueIds(engine), options.journal);
+  const metrics = createMetrics(engine, engine.venueIds(), options.journal);
   const streamClients = new Set<EventStreamClient>();
   const webSocketHandlers = new Map<string, WebSocketHandler>();
   let closing = false;
@@ -113,8 +113,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     const fromHeader = bearerToken(typeof request.headers.authorization === 'string' ? request.headers.authorization : undefined);
     if (fromHeader !== undefined) return checkToken(fromHeader);
     if (authOptions.allowQueryToken === true && request.url !== undefined) {
-      const fromQuery = new URL(request.url, 'http://localhost').searchParams.get('token');
-      if (fromQuery !== null) return checkToken(fromQuery);
+      const fromQuery = parseRequestUrl(request.url)?.searchParams.get('token');
+      if (fromQuery !== undefined && fromQuery !== null) return checkToken(fromQuery);
     }
     return false;
   };
@@ -209,7 +209,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
 
   const webSocketServer = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = parseRequestUrl(request.url ?? '/');
+    // A request line no URL parser accepts is answered here: a throw in this listener would end the process.
+    if (url === undefined) return rejectUpgrade(socket, 400, 'Bad Request', 'the request URL cannot be parsed');
     const handler = webSocketHandlers.get(url.pathname);
     if (handler === undefined) {
       // Another 'upgrade' listener may serve this path; answer only when nobody else can.
@@ -249,6 +251,14 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   };
 }
 
+function parseRequestUrl(url: string): URL | undefined {
+  try {
+    return new URL(url, 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
 function rejectUpgrade(socket: Duplex, status: number, statusText: string, message: string): void {
   const body = JSON.stringify({ error: { code: statusText.toLowerCase().replace(/ /g, '_'), message } });
   socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
@@ -261,10 +271,6 @@ export function engineEventLog(engine: Engine): EventLog {
     lastSequence: () => engine.lastSequence(),
     subscribe: (listener) => engine.subscribe(listener),
   };
-}
-
-function engineVenueIds(engine: Engine): string[] {
-  return engine.venueIds();
 }
 
 function venueReadiness(engine: Engine): Record<string, string | undefined> {

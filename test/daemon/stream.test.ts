@@ -1,5 +1,6 @@
 // The WebSocket event stream over a real socket: backfill then live with no gap or duplicate at the seam,
 // resume after a disconnect, auth on the upgrade, and a slow client cut off without slowing the engine.
+import { connect as connectSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { DomainEvent } from '../../src/domain/events.ts';
@@ -170,6 +171,21 @@ describe('event stream', () => {
       socket.on('error', () => {});
     });
     expect(unknown).toBe(404);
+  });
+
+  it('answers an upgrade whose URL cannot be parsed with 400 and keeps serving', async () => {
+    daemon = await startTestDaemon();
+    const port = new URL(daemon.url).port;
+    const statusLine = await new Promise<string>((resolve) => {
+      const socket = connectSocket(Number(port), '127.0.0.1', () => {
+        socket.write('GET //x:99999/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      });
+      let received = '';
+      socket.on('data', (chunk) => (received += String(chunk)));
+      socket.on('close', () => resolve(received.split('\r\n')[0] ?? ''));
+    });
+    expect(statusLine).toBe('HTTP/1.1 400 Bad Request');
+    expect((await daemon.request('GET', '/health', { token: null })).status).toBe(200);
   });
 
   it('tells a client asking beyond the journal to re-sync, and refuses a bad after', async () => {
