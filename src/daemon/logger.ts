@@ -45,7 +45,8 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+    // The event's fields stay in JSON logs; a person reads the one-line sentence instead.
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,event' } } });
   }
   return options.destination === undefined ? pino(base, pino.destination({ fd: 1, sync: false })) : pino(base, options.destination);
 }
