@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ZERO, decimal, type Decimal } from '../../src/domain/decimal.ts';
-import { applyFillToLedger, createLedger, freeBalance, release, reserve, type Ledger } from '../../src/domain/ledger.ts';
+import { applyFillToLedger, createLedger, freeBalance, release, reservationFor, reservationsOf, reserve, type Ledger } from '../../src/domain/ledger.ts';
 
 const CURRENCIES = ['USDT', 'BTC', 'BNB'] as const;
 const ORDERS = ['o0', 'o1', 'o2', 'o3', 'o4'];
@@ -27,7 +27,10 @@ const start = fc.record({ USDT: units(2_000_000, 2), BTC: units(5_000, 3), BNB: 
 
 function deepFreeze(ledger: Ledger): Ledger {
   Object.values(ledger.balances).forEach((record) => Object.freeze(record));
-  Object.values(ledger.reservations).forEach((record) => Object.freeze(record));
+  Object.values(ledger.reservations).forEach((bucket) => {
+    Object.values(bucket).forEach((record) => Object.freeze(record));
+    Object.freeze(bucket);
+  });
   Object.freeze(ledger.balances);
   Object.freeze(ledger.reservations);
   return Object.freeze(ledger);
@@ -108,9 +111,9 @@ describe('ledger properties', () => {
             expect(reserved.lte(decimal(record.total))).toBe(true);
             expect(decimal(freeBalance(ledger, currency)).gte(ZERO)).toBe(true);
           }
-          expect(Object.keys(ledger.reservations).sort()).toEqual([...held.keys()].sort());
+          expect(Object.keys(reservationsOf(ledger)).sort()).toEqual([...held.keys()].sort());
           for (const [order, reservation] of held) {
-            expect(ledger.reservations[order]).toEqual({ currency: reservation.currency, amount: reservation.amount.toFixed() });
+            expect(reservationFor(ledger, order)).toEqual({ currency: reservation.currency, amount: reservation.amount.toFixed() });
             expect(reservation.amount.gte(ZERO)).toBe(true);
           }
         }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyFillToLedger, balance, createLedger, equity, freeBalance, release, reserve, type Ledger, type LedgerFill } from '../../src/domain/ledger.ts';
+import { applyFillToLedger, balance, createLedger, equity, freeBalance, release, reserve, reservationFor, reservationsOf, type Ledger, type LedgerFill } from '../../src/domain/ledger.ts';
 
 /** Freezes a ledger all the way down, so any mutation by the function under test throws. */
 function frozen(ledger: Ledger): Ledger {
   for (const record of Object.values(ledger.balances)) Object.freeze(record);
-  for (const record of Object.values(ledger.reservations)) Object.freeze(record);
+  for (const bucket of Object.values(ledger.reservations)) {
+    for (const record of Object.values(bucket)) Object.freeze(record);
+    Object.freeze(bucket);
+  }
   Object.freeze(ledger.balances);
   Object.freeze(ledger.reservations);
   return Object.freeze(ledger);
@@ -42,7 +45,7 @@ describe('reserve and release', () => {
   it('reserves exactly the whole free balance', () => {
     const ledger = reserve(frozen(createLedger({ USDT: '1000.5' })), 'o1', 'USDT', '1000.5');
     expect(ledger.balances.USDT).toEqual({ total: '1000.5', reserved: '1000.5' });
-    expect(ledger.reservations).toEqual({ o1: { currency: 'USDT', amount: '1000.5' } });
+    expect(reservationsOf(ledger)).toEqual({ o1: { currency: 'USDT', amount: '1000.5' } });
     expect(freeBalance(ledger, 'USDT')).toBe('0');
   });
 
@@ -64,7 +67,8 @@ describe('reserve and release', () => {
   it('release frees what is left and forgets the order; an unknown id changes nothing', () => {
     const held = frozen(reserve(reserve(createLedger({ USDT: '1000' }), 'o1', 'USDT', '300'), 'o2', 'USDT', '200'));
     const released = release(held, 'o1');
-    expect(released).toEqual({ balances: { USDT: { total: '1000', reserved: '200' } }, reservations: { o2: { currency: 'USDT', amount: '200' } } });
+    expect(released.balances).toEqual({ USDT: { total: '1000', reserved: '200' } });
+    expect(reservationsOf(released)).toEqual({ o2: { currency: 'USDT', amount: '200' } });
     expect(held.balances.USDT!.reserved).toBe('500');
     expect(release(released, 'o1')).toBe(released);
     expect(release(released, 'nope')).toEqual(released);
@@ -94,26 +98,26 @@ describe('applyFillToLedger', () => {
     let ledger = frozen(reserve(createLedger({ USDT: '1000', BTC: '0' }), 'o1', 'USDT', '500.5'));
     ledger = frozen(applyFillToLedger(ledger, buy('o1', '2', '100', '0.2')));
     expect(ledger.balances).toEqual({ USDT: { total: '799.8', reserved: '300.3' }, BTC: { total: '2', reserved: '0' } });
-    expect(ledger.reservations.o1).toEqual({ currency: 'USDT', amount: '300.3' });
+    expect(reservationFor(ledger, 'o1')).toEqual({ currency: 'USDT', amount: '300.3' });
     ledger = frozen(applyFillToLedger(ledger, buy('o1', '3', '99.9', '0.2997')));
     expect(ledger.balances).toEqual({ USDT: { total: '499.8003', reserved: '0.3003' }, BTC: { total: '5', reserved: '0' } });
     ledger = release(ledger, 'o1');
     expect(ledger.balances.USDT).toEqual({ total: '499.8003', reserved: '0' });
-    expect(ledger.reservations).toEqual({});
+    expect(reservationsOf(ledger)).toEqual({});
   });
 
   it('a buy with the fee in base consumes only the quote it spent', () => {
     let ledger = reserve(createLedger({ USDT: '1000' }), 'o1', 'USDT', '300');
     ledger = applyFillToLedger(ledger, buy('o1', '1', '300', '0.001', 'BTC'));
     expect(ledger.balances).toEqual({ USDT: { total: '700', reserved: '0' }, BTC: { total: '0.999', reserved: '0' } });
-    expect(ledger.reservations.o1!.amount).toBe('0');
+    expect(reservationFor(ledger, 'o1')?.amount).toBe('0');
   });
 
   it('a sell consumes the base it sold; the fee comes out of the quote received', () => {
     let ledger = frozen(reserve(createLedger({ BTC: '2', USDT: '0' }), 's1', 'BTC', '2'));
     ledger = applyFillToLedger(ledger, sell('s1', '0.5', '30000', '15'));
     expect(ledger.balances).toEqual({ BTC: { total: '1.5', reserved: '1.5' }, USDT: { total: '14985', reserved: '0' } });
-    expect(ledger.reservations.s1).toEqual({ currency: 'BTC', amount: '1.5' });
+    expect(reservationFor(ledger, 's1')).toEqual({ currency: 'BTC', amount: '1.5' });
   });
 
   it('a fee in a third currency comes out of that currency and leaves the reservation alone', () => {
@@ -132,7 +136,7 @@ describe('applyFillToLedger', () => {
     let ledger = reserve(createLedger({ USDT: '1000' }), 'o1', 'USDT', '100');
     ledger = applyFillToLedger(ledger, buy('o1', '1', '150'));
     expect(ledger.balances.USDT).toEqual({ total: '850', reserved: '0' });
-    expect(ledger.reservations.o1).toEqual({ currency: 'USDT', amount: '0' });
+    expect(reservationFor(ledger, 'o1')).toEqual({ currency: 'USDT', amount: '0' });
   });
 
   it('a fill with no reservation (a late fill after release) moves totals only', () => {
