@@ -263,15 +263,11 @@ export class Engine {
     this.portfolio.start();
     const restored = this.restoreActors();
     const balances: Record<string, DecimalString> = {};
-    const venueBalances = new Map<string, Record<string, DecimalString>>();
     for (const binding of this.bindings.values()) {
       await binding.venue.connect();
-      const own: Record<string, DecimalString> = {};
       for (const balance of await binding.venue.balances()) {
         balances[balance.currency] = decimal(balances[balance.currency] ?? '0').plus(balance.total).toFixed();
-        own[balance.currency] = balance.total;
       }
-      venueBalances.set(binding.venue.id, own);
       for (const instrument of binding.venue.instruments()) binding.instruments.set(instrument.symbol, instrument);
       binding.unsubscribe.push(binding.venue.onExecutionReport((report) => this.routeReport(report)));
       binding.unsubscribe.push(
@@ -304,7 +300,6 @@ export class Engine {
     for (const venue of venues) {
       if (venue.adopted.length + venue.unknownAtVenue.length + venue.fillsApplied + venue.discrepancies.length > 0) this.logger.warn({ reconciliation: venue }, `reconciled with ${venue.venue}`);
     }
-    void venueBalances;
     this.store?.flush();
   }
 
@@ -325,6 +320,14 @@ export class Engine {
   /** The sequence of the last domain event (0 before any). */
   lastSequence(): number {
     return this.sequence;
+  }
+
+  /**
+   * Resolves once everything decided so far is on disk (this turn's group commit); at once without a store.
+   * An API answers "created" after this, so a client never hears of an order a crash could then lose.
+   */
+  whenDurable(): Promise<void> {
+    return this.store === undefined ? Promise.resolve() : this.store.whenCommitted();
   }
 
   /** Restores orders and positions from their snapshots (the portfolio was restored at construction). */

@@ -84,6 +84,8 @@ export class Store {
   private pendingSequence: number;
   private readonly hooks = new Set<BeforeCommitHook>();
   private readonly afterHooks = new Set<() => void>();
+  /** Callers waiting for what was queued when they asked to be on disk. */
+  private durableWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly commitListeners = new Set<(info: CommitInfo) => void>();
   private readonly latencies = new Float64Array(LATENCY_WINDOW);
   private latencyCount = 0;
@@ -249,6 +251,19 @@ export class Store {
     return () => this.commitListeners.delete(listener);
   }
 
+  /**
+   * Resolves once everything queued so far is committed (this turn's group commit); at once when nothing is
+   * queued. Rejects if that commit fails. For answers that must not precede durability (an API's 201).
+   */
+  whenCommitted(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`the store ${this.path} is closed`));
+    if (batchIsEmpty(this.batch) && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.durableWaiters.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
   /** Makes sure a group commit runs at the end of this turn of the event loop. */
   schedule(): void {
     if (this.scheduled || this.closed) return;
@@ -264,20 +279,25 @@ export class Store {
     if (this.closed) return;
     for (const hook of this.hooks) hook();
     if (batchIsEmpty(this.batch)) {
+      for (const waiter of this.durableWaiters.splice(0)) waiter.resolve();
       this.runAfterHooks();
       return;
     }
     const batch = this.batch;
     this.batch = emptyBatch();
     const started = process.hrtime.bigint();
+    const waiters = this.durableWaiters;
+    this.durableWaiters = [];
     try {
       this.writeBatch(batch);
     } catch (error) {
       // Nothing of the batch was written (one transaction). Stop taking writes: durability is gone.
       this.logger?.fatal({ err: error, path: this.path }, `store commit failed: ${(error as Error).message}`);
       this.closed = true;
+      for (const waiter of waiters) waiter.reject(error as Error);
       throw error;
     }
+    for (const waiter of waiters) waiter.resolve();
     const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
     if (batch.events.length > 0) this.committedSequence = batch.events[batch.events.length - 1]!.sequence;
     this.counters.commits++;
@@ -314,6 +334,7 @@ export class Store {
    */
   abandon(): void {
     this.batch = emptyBatch();
+    this.durableWaiters = [];
     this.closed = true;
     if (this.database.open) this.database.close();
   }

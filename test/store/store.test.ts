@@ -165,6 +165,22 @@ describe('journal', () => {
     reader.close();
   });
 
+  it('whenCommitted resolves once what was queued is on disk, at once when nothing is queued', async () => {
+    const store = open();
+    await store.whenCommitted();
+    store.append(canceled(1));
+    const reader = new Database(path, { readonly: true });
+    const count = () => (reader.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n;
+    let durable = false;
+    const waiting = store.whenCommitted().then(() => {
+      durable = true;
+      return count();
+    });
+    expect(durable).toBe(false);
+    expect(await waiting).toBe(1);
+    reader.close();
+  });
+
   it('a batch that fails to commit writes nothing of itself', () => {
     const store = open();
     store.append(canceled(1));
