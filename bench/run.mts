@@ -9,6 +9,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = [
   ['positions', () => import('./positions.bench.ts')],
   ['websocket venue', () => import('./websocket-venue.bench.ts')],
   ['api', () => import('./api.bench.ts')],
+  ['inspector', () => import('./inspector.bench.ts')],
 ];
 
 function format(value: number, unit: string): string {

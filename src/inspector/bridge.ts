@@ -21,8 +21,9 @@ export interface BridgeOptions {
   readonly maxPendingEntries?: number;
 }
 
-/** A log entry as kept: the wire view plus the snapshot it left the actor in. */
+/** A log entry as kept: the wire view plus its event and the snapshot it left the actor in. */
 export interface RetainedEntry extends LogEntryView {
+  readonly event: Record<string, unknown>;
   readonly snapshot?: { readonly value: unknown; readonly status: string; readonly context: unknown };
 }
 
@@ -93,6 +94,13 @@ export class InspectorBridge {
     return this.clients.size;
   }
 
+  /** Clients that fell behind and get nothing until they drain (then a re-sync). */
+  get stalledClientCount(): number {
+    let stalled = 0;
+    for (const client of this.clients) if (client.stalled) stalled++;
+    return stalled;
+  }
+
   /** The sequence of the last entry observed. */
   get lastSequence(): number {
     return this.sequence;
@@ -161,6 +169,7 @@ export class InspectorBridge {
         event: item.event,
         state,
         ...(item.kind === 'received' && previous !== undefined ? { previousState: previous } : {}),
+        ...(item.kind === 'emitted' ? { domainSequence: (item.event as { sequence: number }).sequence } : {}),
         ...(item.snapshot === undefined ? {} : { snapshot: item.snapshot }),
       };
       entries.push(entry);
@@ -316,8 +325,10 @@ export class InspectorBridge {
   }
 }
 
+/** The wire view: no payload, no snapshot (both are fetched with `entry(sequence)`). */
 function viewOf(entry: RetainedEntry): LogEntryView {
-  if (entry.snapshot === undefined) return entry;
-  const { snapshot: _snapshot, ...view } = entry;
-  return view;
+  const view: Record<string, unknown> = { sequence: entry.sequence, at: entry.at, actorId: entry.actorId, kind: entry.kind, eventType: entry.eventType, state: entry.state };
+  if (entry.previousState !== undefined) view.previousState = entry.previousState;
+  if (entry.domainSequence !== undefined) view.domainSequence = entry.domainSequence;
+  return view as unknown as LogEntryView;
 }

@@ -58,6 +58,7 @@ export function journalHistory(engine: Engine, actorId: string, limit: number): 
       kind: 'emitted',
       eventType: event.type,
       event: event as unknown as Record<string, unknown>,
+      domainSequence: event.sequence,
       state,
       snapshot: { value: state, status: 'journal', context },
       source: 'journal',

@@ -32,8 +32,8 @@ export interface LogEntryView {
   readonly actorId: string;
   readonly kind: 'received' | 'emitted';
   readonly eventType: string;
-  /** The event's payload (for an emitted domain event, the event itself with its domain sequence). */
-  readonly event: Record<string, unknown>;
+  /** For an emitted domain event: its sequence in the engine's journal. */
+  readonly domainSequence?: number;
   /** The actor's state right after this entry. */
   readonly state: string;
   /** The state before, for a received event: with `eventType` it names the transition just taken. */
@@ -52,6 +52,7 @@ export interface SnapshotMessage {
   readonly machines: Readonly<Record<string, number>>;
 }
 
+/** Log entries travel without their payloads (fetched on a click), which keeps a busy engine's batches small. */
 export interface BatchMessage {
   readonly type: 'batch';
   readonly session: string;
@@ -69,8 +70,10 @@ export interface ResyncMessage {
 
 export type InspectorMessage = SnapshotMessage | BatchMessage | ResyncMessage;
 
-/** An entry with the actor's state and context at that moment: what a click in the event log shows. */
+/** An entry with its event and the actor's state and context at that moment: what a click in the log shows. */
 export interface EntryDetail extends LogEntryView {
+  /** The event's payload: what the actor received, or the domain event it emitted. */
+  readonly event: Record<string, unknown>;
   readonly snapshot?: { readonly value: unknown; readonly status: string; readonly context: unknown };
   /** Where the entry came from: observed live, or read back from the journal (before any page attached). */
   readonly source: 'live' | 'journal';

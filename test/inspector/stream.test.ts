@@ -93,12 +93,16 @@ describe('inspector streams', () => {
     await slow.next((message) => message.type === 'snapshot');
     // Stop reading: the kernel buffers fill, then the server's queue for this socket grows past the bound.
     (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
-    const count = 3000;
-    for (let index = 0; index < count; index += 100) {
-      openLiveOrders(daemon, 100);
+    // Orders until the server's queue for the socket passes the bound (the kernel's buffers fill first).
+    let count = 0;
+    while (daemon.bridge.stalledClientCount === 0 && count < 40_000) {
+      openLiveOrders(daemon, 200);
+      count += 200;
       // Yield between rounds, so the bridge's timer flushes while the reader is stuck.
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
+    expect(daemon.bridge.stalledClientCount).toBe(1);
+    // The engine went on at its pace: every order is open, none waited for the page.
     expect(daemon.engine.listOrders({ status: 'open' })).toHaveLength(count);
     (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
     await slow.next((message) => message.type === 'resync');

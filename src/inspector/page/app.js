@@ -150,8 +150,8 @@ async function loadLog(actorId) {
     const live = new Map(view.log.filter((entry) => entry.source === 'live').map((entry) => [entry.sequence, entry]));
     for (const entry of entries) live.set(entry.sequence, { ...entry, source: 'live' });
     // Journal entries come first: they are what happened before the page attached.
-    const firstLive = Math.min(...[...live.values()].map((entry) => entry.event?.sequence ?? Infinity).filter(Number.isFinite));
-    const older = journal.filter((entry) => !(entry.event.sequence >= firstLive));
+    const firstLive = Math.min(...[...live.values()].map((entry) => entry.domainSequence ?? Infinity).filter(Number.isFinite));
+    const older = journal.filter((entry) => !(entry.domainSequence >= firstLive));
     view.log = [...older, ...[...live.values()].sort((a, b) => a.sequence - b.sequence)];
     scheduleRender();
   } catch (error) {
@@ -177,7 +177,7 @@ async function renderActor() {
   travel.hidden = view.chosen === undefined;
   if (view.chosen) {
     travel.replaceChildren(
-      document.createTextNode(`Time travel: the state after #${view.chosen.sequence || view.chosen.event?.sequence} ${view.chosen.eventType} at ${new Date(view.chosen.at).toISOString()} (${view.chosen.source}). `),
+      document.createTextNode(`Time travel: the state after #${view.chosen.sequence || `j${view.chosen.domainSequence}`} ${view.chosen.eventType} at ${new Date(view.chosen.at).toISOString()} (${view.chosen.source}). `),
       Object.assign(document.createElement('button'), { type: 'button', textContent: 'Back to live', onclick: () => { view.chosen = undefined; $('#detail').textContent = ''; scheduleRender(); } }),
     );
   }
@@ -240,7 +240,7 @@ function renderLog() {
     row.className = `${entry.kind} ${entry.source}${view.chosen && view.chosen === entry ? ' chosen' : ''}`;
     row.dataset.sequence = String(entry.sequence);
     const cells = [
-      entry.source === 'journal' ? `j${entry.event.sequence}` : String(entry.sequence),
+      entry.source === 'journal' ? `j${entry.domainSequence}` : String(entry.sequence),
       new Date(entry.at).toISOString().slice(11, 23),
       entry.kind === 'received' ? '→' : '←',
       entry.eventType,
@@ -258,7 +258,7 @@ async function travelTo(entry) {
   try {
     const detail = entry.source === 'journal' ? entry : (await api('GET', `/inspector/entries/${entry.sequence}`)).entry;
     view.chosen = entry;
-    $('#detail').textContent = JSON.stringify({ sequence: entry.sequence, event: detail.event, state: detail.snapshot?.value ?? detail.state, context: detail.snapshot?.context }, null, 2);
+    $('#detail').textContent = JSON.stringify({ sequence: entry.sequence || undefined, domainSequence: entry.domainSequence, event: detail.event, state: detail.snapshot?.value ?? detail.state, context: detail.snapshot?.context }, null, 2);
     scheduleRender();
   } catch (error) {
     say(String(error.message));

@@ -1,0 +1,161 @@
+// The inspector's cost to the engine: order lifecycles/s with no page, one page and ten pages connected (pages
+// are WebSocket clients of the bridge in a child process, over loopback, parsing every message as a page
+// would), and the initial load (time and bytes) of the actor tree with 10,000 live actors.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { pino } from 'pino';
+import { WebSocket } from 'ws';
+import { ManualVenue } from '../adapters/manual/manual-venue.ts';
+import { createServer, type RunningServer } from '../src/daemon/server.ts';
+import { decimal } from '../src/domain/decimal.ts';
+import { createInstrument } from '../src/domain/instrument.ts';
+import { SimulatedClock } from '../src/engine/clock.ts';
+import { createEngine, type Engine } from '../src/engine/engine.ts';
+import { registerInspector, type InspectorBridge } from '../src/inspector/index.ts';
+import type { BenchRow } from './harness.ts';
+
+const TOKEN = 'bench-inspector-token-0123456789';
+const instrument = createInstrument({
+  symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.1', lotSize: '0.001',
+  minQuantity: '0.001', minNotional: '5', makerFee: '0.001', takerFee: '0.001',
+});
+/** The engine bench's lifecycle: submit, accept, three partial fills, then the fill that completes it. */
+const FILLS = [['0.25', '50000'], ['0.25', '49999.9'], ['0.25', '49999.8'], ['0.25', '49999.7']] as const;
+const limitBuy = { symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '1', price: '50000' } as const;
+
+interface Daemon {
+  readonly engine: Engine;
+  readonly venue: ManualVenue;
+  readonly server: RunningServer;
+  readonly bridge: InspectorBridge;
+}
+
+async function startDaemon(): Promise<Daemon> {
+  const clock = new SimulatedClock();
+  const venue = new ManualVenue({ instruments: [instrument], now: () => clock.now(), recordCommands: false, balances: { USDT: '1000000000000', BTC: '0' } });
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'b', logger: pino({ level: 'silent' }) });
+  await engine.start();
+  let bridge: InspectorBridge | undefined;
+  const server = await createServer({ engine, token: TOKEN, rateLimit: false, plugins: [(app, mount) => void (bridge = registerInspector(app, mount))] });
+  return { engine, venue, server, bridge: bridge! };
+}
+
+function lifecycles(daemon: Daemon, count: number): void {
+  for (let index = 0; index < count; index++) {
+    const { orderId } = daemon.engine.submitOrder(limitBuy);
+    daemon.venue.report({ type: 'accepted', clientOrderId: orderId, venueOrderId: orderId });
+    for (let fill = 0; fill < FILLS.length; fill++) {
+      const [quantity, price] = FILLS[fill]!;
+      daemon.venue.report({ type: 'filled', clientOrderId: orderId, tradeId: `${orderId}-${fill}`, quantity, price, fee: '0.01', feeCurrency: 'USDT', liquidity: 'maker' });
+    }
+  }
+}
+
+/**
+ * Lifecycles per second, run in chunks with a turn of the event loop between them, as a daemon runs: the
+ * bridge's flushes and the sockets' writes happen in between and are charged to the figure.
+ */
+async function rate(daemon: Daemon, count: number, chunk = 100): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let done = 0; done < count; done += chunk) {
+    lifecycles(daemon, chunk);
+    await yieldToEventLoop();
+  }
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/** `count` pages in a child process: each parses every message, as the page does. */
+async function startPages(url: string, count: number): Promise<ChildProcess> {
+  const code = `
+    const { WebSocket } = require('ws');
+    const sockets = [];
+    let opened = 0;
+    for (let index = 0; index < ${count}; index++) {
+      const socket = new WebSocket(${JSON.stringify(url)});
+      socket.on('message', (data) => JSON.parse(data.toString()));
+      socket.on('open', () => { if (++opened === ${count}) process.send('open'); });
+      socket.on('error', (error) => { console.error(error.message); process.exit(1); });
+      sockets.push(socket);
+    }
+    process.on('message', () => { for (const socket of sockets) socket.close(); setTimeout(() => process.exit(0), 50); });
+  `;
+  const child = spawn(process.execPath, ['-e', code], { cwd: process.cwd(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`page process exited with ${code}`)));
+  });
+  return child;
+}
+
+async function stopPages(child: ChildProcess, daemon: Daemon): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send('close');
+  await exited;
+  while (daemon.bridge.clientCount > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+async function throughputRows(): Promise<BenchRow[]> {
+  const daemon = await startDaemon();
+  const url = `${daemon.server.url.replace('http', 'ws')}/inspector/stream?token=${TOKEN}`;
+  const count = 2000;
+  await rate(daemon, 500);
+  const best = { none: 0, one: 0, ten: 0 };
+  // Interleaved rounds, best of each: the machine's noise hits every configuration alike.
+  for (let round = 0; round < 3; round++) {
+    if (daemon.bridge.attached) throw new Error('the bridge is attached with no page');
+    best.none = Math.max(best.none, await rate(daemon, count));
+    for (const [name, pages] of [['one', 1], ['ten', 10]] as const) {
+      const child = await startPages(url, pages);
+      if (!daemon.bridge.attached || daemon.bridge.clientCount !== pages) throw new Error(`expected ${pages} pages attached`);
+      best[name] = Math.max(best[name], await rate(daemon, count));
+      if (process.env.BENCH_VERBOSE) console.error(round, name, Math.round(best[name]), 'none', Math.round(best.none));
+      await stopPages(child, daemon);
+    }
+  }
+  await daemon.server.close();
+  await daemon.engine.stop();
+  return [
+    { name: 'order lifecycles/s with one inspector page connected', value: best.one, unit: 'lifecycles/s', baselineName: 'no page connected', baselineValue: best.none, goal: '>= 70% of no page', met: best.one >= best.none * 0.7 },
+    { name: 'order lifecycles/s with ten inspector pages connected', value: best.ten, unit: 'lifecycles/s', baselineName: 'no page connected', baselineValue: best.none, goal: 'reference', met: true },
+  ];
+}
+
+async function initialLoadRows(): Promise<BenchRow[]> {
+  const daemon = await startDaemon();
+  // Sells against a long position: they reduce exposure, so they reserve nothing (the ledger's reservation
+  // map is copied per reservation, which would make this set-up quadratic).
+  daemon.venue.publishMarketData({ type: 'quote', symbol: 'BTC/USDT', timestamp: 0, bids: [{ price: decimal('49999.9'), quantity: decimal('1') }], asks: [{ price: decimal('50000.1'), quantity: decimal('1') }] });
+  const { orderId } = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '20000' });
+  daemon.venue.report({ type: 'filled', clientOrderId: orderId, tradeId: 'seed', quantity: '20000', price: '50000', fee: '0', feeCurrency: 'USDT', liquidity: 'taker' });
+  for (let index = 0; index < 10_000; index++) {
+    const sell = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', quantity: '1', price: '51000' });
+    daemon.venue.report({ type: 'accepted', clientOrderId: sell.orderId, venueOrderId: `v${index}` });
+  }
+  const url = `${daemon.server.url.replace('http', 'ws')}/inspector/stream?token=${TOKEN}`;
+  let best = Number.POSITIVE_INFINITY;
+  let bytes = 0;
+  for (let round = 0; round < 3; round++) {
+    const started = process.hrtime.bigint();
+    const socket = new WebSocket(url);
+    const message = await new Promise<Buffer>((resolve, reject) => {
+      socket.once('message', (data: Buffer) => resolve(data));
+      socket.once('error', reject);
+    });
+    const snapshot = JSON.parse(message.toString()) as { nodes: unknown[] };
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+    bytes = message.length;
+    if (snapshot.nodes.length < 10_000) throw new Error(`snapshot had ${snapshot.nodes.length} nodes`);
+    socket.close();
+    while (daemon.bridge.attached) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await daemon.server.close();
+  await daemon.engine.stop();
+  return [
+    { name: 'inspector initial load, 10,000 live actors (connect to snapshot parsed, loopback)', value: best, unit: 'ms', baselineName: 'goal', baselineValue: 1000, goal: '<= 1000 ms', met: best <= 1000 },
+    { name: 'inspector initial load size, 10,000 live actors', value: bytes / 1024, unit: 'KiB', baselineName: 'goal', baselineValue: 2048, goal: '< 2 MiB', met: bytes < 2 * 1024 * 1024 },
+  ];
+}
+
+export async function run(): Promise<BenchRow[]> {
+  return [...(await throughputRows()), ...(await initialLoadRows())];
+}
