@@ -54,7 +54,6 @@ async function engineRate(store: Store | undefined, lifecycles: number, perTurn:
   const venue = new ManualVenue({ instruments: [instrument], now: () => clock.now(), recordCommands: false, balances: { USDT: '1000000000000', BTC: '0' } });
   const engine = createEngine({ venues: [venue], clock, store, logger: silent, clientOrderIdPrefix: `r${Math.random().toString(36).slice(2, 6)}` });
   await engine.start();
-  venue.publishMarketData({ type: 'trade', symbol: 'BTC/USDT', timestamp: clock.now(), price: decimal('50000'), quantity: decimal('1'), aggressor: 'buy' });
   const started = process.hrtime.bigint();
   for (let done = 0; done < lifecycles; done += perTurn) {
     const ids: string[] = [];
@@ -120,6 +119,7 @@ export async function run(): Promise<BenchRow[]> {
     const grouped = await journalRate(directory, 'grouped', 200_000, 1_000);
     const single = await journalRate(directory, 'single', 2_000, 1);
 
+    await engineRate(undefined, 1_000, 100);
     const withoutStore = await engineRate(undefined, 5_000, 100);
     const engineStore = openStore({ path: join(directory, 'engine.db'), logger: silent });
     const withStore = await engineRate(engineStore, 5_000, 100);
