@@ -98,13 +98,20 @@ describe('inspector page in Chromium', () => {
     await litState('order.filled').waitFor();
   });
 
-  it('cancels an order and halts and resumes trading through the API, from the page', async () => {
+  it('cancels an order, closes a position, and halts and resumes trading through the API, from the page', async () => {
     await daemon.request('POST', '/v1/orders', { clientOrderId: 'e2e-2', symbol: 'BTC/USDT', side: 'sell', type: 'limit', quantity: '0.5', price: '52000' });
     daemon.venue.report({ type: 'accepted', clientOrderId: 'e2e-2', venueOrderId: 'v2' });
     await node('order:e2e-2').and(page.locator('[data-state="open"]')).click();
     await page.getByRole('button', { name: 'Cancel order' }).click();
     await node('order:e2e-2').and(page.locator('[data-state="pendingCancel"]')).waitFor();
     await litState('order.pendingCancel').waitFor();
+
+    // The position the first order's fill opened is closed from the page, through the same API.
+    const positionId = daemon.engine.listPositions()[0]!.positionId;
+    await node(`position:${positionId}`).click();
+    await page.getByRole('button', { name: 'Close position' }).click();
+    await node(`position:${positionId}`).and(page.locator('[data-state="closing"]')).waitFor();
+    await litState('position.closing').waitFor();
 
     await page.locator('#halt').click();
     await page.locator('#trading-state[data-state="halted"]').waitFor();
