@@ -19,6 +19,10 @@ export * from '../adapters/market-data/index.ts';
 // Positions, the portfolio's gate, signals, sizing and analytics.
 export type { AccountView, OpenPositionRequest, PositionHandle } from './engine/engine.ts';
 export type { PositionView } from './engine/positions.ts';
+export type { RecoveryReport } from './engine/engine.ts';
+export { EventsUnavailableError } from './engine/persistence.ts';
+export { NEVER_REACHED_VENUE, type ReconciliationReport, type RecoveryFlag } from './engine/recovery.ts';
+export { openStore, Store, StoreOpenError, JournalSequenceError, type StoreOptions, type StoreStats, type CommitInfo } from './store/index.ts';
 export { planSignal, type Signal, type SignalDefaults, type SignalOutcome, type SizingMethod } from './engine/signals.ts';
 export { positionMachine, POSITION_MACHINE_VERSION, type PositionContext, type PositionMachineEvent, type PositionMargin, type PositionStateName } from '../machines/position.ts';
 export type { TradingStateName } from '../machines/portfolio.ts';
