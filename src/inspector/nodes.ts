@@ -31,7 +31,9 @@ export function nodeOf(actorId: string, snapshot: SnapshotLike, engine: Engine, 
   if (actorId === 'portfolio') {
     return { id: 'portfolio', kind: 'portfolio', machine: 'portfolio', state: stateLabel(snapshot.value), live: snapshot.status === 'active', ...(at === undefined ? {} : { updatedAt: at }) };
   }
-  return { id: actorId, kind: actorId.startsWith('algo:') ? 'algo' : 'order', parent: 'portfolio', state: stateLabel(snapshot.value), live: snapshot.status === 'active' };
+  // Any other actor in the system (algos, a venue's connection chart): listed under the portfolio, no chart.
+  const kind = actorId.startsWith('venue:') ? 'venue' : 'algo';
+  return { id: actorId, kind, parent: 'portfolio', state: typeof snapshot.value === 'undefined' ? snapshot.status : stateLabel(snapshot.value), live: snapshot.status === 'active' };
 }
 
 function orderNode(actorId: string, snapshot: SnapshotLike, engine: Engine, at: number | undefined): NodeView {
