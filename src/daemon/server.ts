@@ -148,6 +148,14 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     }
   });
 
+  // A command is answered only once what it changed is on disk (the turn's group commit): an order the client
+  // heard "created" (or a cancel it heard "accepted") survives a crash. Refusals wait too, as a denial is
+  // journaled. Concurrent requests of one turn share one commit.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') await engine.whenDurable();
+    return payload;
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });

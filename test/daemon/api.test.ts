@@ -400,3 +400,40 @@ describe('rate limiting', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+describe('durability of answers', () => {
+  it('answers every command only once what it changed is committed to the journal file', async () => {
+    // A hook that runs as each answer is about to leave (after the server's own): is anything still uncommitted?
+    const uncommittedAtSend: string[] = [];
+    daemon = await startTestDaemon({
+      store: true,
+      plugins: [
+        (app, { engine }) => {
+          app.addHook('onSend', async (request, reply, payload) => {
+            const store = daemon?.store;
+            if (store !== undefined && store.lastCommittedSequence() !== engine.lastSequence()) uncommittedAtSend.push(`${request.method} ${request.url} ${reply.statusCode}`);
+            return payload;
+          });
+        },
+      ],
+      risk: { maxQuantity: '1' },
+    });
+    const commands: Array<[string, string, unknown]> = [
+      ['POST', '/v1/orders', { ...limitBuy, clientOrderId: 'd-1' }],
+      ['POST', '/v1/orders', { ...limitBuy, quantity: '2' }],
+      ['PATCH', '/v1/orders/d-1', { price: '48000' }],
+      ['DELETE', '/v1/orders/d-1', undefined],
+      ['POST', '/v1/positions', { symbol: SYMBOL, direction: 'long', quantity: '0.1' }],
+      ['POST', '/v1/signals', { symbol: SYMBOL, action: 'close', confidence: '1' }],
+      ['POST', '/v1/halt', { reason: 'check' }],
+      ['POST', '/v1/close-all', {}],
+    ];
+    for (const [method, path, body] of commands) {
+      const response = await daemon.request(method, path, { body });
+      expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).toBeLessThan(500);
+      daemon.settle();
+    }
+    expect(daemon.events.lastSequence()).toBeGreaterThan(10);
+    expect(uncommittedAtSend).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ import type { QuoteTick } from '../../src/domain/market-data.ts';
 import type { RiskLimits } from '../../src/risk/checks.ts';
 import { SimulatedClock } from '../../src/engine/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
-import { createServer, engineEventLog, type RunningServer } from '../../src/daemon/server.ts';
+import { createServer, engineEventLog, type RunningServer, type ServerPlugin } from '../../src/daemon/server.ts';
 import type { EventLog } from '../../src/daemon/stream.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -54,6 +54,7 @@ export interface TestDaemonOptions {
   readonly eventHistory?: number;
   /** Journal to a SQLite file in a fresh temporary directory. */
   readonly store?: boolean;
+  readonly plugins?: readonly ServerPlugin[];
 }
 
 export function bookAround(mid: string, timestamp: number): QuoteTick {
@@ -82,6 +83,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     streamBufferEvents: options.streamBufferEvents,
     bodyLimitBytes: options.bodyLimitBytes,
     journal: store,
+    plugins: options.plugins,
   });
   const daemon: TestDaemon = {
     clock,

@@ -31,13 +31,12 @@ export function orderRoutes(app: FastifyInstance, { engine }: RouteContext): voi
             fields: differing,
           });
         }
-        await engine.whenDurable();
         return reply.code(200).send({ order: engine.getOrder(parsed.clientOrderId), created: false });
       }
     }
+    // Answered once the order is on disk (the server's onSend hook waits for the commit): a client never hears
+    // "created" of an order a crash could lose.
     const handle = engine.submitOrder(request.body as never);
-    // Answered once the order is on disk: a client never hears "created" of an order a crash could lose.
-    await engine.whenDurable();
     const order = engine.getOrder(handle.orderId);
     if (handle.denial !== undefined) throw denialError(handle.denial, { orderId: handle.orderId, order });
     return reply.code(handle.created ? 201 : 200).send({ order, created: handle.created });
@@ -60,14 +59,12 @@ export function orderRoutes(app: FastifyInstance, { engine }: RouteContext): voi
   app.patch('/v1/orders/:orderId', async (request, reply) => {
     const { orderId } = parse(orderIdParams, request.params, 'path');
     engine.amendOrder(orderId, request.body ?? {});
-    await engine.whenDurable();
     return reply.code(202).send({ order: engine.getOrder(orderId) });
   });
 
   app.delete('/v1/orders/:orderId', async (request, reply) => {
     const { orderId } = parse(orderIdParams, request.params, 'path');
     engine.cancelOrder(orderId);
-    await engine.whenDurable();
     return reply.code(202).send({ order: engine.getOrder(orderId) });
   });
 }
