@@ -1,7 +1,7 @@
 // Machine drawings: every state of each chart, and each transition with its event, targets, guard and actions,
 // named as the page labels them.
 import { describe, expect, it } from 'vitest';
-import { TERMINAL_ORDER_STATES } from '../../machines/order.ts';
+import { ORDER_MACHINE_VERSION, TERMINAL_ORDER_STATES } from '../../machines/order.ts';
 import { machineDrawing, type StateDrawing } from '../../src/inspector/machines.ts';
 
 function find(state: StateDrawing, id: string): StateDrawing | undefined {
@@ -16,7 +16,7 @@ function find(state: StateDrawing, id: string): StateDrawing | undefined {
 describe('machine drawings', () => {
   it('draws the order chart: its states, initial state, and transitions with guards and actions by name', () => {
     const drawing = machineDrawing('order')!;
-    expect(drawing).toMatchObject({ id: 'order', version: 1 });
+    expect(drawing).toMatchObject({ id: 'order', version: ORDER_MACHINE_VERSION });
     expect(drawing.root.initial).toBe('order.pending');
     expect(drawing.root.entry).toEqual(['announceInitialized']);
     const keys = drawing.root.states.map((state) => state.key);
