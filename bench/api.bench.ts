@@ -1,7 +1,10 @@
 // API order submissions over loopback HTTP, from a load generator in its own process (keep-alive connections),
-// with p50/p99 latency, beside the same submissions made in-process through engine.submitOrder. Each order is
-// acknowledged and filled by the venue, so both runs measure whole lifecycles at a flat number of live orders.
+// with p50/p99 latency, beside the same submissions made in-process through engine.submitOrder; then the same
+// API with the SQLite journal, answering after each turn's group commit. Each order is acknowledged and filled
+// by the venue, so every run measures whole lifecycles at a flat number of live orders.
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { ManualVenue } from '../adapters/manual/manual-venue.ts';
@@ -9,6 +12,7 @@ import { createInstrument } from '../src/domain/instrument.ts';
 import { SimulatedClock } from '../src/engine/clock.ts';
 import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { createServer } from '../src/daemon/server.ts';
+import { openStore, type Store } from '../src/store/index.ts';
 import type { BenchRow } from './harness.ts';
 
 const instrument = createInstrument({
@@ -16,8 +20,8 @@ const instrument = createInstrument({
   minQuantity: '0.001', minNotional: '5', makerFee: '0.001', takerFee: '0.001',
 });
 const TOKEN = 'bench-token-0123456789abcdef';
-const REQUESTS = 20_000;
-const WARMUP = 2_000;
+const REQUESTS = 10_000;
+const WARMUP = 1_000;
 const CONNECTIONS = 16;
 
 /**
@@ -39,12 +43,30 @@ function fillingVenue(clock: SimulatedClock): ManualVenue {
   return venue;
 }
 
-async function startedEngine(): Promise<{ engine: Engine }> {
+async function startedEngine(store?: Store): Promise<{ engine: Engine }> {
   const clock = new SimulatedClock();
   const venue = fillingVenue(clock);
-  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'b', logger: pino({ level: 'silent' }) });
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'b', logger: pino({ level: 'silent' }), store });
   await engine.start();
   return { engine };
+}
+
+/** The whole API path under load: a fresh engine (with the store if given), the server, the load generator. */
+async function throughApi(store?: Store): Promise<LoadResult> {
+  const { engine } = await startedEngine(store);
+  // No rate limit: the bench measures the API path itself, not the protection in front of it.
+  const server = await createServer({ engine, token: TOKEN, rateLimit: false, journal: store });
+  try {
+    const loaded = await loadGenerator(server.url);
+    if (engine.orderCount !== REQUESTS + WARMUP) throw new Error(`the engine holds ${engine.orderCount} orders, expected ${REQUESTS + WARMUP}`);
+    if (engine.listOrders({ live: true }).length !== 0) throw new Error('orders were left working: the venue did not fill them all');
+    if (store !== undefined && store.journalGaps().length > 0) throw new Error('the journal has gaps');
+    return loaded;
+  } finally {
+    await server.close();
+    await engine.stop();
+    store?.close();
+  }
 }
 
 interface LoadResult {
@@ -90,18 +112,9 @@ async function inProcess(): Promise<LoadResult> {
 
 export async function run(): Promise<BenchRow[]> {
   const baseline = await inProcess();
-  const { engine } = await startedEngine();
-  // No rate limit: the bench measures the API path itself, not the protection in front of it.
-  const server = await createServer({ engine, token: TOKEN, rateLimit: false });
-  let loaded: LoadResult;
-  try {
-    loaded = await loadGenerator(server.url);
-    if (engine.orderCount !== REQUESTS + WARMUP) throw new Error(`the engine holds ${engine.orderCount} orders, expected ${REQUESTS + WARMUP}`);
-    if (engine.listOrders({ live: true }).length !== 0) throw new Error('orders were left working: the venue did not fill them all');
-  } finally {
-    await server.close();
-    await engine.stop();
-  }
+  const loaded = await throughApi();
+  // The daemon's own setting: every answer waits for the group commit (fsync) of its turn.
+  const durable = await throughApi(openStore({ path: path.join(mkdtempSync(path.join(tmpdir(), 'fillstate-api-bench-')), 'fillstate.db') }));
   return [
     {
       name: `API order submissions/s (HTTP keep-alive, ${CONNECTIONS} connections, separate process; each acknowledged and filled)`,
@@ -120,6 +133,18 @@ export async function run(): Promise<BenchRow[]> {
       name: 'API submission latency p99', value: loaded.p99Ms, unit: 'ms',
       baselineName: 'engine.submitOrder p99', baselineValue: baseline.p99Ms,
       goal: '<= 100 ms', met: loaded.p99Ms <= 100,
+    },
+    {
+      name: 'API order submissions/s, durable (SQLite journal, each answer after its group commit)',
+      value: durable.perSecond, unit: 'orders/s',
+      baselineName: 'the same API without a store', baselineValue: loaded.perSecond,
+      // Group commit shares one fsync among the requests of a turn, so durability must not cost one per order.
+      goal: '>= 50% of without a store', met: durable.perSecond >= loaded.perSecond / 2,
+    },
+    {
+      name: 'API durable submission latency p99', value: durable.p99Ms, unit: 'ms',
+      baselineName: 'the same API without a store', baselineValue: loaded.p99Ms,
+      goal: '<= 150 ms', met: durable.p99Ms <= 150,
     },
   ];
 }
