@@ -252,6 +252,32 @@ describe('restart after a crash', () => {
   });
 });
 
+describe('restart: positions', () => {
+  it('a position whose entry filled while down opens on recovery and places its stop then', async () => {
+    const a = await boot('a');
+    const { positionId, entryOrderId } = a.engine.openPosition({ symbol: BTC_USD.symbol, direction: 'long', quantity: '0.3', plan: { stopLoss: { method: 'percent', percent: '2' } } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.link.submitted).toEqual([entryOrderId]);
+    crash(a);
+    // The entry fills at the venue while the engine is down.
+    await settle();
+    expect((await venue.queryOrder(entryOrderId))?.status).toBe('filled');
+
+    const b = await boot('b');
+    await settle();
+    const position = b.engine.getPosition(positionId)!;
+    expect(position).toMatchObject({ status: 'open', quantity: '0.3' });
+    expect(position.stopOrderId).toBeDefined();
+    expect(b.engine.getOrder(position.stopOrderId!)).toMatchObject({ status: 'emulated', side: 'sell', quantity: '0.3' });
+    expect(ledgerTotals(b.engine)).toEqual(await venueTotals());
+    // And the stop protects it: the market falls through it and the position closes.
+    market('97', '98');
+    await settle();
+    await settle();
+    expect(b.engine.getPosition(positionId)).toMatchObject({ status: 'closed', exitReason: 'stop' });
+  });
+});
+
 describe('restart: deadlines and versions', () => {
   it('re-arms a deadline the engine holds: a GTD order the venue cannot expire still expires after a restart', async () => {
     const noGtd = { timeInForce: ['GTC', 'IOC', 'FOK'] as const };
