@@ -155,7 +155,7 @@ describe('fillstate start and the CLI', () => {
 });
 
 describe('fillstate start against a paper venue server over WebSocket', () => {
-  it('trades through the remote venue, and after a restart its resting order is still working there', async () => {
+  it('trades through the remote venue, finds its resting order still working after a restart, and is not ready once the venue is gone', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'fillstate-remote-'));
     const venueToken = 'paper-venue-token-0123456789';
     const venue = spawn(process.execPath, ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(ROOT, 'adapters/paper-server/main.ts'), '--port', '0'], {
@@ -194,6 +194,19 @@ describe('fillstate start against a paper venue server over WebSocket', () => {
         expect(second.output()).not.toContain('no longer knows');
         const canceled = await cli(cwd, ['cancel', 'remote-1', '--url', second.url]);
         expect(canceled.code, canceled.stderr).toBe(0);
+
+        // The venue goes away: the daemon is no longer ready, and says why; its metrics show the link state.
+        venue.kill('SIGTERM');
+        const headers = { authorization: `Bearer ${readFileSync(path.join(cwd, 'data', 'token'), 'utf8').trim()}` };
+        let ready = await fetch(`${second.url}/ready`, { headers });
+        for (let attempt = 0; attempt < 100 && ready.status === 200; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          ready = await fetch(`${second.url}/ready`, { headers });
+        }
+        expect(ready.status).toBe(503);
+        expect(((await ready.json()) as { problems: Record<string, string> }).problems['venue:paper']).toMatch(/^venue paper is (reconnecting|connecting|syncing|down)$/);
+        const metrics = await (await fetch(`${second.url}/metrics`, { headers })).text();
+        expect(metrics).toMatch(/fillstate_venue_connection\{venue="paper",state="live"\} 0/);
       } finally {
         second.child.kill('SIGTERM');
         expect(await second.exited).toBe(0);
