@@ -156,7 +156,7 @@ export async function drawChart(container, drawing) {
   const drawState = (node) => {
     const placed = byId.get(node.id);
     const { drawing: drawingState, lines } = infos.get(node.id);
-    const group = element('g', { class: `state ${drawingState.type === 'atomic' ? 'atomic' : drawingState.type}`, 'data-state-id': node.id }, layer);
+    const group = element('g', { class: `state ${drawingState.type}${node.id === drawing.id ? ' root' : ''}`, 'data-state-id': node.id }, layer);
     element('rect', { x: placed.x, y: placed.y, width: placed.width, height: placed.height }, group);
     const name = element('text', { class: 'name', x: placed.x + 8, y: placed.y + 17 }, group);
     name.textContent = drawingState.key;
