@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type ConfigOverrides } from './daemon/config.t
 import { ApiRequestError, DaemonClient, DaemonUnreachableError } from './daemon/client.ts';
 import { readClientToken, TokenError } from './daemon/token.ts';
 import { StoreOpenError } from './store/inspect.ts';
+import { DataDirectoryLockedError } from './daemon/data-dir-lock.ts';
 
 /** Exit codes: scripts can tell a refusal from a daemon that is not there. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
@@ -277,7 +278,7 @@ function fail(error: unknown): number {
     console.error(`fillstate: ${error.message}`);
     return EXIT.refused;
   }
-  if (error instanceof StoreOpenError) {
+  if (error instanceof StoreOpenError || error instanceof DataDirectoryLockedError) {
     console.error(`fillstate: ${error.message}`);
     return EXIT.refused;
   }

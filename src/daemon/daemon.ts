@@ -17,6 +17,7 @@ import { createLogger } from './logger.ts';
 import { createPaperMarket, type PaperMarket } from './paper-market.ts';
 import { createServer, type RunningServer } from './server.ts';
 import { registerInspector } from '../inspector/index.ts';
+import { lockDataDirectory } from './data-dir-lock.ts';
 import { resolveToken } from './token.ts';
 
 export interface StartDaemonOptions {
@@ -51,11 +52,22 @@ export const DATABASE_FILE_NAME = 'fillstate.db';
 const CANCEL_CONFIRM_TIMEOUT_MS = 5_000;
 
 export async function startDaemon(options: StartDaemonOptions): Promise<RunningDaemon> {
+  const dataDir = path.resolve(options.config.dataDir);
+  // Before anything touches the directory's files: one daemon per data directory.
+  const unlock = lockDataDirectory(dataDir);
+  try {
+    return await startLocked(options, dataDir, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+async function startLocked(options: StartDaemonOptions, dataDir: string, unlock: () => void): Promise<RunningDaemon> {
   const { config } = options;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty });
   const clock = options.clock ?? new SystemClock();
-  const dataDir = path.resolve(config.dataDir);
   const token = resolveToken(dataDir, env);
   if (token.origin === 'generated') logger.info({ file: token.file }, `generated an API token in ${token.file} (mode 0600)`);
 
@@ -133,6 +145,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<RunningD
       await engine.stop();
       store.flush();
       store.close();
+      unlock();
       logger.info('stopped');
       logger.flush();
     })();

@@ -134,13 +134,17 @@ describe('fillstate start and the CLI', () => {
     expect(down.stderr.trim()).toBe(`fillstate: no fillstate daemon at ${daemon.url}: connection refused (is \`fillstate start\` running?)`);
   });
 
-  it('starts again from ./data/fillstate.db: the orders and the journal are still there', async () => {
+  it('starts again from ./data/fillstate.db (the orders and the journal are still there) and refuses a second daemon on it', async () => {
     const before = (await cli(cwd, ['orders', '--url', 'http://127.0.0.1:9', '--json'])).code;
     expect(before).toBe(3);
     const again = await startDaemon(cwd, ['--no-demo'], { FILLSTATE_PORT: '0' });
     try {
       // Log lines are written asynchronously: the recovery line may follow the listening line.
       await outputMatching(again, /recovered \d+ order\(s\) and \d+ position\(s\) from .*fillstate\.db/);
+      // A second daemon on the same data directory would journal into the same file: refused.
+      const second = await cli(cwd, ['start', '--no-demo'], { FILLSTATE_PORT: '0' });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`another fillstate daemon (pid ${again.child.pid}) is using ${path.join(cwd, 'data')}`);
       const orders = JSON.parse((await cli(cwd, ['orders', '--url', again.url, '--json'])).stdout).orders as { orderId: string; status: string }[];
       expect(orders.find((order) => order.orderId === 'cli-1')?.status).toBe('canceled');
       const events = await fetch(`${again.url}/v1/events?after=0&limit=10000`, { headers: { authorization: `Bearer ${readFileSync(path.join(cwd, 'data', 'token'), 'utf8').trim()}` } });
