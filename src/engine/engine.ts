@@ -14,6 +14,7 @@ import { equity as ledgerEquity, type Ledger } from '../domain/ledger.ts';
 import { liquidationPrice, notionalExposure, type NetPosition } from '../domain/position-accounting.ts';
 import type { PositionOrderIntent } from '../domain/position-orders.ts';
 import { checkLossLimits, checkOrder, checkAmend, orderReducesExposure, type Denial, type RiskLimits } from '../risk/checks.ts';
+import { RecentTimes } from '../risk/rate-limit.ts';
 import type { PlanInputs, PositionPlan } from '../risk/protection.ts';
 import { PositionBook, positionView, type PositionActor, type PositionView } from './positions.ts';
 import { orderRiskInput, reservationOf, signedQuantity } from './risk-gate.ts';
@@ -160,8 +161,8 @@ export class Engine {
   private readonly signalDefaults: SignalDefaults;
   /** Execution quality (fill rate, slippage, signal-to-fill time), built from the event stream. */
   private readonly execution = new ExecutionTracker((symbol, venue) => this.marketPrice(symbol, venue)?.toFixed());
-  private recentSubmits: number[] = [];
-  private recentAmends: number[] = [];
+  private readonly recentSubmits: RecentTimes;
+  private readonly recentAmends: RecentTimes;
   /** Set while a position amends its own orders (amendQuietly): see amendOrder. */
   private amendingForPosition = false;
   /** Orders restored after a fault whose outcome at the venue must be checked before trusting them. */
@@ -225,6 +226,8 @@ export class Engine {
       },
     });
     this.riskLimits = options.risk ?? {};
+    this.recentSubmits = new RecentTimes(this.riskLimits.submitRate?.windowMs);
+    this.recentAmends = new RecentTimes(this.riskLimits.amendRate?.windowMs);
     this.signalDefaults = options.signals ?? {};
     const portfolioSnapshot = this.store?.snapshot('portfolio');
     this.restoredPortfolio = portfolioSnapshot !== undefined;
@@ -523,7 +526,7 @@ export class Engine {
       actor.send({ type: 'deny', reason: `${denial.reason}: ${denial.message}` });
       return { orderId: clientOrderId, actor, created: true, denial };
     }
-    this.recentSubmits.push(now);
+    this.recentSubmits.record(now);
     if (!this.reducesExposure(request, binding.venue.id)) {
       const reservation = reservationOf(request, instrument, referencePrice);
       this.portfolio.send({ type: 'ledger.reserve', orderId: clientOrderId, currency: reservation.currency, amount: reservation.amount });
@@ -551,10 +554,10 @@ export class Engine {
     // A position keeping its own protection in step (a stop resized after a partial fill) is never held back by
     // the amend rate: a stop larger than the position would flip it when it fires. It still counts.
     const limits = protective && this.amendingForPosition ? { ...this.riskLimits, amendRate: undefined } : this.riskLimits;
-    const amendDenial = checkAmend({ recentAmends: this.recentAmends, now: this.clock.now(), tradingState }, limits);
+    const amendDenial = checkAmend({ recentAmends: this.recentAmends.inWindow(this.clock.now()), now: this.clock.now(), tradingState }, limits);
     if (amendDenial !== undefined) throw new OrderStateError(orderId, state, `${amendDenial.reason}: ${amendDenial.message}`);
     const amendment = validateAmendment(changes, { type: context.request.type, filledQuantity: context.filledQuantity, quantity: context.quantity }, this.instrument(context.venue, context.request.symbol));
-    this.recentAmends.push(this.clock.now());
+    this.recentAmends.record(this.clock.now());
     actor.send({ type: 'amend', ...amendment });
     return { orderId, actor, created: false };
   }
@@ -737,7 +740,7 @@ export class Engine {
    */
   private checkManualAmend(view: PositionView): void {
     const tradingState = this.tradingState() === 'halted' ? 'reducing' : this.tradingState();
-    const denial = checkAmend({ recentAmends: this.recentAmends, now: this.clock.now(), tradingState }, this.riskLimits);
+    const denial = checkAmend({ recentAmends: this.recentAmends.inWindow(this.clock.now()), now: this.clock.now(), tradingState }, this.riskLimits);
     if (denial !== undefined) throw new OrderStateError(view.positionId, view.status, `${denial.reason}: ${denial.message}`);
   }
 
@@ -1032,7 +1035,6 @@ export class Engine {
     const valuation = limits.maxPositionValuePercentOfEquity !== undefined || limits.maxLeverage !== undefined
       ? this.valuation(instrument.quote)
       : { equity: undefined, exposure: '0' };
-    this.recentSubmits = this.recentSubmits.filter((time) => time > this.clock.now() - 3_600_000);
     return checkOrder(
       orderRiskInput(request, {
         tradingState,
@@ -1044,7 +1046,7 @@ export class Engine {
         equity: valuation.equity ?? '0',
         totalExposure: valuation.exposure,
         openPositions: this.positions.openCount(),
-        recentSubmits: this.recentSubmits,
+        recentSubmits: this.recentSubmits.inWindow(this.clock.now()),
         now: this.clock.now(),
       }),
       this.riskLimits,

@@ -92,7 +92,7 @@ export interface OrderRiskInput {
   /** Sum of |position value| over all instruments now, in quote currency. */
   readonly totalExposure: DecimalString;
   readonly openPositions: number;
-  /** Clock times of recent submits that passed (the caller keeps them; see pruneTimes). */
+  /** Clock times of recent submits that passed (the caller keeps them; see RecentTimes). */
   readonly recentSubmits: readonly number[];
   readonly now: number;
 }

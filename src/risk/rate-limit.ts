@@ -34,8 +34,33 @@ export function rateExceeded(times: readonly number[], now: number, limit: RateL
   return countInWindow(times, now, limit.windowMs) >= limit.count;
 }
 
-/** A new array without the times that can never count again (at or before now - windowMs), order kept. */
-export function pruneTimes(times: readonly number[], now: number, windowMs: number): number[] {
-  const start = now - windowMs;
-  return times.filter((time) => time > start);
+/**
+ * The times of past actions, kept only while a window of `windowMs` can still count them: the list a rate
+ * check reads stays as short as the limit allows, instead of growing with every action ever taken. With no
+ * window (no limit configured) nothing is kept.
+ */
+export class RecentTimes {
+  private times: number[] = [];
+
+  constructor(private readonly windowMs: number | undefined) {}
+
+  record(now: number): void {
+    if (this.windowMs === undefined) return;
+    this.prune(now);
+    this.times.push(now);
+  }
+
+  /** The kept times, pruned to the window ending `now` (a clock that stepped back leaves a few to be filtered by the check). */
+  inWindow(now: number): readonly number[] {
+    this.prune(now);
+    return this.times;
+  }
+
+  private prune(now: number): void {
+    if (this.windowMs === undefined) return;
+    const start = now - this.windowMs;
+    let expired = 0;
+    while (expired < this.times.length && this.times[expired]! <= start) expired++;
+    if (expired > 0) this.times = this.times.slice(expired);
+  }
 }

@@ -11,7 +11,7 @@ import {
   type OrderRiskInput,
   type RiskLimits,
 } from '../../src/risk/checks.ts';
-import { pruneTimes, rateExceeded } from '../../src/risk/rate-limit.ts';
+import { RecentTimes, rateExceeded } from '../../src/risk/rate-limit.ts';
 
 const instrument = createInstrument({
   symbol: 'BTCUSDT',
@@ -482,11 +482,14 @@ describe('rate limit helpers', () => {
     expect(rateExceeded([1000, 1500], 1000, limit)).toBe(false);
   });
 
-  it('pruneTimes drops only what can never count again, without touching its input', () => {
-    const times = Object.freeze([0, 1, 999, 1000, 1500]);
-    expect(pruneTimes(times, 1000, 1000)).toEqual([1, 999, 1000, 1500]);
-    expect(pruneTimes(times, 2000, 1000)).toEqual([1500]);
-    expect(times).toEqual([0, 1, 999, 1000, 1500]);
+  it('RecentTimes keeps only what a window can still count, and nothing without a limit', () => {
+    const recent = new RecentTimes(1000);
+    for (const time of [0, 1, 999, 1000, 1500]) recent.record(time);
+    expect(recent.inWindow(1500)).toEqual([999, 1000, 1500]);
+    expect(recent.inWindow(2000)).toEqual([1500]);
+    const unlimited = new RecentTimes(undefined);
+    for (let time = 0; time < 10_000; time++) unlimited.record(time);
+    expect(unlimited.inWindow(10_000)).toEqual([]);
   });
 
   it('refuses a malformed limit', () => {
