@@ -18,7 +18,10 @@ import {
 import type { ExitReason } from '../src/analytics/trade-record.ts';
 import { nonLooseningActivation, resizeTakeProfits, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection, type TakeProfitResize } from '../src/risk/protection.ts';
 
-export const POSITION_MACHINE_VERSION = 1;
+export const POSITION_MACHINE_VERSION = 2;
+
+/** Exits that may end in a row without closing the position and without a fill between them, before the position stops sending them and says so (exitFailed). */
+export const MAX_FAILED_EXITS = 5;
 
 export interface PositionMachineInput {
   readonly positionId: string;
@@ -69,6 +72,8 @@ export interface PositionContext extends NetPosition {
   readonly stopKind: 'fixed' | 'trailing';
   /** Serial for replacement stops and exits, so every clientOrderId is new. */
   readonly serial: number;
+  /** Exits in a row that ended without closing the position and without a fill since: retries are bounded by it. */
+  readonly failedExits: number;
   readonly closeReason?: ExitReason;
   readonly exitReason?: ExitReason;
   readonly openedAt?: number;
@@ -91,6 +96,10 @@ export type PositionMachineEvent =
   | { type: 'breakEvenReached'; marketPrice: DecimalString }
   | { type: 'trailingActivated'; marketPrice: DecimalString }
   | { type: 'stopMoved'; stopPrice: DecimalString }
+  /** Market data moved after an exit ended with quantity left: send the exit again. */
+  | { type: 'retryExit' }
+  /** The locally held stop fired and is about to be sent: what would hold the quantity it sells must go first. */
+  | { type: 'stopTriggered' }
   | { type: 'updateStop'; stopPrice: DecimalString }
   | { type: 'updateTakeProfit'; price: DecimalString }
   | { type: 'close'; reason: ExitReason; quantity?: DecimalString }
@@ -115,6 +124,11 @@ function without(list: readonly string[], id: string): string[] {
 
 function isFill(event: PositionMachineEvent): event is FillEvent {
   return event.type === 'fill';
+}
+
+/** An exit order ended other than filled while the position still holds something. */
+function exitEndedWithQuantityLeft(context: PositionContext, event: PositionMachineEvent): boolean {
+  return event.type === 'orderEnded' && context.exitOrderIds.includes(event.orderId) && event.status !== 'filled' && context.quantity !== '0';
 }
 
 export const positionMachine = setup({
@@ -207,6 +221,8 @@ export const positionMachine = setup({
         workingOrderIds: [...context.workingOrderIds, exitOrderId],
       });
     }),
+    recordFailedExit: assign({ failedExits: ({ context }) => context.failedExits + 1 }),
+    clearFailedExits: assign({ failedExits: 0 }),
     recordExitReason: assign(({ context, event }) => {
       if (!isFill(event)) return context;
       return Object.assign({}, context, { exitReason: exitReasonOf(context, event.orderId) });
@@ -252,6 +268,10 @@ export const positionMachine = setup({
     hasQuantity: ({ context }) => context.quantity !== '0',
     closeRequestedWithQuantity: ({ context }) => context.closeReason !== undefined && context.quantity !== '0',
     closesPosition: ({ context, event }) => isFill(event) && applyPositionFill(context, event).closed,
+    isRetryableExitEnd: ({ context, event }) => exitEndedWithQuantityLeft(context, event) && context.failedExits < MAX_FAILED_EXITS - 1,
+    isFailedExitEnd: ({ context, event }) => exitEndedWithQuantityLeft(context, event),
+    awaitsExitRetry: ({ context }) =>
+      context.quantity !== '0' && context.failedExits < MAX_FAILED_EXITS && !context.workingOrderIds.some((id) => context.exitOrderIds.includes(id)),
     isStopOrderLost: ({ context, event }) =>
       event.type === 'orderEnded' && event.orderId === context.stopOrderId && event.status !== 'filled' && context.quantity !== '0',
     breakEvenTightens: ({ context }) => {
@@ -295,6 +315,7 @@ export const positionMachine = setup({
       workingOrderIds: input.entryOrderId ? [input.entryOrderId] : [],
       stopKind: 'fixed' as const,
       serial: 0,
+      failedExits: 0,
       entryNotional: '0',
       exitNotional: '0',
     }),
@@ -393,6 +414,8 @@ export const positionMachine = setup({
           },
           { actions: 'recordOrderEnded' },
         ],
+        // On a spot venue the take-profits hold the quantity the fired stop sells: they go first (one-cancels-other).
+        stopTriggered: { actions: { type: 'cancelOrders', params: ({ context }) => ordersInTheWayOfExit(context) } },
         updateStop: {
           guard: 'isProtectiveStopPrice',
           actions: [
@@ -447,12 +470,27 @@ export const positionMachine = setup({
             target: 'closed',
             actions: ['applyFill', 'recordExitReason', { type: 'cancelOrders', params: ({ context }) => context.workingOrderIds }, 'announceClosed'],
           },
-          { actions: ['applyFill', { type: 'announceChanged', params: { change: 'size' } }] },
+          { actions: ['applyFill', 'clearFailedExits', { type: 'announceChanged', params: { change: 'size' } }] },
         ],
-        orderEnded: { actions: 'recordOrderEnded' },
-        // A refused or partly filled exit is tried again with what is left.
-        close: {
+        orderEnded: [
+          // An exit that ended with quantity left (refused, or the book ran out under a market order) is sent
+          // again at the next market data (the engine sends retryExit): a position never sits in `closing` with
+          // nothing on its way to close it, and an empty book is not hit again before it has changed.
+          {
+            guard: 'isRetryableExitEnd',
+            actions: ['recordOrderEnded', 'recordFailedExit', { type: 'announceChanged', params: { change: 'exitRetryPending' } }],
+          },
+          // Too many in a row without a fill: stop sending and say so; a close request tries again.
+          { guard: 'isFailedExitEnd', actions: ['recordOrderEnded', 'recordFailedExit', { type: 'announceChanged', params: { change: 'exitFailed' } }] },
+          { actions: 'recordOrderEnded' },
+        ],
+        retryExit: {
+          guard: 'awaitsExitRetry',
           actions: ['recordExitOrder', { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] }],
+        },
+        // A close asked for again (by hand, or a signal) tries again with what is left.
+        close: {
+          actions: ['clearFailedExits', 'recordExitOrder', { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] }],
         },
       },
     },

@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import type { ExecutionReport, Venue } from '../../adapters/venue.ts';
 import { orderMachine, type OrderContext, type OrderMachineEvent, type OrderStateName } from '../../machines/order.ts';
 import { portfolioMachine, type TradingStateName } from '../../machines/portfolio.ts';
-import type { PositionMachineInput, PositionMargin } from '../../machines/position.ts';
+import { MAX_FAILED_EXITS, type PositionMachineInput, type PositionMargin } from '../../machines/position.ts';
 import { ExecutionTracker, type ExecutionFilter } from '../analytics/execution-tracker.ts';
 import type { ExecutionSummary } from '../analytics/execution.ts';
 import { summarizePerformance, type PerformanceSummary } from '../analytics/performance.ts';
@@ -136,6 +136,8 @@ interface VenueBinding {
   readonly instruments: Map<string, Instrument>;
   readonly triggers: TriggerIndex;
   readonly lastMarketData: Map<string, MarketData>;
+  /** Positions (by symbol) whose exit ended with quantity left: sent again at the symbol's next market data. */
+  readonly exitRetries: Map<string, Set<string>>;
   unsubscribe: Array<() => void>;
 }
 
@@ -208,6 +210,7 @@ export class Engine {
           (symbol) => this.instrument(venue.id, symbol).tickSize,
         ),
         lastMarketData: new Map(),
+        exitRetries: new Map(),
         unsubscribe: [],
       });
     }
@@ -277,6 +280,7 @@ export class Engine {
         binding.venue.subscribeMarketData([...binding.instruments.keys()], (data) => {
           binding.lastMarketData.set(data.symbol, data);
           binding.triggers.onMarketData(data);
+          this.retryExits(binding, data.symbol);
         }),
       );
     }
@@ -384,6 +388,9 @@ export class Engine {
     }
     for (const actor of this.positions.all()) {
       const snapshot = actor.getSnapshot();
+      if (snapshot.can({ type: 'retryExit' })) {
+        this.awaitExitRetry(snapshot.context.venue, snapshot.context.symbol, snapshot.context.positionId);
+      }
       const open = typeof snapshot.value === 'object' ? (snapshot.value as { open?: { stop?: string } }).open : undefined;
       if (open === undefined) continue;
       const context = snapshot.context;
@@ -989,6 +996,17 @@ export class Engine {
         if (event.planError) this.logger.error({ positionId: event.positionId, planError: event.planError }, `position ${event.positionId} opened without its plan: ${event.planError}`);
         return;
       }
+      case 'PositionChanged':
+        // After an exit ended with quantity left, and after a late fill (which resets the count of failed exits).
+        if ((event.change === 'exitRetryPending' || event.change === 'size') && this.positions.get(event.positionId)?.getSnapshot().can({ type: 'retryExit' })) {
+          this.awaitExitRetry(event.venue, event.symbol, event.positionId);
+        } else if (event.change === 'exitFailed') {
+          this.logger.error(
+            { positionId: event.positionId, symbol: event.symbol, quantity: event.quantity },
+            `position ${event.positionId}: ${MAX_FAILED_EXITS} exits in a row ended without a fill; ${event.quantity} ${event.symbol} is still held and nothing is working to close it (close it again to retry)`,
+          );
+        }
+        return;
       case 'PositionClosed': {
         const triggers = this.binding(event.venue).triggers;
         triggers.remove(`${event.positionId}#breakEven`);
@@ -1009,9 +1027,27 @@ export class Engine {
     this.positions.orderEnded(orderId, status);
   }
 
+  private awaitExitRetry(venueId: string, symbol: string, positionId: string): void {
+    const retries = this.binding(venueId).exitRetries;
+    retries.set(symbol, (retries.get(symbol) ?? new Set<string>()).add(positionId));
+  }
+
+  /** Sends again the exits that ended with quantity left, now that the market has moved. */
+  private retryExits(binding: VenueBinding, symbol: string): void {
+    const waiting = binding.exitRetries.get(symbol);
+    if (waiting === undefined) return;
+    binding.exitRetries.delete(symbol);
+    for (const positionId of waiting) this.positions.get(positionId)?.send({ type: 'retryExit' });
+  }
+
   private onTriggered(id: string, marketPrice: Decimal): void {
     const separator = id.indexOf('#');
     if (separator < 0) {
+      // A position's stop: its take-profits are canceled before the stop's order is sent, so on a spot venue
+      // the cancel reaches the venue first and frees the quantity the stop sells.
+      const ownerId = this.positions.ownerOf(id);
+      const owner = ownerId === undefined ? undefined : this.positions.get(ownerId);
+      if (owner !== undefined && owner.getSnapshot().context.stopOrderId === id) owner.send({ type: 'stopTriggered' });
       this.orders.get(id)?.send({ type: 'trigger', marketPrice: marketPrice.toFixed() });
       return;
     }

@@ -10,6 +10,7 @@ import type { MarketData } from '../../src/domain/market-data.ts';
 import { SimulatedClock } from '../../src/engine/clock.ts';
 import { createEngine, type EngineOptions } from '../../src/engine/engine.ts';
 import type { PositionPlan } from '../../src/risk/protection.ts';
+import { MAX_FAILED_EXITS } from '../../machines/position.ts';
 
 const btc = createInstrument({
   symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.1', lotSize: '0.001',
@@ -320,6 +321,73 @@ describe('positions on the paper venue', () => {
     expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0', exitReason: 'manual' });
     expect(engine.getOrder(takeProfitId!)?.status).toBe('canceled');
     expect(engine.listOrders({ live: true })).toEqual([]);
+  });
+
+  it('a fired stop cancels the take-profit that holds the quantity on a spot venue before it sells, so the venue does not refuse it', async () => {
+    const { engine, events, walk } = await session();
+    const { positionId } = engine.openPosition({
+      symbol: 'BTC/USDT', direction: 'long', quantity: '0.5',
+      plan: { stopLoss: { method: 'percent', percent: '1' }, takeProfit: [{ target: { method: 'percent', percent: '2' }, fraction: '1' }] },
+    });
+    walk('50000');
+    const { stopOrderId, takeProfitOrderIds: [takeProfitId] } = engine.getPosition(positionId)!;
+    expect(engine.getOrder(takeProfitId!)).toMatchObject({ status: 'open', quantity: '0.5' }); // holds the 0.5 BTC at the venue
+    walk('49400'); // through the stop at 49500.1
+    expect(engine.getOrder(takeProfitId!)?.status).toBe('canceled');
+    expect(engine.getOrder(stopOrderId!)).toMatchObject({ status: 'filled', filledQuantity: '0.5' });
+    expect(events.filter((event) => event.type === 'OrderRejected')).toEqual([]);
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', exitReason: 'stop', quantity: '0' });
+  });
+
+  it('an exit the book cannot fill is sent again at the next market data, until the position is flat', async () => {
+    const { clock, venue, engine, events, walk } = await session();
+    const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5' });
+    walk('50000');
+    /** A book whose bid side holds only `size` BTC at 49990. */
+    const thinBook = (size: string) => {
+      clock.advanceBy(100);
+      venue.onMarketData({ type: 'quote', symbol: btc.symbol, timestamp: clock.now(), bids: [{ price: decimal('49990'), quantity: decimal(size) }], asks: [{ price: decimal('50010'), quantity: decimal('5') }] });
+      clock.advanceBy(100);
+    };
+    thinBook('0.2');
+    engine.closePosition(positionId);
+    clock.advanceBy(100);
+    const exits = () => engine.listOrders().filter((order) => order.parentId === positionId && order.orderId.includes('.x'));
+    // The book held 0.2: the rest of the market exit was canceled, and nothing is sent until the book changes.
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closing', quantity: '0.3' });
+    expect(exits().map((order) => [order.status, order.filledQuantity])).toEqual([['canceled', '0.2']]);
+    clock.advanceBy(1_000);
+    expect(exits()).toHaveLength(1);
+    thinBook('0.2');
+    expect(exits().map((order) => [order.status, order.filledQuantity])).toEqual([['canceled', '0.2'], ['canceled', '0.2']]);
+    thinBook('5');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0', exitReason: 'manual' });
+    expect(exits().map((order) => order.filledQuantity)).toEqual(['0.2', '0.2', '0.1']);
+    const changes = events.flatMap((event) => (event.type === 'PositionChanged' && event.change.startsWith('exit') ? [event.change] : []));
+    expect(changes).toEqual(['exitRetryPending', 'exitRetryPending']);
+  });
+
+  it(`stops sending exits after ${MAX_FAILED_EXITS} in a row fill nothing, says so, and tries again when asked to close`, async () => {
+    const { clock, venue, engine, events, walk } = await session();
+    const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5' });
+    walk('50000');
+    const emptyBids = () => {
+      clock.advanceBy(100);
+      venue.onMarketData({ type: 'quote', symbol: btc.symbol, timestamp: clock.now(), bids: [], asks: [{ price: decimal('50010'), quantity: decimal('5') }] });
+      clock.advanceBy(100);
+    };
+    emptyBids();
+    engine.closePosition(positionId);
+    for (let tick = 0; tick < MAX_FAILED_EXITS + 3; tick++) emptyBids();
+    const exits = () => engine.listOrders().filter((order) => order.parentId === positionId && order.orderId.includes('.x'));
+    expect(exits()).toHaveLength(MAX_FAILED_EXITS);
+    expect(exits().every((order) => order.status === 'canceled' && order.filledQuantity === '0')).toBe(true);
+    expect(events.filter((event) => event.type === 'PositionChanged' && event.change === 'exitFailed')).toHaveLength(1);
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closing', quantity: '0.5' });
+    // Asked again, with a book that has bids: it closes.
+    engine.closePosition(positionId);
+    walk('50000');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0' });
   });
 
   it("a fill that takes the day's loss beyond the limit halts trading and cancels working entries; at the limit it does not", async () => {

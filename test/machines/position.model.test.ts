@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine, type AnyTransitionDefinition, type InspectionEvent } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import { positionMachine, type PositionMachineEvent, type PositionMachineInput } from '../../machines/position.ts';
+import { MAX_FAILED_EXITS, positionMachine, type PositionMachineEvent, type PositionMachineInput } from '../../machines/position.ts';
 import { compare } from '../../src/domain/decimal.ts';
 import type { PositionOrderIntent } from '../../src/domain/position-orders.ts';
 
@@ -59,6 +59,8 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
     { type: 'updateTakeProfit', price: price('109') },
     { type: 'close', reason: 'manual' },
     { type: 'close', reason: 'manual', quantity: '0.2' },
+    { type: 'stopTriggered' },
+    { type: 'retryExit' },
   ];
 }
 
@@ -70,7 +72,11 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
 function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
   const { direction, quantity } = snapshot.context;
   const against = direction === 'long' ? 'sell' : 'buy';
-  return eventsFor(direction).filter((event) => event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0);
+  const events = eventsFor(direction).filter((event) => event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0);
+  // Each working exit can end unfilled (refused, or canceled when the book runs out).
+  const { exitOrderIds, workingOrderIds } = snapshot.context;
+  for (const orderId of exitOrderIds) if (workingOrderIds.includes(orderId)) events.push({ type: 'orderEnded', orderId, status: 'canceled' });
+  return events;
 }
 
 /**
@@ -80,9 +86,10 @@ function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
  * what price, whether a close was asked for, and a capped count of working orders.
  */
 function serialize(snapshot: Snapshot): string {
-  const { quantity, stopKind, stopOrderId, closeReason, stopPrice, workingOrderIds, takeProfitOrderIds } = snapshot.context;
+  const { quantity, stopKind, stopOrderId, closeReason, stopPrice, workingOrderIds, takeProfitOrderIds, exitOrderIds, failedExits } = snapshot.context;
   const quantityBucket = compare(quantity, '2') > 0 ? 'more than 2' : quantity;
-  return JSON.stringify([snapshot.value, quantityBucket, stopKind, stopOrderId, closeReason, stopPrice, Math.min(workingOrderIds.length, 3), takeProfitOrderIds.length]);
+  const exitWorking = exitOrderIds.some((id) => workingOrderIds.includes(id));
+  return JSON.stringify([snapshot.value, quantityBucket, stopKind, stopOrderId, closeReason, stopPrice, Math.min(workingOrderIds.length, 3), takeProfitOrderIds.length, exitWorking, failedExits]);
 }
 
 /** Walked transitions by name: the provided machine (with effects recorded) has its own transition objects. */
@@ -132,6 +139,13 @@ function check(state: Snapshot, event: PositionMachineEvent): void {
   // Resized take-profits never take off more than the position holds (they could flip it).
   const resized = takeProfitSizes.reduce((total, quantity) => total + Number(quantity), 0);
   expect(resized, where).toBeLessThanOrEqual(Number(after.context.quantity));
+  // A closing position is never left with nothing on its way to close it, unless it has said the exits failed.
+  if (after.value === 'closing' && after.context.quantity !== '0') {
+    const exitWorking = after.context.exitOrderIds.some((id) => after.context.workingOrderIds.includes(id));
+    const stopWorking = after.context.stopOrderId !== undefined && after.context.workingOrderIds.includes(after.context.stopOrderId);
+    const retryPending = after.can({ type: 'retryExit' });
+    expect(exitWorking || stopWorking || retryPending || after.context.failedExits >= MAX_FAILED_EXITS, where).toBe(true);
+  }
   // The plan's phases only move forward: initial -> breakEven -> trailing.
   const order = ['initial', 'breakEven', 'trailing'];
   const from = stopPhase(before);
