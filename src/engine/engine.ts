@@ -1163,7 +1163,9 @@ export class Engine {
     if (actor === undefined) return;
     const context = actor.getSnapshot().context;
     const wanted: Record<string, DecimalString> = {};
-    if (changes.quantity !== undefined && changes.quantity !== context.quantity) wanted.quantity = decimal(changes.quantity).plus(context.filledQuantity).toFixed();
+    // The position asks for what should remain working; the order's quantity is its total, fills included.
+    const total = changes.quantity === undefined ? undefined : decimal(changes.quantity).plus(context.filledQuantity);
+    if (total !== undefined && !total.eq(context.quantity)) wanted.quantity = total.toFixed();
     if (changes.stopPrice !== undefined && changes.stopPrice !== context.stopPrice && context.request.type !== 'trailingStop') wanted.stopPrice = changes.stopPrice;
     if (changes.price !== undefined && changes.price !== context.price) wanted.price = changes.price;
     if (Object.keys(wanted).length === 0 || !actor.getSnapshot().can({ type: 'amend' })) return;

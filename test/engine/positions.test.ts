@@ -367,6 +367,24 @@ describe('positions on the paper venue', () => {
     expect(changes).toEqual(['exitRetryPending', 'exitRetryPending']);
   });
 
+  it('a stop that fires into a thin book sells the rest at the next market data, without amending the stop mid-fill', async () => {
+    const { clock, venue, engine, events, walk } = await session();
+    const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5', plan: { stopLoss: { method: 'percent', percent: '1' } } });
+    walk('50000');
+    const quote = (bid: string, size: string) => {
+      clock.advanceBy(100);
+      venue.onMarketData({ type: 'quote', symbol: btc.symbol, timestamp: clock.now(), bids: [{ price: decimal(bid), quantity: decimal(size) }], asks: [{ price: decimal(bid).plus('10'), quantity: decimal('5') }] });
+      clock.advanceBy(100);
+    };
+    quote('49400', '0.1'); // through the stop at 49500.1, with 0.1 BTC bid: the stop sells 0.1, the rest is canceled
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closing', quantity: '0.4' });
+    quote('49400', '5');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0', exitReason: 'stop' });
+    // Its own partial fill is no reason to amend the stop that is filling.
+    expect(events.filter((event) => event.type === 'OrderPendingUpdate')).toEqual([]);
+    expect(engine.listOrders({ live: true })).toEqual([]);
+  });
+
   it(`stops sending exits after ${MAX_FAILED_EXITS} in a row fill nothing, says so, and tries again when asked to close`, async () => {
     const { clock, venue, engine, events, walk } = await session();
     const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5' });
