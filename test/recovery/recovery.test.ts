@@ -276,6 +276,24 @@ describe('restart: positions', () => {
     await settle();
     expect(b.engine.getPosition(positionId)).toMatchObject({ status: 'closed', exitReason: 'stop' });
   });
+  it('a position whose exit the book could not fill before the crash sends it again at the first market data after', async () => {
+    const a = await boot('a');
+    const { positionId } = a.engine.openPosition({ symbol: BTC_USD.symbol, direction: 'long', quantity: '0.3' });
+    await settle();
+    venue.onMarketData(quote(clock.now(), [['99', '0.1']], [['101', '50']])); // 0.1 BTC bid: the exit sells that much
+    a.engine.closePosition(positionId);
+    await settle();
+    expect(a.engine.getPosition(positionId)).toMatchObject({ status: 'closing', quantity: '0.2' });
+    crash(a);
+
+    const b = await boot('b'); // its first quote holds 50 BTC bid
+    await settle();
+    await settle();
+    expect(b.engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0', exitReason: 'manual' });
+    const exits = b.engine.listOrders().filter((order) => order.parentId === positionId && order.orderId.includes('.x'));
+    expect(exits.map((order) => order.filledQuantity)).toEqual(['0.1', '0.2']);
+    expect(ledgerTotals(b.engine)).toEqual(await venueTotals());
+  });
 });
 
 describe('restart: deadlines and versions', () => {
