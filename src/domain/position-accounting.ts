@@ -157,6 +157,20 @@ export function flatPosition(): NetPosition {
  * carry over when a flat position is opened again.
  */
 export function applyPositionFill(position: NetPosition, fill: PositionFill): PositionFillResult {
+  // One fill is asked about up to three times in a row on the same (immutable) position: by the book (does it
+  // flip?), the chart's guard (does it close?) and its action. The answer is remembered for the last pair.
+  const last = lastApplied;
+  if (last !== undefined && last.position === position && last.side === fill.side && last.quantity === fill.quantity && last.price === fill.price && last.fee === fill.fee) {
+    return last.result;
+  }
+  const result = computePositionFill(position, fill);
+  lastApplied = { position, side: fill.side, quantity: fill.quantity, price: fill.price, fee: fill.fee, result };
+  return result;
+}
+
+let lastApplied: { readonly position: NetPosition; readonly side: string; readonly quantity: DecimalString; readonly price: DecimalString; readonly fee: DecimalString; readonly result: PositionFillResult } | undefined;
+
+function computePositionFill(position: NetPosition, fill: PositionFill): PositionFillResult {
   const parsed = parseFill(fill);
   const held = openQuantity(position);
   const fillDirection = directionOfSide(parsed.side);

@@ -998,7 +998,7 @@ export class Engine {
       }
       case 'PositionChanged':
         // After an exit ended with quantity left, and after a late fill (which resets the count of failed exits).
-        if ((event.change === 'exitRetryPending' || event.change === 'size') && this.positions.get(event.positionId)?.getSnapshot().can({ type: 'retryExit' })) {
+        if ((event.change === 'exitRetryPending' || event.change === 'size') && this.awaitsExitRetry(event.positionId)) {
           this.awaitExitRetry(event.venue, event.symbol, event.positionId);
         } else if (event.change === 'exitFailed') {
           this.logger.error(
@@ -1025,6 +1025,12 @@ export class Engine {
     this.clearDeadline(orderId);
     this.portfolio.send({ type: 'ledger.release', orderId });
     this.positions.orderEnded(orderId, status);
+  }
+
+  /** Only a closing position can be waiting to send its exit again (checked first: can() runs the chart's guards). */
+  private awaitsExitRetry(positionId: string): boolean {
+    const snapshot = this.positions.get(positionId)?.getSnapshot();
+    return snapshot !== undefined && snapshot.value === 'closing' && snapshot.can({ type: 'retryExit' });
   }
 
   private awaitExitRetry(venueId: string, symbol: string, positionId: string): void {
