@@ -1,7 +1,7 @@
 // The position statechart: opening -> open -> closing -> closed, and while open a stop plan (initial ->
 // breakEven -> trailing) and a size (base -> scaled). Pure: the orders it needs are named effects
 // (placeOrders, cancelOrders, amendOrder) that the engine sends through the portfolio's risk gate.
-import { assign, emit, raise, setup } from 'xstate';
+import { and, assign, emit, raise, setup } from 'xstate';
 import type { DecimalString } from '../src/domain/decimal.ts';
 import { decimal } from '../src/domain/decimal.ts';
 import type { PositionEventDraft } from '../src/domain/events.ts';
@@ -126,9 +126,18 @@ function isFill(event: PositionMachineEvent): event is FillEvent {
   return event.type === 'fill';
 }
 
-/** An exit order ended other than filled while the position still holds something. */
-function exitEndedWithQuantityLeft(context: PositionContext, event: PositionMachineEvent): boolean {
-  return event.type === 'orderEnded' && context.exitOrderIds.includes(event.orderId) && event.status !== 'filled' && context.quantity !== '0';
+/** The position's exit orders still working (at most one: see the `close` transitions). */
+export function workingExits(context: PositionContext): string[] {
+  return context.workingOrderIds.filter((id) => context.exitOrderIds.includes(id));
+}
+
+function exitWorking(context: PositionContext): boolean {
+  return workingExits(context).length > 0;
+}
+
+/** An exit order ended while the position still holds something: filled (a partial exit), or not (`filled`: false). */
+function exitEndedWithQuantityLeft(context: PositionContext, event: PositionMachineEvent, filled: boolean): boolean {
+  return event.type === 'orderEnded' && context.exitOrderIds.includes(event.orderId) && (event.status === 'filled') === filled && context.quantity !== '0';
 }
 
 export const positionMachine = setup({
@@ -268,10 +277,13 @@ export const positionMachine = setup({
     hasQuantity: ({ context }) => context.quantity !== '0',
     closeRequestedWithQuantity: ({ context }) => context.closeReason !== undefined && context.quantity !== '0',
     closesPosition: ({ context, event }) => isFill(event) && applyPositionFill(context, event).closed,
-    isRetryableExitEnd: ({ context, event }) => exitEndedWithQuantityLeft(context, event) && context.failedExits < MAX_FAILED_EXITS - 1,
-    isFailedExitEnd: ({ context, event }) => exitEndedWithQuantityLeft(context, event),
-    awaitsExitRetry: ({ context }) =>
-      context.quantity !== '0' && context.failedExits < MAX_FAILED_EXITS && !context.workingOrderIds.some((id) => context.exitOrderIds.includes(id)),
+    isFilledExitEndWithQuantityLeft: ({ context, event }) => exitEndedWithQuantityLeft(context, event, true),
+    isRetryableExitEnd: ({ context, event }) => exitEndedWithQuantityLeft(context, event, false) && context.failedExits < MAX_FAILED_EXITS - 1,
+    isFailedExitEnd: ({ context, event }) => exitEndedWithQuantityLeft(context, event, false),
+    awaitsExitRetry: ({ context }) => context.quantity !== '0' && context.failedExits < MAX_FAILED_EXITS && !exitWorking(context),
+    // A second exit beside a working one could sell more than is held, and flip the position.
+    canSendAnotherExit: ({ context }) => context.quantity !== '0' && !exitWorking(context),
+    isExitWorking: ({ context }) => exitWorking(context),
     isStopOrderLost: ({ context, event }) =>
       event.type === 'orderEnded' && event.orderId === context.stopOrderId && event.status !== 'filled' && context.quantity !== '0',
     breakEvenTightens: ({ context }) => {
@@ -438,6 +450,9 @@ export const positionMachine = setup({
           ],
         },
         close: [
+          // One exit at a time: a second beside a working one could sell more than is held and flip the position.
+          // The engine refuses a partial close while an exit works; here it changes nothing.
+          { guard: and(['isPartialClose', 'isExitWorking']) },
           // A partial close takes part of the size off; the stop is resized when the exit fills.
           {
             guard: 'isPartialClose',
@@ -448,6 +463,13 @@ export const positionMachine = setup({
               { type: 'cancelOrders', params: ({ context, event }) => takeProfitsFor(context, decimal(context.quantity).minus(closeQuantity(context, event)).toFixed()).cancel },
               { type: 'placeOrders', params: ({ context, event }) => [exitIntent(context.positionId, context.direction, context.serial, closeQuantity(context, event))] },
             ],
+          },
+          // A full close while a partial exit works: that exit is canceled, and `closing` sends the rest once it
+          // has ended (filled or not), as it does for any exit that leaves quantity behind.
+          {
+            guard: 'isExitWorking',
+            target: 'closing',
+            actions: ['recordCloseRequest', { type: 'cancelOrders', params: ({ context }) => [...ordersInTheWayOfExit(context), ...workingExits(context)] }],
           },
           {
             target: 'closing',
@@ -480,6 +502,8 @@ export const positionMachine = setup({
             guard: 'isRetryableExitEnd',
             actions: ['recordOrderEnded', 'recordFailedExit', { type: 'announceChanged', params: { change: 'exitRetryPending' } }],
           },
+          // A partial exit that filled before a full close could replace it: the rest goes the same way.
+          { guard: 'isFilledExitEndWithQuantityLeft', actions: ['recordOrderEnded', { type: 'announceChanged', params: { change: 'exitRetryPending' } }] },
           // Too many in a row without a fill: stop sending and say so; a close request tries again.
           { guard: 'isFailedExitEnd', actions: ['recordOrderEnded', 'recordFailedExit', { type: 'announceChanged', params: { change: 'exitFailed' } }] },
           { actions: 'recordOrderEnded' },
@@ -490,6 +514,7 @@ export const positionMachine = setup({
         },
         // A close asked for again (by hand, or a signal) tries again with what is left.
         close: {
+          guard: 'canSendAnotherExit',
           actions: ['clearFailedExits', 'recordExitOrder', { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] }],
         },
       },

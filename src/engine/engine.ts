@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import type { ExecutionReport, Venue } from '../../adapters/venue.ts';
 import { orderMachine, type OrderContext, type OrderMachineEvent, type OrderStateName } from '../../machines/order.ts';
 import { portfolioMachine, type TradingStateName } from '../../machines/portfolio.ts';
-import { MAX_FAILED_EXITS, type PositionMachineInput, type PositionMargin } from '../../machines/position.ts';
+import { MAX_FAILED_EXITS, workingExits, type PositionMachineInput, type PositionMargin } from '../../machines/position.ts';
 import { ExecutionTracker, type ExecutionFilter } from '../analytics/execution-tracker.ts';
 import type { ExecutionSummary } from '../analytics/execution.ts';
 import { summarizePerformance, type PerformanceSummary } from '../analytics/performance.ts';
@@ -702,6 +702,10 @@ export class Engine {
       const quantity = decimal(options.quantity);
       if (!quantity.gt(ZERO) || quantity.gt(view.quantity)) {
         throw new OrderRequestError([`quantity to close must be above 0 and at most the position's ${view.quantity}, got ${options.quantity}`]);
+      }
+      const [working] = workingExits(actor.getSnapshot().context);
+      if (working !== undefined && quantity.lt(view.quantity)) {
+        throw new OrderStateError(positionId, view.status, `position ${positionId} has exit order ${working} working; a partial close waits until it has ended (a full close replaces it)`);
       }
     }
     actor.send({ type: 'close', reason: options.reason ?? 'manual', quantity: options.quantity });

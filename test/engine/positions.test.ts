@@ -385,6 +385,21 @@ describe('positions on the paper venue', () => {
     expect(engine.listOrders({ live: true })).toEqual([]);
   });
 
+  it('one exit at a time: a partial close waits for a working exit, a full close replaces it, and the position never flips', async () => {
+    const { engine, walk } = await session();
+    const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5', plan: { stopLoss: { method: 'percent', percent: '2' } } });
+    walk('50000');
+    engine.closePosition(positionId, { quantity: '0.3' }); // its exit is on its way to the venue
+    expect(() => engine.closePosition(positionId, { quantity: '0.3' })).toThrow(/has exit order e-p1\.x\d+ working; a partial close waits/);
+    engine.closePosition(positionId); // the full close: the partial exit is canceled (or fills), then the rest goes
+    walk('50000', '50000');
+    expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0' });
+    expect(engine.listPositions()).toHaveLength(1); // nothing sold beyond the position: no short was opened
+    const sold = engine.listOrders().filter((order) => order.side === 'sell').reduce((total, order) => total.plus(order.filledQuantity), ZERO);
+    expect(sold.toFixed()).toBe('0.5');
+    expect(engine.listOrders({ live: true })).toEqual([]);
+  });
+
   it(`stops sending exits after ${MAX_FAILED_EXITS} in a row fill nothing, says so, and tries again when asked to close`, async () => {
     const { clock, venue, engine, events, walk } = await session();
     const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5' });

@@ -73,9 +73,12 @@ function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
   const { direction, quantity } = snapshot.context;
   const against = direction === 'long' ? 'sell' : 'buy';
   const events = eventsFor(direction).filter((event) => event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0);
-  // Each working exit can end unfilled (refused, or canceled when the book runs out).
+  // Each working exit can end unfilled (refused, or canceled when the book runs out), or filled (a partial
+  // exit, whose last fill the position has had).
   const { exitOrderIds, workingOrderIds } = snapshot.context;
-  for (const orderId of exitOrderIds) if (workingOrderIds.includes(orderId)) events.push({ type: 'orderEnded', orderId, status: 'canceled' });
+  for (const orderId of exitOrderIds) {
+    if (workingOrderIds.includes(orderId)) events.push({ type: 'orderEnded', orderId, status: 'canceled' }, { type: 'orderEnded', orderId, status: 'filled' });
+  }
   return events;
 }
 
@@ -139,6 +142,8 @@ function check(state: Snapshot, event: PositionMachineEvent): void {
   // Resized take-profits never take off more than the position holds (they could flip it).
   const resized = takeProfitSizes.reduce((total, quantity) => total + Number(quantity), 0);
   expect(resized, where).toBeLessThanOrEqual(Number(after.context.quantity));
+  // One exit at a time: two could together sell more than the position holds and flip it.
+  expect(after.context.exitOrderIds.filter((id) => after.context.workingOrderIds.includes(id)).length, where).toBeLessThanOrEqual(1);
   // A closing position is never left with nothing on its way to close it, unless it has said the exits failed.
   if (after.value === 'closing' && after.context.quantity !== '0') {
     const exitWorking = after.context.exitOrderIds.some((id) => after.context.workingOrderIds.includes(id));
