@@ -7,8 +7,8 @@ import { compare, type DecimalString } from '../src/domain/decimal.ts';
 import { applyFillToLedger, createLedger, release, reserve, type Ledger } from '../src/domain/ledger.ts';
 import type { OrderSide } from '../src/domain/order-request.ts';
 
-/** 3: the ledger's reservations are kept in hash buckets (src/domain/ledger.ts). */
-export const PORTFOLIO_MACHINE_VERSION = 3;
+/** 4: the ledger's reservations are kept in a two-level trie of hash buckets (src/domain/ledger.ts). */
+export const PORTFOLIO_MACHINE_VERSION = 4;
 
 export interface SupervisedFault {
   readonly actorId: string;

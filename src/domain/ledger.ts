@@ -25,41 +25,52 @@ export interface Reservation {
 export interface Ledger {
   readonly balances: Readonly<Record<string, CurrencyBalance>>;
   /**
-   * By orderId, spread over RESERVATION_BUCKETS buckets by a hash of the id (read them with reservationsOf
-   * or reservationFor). Copying one record of every open order on each reserve, fill and release made those
-   * O(open orders): 0.5 ms each with 1,000 open orders. A bucket is a few dozen entries at 10,000.
+   * By orderId, in a two-level trie of 64 × 64 buckets chosen by a hash of the id (read it with
+   * reservationsOf or reservationFor): reserve, fill and release copy two 64-slot arrays and one bucket of a
+   * few dozen entries at 100,000 open orders. A flat record made each O(open orders) (0.5 ms at 1,000); one
+   * level of 128 buckets still cost 4 ms per order at 100,000. An empty slot is null (it survives JSON).
    */
-  readonly reservations: Readonly<Record<string, Readonly<Record<string, Reservation>>>>;
+  readonly reservations: ReservationTrie;
 }
 
-const RESERVATION_BUCKETS = 128;
+type Bucket = Readonly<Record<string, Reservation>>;
+export type ReservationTrie = ReadonlyArray<ReadonlyArray<Bucket | null> | null>;
 
-/** FNV-1a of the order id, as the bucket's key. */
-function bucketOf(orderId: string): string {
+const FANOUT = 64;
+
+/** FNV-1a of the order id: its slot at each level. */
+function slotsOf(orderId: string): readonly [number, number] {
   let hash = 0x811c9dc5;
   for (let index = 0; index < orderId.length; index++) {
     hash ^= orderId.charCodeAt(index);
     hash = Math.imul(hash, 0x01000193);
   }
-  return String((hash >>> 0) % RESERVATION_BUCKETS);
+  const unsigned = hash >>> 0;
+  return [unsigned % FANOUT, Math.floor(unsigned / FANOUT) % FANOUT];
 }
 
-/** The reservations with this one set (or removed, when `reservation` is undefined): only its bucket is copied. */
-function withReservation(reservations: Ledger['reservations'], orderId: string, reservation: Reservation | undefined): Ledger['reservations'] {
-  const key = bucketOf(orderId);
-  const bucket: Record<string, Reservation> = { ...(Object.hasOwn(reservations, key) ? reservations[key] : {}) };
+/** A copy of a level with one slot replaced; null when every slot is then empty (a snapshot stays small). */
+function withSlot<T>(level: ReadonlyArray<T | null> | null | undefined, slot: number, value: T | null): Array<T | null> | null {
+  const next = level?.length === FANOUT ? level.slice() : Array.from({ length: FANOUT }, (_, index) => level?.[index] ?? null);
+  next[slot] = value;
+  return value === null && next.every((entry) => entry === null) ? null : next;
+}
+
+/** The reservations with this one set (or removed, when `reservation` is undefined): only its path is copied. */
+function withReservation(reservations: ReservationTrie, orderId: string, reservation: Reservation | undefined): ReservationTrie {
+  const [outerSlot, innerSlot] = slotsOf(orderId);
+  const inner = reservations[outerSlot] ?? null;
+  const bucket: Record<string, Reservation> = { ...inner?.[innerSlot] };
   if (reservation === undefined) delete bucket[orderId];
   else bucket[orderId] = reservation;
-  const next: Record<string, Readonly<Record<string, Reservation>>> = { ...reservations };
-  if (Object.keys(bucket).length === 0) delete next[key];
-  else next[key] = bucket;
-  return next;
+  const keptBucket = Object.keys(bucket).length === 0 ? null : bucket;
+  return withSlot(reservations, outerSlot, withSlot(inner, innerSlot, keptBucket)) ?? [];
 }
 
 /** Every reservation by orderId (a flat copy: O(open orders), for reports and tests, not the hot path). */
 export function reservationsOf(ledger: Ledger): Record<string, Reservation> {
   const flat: Record<string, Reservation> = {};
-  for (const bucket of Object.values(ledger.reservations)) Object.assign(flat, bucket);
+  for (const inner of ledger.reservations) for (const bucket of inner ?? []) if (bucket) Object.assign(flat, bucket);
   return flat;
 }
 
@@ -86,9 +97,9 @@ function balanceOf(ledger: Ledger, currency: string): CurrencyBalance {
 }
 
 function reservationOf(ledger: Ledger, orderId: string): Reservation | undefined {
-  const key = bucketOf(orderId);
-  const bucket = Object.hasOwn(ledger.reservations, key) ? ledger.reservations[key]! : undefined;
-  return bucket !== undefined && Object.hasOwn(bucket, orderId) ? bucket[orderId] : undefined;
+  const [outerSlot, innerSlot] = slotsOf(orderId);
+  const bucket = ledger.reservations[outerSlot]?.[innerSlot];
+  return bucket && Object.hasOwn(bucket, orderId) ? bucket[orderId] : undefined;
 }
 
 /** A ledger with these totals and nothing reserved. Amounts must be non-negative decimal strings. */
@@ -99,7 +110,7 @@ export function createLedger(balances: Readonly<Record<string, DecimalString>>):
     if (total.lt(ZERO)) throw new Error(`starting balance of ${currency} cannot be negative, got ${amount}`);
     records[currency] = { total: total.toFixed(), reserved: '0' };
   }
-  return { balances: records, reservations: {} };
+  return { balances: records, reservations: [] };
 }
 
 /** total − reserved; '0' for a currency the ledger has never seen. */

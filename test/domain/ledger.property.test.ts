@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ZERO, decimal, type Decimal } from '../../src/domain/decimal.ts';
 import { applyFillToLedger, createLedger, freeBalance, release, reservationFor, reservationsOf, reserve, type Ledger } from '../../src/domain/ledger.ts';
+import { frozenLedger } from './frozen-ledger.ts';
 
 const CURRENCIES = ['USDT', 'BTC', 'BNB'] as const;
 const ORDERS = ['o0', 'o1', 'o2', 'o3', 'o4'];
@@ -25,22 +26,12 @@ const operation = fc.oneof(
 
 const start = fc.record({ USDT: units(2_000_000, 2), BTC: units(5_000, 3), BNB: units(1_000, 3) });
 
-function deepFreeze(ledger: Ledger): Ledger {
-  Object.values(ledger.balances).forEach((record) => Object.freeze(record));
-  Object.values(ledger.reservations).forEach((bucket) => {
-    Object.values(bucket).forEach((record) => Object.freeze(record));
-    Object.freeze(bucket);
-  });
-  Object.freeze(ledger.balances);
-  Object.freeze(ledger.reservations);
-  return Object.freeze(ledger);
-}
 
 describe('ledger properties', () => {
   it('totals move only by fills and fees, reserved is the sum of reservations and stays within [0, total], a refused reserve changes nothing', () => {
     fc.assert(
       fc.property(start, fc.array(operation, { maxLength: 40 }), (initial, operations) => {
-        let ledger = deepFreeze(createLedger({ USDT: initial.USDT.toFixed(), BTC: initial.BTC.toFixed(), BNB: initial.BNB.toFixed() }));
+        let ledger = frozenLedger(createLedger({ USDT: initial.USDT.toFixed(), BTC: initial.BTC.toFixed(), BNB: initial.BNB.toFixed() }));
         // The model: totals and what each order still holds, kept independently of the ledger.
         const totals = new Map<string, Decimal>(CURRENCIES.map((currency) => [currency, initial[currency]]));
         const held = new Map<string, { currency: string; amount: Decimal }>();
@@ -96,7 +87,7 @@ describe('ledger properties', () => {
             totals.set(op.feeCurrency, total(op.feeCurrency).minus(op.fee));
             if (reservation !== undefined) held.set(op.order, { currency: reservation.currency, amount: reservation.amount.minus(freed) });
           }
-          ledger = deepFreeze(ledger);
+          ledger = frozenLedger(ledger);
           if (op.kind !== 'fill') {
             // Reserving and releasing never move a total.
             for (const currency of CURRENCIES) expect(ledger.balances[currency]?.total).toBe(before.balances[currency]?.total);

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyFillToLedger, balance, createLedger, equity, freeBalance, release, reserve, reservationFor, reservationsOf, type Ledger, type LedgerFill } from '../../src/domain/ledger.ts';
-
-/** Freezes a ledger all the way down, so any mutation by the function under test throws. */
-function frozen(ledger: Ledger): Ledger {
-  for (const record of Object.values(ledger.balances)) Object.freeze(record);
-  for (const bucket of Object.values(ledger.reservations)) {
-    for (const record of Object.values(bucket)) Object.freeze(record);
-    Object.freeze(bucket);
-  }
-  Object.freeze(ledger.balances);
-  Object.freeze(ledger.reservations);
-  return Object.freeze(ledger);
-}
+import { frozenLedger } from './frozen-ledger.ts';
 
 const buy = (orderId: string, quantity: string, price: string, fee = '0', feeCurrency = 'USDT'): LedgerFill => ({
   orderId, side: 'buy', base: 'BTC', quote: 'USDT', quantity, price, fee, feeCurrency,
@@ -24,7 +13,7 @@ describe('createLedger and freeBalance', () => {
   it('starts with canonical totals and nothing reserved', () => {
     expect(createLedger({ USDT: '1000.50', BTC: '0' })).toEqual({
       balances: { USDT: { total: '1000.5', reserved: '0' }, BTC: { total: '0', reserved: '0' } },
-      reservations: {},
+      reservations: [],
     });
   });
 
@@ -42,15 +31,26 @@ describe('createLedger and freeBalance', () => {
 });
 
 describe('reserve and release', () => {
+  it('keeps thousands of reservations apart, each found by its order, and nothing left once all are released', () => {
+    let ledger = createLedger({ USDT: '1000000' });
+    for (let index = 0; index < 5_000; index++) ledger = reserve(frozenLedger(ledger), `order-${index}`, 'USDT', '1.5');
+    expect(Object.keys(reservationsOf(ledger))).toHaveLength(5_000);
+    expect(reservationFor(ledger, 'order-4321')).toEqual({ currency: 'USDT', amount: '1.5' });
+    expect(ledger.balances.USDT).toEqual({ total: '1000000', reserved: '7500' });
+    for (let index = 0; index < 5_000; index++) ledger = release(frozenLedger(ledger), `order-${index}`);
+    expect(ledger.reservations).toEqual([]);
+    expect(ledger.balances.USDT).toEqual({ total: '1000000', reserved: '0' });
+  });
+
   it('reserves exactly the whole free balance', () => {
-    const ledger = reserve(frozen(createLedger({ USDT: '1000.5' })), 'o1', 'USDT', '1000.5');
+    const ledger = reserve(frozenLedger(createLedger({ USDT: '1000.5' })), 'o1', 'USDT', '1000.5');
     expect(ledger.balances.USDT).toEqual({ total: '1000.5', reserved: '1000.5' });
     expect(reservationsOf(ledger)).toEqual({ o1: { currency: 'USDT', amount: '1000.5' } });
     expect(freeBalance(ledger, 'USDT')).toBe('0');
   });
 
   it('refuses more than is free, naming the numbers, and changes nothing', () => {
-    const before = frozen(reserve(createLedger({ USDT: '1000.5' }), 'o1', 'USDT', '500'));
+    const before = frozenLedger(reserve(createLedger({ USDT: '1000.5' }), 'o1', 'USDT', '500'));
     const copy = structuredClone(before);
     expect(() => reserve(before, 'o2', 'USDT', '500.51')).toThrow('insufficient USDT for order o2: free balance 500.5 USDT is below the 500.51 USDT it needs');
     expect(before).toEqual(copy);
@@ -59,13 +59,13 @@ describe('reserve and release', () => {
   });
 
   it('refuses a second reservation for the same order, and a negative amount', () => {
-    const ledger = frozen(reserve(createLedger({ USDT: '1000' }), 'o1', 'USDT', '10'));
+    const ledger = frozenLedger(reserve(createLedger({ USDT: '1000' }), 'o1', 'USDT', '10'));
     expect(() => reserve(ledger, 'o1', 'USDT', '1')).toThrow('order o1 already has 10 USDT reserved; release it before reserving again');
     expect(() => reserve(ledger, 'o2', 'USDT', '-1')).toThrow('cannot reserve a negative amount for order o2: -1 USDT');
   });
 
   it('release frees what is left and forgets the order; an unknown id changes nothing', () => {
-    const held = frozen(reserve(reserve(createLedger({ USDT: '1000' }), 'o1', 'USDT', '300'), 'o2', 'USDT', '200'));
+    const held = frozenLedger(reserve(reserve(createLedger({ USDT: '1000' }), 'o1', 'USDT', '300'), 'o2', 'USDT', '200'));
     const released = release(held, 'o1');
     expect(released.balances).toEqual({ USDT: { total: '1000', reserved: '200' } });
     expect(reservationsOf(released)).toEqual({ o2: { currency: 'USDT', amount: '200' } });
@@ -95,11 +95,11 @@ describe('reserve and release', () => {
 describe('applyFillToLedger', () => {
   it('a buy in two fills moves cash exactly and consumes the reservation, fees in quote included', () => {
     // 5 BTC at up to 100 plus a 0.1 % fee: 500.5 USDT held.
-    let ledger = frozen(reserve(createLedger({ USDT: '1000', BTC: '0' }), 'o1', 'USDT', '500.5'));
-    ledger = frozen(applyFillToLedger(ledger, buy('o1', '2', '100', '0.2')));
+    let ledger = frozenLedger(reserve(createLedger({ USDT: '1000', BTC: '0' }), 'o1', 'USDT', '500.5'));
+    ledger = frozenLedger(applyFillToLedger(ledger, buy('o1', '2', '100', '0.2')));
     expect(ledger.balances).toEqual({ USDT: { total: '799.8', reserved: '300.3' }, BTC: { total: '2', reserved: '0' } });
     expect(reservationFor(ledger, 'o1')).toEqual({ currency: 'USDT', amount: '300.3' });
-    ledger = frozen(applyFillToLedger(ledger, buy('o1', '3', '99.9', '0.2997')));
+    ledger = frozenLedger(applyFillToLedger(ledger, buy('o1', '3', '99.9', '0.2997')));
     expect(ledger.balances).toEqual({ USDT: { total: '499.8003', reserved: '0.3003' }, BTC: { total: '5', reserved: '0' } });
     ledger = release(ledger, 'o1');
     expect(ledger.balances.USDT).toEqual({ total: '499.8003', reserved: '0' });
@@ -114,7 +114,7 @@ describe('applyFillToLedger', () => {
   });
 
   it('a sell consumes the base it sold; the fee comes out of the quote received', () => {
-    let ledger = frozen(reserve(createLedger({ BTC: '2', USDT: '0' }), 's1', 'BTC', '2'));
+    let ledger = frozenLedger(reserve(createLedger({ BTC: '2', USDT: '0' }), 's1', 'BTC', '2'));
     ledger = applyFillToLedger(ledger, sell('s1', '0.5', '30000', '15'));
     expect(ledger.balances).toEqual({ BTC: { total: '1.5', reserved: '1.5' }, USDT: { total: '14985', reserved: '0' } });
     expect(reservationFor(ledger, 's1')).toEqual({ currency: 'BTC', amount: '1.5' });
@@ -141,7 +141,7 @@ describe('applyFillToLedger', () => {
 
   it('a fill with no reservation (a late fill after release) moves totals only', () => {
     const ledger = applyFillToLedger(createLedger({ USDT: '1000', BTC: '1' }), sell('gone', '1', '100', '0.1'));
-    expect(ledger).toEqual({ balances: { USDT: { total: '1099.9', reserved: '0' }, BTC: { total: '0', reserved: '0' } }, reservations: {} });
+    expect(ledger).toEqual({ balances: { USDT: { total: '1099.9', reserved: '0' }, BTC: { total: '0', reserved: '0' } }, reservations: [] });
   });
 
   it('is exact: three fills of 0.1 at 0.2 cost exactly 0.06', () => {
