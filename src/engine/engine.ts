@@ -388,9 +388,7 @@ export class Engine {
     }
     for (const actor of this.positions.all()) {
       const snapshot = actor.getSnapshot();
-      if (snapshot.can({ type: 'retryExit' })) {
-        this.awaitExitRetry(snapshot.context.venue, snapshot.context.symbol, snapshot.context.positionId);
-      }
+      if (this.awaitsExitRetry(snapshot.context.positionId)) this.awaitExitRetry(snapshot.context.venue, snapshot.context.symbol, snapshot.context.positionId);
       const open = typeof snapshot.value === 'object' ? (snapshot.value as { open?: { stop?: string } }).open : undefined;
       if (open === undefined) continue;
       const context = snapshot.context;
