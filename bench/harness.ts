@@ -35,6 +35,23 @@ export function timeSeconds(body: () => void): number {
 }
 
 /** Heap bytes in use after a full collection (needs node --expose-gc). */
+/**
+ * The heap once what earlier measurements left behind is gone: objects still referenced by callbacks queued
+ * for the next turns of the event loop (an engine's group commit, a stopped venue's reports) are freed only
+ * after those run, so turns are let pass and the heap read until it stops moving.
+ */
+export async function settledHeapUsed(): Promise<number> {
+  let previous = heapUsedAfterGc();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const current = heapUsedAfterGc();
+    if (Math.abs(current - previous) < 1024 * 1024) return current;
+    previous = current;
+  }
+  return previous;
+}
+
 export function heapUsedAfterGc(): number {
   const collect = (globalThis as { gc?: () => void }).gc;
   if (!collect) throw new Error('run the bench with node --expose-gc (npm run bench does)');
