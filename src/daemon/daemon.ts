@@ -95,6 +95,13 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
   const recovery = engine.recoveryReport();
   if (recovery !== undefined && recovery.lastSequence > 0) {
     logger.info({ recovery }, `recovered ${recovery.restoredOrders} order(s) and ${recovery.restoredPositions} position(s) from ${store.path} (journal at #${recovery.lastSequence})`);
+    if (config.venue.type === 'paper') {
+      // Not silent: the journal remembers a venue that this process has just created anew.
+      logger.warn(
+        { venue: config.venue.id },
+        'the in-process paper venue starts afresh on every start: the resting orders and balances it held before are gone, so what the journal recorded may differ from it (see the reconciliation above). To paper-trade across restarts, run the paper venue server (adapters/paper-server/main.ts) and use a websocket venue',
+      );
+    }
   }
   market?.start();
 
