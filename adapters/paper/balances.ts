@@ -66,6 +66,12 @@ export class BalanceLedger {
     account.total = account.total.plus(amount);
   }
 
+  /** Sets totals and reservations as a saved snapshot has them (a venue restored after a restart). */
+  restore(balances: readonly Balance[]): void {
+    this.accounts.clear();
+    for (const balance of balances) this.accounts.set(balance.currency, { total: decimal(balance.total), reserved: decimal(balance.reserved) });
+  }
+
   snapshot(): Balance[] {
     return [...this.accounts].map(([currency, account]) => ({
       currency,

@@ -29,6 +29,7 @@ import {
 } from './matching.ts';
 import { isWorking, orderStatus, remainingQuantity, type PaperOrder } from './paper-order.ts';
 import { RestingOrders, TriggerIndex } from './resting-orders.ts';
+import { orderFromState, orderState, PAPER_VENUE_STATE_VERSION, type PaperVenueState } from './paper-state.ts';
 
 export interface PaperVenueOptions {
   /** Venue id used in reports and ids; default 'paper'. */
@@ -43,6 +44,10 @@ export interface PaperVenueOptions {
   readonly reportLatencyMs?: number;
   /** Hold stop, stopLimit, takeProfit and takeProfitLimit orders at the venue; default false. */
   readonly nativeStops?: boolean;
+  /** A state saved by exportState(): the venue continues from it (its balances replace `balances`). */
+  readonly state?: PaperVenueState;
+  /** Told after each change that produces an execution report, before the report is delivered: save then. */
+  readonly onStateChange?: () => void;
 }
 
 /** An execution report before the venue stamps it with its id and the clock's time. */
@@ -106,6 +111,7 @@ export class PaperVenue implements Venue {
   private nextOrderNumber = 1;
   private nextTradeNumber = 1;
   private nextPriority = 1;
+  private readonly onStateChange: (() => void) | undefined;
 
   constructor(options: PaperVenueOptions) {
     this.id = options.id ?? 'paper';
@@ -125,6 +131,44 @@ export class PaperVenue implements Venue {
       if (this.symbols.has(instrument.symbol)) throw new Error(`instrument ${instrument.symbol} is listed twice`);
       this.symbols.set(instrument.symbol, createSymbolState(instrument.symbol, instrument));
     }
+    this.onStateChange = options.onStateChange;
+    if (options.state !== undefined) this.restore(options.state);
+  }
+
+  /** Everything the venue must remember to be the same venue after a restart (see paper-state.ts). */
+  exportState(): PaperVenueState {
+    return {
+      version: PAPER_VENUE_STATE_VERSION,
+      venue: this.id,
+      balances: this.ledger.snapshot(),
+      orders: [...this.orders.values()].map(orderState),
+      rejectedOrders: [...this.rejectedOrders.values()],
+      fills: Object.fromEntries(this.fillsByOrder),
+      nextOrderNumber: this.nextOrderNumber,
+      nextTradeNumber: this.nextTradeNumber,
+      nextPriority: this.nextPriority,
+    };
+  }
+
+  private restore(state: PaperVenueState): void {
+    if (state.version !== PAPER_VENUE_STATE_VERSION) throw new Error(`paper venue state version ${String(state.version)} is not ${PAPER_VENUE_STATE_VERSION}`);
+    if (state.venue !== this.id) throw new Error(`the saved paper venue state is venue "${state.venue}", not "${this.id}"`);
+    this.ledger.restore(state.balances);
+    for (const saved of state.orders) {
+      const symbolState = this.symbols.get(saved.symbol);
+      if (symbolState?.instrument === undefined) throw new Error(`the saved paper venue state has order ${saved.clientOrderId} on ${saved.symbol}, which this venue does not list`);
+      const order = orderFromState(saved, symbolState.instrument);
+      this.orders.set(order.clientOrderId, order);
+      if (!isWorking(order)) continue;
+      if (saved.awaitingTrigger) symbolState.triggers.insert(order);
+      else if (saved.resting) symbolState.resting.insert(order);
+      if (order.expireAt !== undefined) order.expiryTimer = this.clock.setTimeout(() => this.expire(order), Math.max(0, order.expireAt - this.clock.now()));
+    }
+    for (const rejected of state.rejectedOrders) this.rejectedOrders.set(rejected.clientOrderId, rejected);
+    for (const [clientOrderId, fills] of Object.entries(state.fills)) this.fillsByOrder.set(clientOrderId, [...fills]);
+    this.nextOrderNumber = state.nextOrderNumber;
+    this.nextTradeNumber = state.nextTradeNumber;
+    this.nextPriority = state.nextPriority;
   }
 
   instruments(): readonly Instrument[] {
@@ -650,6 +694,8 @@ export class PaperVenue implements Venue {
   /** Stamps the report with the venue's time now and delivers it `reportLatencyMs` later, in order. */
   private emit(draft: ReportDraft): void {
     const report = { ...draft, venue: this.id, timestamp: this.clock.now() } as ExecutionReport;
+    // Every change a caller can learn of comes with a report: saved before the report can reach anyone.
+    this.onStateChange?.();
     this.clock.setTimeout(() => {
       const listeners = this.reportListeners;
       for (const listener of listeners) listener(report);

@@ -47,6 +47,8 @@ export interface RunningDaemon {
 }
 
 export const DATABASE_FILE_NAME = 'fillstate.db';
+/** The in-process paper venue's saved state, beside the journal. */
+export const PAPER_VENUE_FILE_NAME = 'paper-venue.json';
 
 /** How long a shutdown waits for the venue to confirm cancels when `shutdown.cancelOpenOrders` is set. */
 const CANCEL_CONFIRM_TIMEOUT_MS = 5_000;
@@ -71,7 +73,7 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
   const token = resolveToken(dataDir, env);
   if (token.origin === 'generated') logger.info({ file: token.file }, `generated an API token in ${token.file} (mode 0600)`);
 
-  const { venue, market } = createVenue(config, clock, env, logger);
+  const { venue, market } = createVenue(config, clock, env, logger, dataDir);
   // A corrupt or foreign file is refused here, unmodified (StoreOpenError says why).
   const store = openStore({ path: path.join(dataDir, DATABASE_FILE_NAME), logger: logger.child({ component: 'store' }) });
   const engine = createEngine({
@@ -95,11 +97,11 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
   const recovery = engine.recoveryReport();
   if (recovery !== undefined && recovery.lastSequence > 0) {
     logger.info({ recovery }, `recovered ${recovery.restoredOrders} order(s) and ${recovery.restoredPositions} position(s) from ${store.path} (journal at #${recovery.lastSequence})`);
-    if (config.venue.type === 'paper') {
+    if (market !== undefined && !market.restored) {
       // Not silent: the journal remembers a venue that this process has just created anew.
       logger.warn(
         { venue: config.venue.id },
-        'the in-process paper venue starts afresh on every start: the resting orders and balances it held before are gone, so what the journal recorded may differ from it (see the reconciliation above). To paper-trade across restarts, run the paper venue server (adapters/paper-server/main.ts) and use a websocket venue',
+        `the in-process paper venue had no saved state (${PAPER_VENUE_FILE_NAME} in the data directory) and started afresh: the resting orders and balances the journal knows of are not there (see the reconciliation above)`,
       );
     }
   }
@@ -173,10 +175,10 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
   };
 }
 
-function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv, logger: Logger): { venue: Venue; market?: PaperMarket } {
+function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv, logger: Logger, dataDir: string): { venue: Venue; market?: PaperMarket } {
   const venueConfig = config.venue;
   if (venueConfig.type === 'paper') {
-    const market = createPaperMarket(venueConfig, clock);
+    const market = createPaperMarket(venueConfig, clock, path.join(dataDir, PAPER_VENUE_FILE_NAME));
     return { venue: market.venue, market };
   }
   const venueToken = env[venueConfig.tokenEnv];

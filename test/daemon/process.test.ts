@@ -141,8 +141,9 @@ describe('fillstate start and the CLI', () => {
     try {
       // Log lines are written asynchronously: the recovery line may follow the listening line.
       await outputMatching(again, /recovered \d+ order\(s\) and \d+ position\(s\) from .*fillstate\.db/);
-      // The in-process paper venue is new on every start: said, with the way to keep paper state.
-      await outputMatching(again, /the in-process paper venue starts afresh on every start.*run the paper venue server/);
+      // The in-process paper venue continued from its saved state: reconciliation found nothing to report.
+      await outputMatching(again, /"discrepancies":\[\]\}\],"balanceDifferences":\{\}\}/);
+      expect(again.output()).not.toContain('started afresh');
       // A second daemon on the same data directory would journal into the same file: refused.
       const second = await cli(cwd, ['start', '--no-demo'], { FILLSTATE_PORT: '0' });
       expect(second.code).toBe(1);

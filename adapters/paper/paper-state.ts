@@ -1,0 +1,93 @@
+// The paper venue's state as plain JSON: what it must remember to be the same venue after a restart (its
+// orders with their queue positions, balances and reservations, fills and ids). Books come from market data.
+import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
+import type { Instrument } from '../../src/domain/instrument.ts';
+import type { OrderSide, OrderType, TimeInForce } from '../../src/domain/order-request.ts';
+import type { Balance, VenueFill, VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
+import type { PaperOrder } from './paper-order.ts';
+
+export const PAPER_VENUE_STATE_VERSION = 1;
+
+export interface PaperOrderState {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly postOnly: boolean;
+  readonly expireAt?: number;
+  readonly quantity: DecimalString;
+  readonly price?: DecimalString;
+  readonly stopPrice?: DecimalString;
+  readonly filledQuantity: DecimalString;
+  readonly status: VenueOrderStatusName;
+  readonly awaitingTrigger: boolean;
+  readonly resting: boolean;
+  readonly queueAhead: DecimalString;
+  readonly priority: number;
+  readonly reservedCurrency: string;
+  readonly reserved: DecimalString;
+}
+
+export interface PaperVenueState {
+  readonly version: typeof PAPER_VENUE_STATE_VERSION;
+  readonly venue: string;
+  readonly balances: readonly Balance[];
+  readonly orders: readonly PaperOrderState[];
+  readonly rejectedOrders: readonly VenueOrderStatus[];
+  readonly fills: Readonly<Record<string, readonly VenueFill[]>>;
+  readonly nextOrderNumber: number;
+  readonly nextTradeNumber: number;
+  readonly nextPriority: number;
+}
+
+export function orderState(order: PaperOrder): PaperOrderState {
+  return {
+    clientOrderId: order.clientOrderId,
+    venueOrderId: order.venueOrderId,
+    symbol: order.instrument.symbol,
+    side: order.side,
+    type: order.type,
+    timeInForce: order.timeInForce,
+    postOnly: order.postOnly,
+    ...(order.expireAt !== undefined ? { expireAt: order.expireAt } : {}),
+    quantity: toDecimalString(order.quantity),
+    ...(order.price !== undefined ? { price: toDecimalString(order.price) } : {}),
+    ...(order.stopPrice !== undefined ? { stopPrice: toDecimalString(order.stopPrice) } : {}),
+    filledQuantity: toDecimalString(order.filledQuantity),
+    status: order.status,
+    awaitingTrigger: order.awaitingTrigger,
+    resting: order.resting,
+    queueAhead: toDecimalString(order.queueAhead),
+    priority: order.priority,
+    reservedCurrency: order.reservedCurrency,
+    reserved: toDecimalString(order.reserved),
+  };
+}
+
+/** The order as the venue keeps it; `resting` and `awaitingTrigger` start false: the indexes set them on insert. */
+export function orderFromState(state: PaperOrderState, instrument: Instrument): PaperOrder {
+  return {
+    clientOrderId: state.clientOrderId,
+    venueOrderId: state.venueOrderId,
+    instrument,
+    side: state.side,
+    type: state.type,
+    timeInForce: state.timeInForce,
+    postOnly: state.postOnly,
+    expireAt: state.expireAt,
+    quantity: decimal(state.quantity),
+    price: state.price === undefined ? undefined : decimal(state.price),
+    stopPrice: state.stopPrice === undefined ? undefined : decimal(state.stopPrice),
+    filledQuantity: decimal(state.filledQuantity),
+    status: state.status,
+    awaitingTrigger: false,
+    resting: false,
+    queueAhead: decimal(state.queueAhead),
+    priority: state.priority,
+    reservedCurrency: state.reservedCurrency,
+    reserved: decimal(state.reserved),
+    expiryTimer: undefined,
+  };
+}
