@@ -4,7 +4,7 @@ import { decimal, toDecimalString, type DecimalString } from '../../src/domain/d
 import type { Instrument } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType, TimeInForce } from '../../src/domain/order-request.ts';
 import type { Balance, VenueFill, VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
-import type { PaperOrder } from './paper-order.ts';
+import { orderStatus, type PaperOrder } from './paper-order.ts';
 
 export const PAPER_VENUE_STATE_VERSION = 1;
 
@@ -43,20 +43,13 @@ export interface PaperVenueState {
 }
 
 export function orderState(order: PaperOrder): PaperOrderState {
+  // What a status query answers, plus what the venue needs to keep trading the order as before.
   return {
-    clientOrderId: order.clientOrderId,
-    venueOrderId: order.venueOrderId,
-    symbol: order.instrument.symbol,
-    side: order.side,
-    type: order.type,
+    ...orderStatus(order),
     timeInForce: order.timeInForce,
     postOnly: order.postOnly,
     ...(order.expireAt !== undefined ? { expireAt: order.expireAt } : {}),
-    quantity: toDecimalString(order.quantity),
-    ...(order.price !== undefined ? { price: toDecimalString(order.price) } : {}),
     ...(order.stopPrice !== undefined ? { stopPrice: toDecimalString(order.stopPrice) } : {}),
-    filledQuantity: toDecimalString(order.filledQuantity),
-    status: order.status,
     awaitingTrigger: order.awaitingTrigger,
     resting: order.resting,
     queueAhead: toDecimalString(order.queueAhead),
