@@ -135,15 +135,27 @@ export class PaperVenue implements Venue {
     if (options.state !== undefined) this.restore(options.state);
   }
 
-  /** Everything the venue must remember to be the same venue after a restart (see paper-state.ts). */
-  exportState(): PaperVenueState {
+  /**
+   * Everything the venue must remember to be the same venue after a restart (see paper-state.ts): every
+   * working order, and of the finished and rejected ones the latest `keepFinished` (what a recovering engine
+   * may still ask about), so the saved state does not grow with every order ever placed.
+   */
+  exportState(keepFinished = 10_000): PaperVenueState {
+    const all = [...this.orders.values()];
+    const finished = all.filter((order) => !isWorking(order));
+    const kept = new Set(finished.slice(Math.max(0, finished.length - keepFinished)));
+    const orders = all.filter((order) => isWorking(order) || kept.has(order));
+    const rejected = [...this.rejectedOrders.values()];
     return {
       version: PAPER_VENUE_STATE_VERSION,
       venue: this.id,
       balances: this.ledger.snapshot(),
-      orders: [...this.orders.values()].map(orderState),
-      rejectedOrders: [...this.rejectedOrders.values()],
-      fills: Object.fromEntries(this.fillsByOrder),
+      orders: orders.map(orderState),
+      rejectedOrders: rejected.slice(Math.max(0, rejected.length - keepFinished)),
+      fills: Object.fromEntries(orders.flatMap((order) => {
+        const fills = this.fillsByOrder.get(order.clientOrderId);
+        return fills === undefined ? [] : [[order.clientOrderId, fills]];
+      })),
       nextOrderNumber: this.nextOrderNumber,
       nextTradeNumber: this.nextTradeNumber,
       nextPriority: this.nextPriority,

@@ -58,6 +58,22 @@ describe('paper venue state', () => {
     expect(await restored.venue.balances()).toEqual(await original.venue.balances());
   });
 
+  it('keeps every working order and only the latest finished ones, with their fills', () => {
+    const { venue, clock, flush } = busyVenue(); // working: bid (partly filled), ask, stop, gtd; rejected: too-big
+    venue.onMarketData(trade(clock.now(), '99', '10', 'sell')); // fills the rest of the bid
+    venue.cancel('ask');
+    flush();
+    venue.cancel('gtd');
+    flush();
+    const state = venue.exportState(2);
+    // Finished in placing order: bid, ask, gtd; the latest two are kept, the working stop always.
+    expect(state.orders.map((order) => `${order.clientOrderId} ${order.status}`)).toEqual(['ask canceled', 'stop open', 'gtd canceled']);
+    expect(Object.keys(state.fills)).toEqual([]); // the bid's fills went with it
+    expect(state.rejectedOrders.map((order) => order.clientOrderId)).toEqual(['too-big']);
+    expect(Object.keys(venue.exportState().fills)).toEqual(['bid']);
+    expect(venue.exportState().orders).toHaveLength(4);
+  });
+
   it('refuses a state of another venue or version, naming it', () => {
     const state = busyVenue().venue.exportState();
     expect(() => paperSetup({ state: { ...state, venue: 'other' } })).toThrow('the saved paper venue state is venue "other", not "paper"');
