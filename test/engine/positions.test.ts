@@ -43,8 +43,15 @@ async function session(options: Partial<EngineOptions> = {}, balances: Record<st
     }
     clock.advanceBy(100);
   };
+  /** One quote: `bidSize` BTC bid at `bid` (none when '0'), 5 BTC asked 10 above; then reports are delivered. */
+  const thinQuote = (bid: string, bidSize: string) => {
+    clock.advanceBy(100);
+    const bids = bidSize === '0' ? [] : [{ price: decimal(bid), quantity: decimal(bidSize) }];
+    venue.onMarketData({ type: 'quote', symbol: btc.symbol, timestamp: clock.now(), bids, asks: [{ price: decimal(bid).plus('10'), quantity: decimal('5') }] });
+    clock.advanceBy(100);
+  };
   walk('50000');
-  return { clock, venue, engine, events, walk };
+  return { clock, venue, engine, events, walk, thinQuote };
 }
 
 const signalPlan: PositionPlan = {
@@ -340,15 +347,10 @@ describe('positions on the paper venue', () => {
   });
 
   it('an exit the book cannot fill is sent again at the next market data, until the position is flat', async () => {
-    const { clock, venue, engine, events, walk } = await session();
+    const { clock, engine, events, walk, thinQuote } = await session();
     const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5' });
     walk('50000');
-    /** A book whose bid side holds only `size` BTC at 49990. */
-    const thinBook = (size: string) => {
-      clock.advanceBy(100);
-      venue.onMarketData({ type: 'quote', symbol: btc.symbol, timestamp: clock.now(), bids: [{ price: decimal('49990'), quantity: decimal(size) }], asks: [{ price: decimal('50010'), quantity: decimal('5') }] });
-      clock.advanceBy(100);
-    };
+    const thinBook = (size: string) => thinQuote('49990', size);
     thinBook('0.2');
     engine.closePosition(positionId);
     clock.advanceBy(100);
@@ -368,17 +370,12 @@ describe('positions on the paper venue', () => {
   });
 
   it('a stop that fires into a thin book sells the rest at the next market data, without amending the stop mid-fill', async () => {
-    const { clock, venue, engine, events, walk } = await session();
+    const { engine, events, walk, thinQuote } = await session();
     const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5', plan: { stopLoss: { method: 'percent', percent: '1' } } });
     walk('50000');
-    const quote = (bid: string, size: string) => {
-      clock.advanceBy(100);
-      venue.onMarketData({ type: 'quote', symbol: btc.symbol, timestamp: clock.now(), bids: [{ price: decimal(bid), quantity: decimal(size) }], asks: [{ price: decimal(bid).plus('10'), quantity: decimal('5') }] });
-      clock.advanceBy(100);
-    };
-    quote('49400', '0.1'); // through the stop at 49500.1, with 0.1 BTC bid: the stop sells 0.1, the rest is canceled
+    thinQuote('49400', '0.1'); // through the stop at 49500.1, with 0.1 BTC bid: the stop sells 0.1, the rest is canceled
     expect(engine.getPosition(positionId)).toMatchObject({ status: 'closing', quantity: '0.4' });
-    quote('49400', '5');
+    thinQuote('49400', '5');
     expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0', exitReason: 'stop' });
     // Its own partial fill is no reason to amend the stop that is filling.
     expect(events.filter((event) => event.type === 'OrderPendingUpdate')).toEqual([]);
@@ -401,14 +398,10 @@ describe('positions on the paper venue', () => {
   });
 
   it(`stops sending exits after ${MAX_FAILED_EXITS} in a row fill nothing, says so, and tries again when asked to close`, async () => {
-    const { clock, venue, engine, events, walk } = await session();
+    const { engine, events, walk, thinQuote } = await session();
     const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5' });
     walk('50000');
-    const emptyBids = () => {
-      clock.advanceBy(100);
-      venue.onMarketData({ type: 'quote', symbol: btc.symbol, timestamp: clock.now(), bids: [], asks: [{ price: decimal('50010'), quantity: decimal('5') }] });
-      clock.advanceBy(100);
-    };
+    const emptyBids = () => thinQuote('50000', '0');
     emptyBids();
     engine.closePosition(positionId);
     for (let tick = 0; tick < MAX_FAILED_EXITS + 3; tick++) emptyBids();
