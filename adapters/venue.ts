@@ -59,10 +59,67 @@ export type ExecutionReport =
   | (ReportBase & { readonly type: 'canceled'; readonly reason: string })
   | (ReportBase & { readonly type: 'expired' })
   | (ReportBase & { readonly type: 'amended'; readonly price?: DecimalString; readonly quantity?: DecimalString; readonly stopPrice?: DecimalString })
+  /** A stop the venue holds fired: the order now works as a market or limit order at the venue. */
+  | (ReportBase & { readonly type: 'triggered'; readonly triggerPrice?: DecimalString })
   | (ReportBase & { readonly type: 'cancelRejected'; readonly reason: string })
   | (ReportBase & { readonly type: 'amendRejected'; readonly reason: string });
 
 export type ExecutionReportListener = (report: ExecutionReport) => void;
+
+/**
+ * What a margin (derivatives) venue reports about the account rather than one order: funding paid or received
+ * on a position, a liquidation by the venue, and the venue's own view of a position (liquidation price).
+ */
+export type AccountReport =
+  | {
+      readonly type: 'funding';
+      readonly venue: string;
+      readonly symbol: string;
+      /** Positive: received; negative: paid. In `currency`. */
+      readonly amount: DecimalString;
+      readonly currency: string;
+      readonly rate: DecimalString;
+      readonly timestamp: number;
+      /** The venue's id of this payment: reports with an id already seen are ignored. */
+      readonly fundingId: string;
+    }
+  | {
+      readonly type: 'liquidation';
+      readonly venue: string;
+      readonly symbol: string;
+      readonly side: OrderSide;
+      readonly quantity: DecimalString;
+      readonly price: DecimalString;
+      readonly fee: DecimalString;
+      readonly feeCurrency: string;
+      readonly timestamp: number;
+      readonly tradeId: string;
+    }
+  | ({ readonly type: 'position'; readonly venue: string; readonly timestamp: number } & VenuePosition);
+
+export type AccountReportListener = (report: AccountReport) => void;
+
+/** A position as a margin venue holds it (one-way mode: one net position per symbol). */
+export interface VenuePosition {
+  readonly symbol: string;
+  readonly direction: 'long' | 'short' | 'flat';
+  readonly quantity: DecimalString;
+  readonly entryPrice?: DecimalString;
+  readonly markPrice?: DecimalString;
+  readonly liquidationPrice?: DecimalString;
+  readonly leverage?: DecimalString;
+  readonly marginMode?: 'isolated' | 'cross';
+  readonly unrealizedPnl?: DecimalString;
+}
+
+/** The state of a venue's link, as the venue-connection statechart names it. */
+export type VenueLinkState = 'connecting' | 'syncing' | 'live' | 'reconnecting' | 'down';
+
+export interface VenueLinkStatus {
+  readonly state: VenueLinkState;
+  /** Why the link was last lost or refused. */
+  readonly lastError?: string;
+}
 
 export type VenueOrderStatusName = 'open' | 'partial' | 'filled' | 'canceled' | 'expired' | 'rejected';
 
@@ -122,5 +179,16 @@ export interface Venue {
    */
   orderFills?(clientOrderId: string): Promise<readonly VenueFill[]>;
   onExecutionReport(listener: ExecutionReportListener): () => void;
+  /** OPTIONAL (margin venues): funding, liquidations and the venue's positions, as they happen. */
+  onAccountReport?(listener: AccountReportListener): () => void;
+  /** OPTIONAL (margin venues): the positions the venue holds now, for reconciliation. */
+  positions?(): Promise<readonly VenuePosition[]>;
+  /**
+   * OPTIONAL (venues whose link can drop): the link's state now and as it changes. While it is not `live`
+   * the engine refuses new orders with the reason and holds cancels until it is. A venue without it is
+   * always live once connect() resolved.
+   */
+  linkStatus?(): VenueLinkStatus;
+  onLinkStatus?(listener: (status: VenueLinkStatus) => void): () => void;
   subscribeMarketData(symbols: readonly string[], listener: MarketDataListener): () => void;
 }
