@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { ManualVenue } from '../adapters/manual/manual-venue.ts';
 import { createInstrument } from '../src/domain/instrument.ts';
-import { SimulatedClock } from '../src/engine/clock.ts';
+import { SimulatedClock } from '../src/domain/clock.ts';
 import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { createServer } from '../src/daemon/server.ts';
 import { openStore, type Store } from '../src/store/index.ts';

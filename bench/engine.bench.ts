@@ -5,7 +5,7 @@ import { ManualVenue } from '../adapters/manual/manual-venue.ts';
 import { orderMachine } from '../machines/order.ts';
 import { decimal, type DecimalString } from '../src/domain/decimal.ts';
 import { createInstrument } from '../src/domain/instrument.ts';
-import { SimulatedClock } from '../src/engine/clock.ts';
+import { SimulatedClock } from '../src/domain/clock.ts';
 import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { heapUsedAfterGc, opsPerSecond, settledHeapUsed, type BenchRow } from './harness.ts';
 

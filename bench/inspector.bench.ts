@@ -9,7 +9,7 @@ import { ManualVenue } from '../adapters/manual/manual-venue.ts';
 import { createServer, type RunningServer } from '../src/daemon/server.ts';
 import { decimal } from '../src/domain/decimal.ts';
 import { createInstrument } from '../src/domain/instrument.ts';
-import { SimulatedClock } from '../src/engine/clock.ts';
+import { SimulatedClock } from '../src/domain/clock.ts';
 import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { registerInspector, type InspectorBridge } from '../src/inspector/index.ts';
 import type { BenchRow } from './harness.ts';

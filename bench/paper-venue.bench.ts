@@ -2,7 +2,7 @@
 import { decimal, toDecimalString, type Decimal } from '../src/domain/decimal.ts';
 import { createInstrument } from '../src/domain/instrument.ts';
 import type { MarketData, QuoteTick } from '../src/domain/market-data.ts';
-import { SimulatedClock } from '../src/engine/clock.ts';
+import { SimulatedClock } from '../src/domain/clock.ts';
 import { PaperVenue } from '../adapters/paper/index.ts';
 import { createSyntheticMarket } from '../adapters/market-data/synthetic.ts';
 import { isAtLeast, isAtMost } from '../adapters/paper/compare.ts';

@@ -6,7 +6,7 @@ import { PaperVenue } from '../adapters/paper/index.ts';
 import { decimal, type Decimal } from '../src/domain/decimal.ts';
 import { createInstrument, type Instrument } from '../src/domain/instrument.ts';
 import type { MarketData } from '../src/domain/market-data.ts';
-import { SimulatedClock } from '../src/engine/clock.ts';
+import { SimulatedClock } from '../src/domain/clock.ts';
 import { createEngine, type Engine } from '../src/engine/engine.ts';
 import type { BenchRow } from './harness.ts';
 

@@ -9,7 +9,7 @@ import { PaperVenue } from '../adapters/paper/paper-venue.ts';
 import { decimal } from '../src/domain/decimal.ts';
 import type { DomainEvent } from '../src/domain/events.ts';
 import { createInstrument } from '../src/domain/instrument.ts';
-import { SimulatedClock } from '../src/engine/clock.ts';
+import { SimulatedClock } from '../src/domain/clock.ts';
 import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { openStore, type Store } from '../src/store/index.ts';
 import type { BenchRow } from './harness.ts';

@@ -8,7 +8,7 @@ import type { ExecutionReport, Venue, VenueOrder } from '../adapters/venue.ts';
 import { WebSocketVenue } from '../adapters/websocket-venue/websocket-venue.ts';
 import { DEFAULT_INSTRUMENT } from '../adapters/paper-server/venue-host.ts';
 import { createInstrument } from '../src/domain/instrument.ts';
-import { SystemClock } from '../src/engine/clock.ts';
+import { SystemClock } from '../src/domain/clock.ts';
 import type { BenchRow } from './harness.ts';
 
 const BALANCES = { USDT: '1000000000', BTC: '1000' };

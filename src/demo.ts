@@ -7,7 +7,7 @@ import { roundToStep } from './domain/decimal.ts';
 import type { DomainEvent } from './domain/events.ts';
 import { createInstrument } from './domain/instrument.ts';
 import type { OrderRequestInput } from './domain/order-request.ts';
-import type { Clock } from './engine/clock.ts';
+import type { Clock } from './domain/clock.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 
 export const DEMO_INSTRUMENT = createInstrument({

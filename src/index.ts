@@ -7,7 +7,7 @@ export * from './domain/events.ts';
 export * from './domain/fills.ts';
 export { validateAmendment, type OrderAmendmentRequest } from './domain/amendment.ts';
 export { createEngine, Engine, type EngineOptions, type OrderActor, type OrderFilter, type OrderHandle, type PortfolioActor } from './engine/engine.ts';
-export { SimulatedClock, SystemClock, type Clock } from './engine/clock.ts';
+export { SimulatedClock, SystemClock, type Clock } from './domain/clock.ts';
 export * from './engine/errors.ts';
 export type { OrderView } from './engine/order-view.ts';
 export { orderMachine, ORDER_MACHINE_VERSION, TERMINAL_ORDER_STATES, type OrderContext, type OrderMachineEvent, type OrderStateName } from '../machines/order.ts';

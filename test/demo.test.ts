@@ -1,7 +1,7 @@
 // The `npm start` demo, run on a simulated clock: orders of every kind move through their states.
 import { describe, expect, it } from 'vitest';
 import { startDemo } from '../src/demo.ts';
-import { SimulatedClock } from '../src/engine/clock.ts';
+import { SimulatedClock } from '../src/domain/clock.ts';
 
 describe('demo', () => {
   it('places orders of each kind and prints their state changes', async () => {

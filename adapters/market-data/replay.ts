@@ -1,6 +1,6 @@
 // Replay drivers: feed market data into a venue on simulated time (as fast as possible) or on a live clock (in real time).
 import type { MarketData } from '../../src/domain/market-data.ts';
-import type { Clock, SimulatedClock, TimerHandle } from '../../src/engine/clock.ts';
+import type { Clock, SimulatedClock, TimerHandle } from '../../src/domain/clock.ts';
 import { availableAt } from './bars.ts';
 
 /** Whatever consumes ticks: a PaperVenue, or anything with the same method. */

@@ -3,7 +3,7 @@
 import { createInstrument, type Instrument, type InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { DecimalString } from '../../src/domain/decimal.ts';
 import type { MarketData, MarketDataListener } from '../../src/domain/market-data.ts';
-import { SystemClock, type Clock } from '../../src/engine/clock.ts';
+import { SystemClock, type Clock } from '../../src/domain/clock.ts';
 import { createSyntheticMarket } from '../market-data/synthetic.ts';
 import { replayInRealTime } from '../market-data/replay.ts';
 import { PaperVenue } from '../paper/paper-venue.ts';

@@ -2,7 +2,7 @@
 import { toDecimalString, type Decimal } from '../../src/domain/decimal.ts';
 import type { Instrument } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType, TimeInForce } from '../../src/domain/order-request.ts';
-import type { TimerHandle } from '../../src/engine/clock.ts';
+import type { TimerHandle } from '../../src/domain/clock.ts';
 import type { VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
 
 /**

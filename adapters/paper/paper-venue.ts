@@ -3,7 +3,7 @@ import { ZERO, decimal, toDecimalString, type Decimal, type DecimalString } from
 import { isOnLot, isOnTick, type Instrument } from '../../src/domain/instrument.ts';
 import type { MarketData, MarketDataListener, QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
 import { TIME_IN_FORCE, type OrderSide, type OrderType } from '../../src/domain/order-request.ts';
-import type { Clock } from '../../src/engine/clock.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import type {
   Balance,
   ExecutionReport,

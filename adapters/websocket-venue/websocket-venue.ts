@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { createActor, type Actor } from 'xstate';
 import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
 import type { MarketDataListener } from '../../src/domain/market-data.ts';
-import { SystemClock, type Clock, type TimerHandle } from '../../src/engine/clock.ts';
+import { SystemClock, type Clock, type TimerHandle } from '../../src/domain/clock.ts';
 import { venueConnectionMachine, type VenueConnectionContext, type VenueConnectionStateName } from '../../machines/venue-connection.ts';
 import type {
   Balance,

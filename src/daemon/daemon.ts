@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { DomainEvent } from '../domain/events.ts';
-import { SystemClock, type Clock } from '../engine/clock.ts';
+import { SystemClock, type Clock } from '../domain/clock.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
 import type { SignalDefaults } from '../engine/signals.ts';
 import type { Venue } from '../../adapters/venue.ts';

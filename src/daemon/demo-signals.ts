@@ -1,6 +1,6 @@
 // The demo signal source of `fillstate start` (off with --no-demo): every few seconds a strategy-like signal
 // goes through engine.submitSignal, so a fresh daemon shows positions opening, protected and closing.
-import type { Clock, TimerHandle } from '../engine/clock.ts';
+import type { Clock, TimerHandle } from '../domain/clock.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Signal } from '../engine/signals.ts';
 

@@ -7,7 +7,7 @@ import { replayInRealTime } from '../../adapters/market-data/replay.ts';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
 import type { PaperVenueState } from '../../adapters/paper/paper-state.ts';
 import { createInstrument } from '../domain/instrument.ts';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { DaemonConfig } from './config.ts';
 
 type PaperVenueConfig = Extract<DaemonConfig['venue'], { type: 'paper' }>;

@@ -33,7 +33,7 @@ import {
   type OrderRequestInput,
 } from '../domain/order-request.ts';
 import { advanceTrailing, type TrailingPlan } from '../domain/triggers.ts';
-import { SystemClock, type Clock, type TimerHandle } from './clock.ts';
+import { SystemClock, type Clock, type TimerHandle } from '../domain/clock.ts';
 import { EngineStateError, OrderStateError, UnknownInstrumentError, UnknownOrderError, UnknownPositionError, UnknownVenueError } from './errors.ts';
 import { orderView, type OrderView } from './order-view.ts';
 import { TriggerIndex } from './trigger-index.ts';

@@ -2,7 +2,7 @@
 import { decimal, type DecimalString } from '../../src/domain/decimal.ts';
 import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
 import type { QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { PaperVenue, type PaperVenueOptions } from '../../adapters/paper/index.ts';
 import type { Balance, ExecutionReport, VenueOrder } from '../../adapters/venue.ts';
 

@@ -1,7 +1,7 @@
 // Replay drivers: simulated time advances to each tick before delivery; bars fill a paper venue through their trades.
 import { describe, expect, it } from 'vitest';
 import type { MarketData } from '../../src/domain/market-data.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { parseBarsCsv } from '../../adapters/market-data/csv.ts';
 import { expandBarsToTrades } from '../../adapters/market-data/bars.ts';
 import { replay, replayInRealTime } from '../../adapters/market-data/replay.ts';

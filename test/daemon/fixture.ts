@@ -9,7 +9,7 @@ import { decimal } from '../../src/domain/decimal.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
 import type { QuoteTick } from '../../src/domain/market-data.ts';
 import type { RiskLimits } from '../../src/risk/checks.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { createServer, engineEventLog, type RunningServer, type ServerPlugin } from '../../src/daemon/server.ts';
 import type { EventLog } from '../../src/daemon/stream.ts';

@@ -1,6 +1,6 @@
 // The simulated clock fires timers in due order, ties in the order they were set, and never goes back.
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 
 describe('SimulatedClock', () => {
   it('fires due timers in order, with the clock at each one’s due time', () => {

@@ -7,7 +7,7 @@ import type { DomainEvent } from '../../src/domain/events.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
 import type { QuoteTick } from '../../src/domain/market-data.ts';
 import { OrderRequestError } from '../../src/domain/order-request.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { OrderStateError, UnknownInstrumentError, UnknownOrderError } from '../../src/engine/errors.ts';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualVenue } from '../../adapters/manual/manual-venue.ts';
 import { decimal } from '../../src/domain/decimal.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 
 const btc = createInstrument({

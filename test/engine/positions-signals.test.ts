@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
 import { decimal } from '../../src/domain/decimal.ts';
 import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { planSignal } from '../../src/engine/signals.ts';
 

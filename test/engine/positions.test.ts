@@ -7,7 +7,7 @@ import { decimal, ZERO } from '../../src/domain/decimal.ts';
 import type { DomainEvent } from '../../src/domain/events.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
 import type { MarketData } from '../../src/domain/market-data.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine, type EngineOptions } from '../../src/engine/engine.ts';
 import type { PositionPlan } from '../../src/risk/protection.ts';
 import { MAX_FAILED_EXITS } from '../../machines/position.ts';

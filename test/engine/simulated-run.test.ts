@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { replay } from '../../adapters/market-data/replay.ts';
 import { createSyntheticMarket } from '../../adapters/market-data/synthetic.ts';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { DEMO_INSTRUMENT } from '../../src/demo.ts';
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualVenue } from '../../adapters/manual/manual-venue.ts';
 import { decimal } from '../../src/domain/decimal.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { InspectorBridge, type BridgeSubscriber, type RetainedEntry } from '../../src/inspector/bridge.ts';
 import type { BatchMessage, InspectorMessage, SnapshotMessage } from '../../src/inspector/protocol.ts';

@@ -3,7 +3,7 @@
 import { ManualVenue } from '../../adapters/manual/manual-venue.ts';
 import { decimal } from '../../src/domain/decimal.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { createServer, type RunningServer } from '../../src/daemon/server.ts';
 import { registerInspector, type BridgeOptions, type InspectorBridge } from '../../src/inspector/index.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
-import { SimulatedClock } from '../../src/engine/clock.ts';
+import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { NEVER_REACHED_VENUE } from '../../src/engine/recovery.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
