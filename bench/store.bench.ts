@@ -22,7 +22,7 @@ const silent = pino({ level: 'silent' });
 
 function filled(sequence: number): DomainEvent {
   return {
-    type: 'OrderFilled', orderId: `o${sequence >> 2}`, venue: 'paper', symbol: 'BTC/USDT', tradeId: `t${sequence}`,
+    type: 'OrderFilled', side: 'buy', orderType: 'limit', orderId: `o${sequence >> 2}`, venue: 'paper', symbol: 'BTC/USDT', tradeId: `t${sequence}`,
     fillQuantity: '0.25', fillPrice: '50000.1', fee: '0.0125', feeCurrency: 'USDT', liquidity: 'maker',
     filledQuantity: '0.5', remainingQuantity: '0.5', averagePrice: '50000.05', late: false, sequence, timestamp: 1_767_225_600_000 + sequence,
   };

@@ -53,6 +53,8 @@ type VenueFilledEvent = { type: 'venue.filled'; liquidity: 'maker' | 'taker' } &
 
 export type OrderMachineEvent =
   | { type: 'submit' }
+  /** Recovery: the venue has (or may have) this order already; it moves on as sent, and nothing is sent. */
+  | { type: 'adopt' }
   | { type: 'deny'; reason: string }
   | { type: 'cancel' }
   | ({ type: 'amend' } & OrderAmendmentFields)
@@ -177,7 +179,7 @@ export const orderMachine = setup({
     announceTriggered: emit(({ context, event }) => announce(context, {
       type: 'OrderTriggered' as const,
       triggerPrice: context.triggerPrice ?? context.stopPrice ?? '0',
-      marketPrice: event.type === 'trigger' ? event.marketPrice : '0',
+      marketPrice: event.type === 'trigger' ? event.marketPrice : (context.triggerPrice ?? '0'),
       releasedAs: releasedOrderType(context.request.type),
     })),
     announceAccepted: emit(({ context }) => announce(context, { type: 'OrderAccepted' as const, venueOrderId: context.venueOrderId ?? '' })),
@@ -205,6 +207,9 @@ export const orderMachine = setup({
       const fill = event as VenueFilledEvent;
       return announce(context, {
         type: 'OrderFilled' as const,
+        side: context.request.side,
+        orderType: context.releasedAs ?? context.request.type,
+        parentId: context.request.parentId,
         tradeId: fill.tradeId,
         fillQuantity: fill.quantity,
         fillPrice: fill.price,
@@ -266,6 +271,7 @@ export const orderMachine = setup({
           // The event is announced (and journaled) before the order leaves for the venue.
           { target: 'submitted', actions: ['announceSubmitted', 'submitToVenue'] },
         ],
+        adopt: { target: 'submitted', actions: 'announceSubmitted' },
         deny: { target: 'denied', actions: ['recordDenial', 'announceDenied'] },
         cancel: { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
       },
@@ -273,6 +279,7 @@ export const orderMachine = setup({
     emulated: {
       on: {
         trigger: { target: 'triggered', actions: ['recordRelease', 'announceTriggered', 'announceSubmitted', 'releaseToVenue'] },
+        adopt: { target: 'triggered', actions: ['recordRelease', 'announceTriggered', 'announceSubmitted'] },
         trailingAdvanced: { guard: 'isTrailingStop', actions: ['recordTrailing', 'announceUpdated'] },
         amend: { actions: ['applyAmendment', 'announceUpdated'] },
         cancel: { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },

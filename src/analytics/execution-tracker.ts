@@ -27,8 +27,13 @@ export interface ExecutionFilter {
   readonly signalsOnly?: boolean;
 }
 
+/** Execution quality covers the most recent orders, this many at most. */
+export const MAX_ORDERS_TRACKED = 100_000;
+
 export class ExecutionTracker {
   private readonly orders = new Map<string, TrackedOrder>();
+  /** Signal times told before the order's first event was seen (the engine reacts after the command). */
+  private readonly signalTimes = new Map<string, number>();
 
   /**
    * @param marketPrice the last price of a symbol on a venue, read when an order reaches the market (its
@@ -39,25 +44,33 @@ export class ExecutionTracker {
   /** The entry order of a signal: its latency is measured from the signal's time. */
   signaled(orderId: string, signalTime: number): void {
     const order = this.orders.get(orderId);
-    if (order === undefined) return;
+    if (order === undefined) {
+      this.signalTimes.set(orderId, signalTime);
+      return;
+    }
     order.decisionTime = signalTime;
     order.fromSignal = true;
   }
 
   observe(event: DomainEvent): void {
     switch (event.type) {
-      case 'OrderInitialized':
+      case 'OrderInitialized': {
+        const signalTime = this.signalTimes.get(event.orderId);
+        this.signalTimes.delete(event.orderId);
         this.orders.set(event.orderId, {
           orderId: event.orderId,
           symbol: event.symbol,
           side: event.side,
           orderedQuantity: event.quantity,
-          decisionTime: event.timestamp,
+          decisionTime: signalTime ?? event.timestamp,
           filledQuantity: '0',
           filledNotional: '0',
-          fromSignal: false,
+          fromSignal: signalTime !== undefined,
         });
+        // The most recent orders only: a daemon running for weeks must not keep one record per order ever sent.
+        if (this.orders.size > MAX_ORDERS_TRACKED) this.orders.delete(this.orders.keys().next().value!);
         return;
+      }
       case 'OrderDenied':
         // Never reached the market: not an execution.
         this.orders.delete(event.orderId);

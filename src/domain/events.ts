@@ -41,6 +41,10 @@ export type OrderEventDraft =
   | (OrderEventFields & { readonly type: 'OrderExpired' })
   | (OrderEventFields & {
       readonly type: 'OrderFilled';
+      /** The order's side, type and owner, so no consumer has to read the order back. */
+      readonly side: OrderSide;
+      readonly orderType: OrderType;
+      readonly parentId?: string;
       readonly tradeId: string;
       readonly fillQuantity: DecimalString;
       readonly fillPrice: DecimalString;

@@ -54,3 +54,16 @@ export class EngineStateError extends Error {
   override name = 'EngineStateError';
   readonly code = 'engine_state';
 }
+
+/** The venue's link is not live: new orders are refused with the reason (cancels wait for the link). */
+export class VenueUnavailableError extends Error {
+  override name = 'VenueUnavailableError';
+  readonly code = 'venue_unavailable';
+  constructor(
+    readonly venue: string,
+    readonly state: string,
+    lastError: string | undefined,
+  ) {
+    super(`venue ${venue} is ${state}${lastError ? ` (${lastError})` : ''}: new orders are refused until it is live again`);
+  }
+}

@@ -5,7 +5,7 @@ import { ORDER_MACHINE_VERSION, TERMINAL_ORDER_STATES, type OrderContext, type O
 import { PORTFOLIO_MACHINE_VERSION, type PortfolioContext } from '../../machines/portfolio.ts';
 import { POSITION_MACHINE_VERSION, type PositionContext } from '../../machines/position.ts';
 import type { DomainEvent } from '../domain/events.ts';
-import type { Store } from '../store/store.ts';
+import type { JournalStore } from '../store/journal-store.ts';
 import type { SnapshotRecord } from '../store/records.ts';
 
 /** Events kept in memory when the engine runs without a store. */
@@ -62,7 +62,7 @@ export class MemoryEventHistory implements EventHistory {
 
 /** With a store: the journal is the history, whole. */
 export class StoreEventHistory implements EventHistory {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: JournalStore) {}
 
   record(event: DomainEvent): void {
     this.store.append(event);
@@ -111,7 +111,7 @@ export class SnapshotWriter {
   private readonly detach: () => void;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: JournalStore,
     private readonly sequence: () => number,
     private readonly now: () => number,
   ) {
@@ -148,6 +148,22 @@ export class SnapshotWriter {
     this.store.schedule();
   }
 
+  /**
+   * Stops tracking an actor that leaves memory (finished, past its grace period). Its last change is written
+   * first, at the next commit, so the store keeps exactly what memory had.
+   */
+  untrack(actorId: string): void {
+    const entry = this.tracked.get(actorId);
+    if (entry === undefined) return;
+    if (this.dirty.has(actorId)) this.writeOne(actorId, entry, this.sequence(), this.now());
+    this.dirty.delete(actorId);
+    this.tracked.delete(actorId);
+  }
+
+  get trackedCount(): number {
+    return this.tracked.size;
+  }
+
   flagsOf(actorId: string): readonly string[] {
     return this.tracked.get(actorId)?.flags ?? [];
   }
@@ -162,13 +178,13 @@ export class SnapshotWriter {
   }
 
   /** A fill seen in the event stream, for the fills table (unique per venue and tradeId). */
-  fill(event: Extract<DomainEvent, { type: 'OrderFilled' }>, side: string): void {
+  fill(event: Extract<DomainEvent, { type: 'OrderFilled' }>): void {
     this.store.putFill({
       venue: event.venue,
       tradeId: event.tradeId,
       clientOrderId: event.orderId,
       symbol: event.symbol,
-      side,
+      side: event.side,
       quantity: event.fillQuantity,
       price: event.fillPrice,
       fee: event.fee,
@@ -190,24 +206,27 @@ export class SnapshotWriter {
     const now = this.now();
     for (const actorId of this.dirty) {
       const entry = this.tracked.get(actorId);
-      if (entry === undefined) continue;
-      const snapshot = entry.actor.getSnapshot() as { value: unknown; context: unknown; status: string };
-      // An actor that threw is replaced by supervision; its errored snapshot is never written.
-      if (snapshot.status === 'error') continue;
-      const record: SnapshotRecord = {
-        actorId,
-        machineId: entry.kind,
-        machineVersion: MACHINE_VERSIONS[entry.kind],
-        snapshot: entry.actor.getPersistedSnapshot(),
-        lastSequence,
-        updatedAt: now,
-      };
-      this.store.putSnapshot(record);
-      if (entry.kind === 'order') this.writeOrder(snapshot.value as OrderStateName, snapshot.context as OrderContext, entry.flags, now);
-      else if (entry.kind === 'position') this.writePosition(snapshot.value, snapshot.context as PositionContext, now);
-      else this.writeBalances(snapshot.context as PortfolioContext, now);
+      if (entry !== undefined) this.writeOne(actorId, entry, lastSequence, now);
     }
     this.dirty.clear();
+  }
+
+  private writeOne(actorId: string, entry: Tracked, lastSequence: number, now: number): void {
+    const snapshot = entry.actor.getSnapshot() as { value: unknown; context: unknown; status: string };
+    // An actor that threw is replaced by supervision; its errored snapshot is never written.
+    if (snapshot.status === 'error') return;
+    const record: SnapshotRecord = {
+      actorId,
+      machineId: entry.kind,
+      machineVersion: MACHINE_VERSIONS[entry.kind],
+      snapshot: entry.actor.getPersistedSnapshot(),
+      lastSequence,
+      updatedAt: now,
+    };
+    this.store.putSnapshot(record);
+    if (entry.kind === 'order') this.writeOrder(snapshot.value as OrderStateName, snapshot.context as OrderContext, entry.flags, now);
+    else if (entry.kind === 'position') this.writePosition(snapshot.value, snapshot.context as PositionContext, now);
+    else this.writeBalances(snapshot.context as PortfolioContext, now);
   }
 
   private writeOrder(state: OrderStateName, context: OrderContext, flags: readonly string[] | undefined, now: number): void {

@@ -54,7 +54,6 @@ export interface ReconciliationHost {
   resolveIntent(orderId: string, status: 'acknowledged' | 'adopted' | 'unknownAtVenue', note?: string): void;
 }
 
-const AWAITING_ACK: readonly OrderStateName[] = ['submitted', 'triggered'];
 const QUERY_BATCH = 64;
 const AT_VENUE: readonly OrderStateName[] = ['submitted', 'triggered', 'open', 'partial', 'pendingCancel', 'pendingUpdate'];
 
@@ -107,7 +106,9 @@ export async function reconcileVenue(host: ReconciliationHost, venue: Venue, int
     report.checked++;
     const status = statuses.get(orderId);
     if (status === undefined) {
-      if (AWAITING_ACK.includes(local.state) && local.context.venueOrderId === undefined) {
+      // Never acknowledged and unknown there (whatever happened here since: a cancel or amend asked before the
+      // crash): it never reached the venue, and ends as such instead of waiting for an answer that cannot come.
+      if (local.context.venueOrderId === undefined) {
         markUnknown(host, orderId, venue.id, report);
       } else {
         const message = `order ${orderId} was acknowledged by ${venue.id} (${local.context.venueOrderId ?? 'no venue id'}) but the venue no longer knows it`;

@@ -1,10 +1,11 @@
-// Assembles what the pre-trade checks need (ledger, positions, marks, recent submits) for one order, and
-// what an order reserves. The checks themselves are pure, in src/risk/checks.ts.
+// The portfolio's risk gate: assembles what the pre-trade checks need (ledger, positions, marks, recent
+// submits) for one order, and what an order reserves. The checks themselves are pure, in src/risk/checks.ts.
 import { decimal, ONE, ZERO, type Decimal, type DecimalString } from '../domain/decimal.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import { freeBalance, type Ledger } from '../domain/ledger.ts';
 import type { OrderRequest } from '../domain/order-request.ts';
-import type { OrderRiskInput, TradingState } from '../risk/checks.ts';
+import { checkAmend, checkOrder, type Denial, type OrderRiskInput, type RiskLimits, type TradingState } from '../risk/checks.ts';
+import { RecentTimes } from '../risk/rate-limit.ts';
 
 /** The currency and amount an order holds back while it works (spot): quote for a buy, base for a sell. */
 export function reservationOf(request: OrderRequest, instrument: Instrument, referencePrice: Decimal): { currency: string; amount: DecimalString } {
@@ -55,4 +56,84 @@ export function orderRiskInput(request: OrderRequest, state: GateState): OrderRi
 /** Signed quantity: positive long, negative short. */
 export function signedQuantity(direction: 'long' | 'short', quantity: DecimalString): DecimalString {
   return direction === 'long' ? quantity : ZERO.minus(quantity).toFixed();
+}
+
+/** What the gate reads of the engine: the portfolio, positions, valuation, marks and the clock. */
+export interface GateHost {
+  tradingState(): TradingState;
+  ledger(): Ledger;
+  /** Signed net quantity of the venue's position in the symbol now ('0' when none). */
+  positionQuantity(venueId: string, symbol: string): DecimalString;
+  /** True when `parentId` is a position of this engine (its protective orders pass a halt). */
+  isPosition(parentId: string): boolean;
+  openPositions(): number;
+  value(quote: string): { equity?: DecimalString; exposure: DecimalString };
+  now(): number;
+}
+
+/**
+ * The portfolio's one gate. Every order — a client's, a position's, an algorithm's child, a released emulated
+ * order — passes these checks before it may reach a venue. A halt never blocks a position's own protection or
+ * exit: those pass as when reducing.
+ */
+export class RiskGate {
+  readonly recentSubmits: RecentTimes;
+  readonly recentAmends: RecentTimes;
+
+  constructor(
+    private readonly host: GateHost,
+    readonly limits: RiskLimits,
+  ) {
+    this.recentSubmits = new RecentTimes(limits.submitRate?.windowMs);
+    this.recentAmends = new RecentTimes(limits.amendRate?.windowMs);
+  }
+
+  checkOrder(request: OrderRequest, venueId: string, instrument: Instrument, referencePrice: Decimal, marketPrice: Decimal | undefined): Denial | undefined {
+    const tradingState = this.effectiveState(request.reduceOnly, request.parentId);
+    // Valuing every balance and position is O(instruments + positions): only done when a limit needs it.
+    const needsValue = this.limits.maxPositionValuePercentOfEquity !== undefined || this.limits.maxLeverage !== undefined;
+    const value = needsValue ? this.host.value(instrument.quote) : { equity: undefined, exposure: '0' };
+    const now = this.host.now();
+    return checkOrder(
+      orderRiskInput(request, {
+        tradingState,
+        ledger: this.host.ledger(),
+        instrument,
+        referencePrice,
+        lastPrice: marketPrice,
+        positionQuantity: this.host.positionQuantity(venueId, request.symbol),
+        equity: value.equity ?? '0',
+        totalExposure: value.exposure,
+        openPositions: this.host.openPositions(),
+        recentSubmits: this.recentSubmits.inWindow(now),
+        now,
+      }),
+      this.limits,
+    );
+  }
+
+  /**
+   * An amendment through the same gate. A position keeping its own protection in step (a stop resized after a
+   * partial fill) is never held back by the amend rate: a stop larger than the position would flip it.
+   */
+  checkAmend(protective: boolean, forPosition: boolean): Denial | undefined {
+    const now = this.host.now();
+    const limits = protective && forPosition ? { ...this.limits, amendRate: undefined } : this.limits;
+    const tradingState = this.host.tradingState() === 'halted' && protective ? 'reducing' : this.host.tradingState();
+    return checkAmend({ recentAmends: this.recentAmends.inWindow(now), now, tradingState }, limits);
+  }
+
+  submitted(): void {
+    this.recentSubmits.record(this.host.now());
+  }
+
+  amended(): void {
+    this.recentAmends.record(this.host.now());
+  }
+
+  private effectiveState(reduceOnly: boolean, parentId: string | undefined): TradingState {
+    const state = this.host.tradingState();
+    if (state === 'halted' && reduceOnly && parentId !== undefined && this.host.isPosition(parentId)) return 'reducing';
+    return state;
+  }
 }

@@ -5,8 +5,22 @@ import type { MarketData } from '../domain/market-data.ts';
 import type { OrderSide, OrderType } from '../domain/order-request.ts';
 import { advanceTrailing, isTriggeredAt, type TrailingPlan, type TrailingState } from '../domain/triggers.ts';
 
+/**
+ * What a trigger is for, as data: an order held locally (a stop, take-profit or trailing stop), or a level of a
+ * position's plan (break-even, trailing activation) waiting like a take-profit on the exit side.
+ */
+export type TriggerTarget =
+  | { readonly kind: 'order'; readonly orderId: string }
+  | { readonly kind: 'breakEven' | 'trailingActivation'; readonly positionId: string };
+
+type TriggerKind = TriggerTarget['kind'];
+
+function idOf(target: TriggerTarget): string {
+  return target.kind === 'order' ? target.orderId : target.positionId;
+}
+
 export interface TriggerEntry {
-  readonly orderId: string;
+  readonly target: TriggerTarget;
   readonly side: OrderSide;
   readonly type: OrderType;
   triggerPrice: Decimal | undefined;
@@ -18,7 +32,7 @@ export interface TriggerEntry {
 
 export interface TriggerSink {
   /** The market crossed the entry's trigger. */
-  triggered(orderId: string, marketPrice: Decimal): void;
+  triggered(target: TriggerTarget, marketPrice: Decimal): void;
   /** A trailing stop's watermark improved, moving its trigger. */
   trailingAdvanced(orderId: string, state: TrailingState): void;
 }
@@ -41,8 +55,8 @@ class SortedTriggers {
     this.entries.splice(low, 0, entry);
   }
 
-  remove(orderId: string): boolean {
-    const index = this.entries.findIndex((entry) => entry.orderId === orderId);
+  remove(target: TriggerTarget): boolean {
+    const index = this.entries.findIndex((entry) => entry.target.kind === target.kind && idOf(entry.target) === idOf(target));
     if (index < 0) return false;
     this.entries.splice(index, 1);
     return true;
@@ -73,7 +87,8 @@ function firesBelow(side: OrderSide, type: OrderType): boolean {
 
 export class TriggerIndex {
   private readonly byInstrument = new Map<string, InstrumentTriggers>();
-  private readonly symbolOf = new Map<string, string>();
+  /** The symbol each trigger waits on, per kind of target and its id. */
+  private readonly symbolOf: Record<TriggerKind, Map<string, string>> = { order: new Map(), breakEven: new Map(), trailingActivation: new Map() };
   private sequence = 0;
 
   constructor(
@@ -82,15 +97,15 @@ export class TriggerIndex {
   ) {}
 
   get size(): number {
-    return this.symbolOf.size;
+    return this.symbolOf.order.size + this.symbolOf.breakEven.size + this.symbolOf.trailingActivation.size;
   }
 
-  has(orderId: string): boolean {
-    return this.symbolOf.has(orderId);
+  has(target: TriggerTarget): boolean {
+    return this.symbolOf[target.kind].has(idOf(target));
   }
 
   add(order: {
-    orderId: string;
+    target: TriggerTarget;
     symbol: string;
     side: OrderSide;
     type: OrderType;
@@ -98,9 +113,9 @@ export class TriggerIndex {
     trailing?: TrailingPlan;
     trailingState?: TrailingState;
   }): void {
-    this.remove(order.orderId);
+    this.remove(order.target);
     const entry: TriggerEntry = {
-      orderId: order.orderId,
+      target: order.target,
       side: order.side,
       type: order.type,
       triggerPrice: order.triggerPrice === undefined ? undefined : decimal(order.triggerPrice),
@@ -111,21 +126,22 @@ export class TriggerIndex {
     const triggers = this.instrument(order.symbol);
     if (entry.trailing) triggers.trailing.push(entry);
     else this.sortedFor(triggers, entry).insert(entry);
-    this.symbolOf.set(order.orderId, order.symbol);
+    this.symbolOf[order.target.kind].set(idOf(order.target), order.symbol);
   }
 
-  remove(orderId: string): void {
-    const symbol = this.symbolOf.get(orderId);
+  remove(target: TriggerTarget): void {
+    const ids = this.symbolOf[target.kind];
+    const symbol = ids.get(idOf(target));
     if (symbol === undefined) return;
-    this.symbolOf.delete(orderId);
+    ids.delete(idOf(target));
     const triggers = this.byInstrument.get(symbol)!;
-    const trailingIndex = triggers.trailing.findIndex((entry) => entry.orderId === orderId);
+    const trailingIndex = target.kind === 'order' ? triggers.trailing.findIndex((entry) => entry.target.kind === 'order' && entry.target.orderId === target.orderId) : -1;
     if (trailingIndex >= 0) triggers.trailing.splice(trailingIndex, 1);
     else
-      triggers.firesBelow.sell.remove(orderId) ||
-        triggers.firesBelow.buy.remove(orderId) ||
-        triggers.firesAbove.sell.remove(orderId) ||
-        triggers.firesAbove.buy.remove(orderId);
+      triggers.firesBelow.sell.remove(target) ||
+        triggers.firesBelow.buy.remove(target) ||
+        triggers.firesAbove.sell.remove(target) ||
+        triggers.firesAbove.buy.remove(target);
     if (triggers.size === 0) this.byInstrument.delete(symbol);
   }
 
@@ -156,8 +172,8 @@ export class TriggerIndex {
     // Fire in the order the orders were placed, so replays are deterministic whatever the list they sat in.
     fired.sort((a, b) => a.sequence - b.sequence);
     for (const entry of fired) {
-      this.symbolOf.delete(entry.orderId);
-      this.sink.triggered(entry.orderId, price);
+      this.symbolOf[entry.target.kind].delete(idOf(entry.target));
+      this.sink.triggered(entry.target, price);
     }
     if (triggers.size === 0) this.byInstrument.delete(symbol);
   }
@@ -179,7 +195,7 @@ export class TriggerIndex {
       if (next !== undefined) {
         entry.trailingState = next;
         entry.triggerPrice = decimal(next.triggerPrice);
-        this.sink.trailingAdvanced(entry.orderId, next);
+        if (entry.target.kind === 'order') this.sink.trailingAdvanced(entry.target.orderId, next);
       }
       index++;
     }

@@ -1,5 +1,6 @@
 // The SQLite store (better-sqlite3, WAL): the append-only journal of domain events, actor snapshots, order
 // intents and the order/fill/position/balance tables. Writes of one event-loop turn go in one transaction.
+import type { JournalStore } from './journal-store.ts';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -72,7 +73,7 @@ export function openStore(options: StoreOptions): Store {
   return new Store(options);
 }
 
-export class Store {
+export class Store implements JournalStore {
   readonly path: string;
   private readonly database: Database.Database;
   private readonly logger: Logger | undefined;
@@ -373,6 +374,48 @@ export class Store {
     return row === undefined ? undefined : snapshotOf(row);
   }
 
+  liveSnapshots(): SnapshotRecord[] {
+    const select = this.database.prepare('SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots WHERE actor_id = ?');
+    const records: SnapshotRecord[] = [];
+    const add = (actorId: string): void => {
+      const row = select.get(actorId) as Record<string, unknown> | undefined;
+      if (row !== undefined) records.push(snapshotOf(row));
+    };
+    add('portfolio');
+    const positions = this.database.prepare("SELECT position_id FROM positions WHERE status != 'closed' ORDER BY rowid").all() as Array<{ position_id: string }>;
+    for (const { position_id } of positions) add(`position:${position_id}`);
+    const orders = this.database.prepare('SELECT client_order_id FROM orders WHERE live = 1 ORDER BY created_at, rowid').all() as Array<{ client_order_id: string }>;
+    for (const { client_order_id } of orders) add(`order:${client_order_id}`);
+    return records;
+  }
+
+  closedPositionSnapshots(): SnapshotRecord[] {
+    const select = this.database.prepare('SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots WHERE actor_id = ?');
+    const positions = this.database.prepare("SELECT position_id FROM positions WHERE status = 'closed' ORDER BY rowid").all() as Array<{ position_id: string }>;
+    const records: SnapshotRecord[] = [];
+    for (const { position_id } of positions) {
+      const row = select.get(`position:${position_id}`) as Record<string, unknown> | undefined;
+      if (row !== undefined) records.push(snapshotOf(row));
+    }
+    return records;
+  }
+
+  order(clientOrderId: string): OrderRecord | undefined {
+    const row = this.database.prepare('SELECT * FROM orders WHERE client_order_id = ?').get(clientOrderId) as Record<string, unknown> | undefined;
+    return row === undefined ? undefined : orderOf(row);
+  }
+
+  recentFinishedOrderSnapshots(limit: number): SnapshotRecord[] {
+    const select = this.database.prepare('SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots WHERE actor_id = ?');
+    const rows = this.database.prepare('SELECT client_order_id FROM orders WHERE live = 0 ORDER BY updated_at DESC, rowid DESC LIMIT ?').all(limit) as Array<{ client_order_id: string }>;
+    const records: SnapshotRecord[] = [];
+    for (const { client_order_id } of rows.reverse()) {
+      const row = select.get(`order:${client_order_id}`) as Record<string, unknown> | undefined;
+      if (row !== undefined) records.push(snapshotOf(row));
+    }
+    return records;
+  }
+
   snapshots(): SnapshotRecord[] {
     const rows = this.database.prepare('SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots').all() as Array<Record<string, unknown>>;
     return rows.map(snapshotOf);
@@ -394,25 +437,7 @@ export class Store {
     const rows = (filter.live === undefined
       ? this.database.prepare('SELECT * FROM orders ORDER BY created_at, client_order_id').all()
       : this.database.prepare('SELECT * FROM orders WHERE live = ? ORDER BY created_at, client_order_id').all(filter.live ? 1 : 0)) as Array<Record<string, unknown>>;
-    return rows.map((row) => ({
-      clientOrderId: row.client_order_id as string,
-      venue: row.venue as string,
-      symbol: row.symbol as string,
-      side: row.side as string,
-      type: row.type as string,
-      status: row.status as string,
-      live: row.live === 1,
-      quantity: row.quantity as string,
-      filledQuantity: row.filled_quantity as string,
-      averagePrice: (row.average_price as string | null) ?? undefined,
-      price: (row.price as string | null) ?? undefined,
-      stopPrice: (row.stop_price as string | null) ?? undefined,
-      parentId: (row.parent_id as string | null) ?? undefined,
-      request: JSON.parse(row.request as string),
-      flags: row.flags === null ? undefined : (JSON.parse(row.flags as string) as string[]),
-      createdAt: row.created_at as number,
-      updatedAt: row.updated_at as number,
-    }));
+    return rows.map(orderOf);
   }
 
   /** Recovery marks per order (only orders that have any). */
@@ -591,6 +616,28 @@ function snapshotOf(row: Record<string, unknown>): SnapshotRecord {
     machineVersion: row.machine_version as number,
     snapshot: JSON.parse(row.snapshot as string),
     lastSequence: row.last_sequence as number,
+    updatedAt: row.updated_at as number,
+  };
+}
+
+function orderOf(row: Record<string, unknown>): OrderRecord {
+  return {
+    clientOrderId: row.client_order_id as string,
+    venue: row.venue as string,
+    symbol: row.symbol as string,
+    side: row.side as string,
+    type: row.type as string,
+    status: row.status as string,
+    live: row.live === 1,
+    quantity: row.quantity as string,
+    filledQuantity: row.filled_quantity as string,
+    averagePrice: (row.average_price as string | null) ?? undefined,
+    price: (row.price as string | null) ?? undefined,
+    stopPrice: (row.stop_price as string | null) ?? undefined,
+    parentId: (row.parent_id as string | null) ?? undefined,
+    request: JSON.parse(row.request as string),
+    flags: row.flags === null ? undefined : (JSON.parse(row.flags as string) as string[]),
+    createdAt: row.created_at as number,
     updatedAt: row.updated_at as number,
   };
 }

@@ -23,8 +23,8 @@ const decimalish = fc.oneof(
   fc.constant(null),
 );
 const anyJson = fc.jsonValue({ maxDepth: 3 });
-const orderIds = fc.constantFrom('fz-1', 'fz-2', 'fz-3', 'nope', 't-1', 't-2', '../etc', 'x'.repeat(40), '%00');
-const positionIds = fc.constantFrom('t-p1', 't-p2', 't-p3', 'nope');
+const orderIds = fc.constantFrom('fz-1', 'fz-2', 'fz-3', 'nope', 'fs-t-1', 'fs-t-2', '../etc', 'x'.repeat(40), '%00');
+const positionIds = fc.constantFrom('fs-t-p1', 'fs-t-p2', 'fs-t-p3', 'nope');
 
 const orderBody = fc.record(
   {

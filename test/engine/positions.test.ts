@@ -248,6 +248,8 @@ describe('positions on the paper venue', () => {
     // A malformed fill makes the position's accounting throw inside its transition.
     failing.send({ type: 'fill', orderId: 'x', side: 'sell', quantity: 'not a number', price: '1', fee: '0', timestamp: clock.now() });
     expect(failing.getSnapshot().status).toBe('error');
+    // Supervision runs after the failing transition, before anything else reaches the engine.
+    await Promise.resolve();
     const restored = engine.getPositionActor(positionId)!;
     expect(restored).not.toBe(failing);
     expect(engine.getPosition(positionId)).toEqual(before);
@@ -263,11 +265,12 @@ describe('positions on the paper venue', () => {
 
     const resting = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.1', price: '49000' });
     walk('50000');
-    resting.actor.send({ type: 'venue.filled', tradeId: 't-bad', quantity: 'nonsense', price: '49000', fee: '0', feeCurrency: 'USDT', liquidity: 'maker' });
+    resting.actor!.send({ type: 'venue.filled', tradeId: 't-bad', quantity: 'nonsense', price: '49000', fee: '0', feeCurrency: 'USDT', liquidity: 'maker' });
+    await Promise.resolve();
     expect(engine.getOrder(resting.orderId)?.status).toBe('open');
     expect(engine.ordersToReconcile()).toEqual([resting.orderId]);
     expect(engine.faults()[1]).toMatchObject({ actorId: `order:${resting.orderId}`, restoredTo: 'open' });
-    expect(engine.cancelOrder(resting.orderId).actor.getSnapshot().value).toBe('pendingCancel');
+    expect(engine.cancelOrder(resting.orderId).actor!.getSnapshot().value).toBe('pendingCancel');
   });
 
   it('a scale-in fill resizes both the stop and the take-profit (one-cancels-other follows the size)', async () => {
@@ -387,7 +390,7 @@ describe('positions on the paper venue', () => {
     const { positionId } = engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '0.5', plan: { stopLoss: { method: 'percent', percent: '2' } } });
     walk('50000');
     engine.closePosition(positionId, { quantity: '0.3' }); // its exit is on its way to the venue
-    expect(() => engine.closePosition(positionId, { quantity: '0.3' })).toThrow(/has exit order e-p1\.x\d+ working; a partial close waits/);
+    expect(() => engine.closePosition(positionId, { quantity: '0.3' })).toThrow(/has exit order fs-e-p1\.x\d+ working; a partial close waits/);
     engine.closePosition(positionId); // the full close: the partial exit is canceled (or fills), then the rest goes
     walk('50000', '50000');
     expect(engine.getPosition(positionId)).toMatchObject({ status: 'closed', quantity: '0' });

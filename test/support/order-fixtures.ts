@@ -69,6 +69,7 @@ export function fill(tradeId: string, quantity: string, price = '50000'): OrderM
 
 export const commandEvents = {
   submit: { type: 'submit' },
+  adopt: { type: 'adopt' },
   deny: { type: 'deny', reason: 'max open orders' },
   cancel: { type: 'cancel' },
   amend: { type: 'amend', price: '49990' },
