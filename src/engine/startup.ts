@@ -18,7 +18,10 @@ import type { PositionBook } from './positions.ts';
 import type { ReconciliationHost, RecoveryFlag } from './recovery.ts';
 import { reservationOf, signedQuantity } from './risk-gate.ts';
 import { orderReducesExposure } from '../risk/checks.ts';
-import type { VenueBook } from './venues.ts';
+import type { VenueBinding, VenueBook } from './venues.ts';
+import { decimal, type DecimalString } from '../domain/decimal.ts';
+import type { Ledger } from '../domain/ledger.ts';
+import type { MarketData } from '../domain/market-data.ts';
 
 export interface StartupHost {
   readonly clock: Clock;
@@ -149,4 +152,44 @@ export function checkVersion(record: SnapshotRecord, path: string): void {
   if (record.machineVersion !== expected) {
     throw new EngineStateError(`store ${path}: snapshot of ${record.actorId} was written by ${record.machineId} machine version ${record.machineVersion}, this fillstate runs version ${expected} and has no migration for it`);
   }
+}
+
+/** Where a connected venue's feeds go: each enters the engine as a turn of its own. */
+export interface VenueFeeds {
+  report(report: ExecutionReport): void;
+  marketData(binding: VenueBinding, data: MarketData): void;
+  linkLive(venueId: string): void;
+}
+
+/**
+ * Connects every venue, loads its instruments and subscribes to its reports, market data and link status.
+ * Returns the venues' balance totals per currency (a new ledger is loaded from them).
+ */
+export async function connectVenues(venues: VenueBook, feeds: VenueFeeds): Promise<Record<string, DecimalString>> {
+  const balances: Record<string, DecimalString> = {};
+  for (const binding of venues.all()) {
+    const venue = binding.venue;
+    await venue.connect();
+    for (const balance of await venue.balances()) {
+      balances[balance.currency] = decimal(balances[balance.currency] ?? '0').plus(balance.total).toFixed();
+    }
+    for (const instrument of venue.instruments()) binding.instruments.set(instrument.symbol, instrument);
+    binding.unsubscribe.push(venue.onExecutionReport((report) => feeds.report(report)));
+    binding.unsubscribe.push(venue.subscribeMarketData([...binding.instruments.keys()], (data) => feeds.marketData(binding, data)));
+    const unsubscribeLink = venue.onLinkStatus?.((status) => {
+      if (status.state === 'live') feeds.linkLive(venue.id);
+    });
+    if (unsubscribeLink !== undefined) binding.unsubscribe.push(unsubscribeLink);
+  }
+  return balances;
+}
+
+/** Venue balance totals that differ from a restored ledger (currency -> venue, ledger). */
+export function balanceDifferences(ledger: Ledger, venueTotals: Readonly<Record<string, DecimalString>>): Record<string, { venue: string; ledger: string }> {
+  const differences: Record<string, { venue: string; ledger: string }> = {};
+  for (const [currency, total] of Object.entries(venueTotals)) {
+    const mine = ledger.balances[currency]?.total ?? '0';
+    if (!decimal(mine).eq(decimal(total))) differences[currency] = { venue: total, ledger: mine };
+  }
+  return differences;
 }
