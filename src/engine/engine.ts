@@ -185,6 +185,15 @@ export class Engine {
     return this.parts.bus.subscribe(listener);
   }
 
+  /**
+   * Every domain event as its actor announces it, inside that actor's transition and before the engine has
+   * reacted: for observers that only record what happened in step with the actors' snapshots (the inspector).
+   * The listener must not call into the engine. Returns the unsubscribe function.
+   */
+  recordAnnouncements(listener: DomainEventListener): () => void {
+    return this.parts.bus.record(listener);
+  }
+
   /** Validates and places an order. Throws OrderRequestError (or an engine error) and changes nothing if bad. */
   submitOrder(input: OrderRequestInput): OrderHandle {
     this.assertStarted();

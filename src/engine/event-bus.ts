@@ -39,9 +39,16 @@ export class DomainEventBus {
     this.reactions.set(type, list);
   }
 
-  /** Runs as each event is stamped, inside the announcing transition: journal writes only, no reactions. */
-  record(recorder: (event: DomainEvent) => void): void {
+  /**
+   * Runs as each event is stamped, inside the announcing transition: for recorders only (the journal's fills
+   * table, the inspector's log), which must not call into the engine. Returns the remover.
+   */
+  record(recorder: (event: DomainEvent) => void): () => void {
     this.recorders.push(recorder);
+    return () => {
+      const index = this.recorders.indexOf(recorder);
+      if (index >= 0) this.recorders.splice(index, 1);
+    };
   }
 
   /** Every domain event, in sequence order, after the engine's reactions to it. Returns the unsubscribe. */

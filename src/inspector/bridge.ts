@@ -241,7 +241,8 @@ export class InspectorBridge {
       const snapshot = inspection.snapshot as unknown as { value: unknown; status: string; context: unknown };
       this.observe({ actorId: (inspection.actorRef as AnyActorRef).id, kind: 'received', event: inspection.event as never, snapshot, at: clock.now() });
     });
-    this.unsubscribeDomain = this.engine.subscribe((event: DomainEvent) => {
+    // Recorded as announced, so each announcement sits with the snapshot of the transition that made it.
+    this.unsubscribeDomain = this.engine.recordAnnouncements((event: DomainEvent) => {
       const actorId = 'orderId' in event ? `order:${event.orderId}` : `position:${event.positionId}`;
       this.observe({ actorId, kind: 'emitted', event: event as never, at: event.timestamp });
     });
