@@ -592,6 +592,9 @@ export class CcxtVenue implements Venue {
     if (state === undefined) return;
     const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId);
     if (order === undefined) return;
+    // Before the exchange has answered our submit, an update under the same id with other terms is another
+    // order's (the id was taken): it is not ours to report.
+    if (order.inFlight && !order.accepted && !sameTerms(order, state)) return;
     this.applyState(order, this.withUnifiedSymbol(state), 'canceled at the exchange');
   }
 
@@ -641,11 +644,11 @@ export class CcxtVenue implements Venue {
       if (state !== undefined) this.applyState(order, this.withUnifiedSymbol(state), 'canceled at the exchange');
       else order.inFlight = false;
     } catch (error) {
-      this.onSubmitFailed(order, request, error);
+      this.onSubmitFailed(order, error);
     }
   }
 
-  private onSubmitFailed(order: TrackedOrder, request: VenueOrder, error: unknown): void {
+  private onSubmitFailed(order: TrackedOrder, error: unknown): void {
     const base = { venue: this.id, clientOrderId: order.clientOrderId, timestamp: this.clock.now() };
     if (error instanceof NotSent) {
       this.keeper.finish(order, 'rejected');
@@ -667,7 +670,7 @@ export class CcxtVenue implements Venue {
       case 'duplicate':
         // An order with this id is at the exchange already: it is ours or it is refused; never a second one.
         order.inFlight = true;
-        void this.resolveDuplicate(order, request, verdict.reason);
+        void this.resolveDuplicate(order, verdict.reason);
         return;
       case 'refused':
       case 'credentials':
@@ -682,7 +685,7 @@ export class CcxtVenue implements Venue {
     }
   }
 
-  private async resolveDuplicate(order: TrackedOrder, request: VenueOrder, reason: string): Promise<void> {
+  private async resolveDuplicate(order: TrackedOrder, reason: string): Promise<void> {
     let state: RawOrderState | undefined;
     try {
       state = await this.fetchOrderState(order.exchangeClientOrderId, order.symbol);
@@ -690,8 +693,7 @@ export class CcxtVenue implements Venue {
       this.scheduleResolve(order, this.resolveDelayMs);
       return;
     }
-    const same = state !== undefined && state.side === request.side && decimal(state.quantity).eq(decimal(request.quantity)) && (request.price === undefined || state.price === undefined || decimal(state.price).eq(decimal(request.price)));
-    if (state !== undefined && same) {
+    if (state !== undefined && sameTerms(order, state)) {
       this.logger.warn({ clientOrderId: order.clientOrderId }, `venue ${this.id}: ${order.clientOrderId} is already at the exchange (${reason}); taking its state, not placing another`);
       await this.catchUp(order, state);
       return;
@@ -1041,6 +1043,10 @@ export class CcxtVenue implements Venue {
       }
     }
   }
+}
+
+function sameTerms(order: TrackedOrder, state: RawOrderState): boolean {
+  return order.side === state.side && decimal(order.quantity).eq(decimal(state.quantity)) && (order.price === undefined || state.price === undefined || decimal(order.price).eq(decimal(state.price)));
 }
 
 function toVenueFill(clientOrderId: string, fill: RawFill): VenueFill {
