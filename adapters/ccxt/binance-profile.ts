@@ -65,6 +65,9 @@ export class BinanceProfile implements ExchangeProfile {
         adjustForTimeDifference: false,
         warnOnFetchOpenOrdersWithoutSymbol: false,
         fetchOpenOrders: { warnWithoutSymbol: false },
+        // Positions are fetched by the adapter; ccxt's own snapshot would be an unawaited request.
+        watchPositions: { fetchPositionsSnapshot: false },
+        watchBalance: { fetchBalanceSnapshot: false },
         // Reconnects are paced by the venue-connection chart, not by ccxt.
         ws: { backoff: { base: 0 } },
         defaultType: this.market === 'spot' ? 'spot' : 'future',

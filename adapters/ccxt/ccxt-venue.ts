@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
 import { venueConnectionMachine, type VenueConnectionStateName } from '../../machines/venue-connection.ts';
 import { SystemClock, type Clock, type TimerHandle } from '../../src/domain/clock.ts';
-import { decimal, type DecimalString } from '../../src/domain/decimal.ts';
+import { decimal, isDecimalText, type DecimalString } from '../../src/domain/decimal.ts';
 import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
 import type { MarketDataListener } from '../../src/domain/market-data.ts';
 import type {
@@ -111,6 +111,7 @@ export class CcxtVenue implements Venue {
   private readonly fundingIdsSeen = new Set<string>();
   private lastFundingTime = 0;
   private lastTimeSync = 0;
+  private positionTimer: TimerHandle | undefined;
   private disconnecting = false;
 
   constructor(options: CcxtVenueOptions) {
@@ -178,6 +179,8 @@ export class CcxtVenue implements Venue {
     this.disconnecting = true;
     this.actor.send({ type: 'disconnect' });
     this.disconnecting = false;
+    if (this.positionTimer !== undefined) this.clock.clearTimeout(this.positionTimer);
+    this.positionTimer = undefined;
     for (const timer of this.resolveTimers.values()) this.clock.clearTimeout(timer);
     this.resolveTimers.clear();
     this.stopQuietTimer();
@@ -264,14 +267,19 @@ export class CcxtVenue implements Venue {
   }
 
   async orderFills(clientOrderId: string): Promise<readonly VenueFill[]> {
-    const order = this.keeper.get(clientOrderId);
-    const symbol = order?.symbol ?? (await this.queryOrder(clientOrderId))?.symbol;
-    if (symbol === undefined) return [];
     const tracked = this.keeper.get(clientOrderId);
+    let symbol = tracked?.symbol;
     const venueOrderIds = tracked === undefined ? [] : [...tracked.formerVenueOrderIds, ...(tracked.venueOrderId !== undefined ? [tracked.venueOrderId] : [])];
+    if (tracked === undefined || venueOrderIds.length === 0) {
+      // Not sent by this process (a restart): the exchange's record of the order names its id.
+      const state = await this.fetchOrderState(tracked?.exchangeClientOrderId ?? clientOrderId, symbol);
+      if (state === undefined) return [];
+      symbol = state.symbol;
+      venueOrderIds.push(state.venueOrderId);
+    }
     const fills: VenueFill[] = [];
-    for (const venueOrderId of venueOrderIds) {
-      for (const fill of await this.fetchFills(symbol, venueOrderId)) fills.push(toVenueFill(clientOrderId, fill));
+    for (const venueOrderId of new Set(venueOrderIds)) {
+      for (const fill of await this.fetchFills(symbol!, venueOrderId)) fills.push(toVenueFill(clientOrderId, fill));
     }
     return fills.sort((a, b) => a.timestamp - b.timestamp);
   }
@@ -384,10 +392,35 @@ export class CcxtVenue implements Venue {
       this.fundingIdsSeen.add(report.fundingId);
       this.lastFundingTime = Math.max(this.lastFundingTime, report.timestamp);
       const symbol = this.symbolOfMarketId(report.symbol);
-      this.deliverAccount({ ...report, symbol });
+      this.deliverAccount({ ...report, symbol, rate: (await this.fundingRateAt(symbol, report.timestamp)) ?? report.rate });
       fresh++;
     }
     return fresh;
+  }
+
+  /** The funding rate that applied at `time` (income records do not carry it), from the rate history. */
+  private async fundingRateAt(symbol: string, time: number): Promise<DecimalString | undefined> {
+    try {
+      const history = (await this.call('fetchFundingHistory', 'read', () => this.exchange.fetchFundingRateHistory(symbol, time - 1000, 10))) as Array<{ info: unknown }>;
+      const row = history.map((entry) => entry.info as Record<string, unknown>).find((entry) => Number(entry.fundingTime) === time);
+      return typeof row?.fundingRate === 'string' && isDecimalText(row.fundingRate) ? decimal(row.fundingRate).toFixed() : undefined;
+    } catch (error) {
+      this.logger.warn({ err: error, symbol }, `venue ${this.id}: funding rate history unavailable`);
+      return undefined;
+    }
+  }
+
+  /** The exchange's positions (with its liquidation prices) as account reports, shortly after fills on futures. */
+  private schedulePositionReport(): void {
+    if (this.profile.market !== 'future' || this.positionTimer !== undefined || this.accountListeners.size === 0) return;
+    this.positionTimer = this.clock.setTimeout(() => {
+      this.positionTimer = undefined;
+      void this.positions()
+        .then((positions) => {
+          for (const position of positions) this.deliverAccount({ type: 'position', venue: this.id, timestamp: this.clock.now(), ...position });
+        })
+        .catch((error) => this.logger.warn({ err: error }, `venue ${this.id}: positions unavailable`));
+    }, 200);
   }
 
   // ----- the link -----
@@ -555,7 +588,7 @@ export class CcxtVenue implements Venue {
       this.quietTimer = undefined;
       if (generation !== this.generation || this.currentState !== 'live') return;
       const quietFor = this.clock.now() - this.lastStreamMessageAt;
-      if (quietFor < this.quietBackfillMs || this.keeper.working().length === 0) return this.armQuietTimer();
+      if (quietFor < this.quietBackfillMs) return this.armQuietTimer();
       void this.backfill()
         .then((missed) => {
           if (generation !== this.generation) return;
@@ -564,6 +597,7 @@ export class CcxtVenue implements Venue {
             this.streamLost(`the user stream went silent: ${missed} update(s) found only by REST backfill`, 'heartbeat.missed');
           } else {
             this.lastStreamMessageAt = this.clock.now();
+            if (this.profile.market === 'future') void this.pollFunding().catch(() => {});
             this.armQuietTimer();
           }
         })
@@ -1025,6 +1059,7 @@ export class CcxtVenue implements Venue {
   // ----- delivery -----
 
   private deliver(report: ExecutionReport): void {
+    if (report.type === 'filled') this.schedulePositionReport();
     for (const listener of this.reportListeners) {
       try {
         listener(report);
