@@ -428,6 +428,8 @@ export class CcxtVenue implements Venue {
   private async openLink(): Promise<void> {
     const generation = ++this.generation;
     try {
+      // ccxt dials ws:// (a loopback simulator, a local proxy) only with its plain HTTP agent loaded.
+      if (this.options.urls?.ws.startsWith('ws://') === true) await this.exchange.loadHttpProxyAgent();
       if (!this.marketsLoaded) await this.loadInstruments();
       await this.syncTime();
       await this.call('listenKey', 'read', () => this.profile.prepareUserStream(this.exchange));

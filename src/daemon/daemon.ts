@@ -73,7 +73,7 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
   const token = resolveToken(dataDir, env);
   if (token.origin === 'generated') logger.info({ file: token.file }, `generated an API token in ${token.file} (mode 0600)`);
 
-  const { venue, market } = createVenue(config, clock, env, logger, dataDir);
+  const { venue, market } = await createVenue(config, clock, env, logger, dataDir);
   // A corrupt or foreign file is refused here, unmodified (StoreOpenError says why).
   const store = openStore({ path: path.join(dataDir, DATABASE_FILE_NAME), logger: logger.child({ component: 'store' }) });
   const engine = createEngine({
@@ -175,11 +175,36 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
   };
 }
 
-function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv, logger: Logger, dataDir: string): { venue: Venue; market?: PaperMarket } {
+async function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv, logger: Logger, dataDir: string): Promise<{ venue: Venue; market?: PaperMarket }> {
   const venueConfig = config.venue;
   if (venueConfig.type === 'paper') {
     const market = createPaperMarket(venueConfig, clock, path.join(dataDir, PAPER_VENUE_FILE_NAME));
     return { venue: market.venue, market };
+  }
+  if (venueConfig.type === 'ccxt') {
+    const apiKey = env[venueConfig.apiKeyEnv];
+    const secret = env[venueConfig.secretEnv];
+    const missing = [[venueConfig.apiKeyEnv, apiKey], [venueConfig.secretEnv, secret]].filter(([, value]) => value === undefined || value === '').map(([name]) => name);
+    if (missing.length > 0) throw new Error(`venue "${venueConfig.id}" needs its API credentials in the environment variable${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}`);
+    // Loaded only when configured: ccxt is large, and a daemon on another venue should not pay for it.
+    const { CcxtVenue, profileFor } = await import('../../adapters/ccxt/index.ts');
+    return {
+      venue: new CcxtVenue({
+        id: venueConfig.id,
+        profile: profileFor(venueConfig.exchange, venueConfig.market),
+        apiKey: apiKey!,
+        secret: secret!,
+        testnet: venueConfig.testnet,
+        ...(venueConfig.urls !== undefined ? { urls: venueConfig.urls } : {}),
+        dryRun: venueConfig.dryRun,
+        ...(venueConfig.symbols !== undefined ? { symbols: venueConfig.symbols } : {}),
+        ...(venueConfig.leverage !== undefined ? { leverage: venueConfig.leverage } : {}),
+        ...(venueConfig.marginMode !== undefined ? { marginMode: venueConfig.marginMode } : {}),
+        quietBackfillMs: venueConfig.quietBackfillMs,
+        clock,
+        logger: logger.child({ component: 'venue', venue: venueConfig.id }),
+      }),
+    };
   }
   const venueToken = env[venueConfig.tokenEnv];
   if (venueToken === undefined || venueToken === '') {
