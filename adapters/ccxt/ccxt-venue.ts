@@ -69,6 +69,9 @@ export class CcxtVenueError extends Error {
   override readonly name = 'CcxtVenueError';
 }
 
+/** The exchange could not be reached at all (connection refused, DNS, timeout) while loading its markets. */
+class UnreachableError extends Error {}
+
 /** A ccxt call refused locally before it was sent (rate-limit ban, weight budget, dry run). */
 class NotSent extends Error {}
 
@@ -336,7 +339,7 @@ export class CcxtVenue implements Venue {
           } catch (error) {
             if (!active) return;
             this.logger.debug({ err: error, symbol }, `venue ${this.id}: market stream for ${symbol} dropped; resubscribing`);
-            await new Promise((resolve) => setTimeout(resolve, 1000));
+            await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 1000));
           }
         }
       })();
@@ -351,6 +354,11 @@ export class CcxtVenue implements Venue {
   /** The connection statechart's actor, for inspectors and tests. */
   get connection(): Actor<typeof venueConnectionMachine> {
     return this.actor;
+  }
+
+  /** The link's state by name (the daemon's /metrics reads it as each venue's connection state). */
+  connectionState(): VenueConnectionStateName {
+    return this.currentState;
   }
 
   /** Orders sent whose outcome the exchange has not yet told. */
@@ -443,7 +451,9 @@ export class CcxtVenue implements Venue {
       if (generation !== this.generation) return;
       const kind = this.profile.classifyError(error).kind;
       const reason = describe(error);
-      if (kind === 'credentials' || error instanceof CcxtVenueError) {
+      // Refused for good: bad credentials, an unknown symbol, or an exchange never reached at all (a wrong
+      // URL or an unreachable testnet says so at start instead of retrying for minutes).
+      if (kind === 'credentials' || error instanceof CcxtVenueError || (!this.marketsLoaded && error instanceof UnreachableError)) {
         this.actor.send({ type: 'link.refused', reason });
         return;
       }
@@ -459,7 +469,7 @@ export class CcxtVenue implements Venue {
     } catch (error) {
       const kind = this.profile.classifyError(error).kind;
       const where = this.options.urls?.rest ?? 'the exchange';
-      throw kind === 'ambiguous' ? new Error(`${this.profile.exchange} ${this.profile.market} at ${where} is unreachable: ${describe(error)}`) : error;
+      throw kind === 'ambiguous' ? new UnreachableError(`${this.profile.exchange} ${this.profile.market} at ${where} is unreachable: ${describe(error)}`) : error;
     }
     let fees = { maker: '0.001', taker: '0.001' };
     try {
@@ -1019,7 +1029,10 @@ export class CcxtVenue implements Venue {
     }
   }
 
-  /** At most one time resync per 10 s, however many requests a skew refuses: never a storm. */
+  /**
+   * At most one time resync per 10 s, however many requests a skew refuses: never a storm. Wall time on
+   * purpose: ccxt stamps requests with it, so the offset is between the wall clock and the exchange's.
+   */
   private async resyncTimeSoon(): Promise<void> {
     if (Date.now() - this.lastTimeSync < 10_000) return;
     this.lastTimeSync = Date.now();

@@ -253,7 +253,7 @@ describe('ccxt venue (Binance spot) against the simulator', () => {
     } finally {
       await simulator.stop();
     }
-    const unreachable = createVenue(simulator, { maxReconnectAttempts: 2 });
+    const unreachable = createVenue(simulator);
     await unreachable.exchange.loadHttpProxyAgent();
     await expect(unreachable.connect()).rejects.toThrow(/unreachable/);
     await unreachable.disconnect();

@@ -80,8 +80,10 @@ describe('crash test: the daemon on the ccxt venue SIGKILLed mid-fill', () => {
     let kills = 0;
     let url = '';
     let daemon: Child;
+    const daemons: Child[] = [];
     for (;;) {
       daemon = startDaemon();
+      daemons.push(daemon);
       const ready = await daemon.next((_, text) => text.startsWith('fillstate listening on '));
       url = /listening on (http:\/\/[^ ]+)/.exec(ready.text as string)![1]!;
       // After each restart: every order placed so far is on file, none was sent twice.
@@ -120,6 +122,12 @@ describe('crash test: the daemon on the ccxt venue SIGKILLed mid-fill', () => {
     }
     daemon!.child.kill('SIGTERM');
     expect(await daemon!.exited, daemon!.stderr()).toBe(0);
+
+    // The credentials never reach a log line.
+    for (const child of daemons) {
+      const output = JSON.stringify(child.lines) + child.stderr();
+      expect(output.includes(SECRET) || output.includes(API_KEY), 'credentials in the daemon output').toBe(false);
+    }
 
     const store = openStore({ path: join(dataDir, 'fillstate.db') });
     try {
