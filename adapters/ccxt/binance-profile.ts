@@ -299,6 +299,17 @@ export class BinanceProfile implements ExchangeProfile {
     return { canceled: false, reason: `the cancel failed, so no replacement was placed: ${detail ?? 'no reason given'}` };
   }
 
+  weightLimitFrom(url: string, body: string): number | undefined {
+    if (!url.includes('/exchangeInfo')) return undefined;
+    try {
+      const info = JSON.parse(body) as { rateLimits?: Array<{ rateLimitType?: string; interval?: string; intervalNum?: number; limit?: number }> };
+      const weight = info.rateLimits?.find((limit) => limit.rateLimitType === 'REQUEST_WEIGHT' && limit.interval === 'MINUTE' && limit.intervalNum === 1);
+      return typeof weight?.limit === 'number' && weight.limit > 0 ? weight.limit : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   weightOf(call: WeightedCall): number {
     const spot = this.market === 'spot';
     switch (call) {

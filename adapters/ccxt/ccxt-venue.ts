@@ -55,7 +55,7 @@ export interface CcxtVenueOptions {
   readonly keepAliveMs?: number;
   /** After an unknown outcome, the first status query comes after this; default 500 ms. */
   readonly resolveDelayMs?: number;
-  /** Request weight per minute (default: the profile's exchange limit). */
+  /** Request weight per minute (default: what the exchange states, else its documented limit). */
   readonly weightLimitPerMinute?: number;
   readonly initialRetryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
@@ -1045,6 +1045,10 @@ export class CcxtVenue implements Venue {
     const original = exchange.onRestResponse.bind(this.exchange);
     exchange.onRestResponse = (status, statusText, url, method, headers, body, ...rest) => {
       const header = (name: string) => headers[name] ?? headers[name.toLowerCase()] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+      if (status === 200 && this.options.weightLimitPerMinute === undefined) {
+        const limit = this.profile.weightLimitFrom(url, body);
+        if (limit !== undefined) this.budget.setLimit(limit);
+      }
       const used = header('x-mbx-used-weight-1m');
       if (used !== undefined) this.budget.observeUsedWeight(Number(used));
       if (status === 429 || status === 418) {

@@ -20,12 +20,20 @@ export class RequestBudget {
   private readonly windowMs: number;
   private readonly readShare: number;
 
+  private limit: number;
+
   constructor(
     private readonly clock: Clock,
-    private readonly options: RequestBudgetOptions,
+    options: RequestBudgetOptions,
   ) {
+    this.limit = options.limit;
     this.windowMs = options.windowMs ?? 60_000;
     this.readShare = options.readShare ?? 0.8;
+  }
+
+  /** The exchange stated its limit (Binance: exchangeInfo's REQUEST_WEIGHT per minute). */
+  setLimit(limit: number): void {
+    if (Number.isFinite(limit) && limit > 0) this.limit = limit;
   }
 
   /** Whether a request of `weight` may go now; admitted requests are counted at once. */
@@ -33,9 +41,9 @@ export class RequestBudget {
     const now = this.clock.now();
     if (now < this.bannedUntil) return { admitted: false, retryAt: this.bannedUntil, reason: this.banReason };
     this.roll(now);
-    const ceiling = kind === 'write' ? this.options.limit * 0.95 : this.options.limit * this.readShare;
+    const ceiling = kind === 'write' ? this.limit * 0.95 : this.limit * this.readShare;
     if (this.used + weight > ceiling) {
-      return { admitted: false, retryAt: this.windowStart + this.windowMs, reason: `request weight budget spent (${this.used} of ${this.options.limit} this minute)` };
+      return { admitted: false, retryAt: this.windowStart + this.windowMs, reason: `request weight budget spent (${this.used} of ${this.limit} this minute)` };
     }
     this.used += weight;
     return { admitted: true };
