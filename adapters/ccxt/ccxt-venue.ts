@@ -113,7 +113,8 @@ export class CcxtVenue implements Venue {
   private connectWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly fundingIdsSeen = new Set<string>();
   private lastFundingTime = 0;
-  private lastTimeSync = 0;
+  /** Wall time of the last resync a refused timestamp caused. */
+  private lastSkewResync = 0;
   private positionTimer: TimerHandle | undefined;
   private disconnecting = false;
 
@@ -507,7 +508,6 @@ export class CcxtVenue implements Venue {
     const serverTime = (await this.call('fetchTime', 'read', () => this.exchange.fetchTime())) as number;
     const after = Date.now();
     (this.exchange.options as Record<string, unknown>).timeDifference = Math.round((before + after) / 2) - serverTime;
-    this.lastTimeSync = after;
   }
 
   private startStreamLoops(generation: number): void {
@@ -1034,8 +1034,8 @@ export class CcxtVenue implements Venue {
    * purpose: ccxt stamps requests with it, so the offset is between the wall clock and the exchange's.
    */
   private async resyncTimeSoon(): Promise<void> {
-    if (Date.now() - this.lastTimeSync < 10_000) return;
-    this.lastTimeSync = Date.now();
+    if (Date.now() - this.lastSkewResync < 10_000) return;
+    this.lastSkewResync = Date.now();
     await this.syncTime().catch((error) => this.logger.warn({ err: error }, `venue ${this.id}: time resync failed`));
   }
 

@@ -224,6 +224,34 @@ describe('ccxt venue (Binance spot) against the simulator', () => {
     }
   });
 
+  it('a clock jump at the exchange costs one refused order (not placed) and one time resync, not a storm', async () => {
+    session = await startSession('spot');
+    const { venue, simulator, reports } = session;
+    simulator.setClockOffset(-20_000);
+    venue.submit(limitOrder('skew-1'));
+    await eventually(() => reportsOf(reports, 'skew-1').length > 0, 'refused');
+    expect(reportsOf(reports, 'skew-1')[0]).toMatchObject({ type: 'rejected', reason: expect.stringContaining('clock skew') });
+    expect(simulator.orderByClientId('skew-1')).toBeUndefined();
+    await eventually(() => simulator.requests.filter((request) => request === 'GET /api/v3/time').length === 2, 'one resync');
+    venue.submit(limitOrder('skew-2'));
+    await eventually(() => reportsOf(reports, 'skew-2').some((report) => report.type === 'accepted'), 'accepted with the exchange clock');
+    expect(simulator.requests.filter((request) => request === 'GET /api/v3/time')).toHaveLength(2);
+  });
+
+  it('delivers market trades with exact decimals', async () => {
+    session = await startSession('spot');
+    const { venue, simulator } = session;
+    const trades: string[] = [];
+    venue.subscribeMarketData(['BTC/USDT'], (data) => {
+      if (data.type === 'trade') trades.push(`${data.symbol} ${data.price.toFixed()} ${data.quantity.toFixed()}`);
+    });
+    await eventually(() => {
+      simulator.setMarkPrice('BTCUSDT', '50123.45');
+      return trades.length > 0;
+    }, 'a trade');
+    expect(trades[0]).toBe('BTC/USDT 50123.45 0.001');
+  });
+
   it('while the link is not live new orders are refused with the reason and cancels wait for it', async () => {
     session = await startSession('spot', { initialRetryDelayMs: 600, maxRetryDelayMs: 600 });
     const { venue, simulator, reports } = session;
