@@ -83,4 +83,24 @@ describe('ccxt venue (Binance USDⓈ-M futures) against the simulator', () => {
     await eventually(() => reportsOf(reports, 'mod-1').some((report) => report.type === 'amendRejected'), 'refused before sending');
     expect(reportsOf(reports, 'mod-1').find((report) => report.type === 'amendRejected')).toMatchObject({ reason: expect.stringContaining('tick size') });
   });
+
+  it('redials the listen-key stream after a drop and backfills the fills it missed, each once', async () => {
+    session = await startSession('future', {}, { balances: { USDT: '10000' } });
+    const { venue, simulator, reports } = session;
+    venue.submit(future('drop-f', { quantity: '0.03', price: '50000' }));
+    await eventually(() => reportsOf(reports, 'drop-f').some((report) => report.type === 'accepted'), 'accepted');
+    const listenKeysBefore = simulator.requests.filter((request) => request === 'POST /fapi/v1/listenKey').length;
+    simulator.silenceUserStreams(true);
+    simulator.fill('drop-f', '0.01');
+    simulator.fill('drop-f', '0.01');
+    simulator.dropUserStreams();
+    simulator.silenceUserStreams(false);
+    await eventually(() => reportsOf(reports, 'drop-f').filter((report) => report.type === 'filled').length === 2, 'backfilled');
+    await eventually(() => venue.linkStatus().state === 'live', 'live');
+    expect(simulator.requests.filter((request) => request === 'POST /fapi/v1/listenKey').length).toBeGreaterThan(listenKeysBefore);
+    simulator.fill('drop-f', '0.01');
+    await eventually(() => reportsOf(reports, 'drop-f').filter((report) => report.type === 'filled').length === 3, 'on the new stream');
+    await venue.backfill();
+    expect(new Set(reportsOf(reports, 'drop-f').filter((report) => report.type === 'filled').map((report) => (report as { tradeId: string }).tradeId)).size).toBe(3);
+  });
 });
