@@ -106,6 +106,8 @@ const ccxtVenueSchema = z.strictObject({
   quietBackfillMs: z.int().min(100).default(15_000),
 });
 
+const venueSchema = z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema, ccxtVenueSchema], { error: 'venue.type must be "paper", "websocket" or "ccxt"' });
+
 const riskSchema = z.strictObject({
   minQuantity: positiveDecimalText('minQuantity').optional(),
   maxQuantity: positiveDecimalText('maxQuantity').optional(),
@@ -135,7 +137,14 @@ const configSchema = z.strictObject({
     })
     .prefault({}),
   dataDir: z.string().min(1).default('./data'),
-  venue: z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema, ccxtVenueSchema], { error: 'venue.type must be "paper", "websocket" or "ccxt"' }).prefault({ type: 'paper' }),
+  venue: venueSchema.prefault({ type: 'paper' }),
+  /** Several venues at once (a paper venue beside a live one); replaces `venue`. Ids must differ. */
+  venues: z
+    .array(venueSchema)
+    .min(1)
+    .refine((venues) => new Set(venues.map((venue) => venue.id)).size === venues.length, { message: 'venues: each venue needs its own id' })
+    .refine((venues) => venues.filter((venue) => venue.type === 'paper').length <= 1, { message: 'venues: at most one in-process paper venue' })
+    .optional(),
   risk: riskSchema.default({}),
   /** How signals are sized and protected when a signal does not say (src/engine/signals.ts SignalDefaults). */
   signals: z
@@ -161,6 +170,11 @@ const configSchema = z.strictObject({
 export type DaemonConfig = z.output<typeof configSchema>;
 export type DaemonConfigInput = z.input<typeof configSchema>;
 export type VenueConfig = DaemonConfig['venue'];
+
+/** The venues the daemon runs: `venues` when given, else the one `venue`. */
+export function configuredVenues(config: DaemonConfig): readonly VenueConfig[] {
+  return config.venues ?? [config.venue];
+}
 
 /** Keys that hold secrets: refused in a config file, whose contents end up in backups and repositories. */
 const SECRET_KEY = /^(token|secret|password|apikey|api_key|apisecret|api_secret|privatekey|private_key)$/i;
@@ -209,6 +223,7 @@ export function parseConfig(raw: unknown, options: { source?: string; env?: Node
   if (secrets.length > 0) {
     throw new ConfigError(source, secrets.map((at) => `${at}: secrets are not read from files; set them in the environment (FILLSTATE_TOKEN, or the variables the venue's tokenEnv, apiKeyEnv and secretEnv name)`));
   }
+  if ('venue' in raw && 'venues' in raw) throw new ConfigError(source, ['venues: give either "venue" (one) or "venues" (several), not both']);
   const fromFile = configSchema.safeParse(raw);
   if (!fromFile.success) throw new ConfigError(source, formatIssues(fromFile.error));
   const origins = new Map<string, string>();

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/daemon/config.ts';
 import { startDaemon } from '../../../src/daemon/daemon.ts';
+import { API_KEY, SECRET, eventually, startSimulator } from './support.ts';
 
 const directories: string[] = [];
 afterEach(() => {
@@ -40,5 +41,32 @@ describe('daemon configuration of a ccxt venue', () => {
     await expect(startDaemon({ config: missing, env: { FILLSTATE_TOKEN: 'a'.repeat(40) }, logger })).rejects.toThrow('needs its API credentials in the environment variables MY_KEY and MY_SECRET');
     const unreachable = parseConfig({ ...base, venue: { ...ccxtVenue, market: 'spot', urls: { rest: 'http://127.0.0.1:9', ws: 'ws://127.0.0.1:9' } } });
     await expect(startDaemon({ config: unreachable, env: { FILLSTATE_TOKEN: 'a'.repeat(40), MY_KEY: 'k', MY_SECRET: 's' }, logger })).rejects.toThrow(/binance spot at http:\/\/127\.0\.0\.1:9 is unreachable/);
+  });
+
+  it('runs a paper venue beside a live one (here a dry run against the simulator); `venue` and `venues` together are refused', async () => {
+    expect(() => parseConfig({ venue: { type: 'paper' }, venues: [{ type: 'paper' }] })).toThrow(/either "venue" \(one\) or "venues"/);
+    expect(() => parseConfig({ venues: [{ type: 'paper' }, { ...ccxtVenue, id: 'paper' }] })).toThrow(/each venue needs its own id/);
+    const simulator = await startSimulator('spot');
+    const directory = mkdtempSync(join(tmpdir(), 'fillstate-ccxt-venues-'));
+    directories.push(directory);
+    const config = parseConfig({
+      dataDir: join(directory, 'data'),
+      server: { port: 0 },
+      demo: { enabled: false },
+      venues: [{ type: 'paper' }, { ...ccxtVenue, id: 'binance', market: 'spot', dryRun: true, symbols: ['BTC/USDT'], urls: { rest: simulator.restUrl, ws: simulator.wsUrl } }],
+    });
+    const daemon = await startDaemon({ config, env: { FILLSTATE_TOKEN: 'a'.repeat(40), MY_KEY: API_KEY, MY_SECRET: SECRET }, logger: pino({ level: 'silent' }) });
+    try {
+      expect(daemon.engine.venueIds()).toEqual(['paper', 'binance']);
+      const live = daemon.engine.submitOrder({ clientOrderId: 'multi-live', venue: 'binance', symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '50000' });
+      await eventually(() => daemon.engine.getOrder(live.orderId)?.status === 'rejected', 'refused by the dry run');
+      expect(daemon.engine.getOrder(live.orderId)?.reason).toMatch(/dry run/);
+      const paper = daemon.engine.submitOrder({ clientOrderId: 'multi-paper', venue: 'paper', symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '1000' });
+      await eventually(() => daemon.engine.getOrder(paper.orderId)?.status === 'open', 'working at the paper venue');
+      expect(simulator.requests.some((request) => request.startsWith('POST /api/v3/order'))).toBe(false);
+    } finally {
+      await daemon.shutdown('test over');
+      await simulator.stop();
+    }
   });
 });
