@@ -93,12 +93,21 @@ export class BinanceProfile implements ExchangeProfile {
     return id.length <= 36 ? id : undefined;
   }
 
-  capabilities(_exchange: Exchange): VenueCapabilities {
-    // Stops are emulated by the engine (no native stop orders are sent yet): what the adapter maps is what
-    // it declares.
-    return this.market === 'spot'
-      ? { orderTypes: ['market', 'limit'], timeInForce: ['GTC', 'IOC', 'FOK'], postOnly: true, reduceOnly: false, amend: true }
-      : { orderTypes: ['market', 'limit'], timeInForce: ['GTC', 'IOC', 'FOK'], postOnly: true, reduceOnly: true, amend: true };
+  capabilities(exchange: Exchange): VenueCapabilities {
+    // What ccxt says the exchange takes (its `features`), narrowed to what this adapter sends: market and
+    // limit orders (stops and trailing stops are held by the engine until native ones are mapped), and GTD
+    // left to the engine (it is not mapped to Binance's goodTillDate).
+    const features = exchange.features as Record<string, unknown> | undefined;
+    const forMarket = (this.market === 'spot' ? features?.spot : (features?.swap as Record<string, unknown> | undefined)?.linear) as { createOrder?: { timeInForce?: Record<string, boolean> } } | undefined;
+    const timeInForce = forMarket?.createOrder?.timeInForce ?? {};
+    const has = exchange.has as Record<string, unknown>;
+    return {
+      orderTypes: ['market', 'limit'],
+      timeInForce: (['GTC', 'IOC', 'FOK'] as const).filter((name) => timeInForce[name] === true),
+      postOnly: timeInForce.PO === true,
+      reduceOnly: this.market === 'future' && has.createReduceOnlyOrder === true,
+      amend: has.editOrder === true,
+    };
   }
 
   instrument(market: { symbol: string; base: string; quote: string; info: unknown; active?: boolean | undefined }, fees: { maker: DecimalString; taker: DecimalString }): InstrumentSpec | undefined {
