@@ -138,6 +138,20 @@ describe('ccxt venue (Binance spot) against the simulator', () => {
     expect(simulator.book.submitCounts.get('limited-3')).toBe(1);
   });
 
+  it('honours 418 (an IP ban) the same way: nothing is sent until its Retry-After has passed', async () => {
+    session = await startSession('spot');
+    const { venue, simulator, reports } = session;
+    simulator.rateLimitNext(1, 1, 418);
+    venue.submit(limitOrder('banned-1'));
+    await eventually(() => reportsOf(reports, 'banned-1').length > 0, 'refused');
+    expect(reportsOf(reports, 'banned-1')[0]).toMatchObject({ type: 'rejected', reason: expect.stringContaining('not placed') });
+    const sentBefore = simulator.requests.length;
+    venue.submit(limitOrder('banned-2'));
+    await eventually(() => reportsOf(reports, 'banned-2').length > 0, 'refused locally');
+    expect(reportsOf(reports, 'banned-2')[0]).toMatchObject({ type: 'rejected', reason: expect.stringContaining('banned this IP (418)') });
+    expect(simulator.requests.length).toBe(sentBefore);
+  });
+
   it('a duplicate clientOrderId is never placed twice: the same order is taken over, another one is refused', async () => {
     session = await startSession('spot');
     const { venue, simulator, reports } = session;
