@@ -46,6 +46,7 @@ const DUPLICATE_PATTERN = /duplicate/i;
 export class BinanceProfile implements ExchangeProfile {
   readonly exchange = 'binance';
   readonly amendStyle: 'native' | 'cancelReplace';
+  readonly usedWeightHeader = 'x-mbx-used-weight-1m';
 
   constructor(readonly market: MarketKind) {
     this.amendStyle = market === 'future' ? 'native' : 'cancelReplace';

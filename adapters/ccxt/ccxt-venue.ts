@@ -29,8 +29,8 @@ import type {
 } from '../venue.ts';
 import { OrderKeeper, type TrackedOrder } from './order-book-keeper.ts';
 import { precisionIssue } from './precision-guard.ts';
-import type { ExchangeProfile, RawFill, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
-import { RequestBudget } from './request-budget.ts';
+import type { ExchangeProfile, RawFill, RawOrderState, UrlOverride } from './profile.ts';
+import { ExchangeRest, NotSent } from './exchange-rest.ts';
 
 export interface CcxtVenueOptions {
   /** The venue id orders name. */
@@ -72,12 +72,7 @@ export class CcxtVenueError extends Error {
 /** The exchange could not be reached at all (connection refused, DNS, timeout) while loading its markets. */
 class UnreachableError extends Error {}
 
-/** A ccxt call refused locally before it was sent (rate-limit ban, weight budget, dry run). */
-class NotSent extends Error {}
-
 type LinkListener = (status: VenueLinkStatus) => void;
-
-const DEFAULT_WEIGHT_LIMIT = { spot: 6000, future: 2400 } as const;
 
 export class CcxtVenue implements Venue {
   readonly id: string;
@@ -86,7 +81,7 @@ export class CcxtVenue implements Venue {
   private readonly options: CcxtVenueOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly budget: RequestBudget;
+  private readonly rest: ExchangeRest;
   private readonly keeper: OrderKeeper;
   private readonly actor: Actor<typeof venueConnectionMachine>;
   private readonly recvWindowMs: number;
@@ -95,7 +90,7 @@ export class CcxtVenue implements Venue {
 
   private instrumentList: Instrument[] = [];
   private instrumentBySymbol = new Map<string, Instrument>();
-  /** ccxt's unified symbol for each instrument symbol, and back. */
+  /** Markets and instruments are loaded once, at the first connect. */
   private marketsLoaded = false;
   private capabilityList: VenueCapabilities | undefined;
   private currentState: VenueConnectionStateName = 'down';
@@ -106,6 +101,8 @@ export class CcxtVenue implements Venue {
   private lastStreamMessageAt = 0;
   private backfilling: Promise<number> | undefined;
   private readonly queuedCancels = new Set<string>();
+  /** Orders we asked to cancel: their cancel is reported as the client's, not the exchange's. */
+  private readonly cancelRequested = new Set<string>();
   private readonly resolveTimers = new Map<string, TimerHandle>();
   private readonly reportListeners = new Set<ExecutionReportListener>();
   private readonly accountListeners = new Set<AccountReportListener>();
@@ -113,8 +110,6 @@ export class CcxtVenue implements Venue {
   private connectWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly fundingIdsSeen = new Set<string>();
   private lastFundingTime = 0;
-  /** Wall time of the last resync a refused timestamp caused. */
-  private lastSkewResync = 0;
   private positionTimer: TimerHandle | undefined;
   private disconnecting = false;
 
@@ -129,11 +124,10 @@ export class CcxtVenue implements Venue {
     this.recvWindowMs = options.recvWindowMs ?? 5_000;
     this.quietBackfillMs = options.quietBackfillMs ?? 15_000;
     this.resolveDelayMs = options.resolveDelayMs ?? 500;
-    this.budget = new RequestBudget(this.clock, { limit: options.weightLimitPerMinute ?? DEFAULT_WEIGHT_LIMIT[this.profile.market] });
     this.keeper = new OrderKeeper(this.id, () => this.clock.now());
     this.exchange = this.profile.createExchange({ apiKey: options.apiKey, secret: options.secret, testnet: options.testnet ?? false, urls: options.urls, recvWindowMs: this.recvWindowMs });
     this.exchange.streaming = { ...(this.exchange.streaming as object), keepAlive: options.keepAliveMs ?? 10_000 };
-    this.observeResponses();
+    this.rest = new ExchangeRest({ exchange: this.exchange, profile: this.profile, clock: this.clock, logger: this.logger, venueId: this.id, ...(options.weightLimitPerMinute !== undefined ? { weightLimitPerMinute: options.weightLimitPerMinute } : {}), symbols: () => this.instrumentList.map((instrument) => instrument.symbol) });
 
     const logic = venueConnectionMachine.provide({
       actions: {
@@ -256,14 +250,14 @@ export class CcxtVenue implements Venue {
 
   async queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined> {
     const order = this.keeper.get(clientOrderId);
-    const state = await this.fetchOrderState(order?.exchangeClientOrderId ?? clientOrderId, order?.symbol);
+    const state = await this.rest.fetchOrderState(order?.exchangeClientOrderId ?? clientOrderId, order?.symbol);
     if (state === undefined) return undefined;
     if (order === undefined && this.keeper.isWorking(state.status)) this.adopt(clientOrderId, state);
     return this.statusOf(clientOrderId, state);
   }
 
   async openOrders(): Promise<readonly VenueOrderStatus[]> {
-    const states = await this.fetchOpenOrderStates();
+    const states = await this.rest.fetchOpenOrderStates((symbol) => this.instrumentBySymbol.has(symbol));
     return states.map((state) => {
       const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId) ?? this.adopt(state.exchangeClientOrderId, state);
       return this.statusOf(order.clientOrderId, state);
@@ -276,27 +270,27 @@ export class CcxtVenue implements Venue {
     const venueOrderIds = tracked === undefined ? [] : [...tracked.formerVenueOrderIds, ...(tracked.venueOrderId !== undefined ? [tracked.venueOrderId] : [])];
     if (tracked === undefined || venueOrderIds.length === 0) {
       // Not sent by this process (a restart): the exchange's record of the order names its id.
-      const state = await this.fetchOrderState(tracked?.exchangeClientOrderId ?? clientOrderId, symbol);
+      const state = await this.rest.fetchOrderState(tracked?.exchangeClientOrderId ?? clientOrderId, symbol);
       if (state === undefined) return [];
       symbol = state.symbol;
       venueOrderIds.push(state.venueOrderId);
     }
     const fills: VenueFill[] = [];
     for (const venueOrderId of new Set(venueOrderIds)) {
-      for (const fill of await this.fetchFills(symbol!, venueOrderId)) fills.push(toVenueFill(clientOrderId, fill));
+      for (const fill of await this.rest.fetchFills(symbol!, venueOrderId)) fills.push(toVenueFill(clientOrderId, fill));
     }
     return fills.sort((a, b) => a.timestamp - b.timestamp);
   }
 
   async balances(): Promise<readonly Balance[]> {
-    const balance = await this.call('fetchBalance', 'read', () => this.exchange.fetchBalance());
+    const balance = await this.rest.call('fetchBalance', 'read', () => this.exchange.fetchBalance());
     return this.profile.balancesFromRaw((balance as { info: unknown }).info);
   }
 
   async positions(): Promise<readonly VenuePosition[]> {
     if (this.profile.market !== 'future') return [];
-    const rows = await this.call('fetchPositions', 'read', () => this.exchange.fetchPositions());
-    const bySymbol = new Map(this.instrumentList.map((instrument) => [this.marketId(instrument.symbol), instrument.symbol]));
+    const rows = await this.rest.call('fetchPositions', 'read', () => this.exchange.fetchPositions());
+    const bySymbol = new Map(this.instrumentList.map((instrument) => [this.rest.marketId(instrument.symbol), instrument.symbol]));
     return this.profile
       .positionsFromRaw((rows as Array<{ info: unknown }>).map((row) => row.info))
       .map((position) => ({ ...position, symbol: bySymbol.get(position.symbol) ?? position.symbol }));
@@ -369,13 +363,13 @@ export class CcxtVenue implements Venue {
 
   /** Sets leverage for one symbol (futures). */
   async setLeverage(symbol: string, leverage: number): Promise<void> {
-    await this.call('setLeverage', 'write', () => this.exchange.setLeverage(leverage, symbol));
+    await this.rest.call('setLeverage', 'write', () => this.exchange.setLeverage(leverage, symbol));
   }
 
   /** Sets isolated or cross margin for one symbol (futures); already set is not an error. */
   async setMarginMode(symbol: string, mode: 'isolated' | 'cross'): Promise<void> {
     try {
-      await this.call('setMarginMode', 'write', () => this.exchange.setMarginMode(mode, symbol));
+      await this.rest.call('setMarginMode', 'write', () => this.exchange.setMarginMode(mode, symbol));
     } catch (error) {
       if (/-4046|No need to change/i.test((error as Error).message)) return;
       throw error;
@@ -393,14 +387,14 @@ export class CcxtVenue implements Venue {
   /** Funding payments since the last ones seen (futures), as account reports; resolves with how many were new. */
   async pollFunding(): Promise<number> {
     if (this.profile.market !== 'future') return 0;
-    const rows = (await this.call('fetchFundingHistory', 'read', () => this.exchange.fetchFundingHistory(undefined, this.lastFundingTime || undefined))) as Array<{ info: unknown }>;
+    const rows = (await this.rest.call('fetchFundingHistory', 'read', () => this.exchange.fetchFundingHistory(undefined, this.lastFundingTime || undefined))) as Array<{ info: unknown }>;
     let fresh = 0;
     for (const row of rows) {
       const report = this.profile.fundingFromRaw(row.info, this.id);
       if (report === undefined || this.fundingIdsSeen.has(report.fundingId)) continue;
       this.fundingIdsSeen.add(report.fundingId);
       this.lastFundingTime = Math.max(this.lastFundingTime, report.timestamp);
-      const symbol = this.symbolOfMarketId(report.symbol);
+      const symbol = this.rest.symbolOfMarketId(report.symbol);
       this.deliverAccount({ ...report, symbol, rate: (await this.fundingRateAt(symbol, report.timestamp)) ?? report.rate });
       fresh++;
     }
@@ -410,7 +404,7 @@ export class CcxtVenue implements Venue {
   /** The funding rate that applied at `time` (income records do not carry it), from the rate history. */
   private async fundingRateAt(symbol: string, time: number): Promise<DecimalString | undefined> {
     try {
-      const history = (await this.call('fetchFundingHistory', 'read', () => this.exchange.fetchFundingRateHistory(symbol, time - 1000, 10))) as Array<{ info: unknown }>;
+      const history = (await this.rest.call('fetchFundingHistory', 'read', () => this.exchange.fetchFundingRateHistory(symbol, time - 1000, 10))) as Array<{ info: unknown }>;
       const row = history.map((entry) => entry.info as Record<string, unknown>).find((entry) => Number(entry.fundingTime) === time);
       return typeof row?.fundingRate === 'string' && isDecimalText(row.fundingRate) ? decimal(row.fundingRate).toFixed() : undefined;
     } catch (error) {
@@ -440,8 +434,8 @@ export class CcxtVenue implements Venue {
       // ccxt dials ws:// (a loopback simulator, a local proxy) only with its plain HTTP agent loaded.
       if (this.options.urls?.ws.startsWith('ws://') === true) await this.exchange.loadHttpProxyAgent();
       if (!this.marketsLoaded) await this.loadInstruments();
-      await this.syncTime();
-      await this.call('listenKey', 'read', () => this.profile.prepareUserStream(this.exchange));
+      await this.rest.syncTime();
+      await this.rest.call('listenKey', 'read', () => this.profile.prepareUserStream(this.exchange));
       if (generation !== this.generation) return;
       this.startStreamLoops(generation);
       await this.profile.userStreamOpened(this.exchange);
@@ -466,7 +460,7 @@ export class CcxtVenue implements Venue {
 
   private async loadInstruments(): Promise<void> {
     try {
-      await this.call('loadMarkets', 'read', () => this.exchange.loadMarkets());
+      await this.rest.call('loadMarkets', 'read', () => this.exchange.loadMarkets());
     } catch (error) {
       const kind = this.profile.classifyError(error).kind;
       const where = this.options.urls?.rest ?? 'the exchange';
@@ -474,7 +468,7 @@ export class CcxtVenue implements Venue {
     }
     let fees = { maker: '0.001', taker: '0.001' };
     try {
-      const balance = (await this.call('fetchBalance', 'read', () => this.exchange.fetchBalance())) as { info: unknown };
+      const balance = (await this.rest.call('fetchBalance', 'read', () => this.exchange.fetchBalance())) as { info: unknown };
       fees = this.profile.feesFromRaw(balance.info) ?? fees;
     } catch (error) {
       if (this.profile.classifyError(error).kind === 'credentials') throw new CcxtVenueError(`venue ${this.id}: the exchange refused the API key: ${describe(error)}`);
@@ -500,14 +494,6 @@ export class CcxtVenue implements Venue {
       for (const [symbol, mode] of Object.entries(this.options.marginMode ?? {})) await this.setMarginMode(symbol, mode);
       for (const [symbol, leverage] of Object.entries(this.options.leverage ?? {})) await this.setLeverage(symbol, leverage);
     }
-  }
-
-  /** The exchange's clock: signed requests carry its time, so a skewed local clock never makes them stale. */
-  private async syncTime(): Promise<void> {
-    const before = Date.now();
-    const serverTime = (await this.call('fetchTime', 'read', () => this.exchange.fetchTime())) as number;
-    const after = Date.now();
-    (this.exchange.options as Record<string, unknown>).timeDifference = Math.round((before + after) / 2) - serverTime;
   }
 
   private startStreamLoops(generation: number): void {
@@ -641,7 +627,7 @@ export class CcxtVenue implements Venue {
     // Before the exchange has answered our submit, an update under the same id with other terms is another
     // order's (the id was taken): it is not ours to report.
     if (order.inFlight && !order.accepted && !sameTerms(order, state)) return;
-    this.applyState(order, this.withUnifiedSymbol(state), 'canceled at the exchange');
+    this.applyState(order, this.rest.withUnifiedSymbol(state), 'canceled at the exchange');
   }
 
   private onStreamFill(info: unknown): void {
@@ -659,8 +645,6 @@ export class CcxtVenue implements Venue {
     this.afterResolved(order);
     return reports.length;
   }
-
-  private readonly cancelRequested = new Set<string>();
 
   /** An order whose outcome just became known: a cancel asked for meanwhile is sent now. */
   private afterResolved(order: TrackedOrder): void {
@@ -683,11 +667,11 @@ export class CcxtVenue implements Venue {
     const instrument = this.instrumentBySymbol.get(request.symbol)!;
     const params = this.profile.orderParams(request, order.exchangeClientOrderId);
     try {
-      const created = await this.call('createOrder', 'write', () =>
+      const created = await this.rest.call('createOrder', 'write', () =>
         this.exchange.createOrder(instrument.symbol, this.profile.ccxtOrderType(request.type), request.side, request.quantity as unknown as number, request.price as unknown as number | undefined, params),
       );
       const state = this.profile.orderFromRaw((created as { info: unknown }).info);
-      if (state !== undefined) this.applyState(order, this.withUnifiedSymbol(state), 'canceled at the exchange');
+      if (state !== undefined) this.applyState(order, this.rest.withUnifiedSymbol(state), 'canceled at the exchange');
       else order.inFlight = false;
     } catch (error) {
       this.onSubmitFailed(order, error);
@@ -709,7 +693,7 @@ export class CcxtVenue implements Venue {
         this.deliver({ ...base, type: 'rejected', reason: `rate limited by the exchange, not placed: ${verdict.reason}` });
         return;
       case 'clockSkew':
-        void this.resyncTimeSoon();
+        void this.rest.resyncAfterRefusedTimestamp();
         this.keeper.finish(order, 'rejected');
         this.deliver({ ...base, type: 'rejected', reason: `the exchange refused the timestamp (clock skew), not placed: ${verdict.reason}` });
         return;
@@ -734,7 +718,7 @@ export class CcxtVenue implements Venue {
   private async resolveDuplicate(order: TrackedOrder, reason: string): Promise<void> {
     let state: RawOrderState | undefined;
     try {
-      state = await this.fetchOrderState(order.exchangeClientOrderId, order.symbol);
+      state = await this.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol);
     } catch {
       this.scheduleResolve(order, this.resolveDelayMs);
       return;
@@ -765,7 +749,7 @@ export class CcxtVenue implements Venue {
     if (!order.inFlight) return;
     let state: RawOrderState | undefined;
     try {
-      state = await this.fetchOrderState(order.exchangeClientOrderId, order.symbol);
+      state = await this.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol);
     } catch (error) {
       this.logger.warn({ err: error, clientOrderId: order.clientOrderId }, `venue ${this.id}: status query for ${order.clientOrderId} failed; asking again`);
       this.scheduleResolve(order, Math.max(this.resolveDelayMs, 1000));
@@ -795,20 +779,20 @@ export class CcxtVenue implements Venue {
     if (order?.terminal !== undefined) return refuse(`order ${clientOrderId} is already ${order.terminal}`);
     this.cancelRequested.add(clientOrderId);
     try {
-      const canceled = await this.call('cancelOrder', 'write', () => this.exchange.cancelOrder(undefined as unknown as string, symbol, this.profile.byClientOrderId(exchangeId)));
+      const canceled = await this.rest.call('cancelOrder', 'write', () => this.exchange.cancelOrder(undefined as unknown as string, symbol, this.profile.byClientOrderId(exchangeId)));
       const state = this.profile.orderFromRaw((canceled as { info: unknown }).info);
       const tracked = this.keeper.get(clientOrderId);
-      if (state !== undefined && tracked !== undefined) await this.catchUp(tracked, this.withUnifiedSymbol(state));
+      if (state !== undefined && tracked !== undefined) await this.catchUp(tracked, this.rest.withUnifiedSymbol(state));
     } catch (error) {
       if (error instanceof NotSent) {
         // Rate-limited: the cancel waits for the ban to pass rather than being dropped.
-        const retryAt = this.budget.bannedUntilTime;
+        const retryAt = this.rest.bannedUntil;
         this.clock.setTimeout(() => this.cancel(clientOrderId), Math.max(100, retryAt - this.clock.now()));
         return;
       }
       const verdict = this.profile.classifyError(error);
       if (verdict.kind === 'rateLimited') {
-        this.clock.setTimeout(() => this.cancel(clientOrderId), Math.max(100, this.budget.bannedUntilTime - this.clock.now()));
+        this.clock.setTimeout(() => this.cancel(clientOrderId), Math.max(100, this.rest.bannedUntil - this.clock.now()));
         return;
       }
       if (verdict.kind === 'ambiguous') {
@@ -819,7 +803,7 @@ export class CcxtVenue implements Venue {
       // Refused (already filled, already canceled, unknown): the exchange's own state is fetched and applied.
       const tracked = this.keeper.get(clientOrderId);
       if (tracked !== undefined) {
-        const state = await this.fetchOrderState(tracked.exchangeClientOrderId, tracked.symbol).catch(() => undefined);
+        const state = await this.rest.fetchOrderState(tracked.exchangeClientOrderId, tracked.symbol).catch(() => undefined);
         if (state !== undefined) await this.catchUp(tracked, state);
         if (tracked.terminal === 'canceled') return;
       }
@@ -831,7 +815,7 @@ export class CcxtVenue implements Venue {
   private async amendInPlace(order: TrackedOrder, quantity: DecimalString, price: DecimalString | undefined): Promise<void> {
     const refuse = (reason: string) => this.deliver({ venue: this.id, clientOrderId: order.clientOrderId, timestamp: this.clock.now(), type: 'amendRejected', reason });
     try {
-      const edited = await this.call('editOrder', 'write', () =>
+      const edited = await this.rest.call('editOrder', 'write', () =>
         this.exchange.editOrder(order.venueOrderId!, order.symbol, this.profile.ccxtOrderType(order.type), order.side, quantity as unknown as number, price as unknown as number | undefined, {}),
       );
       const state = this.profile.orderFromRaw((edited as { info: unknown }).info);
@@ -864,7 +848,7 @@ export class CcxtVenue implements Venue {
     this.keeper.rename(order, replacementId);
     order.generation++;
     try {
-      const replaced = await this.call('editOrder', 'write', () =>
+      const replaced = await this.rest.call('editOrder', 'write', () =>
         this.exchange.editOrder(undefined as unknown as string, order.symbol, this.profile.ccxtOrderType(order.type), order.side, remaining as unknown as number, price as unknown as number | undefined, {
           cancelOrigClientOrderId: previousId,
           newClientOrderId: replacementId,
@@ -891,7 +875,7 @@ export class CcxtVenue implements Venue {
       order.venueOrderId = order.formerVenueOrderIds.pop();
       const reason = failure?.reason ?? (error instanceof NotSent ? error.message : this.profile.classifyError(error).reason);
       this.deliver({ ...base, timestamp: this.clock.now(), type: 'amendRejected', reason: `cancel-replace: ${reason}` });
-      const state = await this.fetchOrderState(previousId, order.symbol).catch(() => undefined);
+      const state = await this.rest.fetchOrderState(previousId, order.symbol).catch(() => undefined);
       if (state !== undefined) await this.catchUp(order, state);
     }
   }
@@ -906,7 +890,7 @@ export class CcxtVenue implements Venue {
     if (decimal(state.filledQuantity).gt(ownFilled) || (state.status === 'filled' && order.terminal === undefined)) {
       const venueOrderIds = [...order.formerVenueOrderIds, state.venueOrderId];
       for (const venueOrderId of new Set(venueOrderIds)) {
-        for (const fill of await this.fetchFills(order.symbol, venueOrderId)) {
+        for (const fill of await this.rest.fetchFills(order.symbol, venueOrderId)) {
           const reports = this.keeper.reportsForFill(order, fill);
           delivered += reports.filter((report) => report.type === 'filled').length;
           for (const report of reports) this.deliver(report);
@@ -925,13 +909,13 @@ export class CcxtVenue implements Venue {
   private async runBackfill(): Promise<number> {
     const working = this.keeper.working();
     if (working.length === 0) return 0;
-    const open = new Map((await this.fetchOpenOrderStates()).map((state) => [state.exchangeClientOrderId, state]));
+    const open = new Map((await this.rest.fetchOpenOrderStates((symbol) => this.instrumentBySymbol.has(symbol))).map((state) => [state.exchangeClientOrderId, state]));
     let delivered = 0;
     for (const order of working) {
       if (order.terminal !== undefined) continue;
       let state = open.get(order.exchangeClientOrderId);
       // Not open any more (filled, canceled, expired while we were away), or still in flight: asked one by one.
-      if (state === undefined || order.inFlight) state = await this.fetchOrderState(order.exchangeClientOrderId, order.symbol);
+      if (state === undefined || order.inFlight) state = await this.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol);
       if (state === undefined) {
         if (order.inFlight) await this.resolveInFlight(order);
         continue;
@@ -943,36 +927,6 @@ export class CcxtVenue implements Venue {
       if (order.tradeIds.size > fillsBefore || order.accepted !== wasAccepted || order.terminal !== wasTerminal) delivered += 1 + (order.tradeIds.size - fillsBefore);
     }
     return delivered;
-  }
-
-  private async fetchOrderState(exchangeClientOrderId: string, symbol: string | undefined): Promise<RawOrderState | undefined> {
-    const symbols = symbol !== undefined ? [symbol] : this.instrumentList.map((instrument) => instrument.symbol);
-    for (const candidate of symbols) {
-      try {
-        const order = await this.call('fetchOrder', 'read', () => this.exchange.fetchOrder(undefined as unknown as string, candidate, this.profile.byClientOrderId(exchangeClientOrderId)));
-        const state = this.profile.orderFromRaw((order as { info: unknown }).info);
-        if (state !== undefined) return this.withUnifiedSymbol(state);
-      } catch (error) {
-        if (this.profile.classifyError(error).kind === 'notFound') continue;
-        throw error;
-      }
-    }
-    return undefined;
-  }
-
-  private async fetchOpenOrderStates(): Promise<RawOrderState[]> {
-    const orders = (await this.call('fetchOpenOrders', 'read', () => this.exchange.fetchOpenOrders())) as Array<{ info: unknown }>;
-    const states: RawOrderState[] = [];
-    for (const order of orders) {
-      const state = this.profile.orderFromRaw(order.info);
-      if (state !== undefined && this.instrumentBySymbol.has(this.symbolOfMarketId(state.symbol))) states.push(this.withUnifiedSymbol(state));
-    }
-    return states;
-  }
-
-  private async fetchFills(symbol: string, venueOrderId: string): Promise<RawFill[]> {
-    const trades = (await this.call('fetchMyTrades', 'read', () => this.exchange.fetchMyTrades(symbol, undefined, undefined, { orderId: venueOrderId }))) as Array<{ info: unknown }>;
-    return trades.map((trade) => this.profile.fillFromRest(trade.info)).filter((fill) => fill.venueOrderId === venueOrderId);
   }
 
   /** An order found at the exchange that we did not send in this process (restart, or another session). */
@@ -1004,75 +958,6 @@ export class CcxtVenue implements Venue {
       filledQuantity: state.filledQuantity,
       ...(state.price !== undefined ? { price: state.price } : {}),
     };
-  }
-
-  // ----- ccxt calls, budget, errors -----
-
-  /** Every REST call goes through here: the weight budget and rate-limit bans first, then ccxt. */
-  private async call<T>(name: WeightedCall, kind: 'read' | 'write', run: () => Promise<T>): Promise<T> {
-    const weight = this.profile.weightOf(name);
-    for (;;) {
-      const admission = this.budget.admit(weight, kind);
-      if (admission.admitted) break;
-      // Writes are not held back (a late order is a different order): refused now, with the reason.
-      if (kind === 'write') throw new NotSent(admission.reason);
-      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.max(50, admission.retryAt - this.clock.now())));
-    }
-    try {
-      return await run();
-    } catch (error) {
-      if (this.profile.classifyError(error).kind === 'clockSkew' && kind === 'read') {
-        await this.resyncTimeSoon();
-        return await run();
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * At most one time resync per 10 s, however many requests a skew refuses: never a storm. Wall time on
-   * purpose: ccxt stamps requests with it, so the offset is between the wall clock and the exchange's.
-   */
-  private async resyncTimeSoon(): Promise<void> {
-    if (Date.now() - this.lastSkewResync < 10_000) return;
-    this.lastSkewResync = Date.now();
-    await this.syncTime().catch((error) => this.logger.warn({ err: error }, `venue ${this.id}: time resync failed`));
-  }
-
-  /** Reads the exchange's weight headers and 429/418 answers off every REST response ccxt receives. */
-  private observeResponses(): void {
-    const exchange = this.exchange as unknown as { onRestResponse: (status: number, statusText: string, url: string, method: string, headers: Record<string, string>, body: string, ...rest: unknown[]) => string };
-    const original = exchange.onRestResponse.bind(this.exchange);
-    exchange.onRestResponse = (status, statusText, url, method, headers, body, ...rest) => {
-      const header = (name: string) => headers[name] ?? headers[name.toLowerCase()] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
-      if (status === 200 && this.options.weightLimitPerMinute === undefined) {
-        const limit = this.profile.weightLimitFrom(url, body);
-        if (limit !== undefined) this.budget.setLimit(limit);
-      }
-      const used = header('x-mbx-used-weight-1m');
-      if (used !== undefined) this.budget.observeUsedWeight(Number(used));
-      if (status === 429 || status === 418) {
-        const retryAfter = header('retry-after');
-        this.budget.observeBan(status, retryAfter === undefined ? undefined : Number(retryAfter));
-        this.logger.warn({ status, retryAfter }, `venue ${this.id}: the exchange answered ${status}; nothing is sent until Retry-After has passed`);
-      }
-      return original(status, statusText, url, method, headers, body, ...rest);
-    };
-  }
-
-  // ----- symbols -----
-
-  private marketId(symbol: string): string {
-    return (this.exchange.markets?.[symbol]?.id as string | undefined) ?? symbol;
-  }
-
-  private symbolOfMarketId(marketId: string): string {
-    const markets = (this.exchange as unknown as { markets_by_id?: Record<string, Array<{ symbol: string }>> }).markets_by_id;
-    return markets?.[marketId]?.[0]?.symbol ?? marketId;
-  }
-
-  private withUnifiedSymbol(state: RawOrderState): RawOrderState {
-    return { ...state, symbol: this.symbolOfMarketId(state.symbol) };
   }
 
   // ----- delivery -----

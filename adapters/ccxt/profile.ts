@@ -89,6 +89,8 @@ export interface ExchangeProfile {
   fundingFromRaw(info: unknown, venue: string): Extract<AccountReport, { type: 'funding' }> | undefined;
   classifyError(error: unknown): ErrorClass;
   cancelReplaceFailure(error: unknown): CancelReplaceFailure | undefined;
+  /** The response header (lower case) in which the exchange says how much weight this minute has used. */
+  readonly usedWeightHeader: string | undefined;
   /** The exchange's own request-weight limit per minute, when this REST answer states it. */
   weightLimitFrom(url: string, body: string): number | undefined;
   /** Request weight of each call the adapter makes, for the budget. */
