@@ -489,11 +489,22 @@ export class CcxtVenue implements Venue {
     this.instrumentList = instruments;
     this.instrumentBySymbol = new Map(instruments.map((instrument) => [instrument.symbol, instrument]));
     this.capabilityList = this.profile.capabilities(this.exchange);
-    this.marketsLoaded = true;
     if (this.profile.market === 'future' && this.options.dryRun !== true) {
-      for (const [symbol, mode] of Object.entries(this.options.marginMode ?? {})) await this.setMarginMode(symbol, mode);
-      for (const [symbol, leverage] of Object.entries(this.options.leverage ?? {})) await this.setLeverage(symbol, leverage);
+      // Configured per symbol before anything trades; a setting the exchange refuses stops the start, clearly.
+      const settings: Array<[string, () => Promise<void>]> = [
+        ...Object.entries(this.options.marginMode ?? {}).map(([symbol, mode]): [string, () => Promise<void>] => [`margin mode ${mode} on ${symbol}`, () => this.setMarginMode(symbol, mode)]),
+        ...Object.entries(this.options.leverage ?? {}).map(([symbol, leverage]): [string, () => Promise<void>] => [`leverage ${leverage} on ${symbol}`, () => this.setLeverage(symbol, leverage)]),
+      ];
+      for (const [what, apply] of settings) {
+        try {
+          await apply();
+        } catch (error) {
+          if (this.profile.classifyError(error).kind === 'ambiguous') throw error;
+          throw new CcxtVenueError(`venue ${this.id}: the exchange refused ${what}: ${describe(error)}`);
+        }
+      }
     }
+    this.marketsLoaded = true;
   }
 
   private startStreamLoops(generation: number): void {

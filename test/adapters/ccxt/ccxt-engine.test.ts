@@ -21,7 +21,6 @@ afterEach(async () => {
 
 async function startEngine(simulator: BinanceSimulator, store?: Store): Promise<{ engine: Engine; venue: CcxtVenue; events: DomainEvent[] }> {
   const venue = createVenue(simulator, { symbols: ['BTC/USDT'] });
-  await venue.exchange.loadHttpProxyAgent();
   const engine = createEngine({ venues: [venue], logger: silent, ...(store !== undefined ? { store } : {}) });
   const events: DomainEvent[] = [];
   engine.subscribe((event) => events.push(event));

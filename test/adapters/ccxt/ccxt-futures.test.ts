@@ -103,4 +103,8 @@ describe('ccxt venue (Binance USDⓈ-M futures) against the simulator', () => {
     await venue.backfill();
     expect(new Set(reportsOf(reports, 'drop-f').filter((report) => report.type === 'filled').map((report) => (report as { tradeId: string }).tradeId)).size).toBe(3);
   });
+
+  it('a leverage the exchange refuses stops connect() with the reason', async () => {
+    await expect(startSession('future', { leverage: { [SYMBOL]: 500 } })).rejects.toThrow(/the exchange refused leverage 500 on BTC\/USDT:USDT: .*between 1 and 125/);
+  });
 });

@@ -222,7 +222,6 @@ describe('ccxt venue (Binance spot) against the simulator', () => {
     const simulator = await startSimulator('spot');
     simulator.setClockOffset(-30_000);
     const venue = createVenue(simulator, { dryRun: true });
-    await venue.exchange.loadHttpProxyAgent();
     const reports: ExecutionReport[] = [];
     venue.onExecutionReport((report) => reports.push(report));
     try {
@@ -285,18 +284,15 @@ describe('ccxt venue (Binance spot) against the simulator', () => {
     const simulator = await startSimulator('spot');
     try {
       const badKey = createVenue(simulator, { apiKey: 'wrong-key' });
-      await badKey.exchange.loadHttpProxyAgent();
       await expect(badKey.connect()).rejects.toThrow(/refused the API key.*Invalid API-key/);
       await badKey.disconnect();
       const badSymbol = createVenue(simulator, { symbols: ['DOGE/USDT'] });
-      await badSymbol.exchange.loadHttpProxyAgent();
       await expect(badSymbol.connect()).rejects.toThrow(/no tradable symbol DOGE\/USDT/);
       await badSymbol.disconnect();
     } finally {
       await simulator.stop();
     }
     const unreachable = createVenue(simulator);
-    await unreachable.exchange.loadHttpProxyAgent();
     await expect(unreachable.connect()).rejects.toThrow(/unreachable/);
     await unreachable.disconnect();
   });

@@ -38,10 +38,15 @@ export function createVenue(simulator: BinanceSimulator, options: Partial<CcxtVe
 export async function startSession(market: 'spot' | 'future', venueOptions: Partial<CcxtVenueOptions> = {}, simulatorOptions: Partial<BinanceSimulatorOptions> = {}): Promise<Session> {
   const simulator = await startSimulator(market, simulatorOptions);
   const venue = createVenue(simulator, venueOptions);
-  await venue.exchange.loadHttpProxyAgent();
   const reports: ExecutionReport[] = [];
   venue.onExecutionReport((report) => reports.push(report));
-  await venue.connect();
+  try {
+    await venue.connect();
+  } catch (error) {
+    await venue.disconnect();
+    await simulator.stop();
+    throw error;
+  }
   return {
     simulator,
     venue,
