@@ -377,7 +377,12 @@ export class BinanceProfile implements ExchangeProfile {
   }
 }
 
-/** Every REST base URL of the exchange moved onto `urls.rest`, and the WebSocket ones onto `urls.ws`. */
+/**
+ * Every REST base URL of the exchange moved onto `urls.rest` (same paths: /api/v3, /fapi/v1, ...), and the
+ * WebSocket ones onto `urls.ws` under fixed paths: /ws (spot streams), /ws-api/v3 (spot WebSocket API, the
+ * user data stream), /fws/{public,market,private}/ws (USDⓈ-M streams; ccxt adds the category). One host
+ * serves all of them: a simulator, or a proxy that routes by path to Binance's hosts.
+ */
 function overrideUrls(exchange: Exchange, urls: UrlOverride): void {
   const rest = urls.rest.replace(/\/+$/, '');
   const ws = urls.ws.replace(/\/+$/, '');
