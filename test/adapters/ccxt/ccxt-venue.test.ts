@@ -52,6 +52,20 @@ describe('ccxt venue (Binance spot) against the simulator', () => {
     await eventually(() => fillsOf(reports, 'lost-1').length === 1, 'the fill');
   });
 
+  it('a cancel asked for while the submit outcome is unknown is sent once the exchange has told, not before', async () => {
+    session = await startSession('spot');
+    const { venue, simulator, reports } = session;
+    simulator.loseNextAnswer('POST', '/api/v3/order');
+    simulator.silenceUserStreams(true);
+    venue.submit(limitOrder('lost-cancel'));
+    await eventually(() => venue.inFlightCount() === 1 && simulator.orderByClientId('lost-cancel') !== undefined, 'placed, answer lost');
+    venue.cancel('lost-cancel');
+    await eventually(() => reportsOf(reports, 'lost-cancel').some((report) => report.type === 'canceled'), 'canceled after the query');
+    expect(reportsOf(reports, 'lost-cancel').map((report) => report.type)).toEqual(['accepted', 'canceled']);
+    expect(simulator.orderByClientId('lost-cancel')?.status).toBe('CANCELED');
+    expect(simulator.book.submitCounts.get('lost-cancel')).toBe(1);
+  });
+
   it('a 5xx without the order placed leaves it in flight until the receive window has passed, then it is never placed', async () => {
     session = await startSession('spot', { recvWindowMs: 400 });
     const { venue, simulator, reports } = session;
