@@ -130,7 +130,7 @@ async function start(values: Values): Promise<number> {
   // Loaded here only: the client commands start fast without the engine, venue and server code.
   const { startDaemon } = await import('./daemon/daemon.ts');
   const daemon = await startDaemon({ config });
-  daemon.logger.info({ configFile: file ?? null, dataDir: daemon.dataDir, venue: config.venue.type, demo: config.demo.enabled }, 'fillstate started');
+  daemon.logger.info({ configFile: file ?? null, dataDir: daemon.dataDir, venues: (config.venues ?? [config.venue]).map((venue) => `${venue.id} (${venue.type})`), demo: config.demo.enabled }, 'fillstate started');
   // The one line scripts and people look for. A generated token goes in the inspector URL, as a browser needs it
   // there; one the user set in the environment is theirs already and is not echoed.
   const inspector = daemon.tokenOrigin === 'environment' ? `${daemon.url}/inspector?token=<FILLSTATE_TOKEN>` : daemon.inspectorUrl;

@@ -75,6 +75,39 @@ const websocketVenueSchema = z.strictObject({
   tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'tokenEnv must name an environment variable, e.g. FILLSTATE_VENUE_TOKEN').default('FILLSTATE_VENUE_TOKEN'),
 });
 
+const environmentVariableName = (setting: string, example: string) =>
+  z.string().regex(/^[A-Z_][A-Z0-9_]*$/, `${setting} must name an environment variable, e.g. ${example}`);
+
+/** A live exchange through ccxt (adapters/ccxt). Credentials only from the environment variables it names. */
+const ccxtVenueSchema = z.strictObject({
+  type: z.literal('ccxt'),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('exchange'),
+  exchange: z.enum(['binance'], { error: 'venue.exchange must be one the ccxt venue has a profile for: binance' }),
+  market: z.enum(['spot', 'future'], { error: 'venue.market must be "spot" or "future"' }).default('spot'),
+  /** The exchange's test network (no real money); set false deliberately to trade live. */
+  testnet: z.boolean().default(true),
+  apiKeyEnv: environmentVariableName('apiKeyEnv', 'BINANCE_API_KEY').default('FILLSTATE_EXCHANGE_API_KEY'),
+  secretEnv: environmentVariableName('secretEnv', 'BINANCE_SECRET').default('FILLSTATE_EXCHANGE_SECRET'),
+  /** Base URLs that replace the exchange's own: a local simulator, a proxy, a regional endpoint. */
+  urls: z
+    .strictObject({
+      rest: z.url({ protocol: /^https?$/, error: 'urls.rest must be an http:// or https:// URL' }),
+      ws: z.url({ protocol: /^wss?$/, error: 'urls.ws must be a ws:// or wss:// URL' }),
+    })
+    .optional(),
+  /** Connects, loads instruments and balances, and refuses every order. */
+  dryRun: z.boolean().default(false),
+  /** Only these symbols (ccxt's unified names, e.g. "BTC/USDT" or "BTC/USDT:USDT"); default: all. */
+  symbols: z.array(z.string().min(1)).min(1).optional(),
+  /** Futures: leverage and margin mode set per symbol at connect. */
+  leverage: z.record(z.string().min(1), z.int().min(1).max(125)).optional(),
+  marginMode: z.record(z.string().min(1), z.enum(['isolated', 'cross'])).optional(),
+  /** With the user stream quiet this long, working orders are checked over REST (ms). */
+  quietBackfillMs: z.int().min(100).default(15_000),
+});
+
+const venueSchema = z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema, ccxtVenueSchema], { error: 'venue.type must be "paper", "websocket" or "ccxt"' });
+
 const riskSchema = z.strictObject({
   minQuantity: positiveDecimalText('minQuantity').optional(),
   maxQuantity: positiveDecimalText('maxQuantity').optional(),
@@ -104,7 +137,14 @@ const configSchema = z.strictObject({
     })
     .prefault({}),
   dataDir: z.string().min(1).default('./data'),
-  venue: z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema], { error: 'venue.type must be "paper" or "websocket"' }).prefault({ type: 'paper' }),
+  venue: venueSchema.prefault({ type: 'paper' }),
+  /** Several venues at once (a paper venue beside a live one); replaces `venue`. Ids must differ. */
+  venues: z
+    .array(venueSchema)
+    .min(1)
+    .refine((venues) => new Set(venues.map((venue) => venue.id)).size === venues.length, { message: 'venues: each venue needs its own id' })
+    .refine((venues) => venues.filter((venue) => venue.type === 'paper').length <= 1, { message: 'venues: at most one in-process paper venue' })
+    .optional(),
   risk: riskSchema.default({}),
   /** How signals are sized and protected when a signal does not say (src/engine/signals.ts SignalDefaults). */
   signals: z
@@ -130,6 +170,11 @@ const configSchema = z.strictObject({
 export type DaemonConfig = z.output<typeof configSchema>;
 export type DaemonConfigInput = z.input<typeof configSchema>;
 export type VenueConfig = DaemonConfig['venue'];
+
+/** The venues the daemon runs: `venues` when given, else the one `venue`. */
+export function configuredVenues(config: DaemonConfig): readonly VenueConfig[] {
+  return config.venues ?? [config.venue];
+}
 
 /** Keys that hold secrets: refused in a config file, whose contents end up in backups and repositories. */
 const SECRET_KEY = /^(token|secret|password|apikey|api_key|apisecret|api_secret|privatekey|private_key)$/i;
@@ -176,8 +221,9 @@ export function parseConfig(raw: unknown, options: { source?: string; env?: Node
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['(root): the configuration must be an object of settings']);
   const secrets = findSecretKeys(raw, []);
   if (secrets.length > 0) {
-    throw new ConfigError(source, secrets.map((at) => `${at}: secrets are not read from files; set them in the environment (FILLSTATE_TOKEN, or the venue's tokenEnv variable)`));
+    throw new ConfigError(source, secrets.map((at) => `${at}: secrets are not read from files; set them in the environment (FILLSTATE_TOKEN, or the variables the venue's tokenEnv, apiKeyEnv and secretEnv name)`));
   }
+  if ('venue' in raw && 'venues' in raw) throw new ConfigError(source, ['venues: give either "venue" (one) or "venues" (several), not both']);
   const fromFile = configSchema.safeParse(raw);
   if (!fromFile.success) throw new ConfigError(source, formatIssues(fromFile.error));
   const origins = new Map<string, string>();

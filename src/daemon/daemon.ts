@@ -10,7 +10,7 @@ import type { SignalDefaults } from '../engine/signals.ts';
 import type { Venue } from '../../adapters/venue.ts';
 import { WebSocketVenue } from '../../adapters/websocket-venue/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import type { DaemonConfig } from './config.ts';
+import { configuredVenues, type DaemonConfig, type VenueConfig } from './config.ts';
 import { startDemoSignals } from './demo-signals.ts';
 import { describeEvent } from './event-lines.ts';
 import { createLogger } from './logger.ts';
@@ -73,11 +73,14 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
   const token = resolveToken(dataDir, env);
   if (token.origin === 'generated') logger.info({ file: token.file }, `generated an API token in ${token.file} (mode 0600)`);
 
-  const { venue, market } = createVenue(config, clock, env, logger, dataDir);
+  const created = [];
+  for (const venueConfig of configuredVenues(config)) created.push(await createVenue(venueConfig, clock, env, logger, dataDir));
+  const venues = created.map((entry) => entry.venue);
+  const market = created.find((entry) => entry.market !== undefined)?.market;
   // A corrupt or foreign file is refused here, unmodified (StoreOpenError says why).
   const store = openStore({ path: path.join(dataDir, DATABASE_FILE_NAME), logger: logger.child({ component: 'store' }) });
   const engine = createEngine({
-    venues: [venue],
+    venues,
     clock,
     logger: logger.child({ component: 'engine' }),
     risk: config.risk,
@@ -100,7 +103,7 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
     if (market !== undefined && !market.restored) {
       // Not silent: the journal remembers a venue that this process has just created anew.
       logger.warn(
-        { venue: config.venue.id },
+        { venue: market.venue.id },
         `the in-process paper venue had no saved state (${PAPER_VENUE_FILE_NAME} in the data directory) and started afresh: the resting orders and balances the journal knows of are not there (see the reconciliation above)`,
       );
     }
@@ -129,7 +132,7 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
     throw error;
   }
 
-  const firstSymbol = venue.instruments()[0]?.symbol;
+  const firstSymbol = venues[0]!.instruments()[0]?.symbol;
   const stopDemo = config.demo.enabled && firstSymbol !== undefined
     ? startDemoSignals({
         engine,
@@ -175,11 +178,35 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
   };
 }
 
-function createVenue(config: DaemonConfig, clock: Clock, env: NodeJS.ProcessEnv, logger: Logger, dataDir: string): { venue: Venue; market?: PaperMarket } {
-  const venueConfig = config.venue;
+async function createVenue(venueConfig: VenueConfig, clock: Clock, env: NodeJS.ProcessEnv, logger: Logger, dataDir: string): Promise<{ venue: Venue; market?: PaperMarket }> {
   if (venueConfig.type === 'paper') {
     const market = createPaperMarket(venueConfig, clock, path.join(dataDir, PAPER_VENUE_FILE_NAME));
     return { venue: market.venue, market };
+  }
+  if (venueConfig.type === 'ccxt') {
+    const apiKey = env[venueConfig.apiKeyEnv];
+    const secret = env[venueConfig.secretEnv];
+    const missing = [[venueConfig.apiKeyEnv, apiKey], [venueConfig.secretEnv, secret]].filter(([, value]) => value === undefined || value === '').map(([name]) => name);
+    if (missing.length > 0) throw new Error(`venue "${venueConfig.id}" needs its API credentials in the environment variable${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}`);
+    // Loaded only when configured: ccxt is large, and a daemon on another venue should not pay for it.
+    const { CcxtVenue, profileFor } = await import('../../adapters/ccxt/index.ts');
+    return {
+      venue: new CcxtVenue({
+        id: venueConfig.id,
+        profile: profileFor(venueConfig.exchange, venueConfig.market),
+        apiKey: apiKey!,
+        secret: secret!,
+        testnet: venueConfig.testnet,
+        ...(venueConfig.urls !== undefined ? { urls: venueConfig.urls } : {}),
+        dryRun: venueConfig.dryRun,
+        ...(venueConfig.symbols !== undefined ? { symbols: venueConfig.symbols } : {}),
+        ...(venueConfig.leverage !== undefined ? { leverage: venueConfig.leverage } : {}),
+        ...(venueConfig.marginMode !== undefined ? { marginMode: venueConfig.marginMode } : {}),
+        quietBackfillMs: venueConfig.quietBackfillMs,
+        clock,
+        logger: logger.child({ component: 'venue', venue: venueConfig.id }),
+      }),
+    };
   }
   const venueToken = env[venueConfig.tokenEnv];
   if (venueToken === undefined || venueToken === '') {

@@ -77,7 +77,7 @@ describe('configuration', () => {
       'signals.plan.stopLoss.percent: percent must be a decimal number, got "two"',
     ]);
     expect(parseConfig({ signals: { sizing: { method: 'risk', riskFraction: '0.01' }, minConfidence: '0.3' } }).signals).toEqual({ sizing: { method: 'risk', riskFraction: '0.01' }, minConfidence: '0.3' });
-    expect(issuesOf(() => parseConfig({ venue: { type: 'carrier-pigeon' } }))).toEqual(['venue.type: venue.type must be "paper" or "websocket"']);
+    expect(issuesOf(() => parseConfig({ venue: { type: 'carrier-pigeon' } }))).toEqual(['venue.type: venue.type must be "paper", "websocket" or "ccxt"']);
     expect(issuesOf(() => parseConfig({ venue: { type: 'websocket', url: 'http://example.com' } }))).toEqual(['venue.url: url must be a ws:// or wss:// URL']);
     expect(issuesOf(() => parseConfig([]))).toEqual(['(root): the configuration must be an object of settings']);
   });

@@ -1,0 +1,5 @@
+// Live exchanges through ccxt: the venue, the per-exchange profile seam, and the profiles there are.
+export { CcxtVenue, CcxtVenueError, type CcxtVenueOptions } from './ccxt-venue.ts';
+export type { ExchangeProfile, MarketKind, UrlOverride } from './profile.ts';
+export { BinanceProfile } from './binance-profile.ts';
+export { profileFor, SUPPORTED_EXCHANGES } from './profiles.ts';

@@ -1,0 +1,106 @@
+// The per-exchange seam of the ccxt adapter: everything in which exchanges differ (which ccxt class, client
+// order id rules, capabilities, amend style, how raw payloads read as exact decimals, which error is which).
+//
+// Adding an exchange (OKX, Bybit, ...) means writing one ExchangeProfile beside binance-profile.ts and naming
+// it in profiles.ts; CcxtVenue itself does not change. A profile never does I/O of its own beyond the ccxt
+// instance it is handed, and it reads prices, quantities and fees only from the exchange's raw payloads
+// (`info` of ccxt's structures, the raw stream messages), never from ccxt's unified floats.
+import type { Exchange } from 'ccxt';
+import type { DecimalString } from '../../src/domain/decimal.ts';
+import type { InstrumentSpec } from '../../src/domain/instrument.ts';
+import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
+import type { AccountReport, Balance, VenueCapabilities, VenueFill, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
+
+export type MarketKind = 'spot' | 'future';
+
+/** Base URLs that replace the exchange's own (a local simulator, a proxy, a regional endpoint). */
+export interface UrlOverride {
+  readonly rest: string;
+  readonly ws: string;
+}
+
+/** One order as the exchange's raw payload describes it (REST answer or stream update), exact decimals. */
+export interface RawOrderState {
+  /** The exchange-side client order id of the order itself (not of a cancel request). */
+  readonly exchangeClientOrderId: string;
+  readonly venueOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly status: VenueOrderStatusName;
+  readonly quantity: DecimalString;
+  readonly filledQuantity: DecimalString;
+  readonly price?: DecimalString;
+  /** Stream updates only: the order's price or quantity was changed in place. */
+  readonly amended?: boolean;
+  readonly timestamp: number;
+}
+
+/** One fill as the raw payload gives it; `exchangeClientOrderId` may be absent on REST trade lists. */
+export type RawFill = Omit<VenueFill, 'clientOrderId'> & { readonly exchangeClientOrderId?: string; readonly venueOrderId: string; readonly symbol: string };
+
+/** How a failed ccxt call is to be read. Only `ambiguous` leaves an order's fate unknown. */
+export type ErrorClass =
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'duplicate'; readonly reason: string }
+  | { readonly kind: 'notFound'; readonly reason: string }
+  | { readonly kind: 'rateLimited'; readonly reason: string }
+  | { readonly kind: 'clockSkew'; readonly reason: string }
+  | { readonly kind: 'credentials'; readonly reason: string }
+  | { readonly kind: 'ambiguous'; readonly reason: string };
+
+/** The outcome of a cancel-replace that did not complete. */
+export interface CancelReplaceFailure {
+  /** True when the old order was canceled although the replacement was refused. */
+  readonly canceled: boolean;
+  readonly reason: string;
+}
+
+export interface ExchangeProfile {
+  /** The exchange name in configuration, e.g. "binance". */
+  readonly exchange: string;
+  readonly market: MarketKind;
+  /** Creates the ccxt (pro) instance, configured for this market; `urls` replaces the exchange's base URLs. */
+  createExchange(config: { apiKey: string; secret: string; testnet: boolean; urls?: UrlOverride; recvWindowMs: number }): Exchange;
+  /** Why this id cannot be sent as the exchange's client order id, or undefined when it can. */
+  clientOrderIdIssue(clientOrderId: string): string | undefined;
+  /** The id of the order that replaces `clientOrderId` for the `generation`-th cancel-replace (undefined: too long). */
+  replacementClientOrderId(clientOrderId: string, generation: number): string | undefined;
+  /** 'native': changed in place, same ids; 'cancelReplace': a new order with the remaining quantity. */
+  readonly amendStyle: 'native' | 'cancelReplace';
+  capabilities(exchange: Exchange): VenueCapabilities;
+  /** The instrument from the market's own filters (market.info), undefined for markets this profile does not trade. */
+  instrument(market: { symbol: string; base: string; quote: string; info: unknown; active?: boolean | undefined }, fees: { maker: DecimalString; taker: DecimalString }): InstrumentSpec | undefined;
+  /** The ccxt params of a new order (client id, time in force, post-only, reduce-only, stop price). */
+  orderParams(order: VenueOrder, exchangeClientOrderId: string): Record<string, unknown>;
+  /** Which ccxt order type to ask for. */
+  ccxtOrderType(type: OrderType): string;
+  /** Params that name an existing order by its client order id (fetchOrder, cancelOrder). */
+  byClientOrderId(exchangeClientOrderId: string): Record<string, unknown>;
+  orderFromRaw(info: unknown): RawOrderState | undefined;
+  /** A fill from a user stream message, or undefined when the message is not a fill. */
+  fillFromStream(info: unknown): RawFill | undefined;
+  /** A fill from the exchange's REST trade list. */
+  fillFromRest(info: unknown): RawFill;
+  balancesFromRaw(info: unknown): Balance[];
+  /** Maker/taker fee rates from the raw account payload, when it states them. */
+  feesFromRaw(info: unknown): { maker: DecimalString; taker: DecimalString } | undefined;
+  positionsFromRaw(info: unknown): VenuePosition[];
+  fundingFromRaw(info: unknown, venue: string): Extract<AccountReport, { type: 'funding' }> | undefined;
+  classifyError(error: unknown): ErrorClass;
+  cancelReplaceFailure(error: unknown): CancelReplaceFailure | undefined;
+  /** The response header (lower case) in which the exchange says how much weight this minute has used. */
+  readonly usedWeightHeader: string | undefined;
+  /** The exchange's own request-weight limit per minute, when this REST answer states it. */
+  weightLimitFrom(url: string, body: string): number | undefined;
+  /** Request weight of each call the adapter makes, for the budget. */
+  weightOf(call: WeightedCall): number;
+  /** Opens the user data stream's authentication before the watch loops start (listen key, signature subscribe). */
+  prepareUserStream(exchange: Exchange): Promise<void>;
+  /** Resolves once the user data stream socket is open (the watch loops have been started). */
+  userStreamOpened(exchange: Exchange): Promise<void>;
+  /** Closes the user stream's socket(s), so the watch loops end with an error. */
+  closeUserStream(exchange: Exchange): Promise<void>;
+}
+
+export type WeightedCall = 'createOrder' | 'cancelOrder' | 'editOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchMyTrades' | 'fetchBalance' | 'fetchPositions' | 'fetchTime' | 'loadMarkets' | 'setLeverage' | 'setMarginMode' | 'fetchFundingHistory' | 'listenKey';

@@ -1,0 +1,110 @@
+// The ccxt venue on Binance USDⓈ-M futures (simulated): leverage and margin mode per symbol, positions with
+// the exchange's liquidation price, reduce-only exits, funding payments, and amends in place.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AccountReport, ExecutionReport } from '../../../adapters/venue.ts';
+import { eventually, limitOrder, reportsOf, startSession, type Session } from './support.ts';
+
+const SYMBOL = 'BTC/USDT:USDT';
+let session: Session | undefined;
+
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+const future = (clientOrderId: string, overrides: Parameters<typeof limitOrder>[1] = {}) => limitOrder(clientOrderId, { symbol: SYMBOL, ...overrides });
+
+describe('ccxt venue (Binance USDⓈ-M futures) against the simulator', () => {
+  it('sets leverage and margin mode per symbol, reports positions with the liquidation price, and exits reduce-only', async () => {
+    session = await startSession('future', { leverage: { [SYMBOL]: 5 }, marginMode: { [SYMBOL]: 'isolated' } }, { balances: { USDT: '10000' } });
+    const { venue, simulator, reports } = session;
+    const accountReports: AccountReport[] = [];
+    venue.onAccountReport((report) => accountReports.push(report));
+    expect(simulator.book.position('BTCUSDT')).toMatchObject({ leverage: 5, marginType: 'isolated' });
+    expect(venue.capabilities.reduceOnly).toBe(true);
+    expect(venue.instruments().map((instrument) => instrument.symbol)).toContain(SYMBOL);
+
+    venue.submit(future('long-1', { quantity: '0.01', price: '50000' }));
+    await eventually(() => reportsOf(reports, 'long-1').some((report) => report.type === 'accepted'), 'accepted');
+    simulator.setMarkPrice('BTCUSDT', '50000');
+    simulator.fill('long-1', '0.01');
+    await eventually(() => reportsOf(reports, 'long-1').some((report) => report.type === 'filled'), 'filled');
+    expect(reportsOf(reports, 'long-1').find((report) => report.type === 'filled')).toMatchObject({ quantity: '0.01', price: '50000', fee: '0.5', feeCurrency: 'USDT' });
+
+    const [position] = (await venue.positions()).filter((candidate) => candidate.symbol === SYMBOL);
+    expect(position).toMatchObject({ symbol: SYMBOL, direction: 'long', quantity: '0.01', entryPrice: '50000', liquidationPrice: '40000', leverage: '5', marginMode: 'isolated' });
+    await eventually(() => accountReports.some((report) => report.type === 'position' && report.symbol === SYMBOL && report.liquidationPrice === '40000'), 'a position report after the fill');
+
+    // A reduce-only order larger than the position is refused by the exchange; one that reduces it is placed.
+    venue.submit(future('exit-too-big', { side: 'sell', quantity: '0.02', price: '51000', reduceOnly: true }));
+    await eventually(() => reportsOf(reports, 'exit-too-big').length > 0, 'refused');
+    expect(reportsOf(reports, 'exit-too-big')[0]).toMatchObject({ type: 'rejected', reason: expect.stringContaining('ReduceOnly') });
+    venue.submit(future('exit-1', { side: 'sell', quantity: '0.01', price: '51000', reduceOnly: true }));
+    await eventually(() => reportsOf(reports, 'exit-1').some((report) => report.type === 'accepted'), 'exit accepted');
+    expect(simulator.orderByClientId('exit-1')?.reduceOnly).toBe(true);
+    simulator.fill('exit-1', '0.01');
+    await eventually(() => reportsOf(reports, 'exit-1').some((report) => report.type === 'filled'), 'exit filled');
+    // ccxt lists only open positions: a flat one is absent (or flat).
+    expect((await venue.positions()).filter((candidate) => candidate.symbol === SYMBOL && candidate.direction !== 'flat')).toEqual([]);
+    expect(simulator.book.position('BTCUSDT').amount.toFixed()).toBe('0');
+    // Wallet: 10000 + 10 realized - 0.5 - 0.51 fees.
+    expect(await venue.balances()).toContainEqual({ currency: 'USDT', total: '10008.99', reserved: '0' });
+  });
+
+  it('records funding payments once each, with amount and rate, as account reports', async () => {
+    session = await startSession('future', {}, { balances: { USDT: '10000' } });
+    const { venue, simulator, reports } = session;
+    const funding: Extract<AccountReport, { type: 'funding' }>[] = [];
+    venue.onAccountReport((report) => {
+      if (report.type === 'funding') funding.push(report);
+    });
+    venue.submit(future('fund-1', { quantity: '0.1', price: '40000' }));
+    await eventually(() => reportsOf(reports, 'fund-1').some((report) => report.type === 'accepted'), 'accepted');
+    simulator.fill('fund-1', '0.1');
+    simulator.setMarkPrice('BTCUSDT', '40000');
+    simulator.book.payFunding('BTCUSDT', '0.0001');
+    expect(await venue.pollFunding()).toBe(1);
+    expect(await venue.pollFunding()).toBe(0);
+    expect(funding).toEqual([expect.objectContaining({ symbol: SYMBOL, amount: '-0.4', currency: 'USDT', rate: '0.0001' })]);
+  });
+
+  it('amends price and quantity in place, keeping the order and its id', async () => {
+    session = await startSession('future', {}, { balances: { USDT: '10000' } });
+    const { venue, simulator, reports } = session;
+    venue.submit(future('mod-1', { quantity: '0.01', price: '50000' }));
+    await eventually(() => reportsOf(reports, 'mod-1').some((report) => report.type === 'accepted'), 'accepted');
+    const orderId = simulator.orderByClientId('mod-1')!.orderId;
+    venue.amend('mod-1', { price: '49000.5', quantity: '0.02' });
+    await eventually(() => reportsOf(reports, 'mod-1').some((report) => report.type === 'amended'), 'amended');
+    const amended = reportsOf(reports, 'mod-1').filter((report): report is Extract<ExecutionReport, { type: 'amended' }> => report.type === 'amended');
+    expect(amended[0]).toMatchObject({ price: '49000.5', quantity: '0.02' });
+    expect(simulator.orderByClientId('mod-1')).toMatchObject({ orderId, price: '49000.5', origQty: '0.02', status: 'NEW' });
+    venue.amend('mod-1', { price: '49000.505' });
+    await eventually(() => reportsOf(reports, 'mod-1').some((report) => report.type === 'amendRejected'), 'refused before sending');
+    expect(reportsOf(reports, 'mod-1').find((report) => report.type === 'amendRejected')).toMatchObject({ reason: expect.stringContaining('tick size') });
+  });
+
+  it('redials the listen-key stream after a drop and backfills the fills it missed, each once', async () => {
+    session = await startSession('future', {}, { balances: { USDT: '10000' } });
+    const { venue, simulator, reports } = session;
+    venue.submit(future('drop-f', { quantity: '0.03', price: '50000' }));
+    await eventually(() => reportsOf(reports, 'drop-f').some((report) => report.type === 'accepted'), 'accepted');
+    const listenKeysBefore = simulator.requests.filter((request) => request === 'POST /fapi/v1/listenKey').length;
+    simulator.silenceUserStreams(true);
+    simulator.fill('drop-f', '0.01');
+    simulator.fill('drop-f', '0.01');
+    simulator.dropUserStreams();
+    simulator.silenceUserStreams(false);
+    await eventually(() => reportsOf(reports, 'drop-f').filter((report) => report.type === 'filled').length === 2, 'backfilled');
+    await eventually(() => venue.linkStatus().state === 'live', 'live');
+    expect(simulator.requests.filter((request) => request === 'POST /fapi/v1/listenKey').length).toBeGreaterThan(listenKeysBefore);
+    simulator.fill('drop-f', '0.01');
+    await eventually(() => reportsOf(reports, 'drop-f').filter((report) => report.type === 'filled').length === 3, 'on the new stream');
+    await venue.backfill();
+    expect(new Set(reportsOf(reports, 'drop-f').filter((report) => report.type === 'filled').map((report) => (report as { tradeId: string }).tradeId)).size).toBe(3);
+  });
+
+  it('a leverage the exchange refuses stops connect() with the reason', async () => {
+    await expect(startSession('future', { leverage: { [SYMBOL]: 500 } })).rejects.toThrow(/the exchange refused leverage 500 on BTC\/USDT:USDT: .*between 1 and 125/);
+  });
+});
