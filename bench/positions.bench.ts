@@ -159,15 +159,15 @@ export async function run(): Promise<BenchRow[]> {
       met: throughput.signals >= throughput.orders * 0.25,
     },
     {
-      name: `ticks/s with ${SYMBOLS} open positions trailing their stops (${ticks.moves} stop moves in ${TICK_ROUNDS * SYMBOLS} ticks)`,
+      name: `ticks/s with ${SYMBOLS} open positions trailing their stops (${TICK_ROUNDS * SYMBOLS} ticks; ${ticks.moves} stop levels written to positions, once per second of market time)`,
       value: Math.round(ticks.withPositions),
       unit: 'ticks/s',
       baselineName: 'the same ticks through the engine and paper venue, no positions',
       baselineValue: Math.round(ticks.withoutPositions),
-      // A tick that moves a stop does real work the bare replay does not (an order update, a position event):
-      // the goal is absolute, the baseline shows what the replay itself costs.
-      goal: '>= 10,000 ticks/s',
-      met: ticks.withPositions >= 10_000,
+      // A move of a locally held trailing stop changes nothing the venue holds: it costs the trigger index's
+      // arithmetic, not an actor transition or a journal write per tick.
+      goal: '>= 10% of no positions',
+      met: ticks.withPositions >= ticks.withoutPositions * 0.1,
     },
   ];
 }

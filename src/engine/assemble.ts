@@ -14,7 +14,7 @@ import { Deadlines } from './deadlines.ts';
 import type { EngineOptions } from './engine.ts';
 import { DomainEventBus } from './event-bus.ts';
 import { GracePeriod } from './grace-period.ts';
-import { LocalTriggers } from './local-triggers.ts';
+import { DEFAULT_TRAILING_FLUSH_MS, LocalTriggers } from './local-triggers.ts';
 import { DEFAULT_FINISHED_GRACE_MS, DEFAULT_FINISHED_VIEWS_KEPT, OrderRegistry } from './order-registry.ts';
 import { MemoryEventHistory, SnapshotWriter, StoreEventHistory, type EventHistory } from './persistence.ts';
 import { PositionBook } from './positions.ts';
@@ -182,6 +182,9 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
       parts.orderCommands.cancelIfWorking(orderId);
     },
     defer: (work) => parts.queue.defer(work),
+    run: (work) => parts.queue.run(work),
+    clock: parts.clock,
+    trailingFlushMs: options.trailingFlushMs ?? DEFAULT_TRAILING_FLUSH_MS,
   });
   parts.exitRetries = new ExitRetries(parts.positions, parts.logger);
   parts.execution = new ExecutionTracker((symbol, venue) => parts.venues.marketPrice(venue, symbol)?.toFixed());
@@ -199,7 +202,7 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
     route: (report) => parts.route(report),
     fault: (actorId, message, restoredTo) => parts.recordFault(actorId, message, restoredTo),
   });
-  parts.views = new Views(parts.orders, parts.positions, parts.venues, parts.valuation, portfolio);
+  parts.views = new Views(parts.orders, parts.positions, parts.venues, parts.valuation, portfolio, (orderId) => parts.triggers.pendingLevel(orderId));
   installReactions(parts, options);
 }
 

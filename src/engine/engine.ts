@@ -54,6 +54,11 @@ export interface EngineOptions {
   readonly eventHistory?: number;
   /** How long (clock ms) a finished order or closed position stays in memory; default 60,000. */
   readonly finishedGraceMs?: number;
+  /**
+   * How often (clock ms) a locally trailed stop's new level is written to its order and position (and so to
+   * the journal); the trigger index always fires at the level it has. Default 1,000.
+   */
+  readonly trailingFlushMs?: number;
   /** How many finished orders' final views getOrder/listOrders still answer from memory; default 10,000. */
   readonly finishedOrdersKept?: number;
 }
@@ -141,7 +146,9 @@ export class Engine {
     if (this.lifecycle === 'stopped') return;
     this.lifecycle = 'stopped';
     // What this turn changed is committed before anything else stops (the caller closes the store).
+    this.parts.queue.run(() => this.parts.triggers.flushTrailing());
     if (this.parts.store?.isOpen) this.parts.store.flush();
+    this.parts.triggers.stop();
     this.parts.deadlines.stop();
     this.parts.orders.stop();
     this.parts.closedPositions.stop();

@@ -2,6 +2,7 @@
 // plans (break-even, trailing activation), wait in each venue's trigger index; this part keeps the index in
 // step with the events and turns a crossed trigger into the one event its actor waits for.
 import type { OrderContext } from '../../machines/order.ts';
+import type { Clock, TimerHandle } from '../domain/clock.ts';
 import type { Decimal, DecimalString } from '../domain/decimal.ts';
 import type { TrailingPlan, TrailingState } from '../domain/triggers.ts';
 import type { OrderRequest } from '../domain/order-request.ts';
@@ -25,9 +26,24 @@ export interface LocalTriggerHost {
   releaseDenied(orderId: string, reason: string): void;
   /** Runs work after what is already queued (the engine's turn queue). */
   defer(work: () => void): void;
+  /** Runs work as a turn of its own (timer callbacks). */
+  run(work: () => void): void;
+  readonly clock: Clock;
+  readonly trailingFlushMs: number;
 }
 
+/** How often (clock ms) the trailing stops' moves in the index are written to their actors, by default. */
+export const DEFAULT_TRAILING_FLUSH_MS = 1_000;
+
 export class LocalTriggers implements TriggerSink {
+  /**
+   * Trailing levels moved in the index and not yet told to their actors. A move changes nothing the venue
+   * holds, so it costs no transition and no journal write per tick: the latest level is written on a timer,
+   * and always before the stop fires or the engine stops.
+   */
+  private readonly pendingTrailing = new Map<string, TrailingState>();
+  private flushTimer: TimerHandle | undefined;
+
   constructor(private readonly host: LocalTriggerHost) {}
 
   install(bus: DomainEventBus): void {
@@ -50,7 +66,10 @@ export class LocalTriggers implements TriggerSink {
       }
     });
     bus.on('OrderTriggered', (event) => venues.triggers(event.venue).remove({ kind: 'order', orderId: event.orderId }));
-    onOrderEnded(bus, ({ orderId, venue }) => venues.triggers(venue).remove({ kind: 'order', orderId }));
+    onOrderEnded(bus, ({ orderId, venue }) => {
+      venues.triggers(venue).remove({ kind: 'order', orderId });
+      this.pendingTrailing.delete(orderId);
+    });
     bus.on('PositionOpened', (event) => this.armPlanLevels(event.positionId, { breakEven: true, trailing: true }));
     bus.on('PositionClosed', (event) => {
       const triggers = venues.triggers(event.venue);
@@ -83,6 +102,7 @@ export class LocalTriggers implements TriggerSink {
     }
     const actor = orders.get(target.orderId);
     if (actor === undefined) return;
+    this.flushTrailing(target.orderId);
     const context = actor.getSnapshot().context;
     const ownerId = positions.ownerOf(target.orderId);
     const owner = ownerId === undefined ? undefined : positions.get(ownerId);
@@ -103,7 +123,32 @@ export class LocalTriggers implements TriggerSink {
   }
 
   trailingAdvanced(orderId: string, state: TrailingState): void {
-    this.host.orders.get(orderId)?.send({ type: 'trailingAdvanced', ...state });
+    this.pendingTrailing.set(orderId, state);
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = this.host.clock.setTimeout(() => {
+      this.flushTimer = undefined;
+      this.host.run(() => this.flushTrailing());
+    }, this.host.trailingFlushMs);
+  }
+
+  /** The level a trailing stop has in the index, when its actor has not been told yet (views show it). */
+  pendingLevel(orderId: string): TrailingState | undefined {
+    return this.pendingTrailing.get(orderId);
+  }
+
+  /** Tells actors (one, or all) the latest level of their trailing stop. */
+  flushTrailing(orderId?: string): void {
+    const ids = orderId === undefined ? [...this.pendingTrailing.keys()] : this.pendingTrailing.has(orderId) ? [orderId] : [];
+    for (const id of ids) {
+      const state = this.pendingTrailing.get(id)!;
+      this.pendingTrailing.delete(id);
+      this.host.orders.get(id)?.send({ type: 'trailingAdvanced', ...state });
+    }
+  }
+
+  stop(): void {
+    if (this.flushTimer !== undefined) this.host.clock.clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
   }
 
   private armPlanLevels(positionId: string, which: { breakEven: boolean; trailing: boolean }): void {

@@ -41,13 +41,20 @@ export class Views {
     private readonly venues: VenueBook,
     private readonly valuation: Valuation,
     private readonly portfolio: () => Actor<typeof portfolioMachine>,
+    /** A trailing stop's level moved in the trigger index and not yet written to its actor. */
+    private readonly trailingLevel: (orderId: string) => { triggerPrice: DecimalString } | undefined,
   ) {}
+
+  private withTrailing(view: OrderView): OrderView {
+    const level = view.live ? this.trailingLevel(view.orderId) : undefined;
+    return level === undefined ? view : { ...view, triggerPrice: level.triggerPrice };
+  }
 
   order(orderId: string): OrderView | undefined {
     const actor = this.orders.get(orderId);
     if (actor === undefined) return this.orders.finishedView(orderId);
     const snapshot = actor.getSnapshot();
-    return orderView(snapshot.value as OrderStateName, snapshot.context);
+    return this.withTrailing(orderView(snapshot.value as OrderStateName, snapshot.context));
   }
 
   /** Working and recently finished orders matching the filter, oldest first. */
@@ -71,14 +78,16 @@ export class Views {
       const snapshot = actor.getSnapshot();
       const context = snapshot.context;
       if (filter.symbol !== undefined && context.request.symbol !== filter.symbol) continue;
-      consider(orderView(snapshot.value as OrderStateName, context), context.request.parentId, context.createdAt);
+      consider(this.withTrailing(orderView(snapshot.value as OrderStateName, context)), context.request.parentId, context.createdAt);
     }
     return views.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   position(actor: PositionActor): PositionView {
     const context = actor.getSnapshot().context;
-    return positionView(actor, this.venues.marketPrice(context.venue, context.symbol)?.toFixed());
+    const view = positionView(actor, this.venues.marketPrice(context.venue, context.symbol)?.toFixed());
+    const level = context.stopKind === 'trailing' && context.stopOrderId !== undefined ? this.trailingLevel(context.stopOrderId) : undefined;
+    return level === undefined ? view : { ...view, stopPrice: level.triggerPrice };
   }
 
   listPositions(filter: { symbol?: string; status?: string; open?: boolean } = {}): PositionView[] {
