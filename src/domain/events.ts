@@ -31,7 +31,15 @@ export type OrderEventDraft =
   | (OrderEventFields & { readonly type: 'OrderSubmitted'; readonly orderType: OrderType; readonly price?: DecimalString })
   | (OrderEventFields & { readonly type: 'OrderAccepted'; readonly venueOrderId: string })
   | (OrderEventFields & { readonly type: 'OrderRejected'; readonly reason: string })
-  | (OrderEventFields & { readonly type: 'OrderTriggered'; readonly triggerPrice: DecimalString; readonly marketPrice: DecimalString; readonly releasedAs: OrderType })
+  | (OrderEventFields & {
+      readonly type: 'OrderTriggered';
+      readonly triggerPrice: DecimalString;
+      /** The market price that fired it; for a stop the venue held, the trigger level the venue reported. */
+      readonly marketPrice: DecimalString;
+      readonly releasedAs: OrderType;
+      /** Who held the stop: the engine (emulated, then released to the venue) or the venue itself. */
+      readonly firedAt: 'engine' | 'venue';
+    })
   | (OrderEventFields & { readonly type: 'OrderPendingUpdate'; readonly price?: DecimalString; readonly quantity?: DecimalString; readonly stopPrice?: DecimalString })
   | (OrderEventFields & { readonly type: 'OrderUpdated'; readonly price?: DecimalString; readonly quantity: DecimalString; readonly stopPrice?: DecimalString; readonly triggerPrice?: DecimalString })
   | (OrderEventFields & { readonly type: 'OrderModifyRejected'; readonly reason: string })
