@@ -4,7 +4,7 @@ import { and, assign, emit, not, setup } from 'xstate';
 import type { DecimalString } from '../src/domain/decimal.ts';
 import type { OrderEventDraft } from '../src/domain/events.ts';
 import { applyFill, classifyFill, emptyFillTotals, remainingQuantity, type Fill, type FillTotals } from '../src/domain/fills.ts';
-import { TRIGGERED_ORDER_TYPES, type OrderRequest, type OrderType } from '../src/domain/order-request.ts';
+import { orderTermsOf, TRIGGERED_ORDER_TYPES, type OrderAmendmentTerms, type OrderRequest, type OrderType } from '../src/domain/order-request.ts';
 import { releasedOrderType } from '../src/domain/triggers.ts';
 
 /** Stored with every snapshot; bump when the chart or context changes shape. */
@@ -22,11 +22,7 @@ export interface OrderMachineInput {
   readonly createdAt: number;
 }
 
-export interface OrderAmendmentFields {
-  readonly price?: DecimalString;
-  readonly quantity?: DecimalString;
-  readonly stopPrice?: DecimalString;
-}
+export type OrderAmendmentFields = OrderAmendmentTerms;
 
 export interface OrderContext extends FillTotals {
   readonly clientOrderId: string;
@@ -191,23 +187,8 @@ export const orderMachine = setup({
     dropAmendment: assign({ pendingAmendment: undefined }),
 
     announceInitialized: emit(({ context }) => {
-      const request = context.request;
-      return announce(context, {
-        type: 'OrderInitialized' as const,
-        side: request.side,
-        orderType: request.type,
-        quantity: request.quantity,
-        price: request.price,
-        stopPrice: request.stopPrice,
-        trailingOffset: request.trailingOffset,
-        trailingPercent: request.trailingPercent,
-        activationPrice: request.activationPrice,
-        timeInForce: request.timeInForce,
-        expireAt: request.expireAt,
-        postOnly: request.postOnly,
-        reduceOnly: request.reduceOnly,
-        parentId: request.parentId,
-      });
+      const { type: orderType, ...terms } = orderTermsOf(context.request);
+      return announce(context, Object.assign({ type: 'OrderInitialized' as const, orderType, parentId: context.request.parentId }, terms));
     }),
     announceDenied: emit(({ context }) => announce(context, { type: 'OrderDenied' as const, reason: context.reason ?? 'denied' })),
     announceEmulated: emit(({ context }) => announce(context, { type: 'OrderEmulated' as const, triggerPrice: context.triggerPrice })),

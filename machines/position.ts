@@ -4,7 +4,8 @@
 import { and, assign, emit, raise, setup } from 'xstate';
 import type { DecimalString } from '../src/domain/decimal.ts';
 import { decimal } from '../src/domain/decimal.ts';
-import type { PositionEventDraft } from '../src/domain/events.ts';
+import type { PositionChange, PositionEventDraft } from '../src/domain/events.ts';
+import { nonLooseningActivation } from '../src/domain/triggers.ts';
 import { applyPositionFill, flatPosition, type NetPosition, type PositionFill } from '../src/domain/position-accounting.ts';
 import {
   exitIntent,
@@ -17,7 +18,7 @@ import {
 } from '../src/domain/position-orders.ts';
 import type { ExitReason } from '../src/domain/exit-reason.ts';
 import { validatePositionPlan } from '../src/risk/plan-validation.ts';
-import { nonLooseningActivation, resizeTakeProfits, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection, type TakeProfitResize } from '../src/risk/protection.ts';
+import { resizeTakeProfits, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection, type TakeProfitResize } from '../src/risk/protection.ts';
 
 export const POSITION_MACHINE_VERSION = 2;
 
@@ -244,7 +245,7 @@ export const positionMachine = setup({
         planError: context.planError,
       }),
     ),
-    announceChanged: emit(({ context }, params: { change: string }) =>
+    announceChanged: emit(({ context }, params: { change: PositionChange }) =>
       Object.assign(identity(context), {
         type: 'PositionChanged' as const,
         change: params.change,
@@ -565,13 +566,13 @@ function startTrailingActions() {
         const activationPrice =
           context.stopPrice === undefined
             ? trailing.activationPrice
-            : maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'buy' : 'sell', context.stopPrice, trailing, decimal(context.tickSize)));
+            : maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
         return [trailingStopIntent(context.positionId, context.direction, context.serial, context.quantity, { ...trailing, activationPrice })];
       },
     },
     // The replaced stop is canceled after the trailing one is placed: never a moment without a stop.
     { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => previousStopIds(context) },
-    { type: 'announceChanged' as const, params: { change: 'trailing' } },
+    { type: 'announceChanged' as const, params: { change: 'trailing' as const } },
   ];
 }
 
