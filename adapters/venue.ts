@@ -2,7 +2,7 @@
 import type { DecimalString } from '../src/domain/decimal.ts';
 import type { Instrument } from '../src/domain/instrument.ts';
 import type { MarketDataListener } from '../src/domain/market-data.ts';
-import type { OrderSide, OrderType, TimeInForce } from '../src/domain/order-request.ts';
+import type { OrderAmendmentTerms, OrderSide, OrderTerms, OrderType, TimeInForce } from '../src/domain/order-request.ts';
 
 export interface VenueCapabilities {
   /** Order types the venue holds itself. Stops and trailing stops outside this list are emulated locally. */
@@ -13,30 +13,16 @@ export interface VenueCapabilities {
   readonly amend: boolean;
 }
 
-/** An order as sent to a venue. Decimal strings, already on the instrument's tick and lot grid. */
-export interface VenueOrder {
+/**
+ * An order as sent to a venue: its terms (expireAt an absolute clock time for GTD) in decimal strings, already
+ * on the instrument's tick and lot grid.
+ */
+export interface VenueOrder extends OrderTerms {
   readonly clientOrderId: string;
   readonly symbol: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly quantity: DecimalString;
-  readonly price?: DecimalString;
-  readonly stopPrice?: DecimalString;
-  readonly trailingOffset?: DecimalString;
-  readonly trailingPercent?: DecimalString;
-  readonly activationPrice?: DecimalString;
-  readonly timeInForce: TimeInForce;
-  /** Absolute expiry time (clock milliseconds) for GTD. */
-  readonly expireAt?: number;
-  readonly postOnly: boolean;
-  readonly reduceOnly: boolean;
 }
 
-export interface OrderAmendment {
-  readonly price?: DecimalString;
-  readonly quantity?: DecimalString;
-  readonly stopPrice?: DecimalString;
-}
+export type OrderAmendment = OrderAmendmentTerms;
 
 interface ReportBase {
   readonly venue: string;

@@ -1,6 +1,6 @@
 // Order lifecycles through the engine beside bare XState and a hand-written reducer; spawn cost and heap per
 // open order as the number of orders grows.
-import { createActor } from 'xstate';
+import { createActor, createMachine } from 'xstate';
 import { ManualVenue } from '../adapters/manual/manual-venue.ts';
 import { orderMachine } from '../machines/order.ts';
 import { decimal, type DecimalString } from '../src/domain/decimal.ts';
@@ -57,6 +57,57 @@ function bareXStateLifecycles(count: number): void {
       actor.send({ type: 'venue.filled', tradeId: `${clientOrderId}-${fill}`, quantity, price, fee: '0.01', feeCurrency: 'USDT', liquidity: 'maker' });
     }
   }
+}
+
+/**
+ * The floor for any XState runtime: a machine with the order chart's states on the same events and no
+ * actions, guards or context (the last fill is flagged on the event).
+ */
+const minimalOrderMachine = createMachine({
+  initial: 'pending',
+  states: {
+    pending: { on: { submit: 'submitted' } },
+    submitted: { on: { 'venue.accepted': 'open' } },
+    open: { on: { 'venue.filled': [{ guard: ({ event }) => event.last === true, target: 'filled' }, { target: 'partial' }] } },
+    partial: { on: { 'venue.filled': [{ guard: ({ event }) => event.last === true, target: 'filled' }, { target: 'partial' }] } },
+    filled: { type: 'final' },
+  },
+});
+
+function minimalXStateLifecycles(count: number): void {
+  for (let index = 0; index < count; index++) {
+    const actor = createActor(minimalOrderMachine);
+    actor.start();
+    actor.send({ type: 'submit' });
+    actor.send({ type: 'venue.accepted' });
+    for (let fill = 0; fill < FILLS.length; fill++) actor.send({ type: 'venue.filled', last: fill === FILLS.length - 1 });
+    if (actor.getSnapshot().value !== 'filled') throw new Error('minimal lifecycle did not fill');
+  }
+}
+
+/**
+ * Heap after `small` and after `large` finished lifecycles through one engine (finished orders leave memory
+ * a grace period after they end; the clock moves a second per 1,000 lifecycles).
+ */
+async function heapAfterFinished(small: number, large: number): Promise<{ small: number; large: number }> {
+  const clock = new SimulatedClock();
+  const venue = new ManualVenue({ instruments: [instrument], now: () => clock.now(), recordCommands: false, balances: { USDT: '1000000000000', BTC: '0' } });
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'h', finishedGraceMs: 1_000 });
+  await engine.start();
+  const runTo = (total: number, done: number) => {
+    for (let count = done; count < total; count += 1_000) {
+      engineLifecycles(engine, venue, Math.min(1_000, total - count));
+      clock.advanceBy(1_000);
+    }
+  };
+  runTo(small, 0);
+  clock.advanceBy(2_000);
+  const atSmall = await settledHeapUsed();
+  runTo(large, small);
+  clock.advanceBy(2_000);
+  const atLarge = await settledHeapUsed();
+  await engine.stop();
+  return { small: atSmall, large: atLarge };
 }
 
 interface ReducerOrder {
@@ -132,6 +183,7 @@ export async function run(): Promise<BenchRow[]> {
   const engineRate = opsPerSecond(lifecycles, (count) => engineLifecycles(engine, venue, count));
   await engine.stop();
   const bareRate = opsPerSecond(lifecycles, bareXStateLifecycles);
+  const minimalRate = opsPerSecond(lifecycles, minimalXStateLifecycles);
   const reducerRate = opsPerSecond(lifecycles, reducerLifecycles);
 
   // Warm the JIT on a throwaway engine so the early batch is not charged for compilation; best of three.
@@ -142,9 +194,13 @@ export async function run(): Promise<BenchRow[]> {
   const heap10k = await heapPerOpenOrder(10_000);
   const heap100k = await heapPerOpenOrder(100_000);
   const bareHeap = await bareActorHeap(10_000);
+  const finishedLarge = Number(process.env.FILLSTATE_BENCH_FINISHED ?? 1_000_000);
+  const finished = await heapAfterFinished(10_000, finishedLarge);
 
   return [
     { name: 'order lifecycles/s through the engine (submit, accept, 3 partial fills, filled)', value: engineRate, unit: 'lifecycles/s', baselineName: 'bare XState actor', baselineValue: bareRate, goal: '>= 50% of bare XState', met: engineRate >= bareRate * 0.5 },
+    { name: 'bare order actor lifecycles/s (the order chart alone)', value: bareRate, unit: 'lifecycles/s', baselineName: 'minimal XState machine, same states, no actions', baselineValue: minimalRate, goal: '>= 33% of the minimal machine', met: bareRate >= minimalRate * 0.33 },
+    { name: `heap after ${finishedLarge.toLocaleString('en-US')} finished order lifecycles`, value: finished.large / 1_048_576, unit: 'MiB', baselineName: 'after 10,000', baselineValue: finished.small / 1_048_576, goal: '<= 1.2x after 10,000', met: finished.large <= finished.small * 1.2 },
     { name: 'order lifecycles/s, hand-written reducer', value: reducerRate, unit: 'lifecycles/s', baselineName: 'bare XState actor', baselineValue: bareRate, goal: 'reference', met: true },
     { name: 'cost to start the 100,000th open order', value: spawnLate * 1e6, unit: 'µs/order', baselineName: 'the 100th', baselineValue: spawnEarly * 1e6, goal: '<= 2x the 100th', met: spawnLate <= spawnEarly * 2 },
     { name: 'heap per open order at 10,000', value: heap10k, unit: 'bytes', baselineName: 'bare XState actor, same machine', baselineValue: bareHeap, goal: '<= 4096 bytes', met: heap10k > 0 && heap10k <= 4096 },

@@ -1,10 +1,10 @@
 // The order statechart: one actor per order, from validation to a terminal state. Pure: effects are named
 // actions (submitToVenue, releaseToVenue, cancelAtVenue, amendAtVenue) that the engine provides.
-import { assign, emit, setup } from 'xstate';
+import { and, assign, emit, not, setup } from 'xstate';
 import type { DecimalString } from '../src/domain/decimal.ts';
 import type { OrderEventDraft } from '../src/domain/events.ts';
 import { applyFill, classifyFill, emptyFillTotals, remainingQuantity, type Fill, type FillTotals } from '../src/domain/fills.ts';
-import type { OrderRequest, OrderType } from '../src/domain/order-request.ts';
+import { orderTermsOf, TRIGGERED_ORDER_TYPES, type OrderAmendmentTerms, type OrderRequest, type OrderType } from '../src/domain/order-request.ts';
 import { releasedOrderType } from '../src/domain/triggers.ts';
 
 /** Stored with every snapshot; bump when the chart or context changes shape. */
@@ -22,11 +22,7 @@ export interface OrderMachineInput {
   readonly createdAt: number;
 }
 
-export interface OrderAmendmentFields {
-  readonly price?: DecimalString;
-  readonly quantity?: DecimalString;
-  readonly stopPrice?: DecimalString;
-}
+export type OrderAmendmentFields = OrderAmendmentTerms;
 
 export interface OrderContext extends FillTotals {
   readonly clientOrderId: string;
@@ -45,11 +41,33 @@ export interface OrderContext extends FillTotals {
   readonly pendingAmendment?: OrderAmendmentFields;
   /** Set when a cancel was asked because the order's own deadline passed: the outcome is `expired`. */
   readonly cancelForExpiry: boolean;
+  /** The GTD deadline (absolute clock time), kept whatever the order was released or sent as. */
+  readonly expireAt?: number;
+  /**
+   * The deadline passed while an amend or cancel was in flight: once that request resolves and the order is
+   * still working, it is canceled for expiry.
+   */
+  readonly deadlinePassed: boolean;
   /** Why the order ended (denial, rejection or cancellation). */
   readonly reason?: string;
 }
 
 type VenueFilledEvent = { type: 'venue.filled'; liquidity: 'maker' | 'taker' } & Fill;
+
+/** What the venue says of an order when asked by clientOrderId (the same names as the venue contract's). */
+export type VenueStatusName = 'open' | 'partial' | 'filled' | 'canceled' | 'expired' | 'rejected';
+
+/**
+ * The venue's answer to a status query (recovery, reconciliation): moves an order whose request is no longer
+ * in flight to where the venue says it is. Fills are not in it: they come as venue.filled (deduplicated by
+ * tradeId) before it, so `filled` moves nothing on its own.
+ */
+export interface VenueStatusEvent {
+  readonly type: 'venue.status';
+  readonly status: VenueStatusName;
+  readonly venueOrderId?: string;
+  readonly reason?: string;
+}
 
 export type OrderMachineEvent =
   | { type: 'submit' }
@@ -67,8 +85,11 @@ export type OrderMachineEvent =
   | { type: 'venue.canceled'; reason: string }
   | { type: 'venue.expired' }
   | ({ type: 'venue.amended' } & OrderAmendmentFields)
+  /** A stop the venue holds fired: it now works at the venue as its market or limit form. */
+  | { type: 'venue.triggered'; triggerPrice?: DecimalString }
   | { type: 'venue.cancelRejected'; reason: string }
-  | { type: 'venue.amendRejected'; reason: string };
+  | { type: 'venue.amendRejected'; reason: string }
+  | VenueStatusEvent;
 
 export type OrderStateName =
   | 'pending'
@@ -118,13 +139,30 @@ export const orderMachine = setup({
     amendAtVenue: (_, _params: OrderAmendmentFields) => {},
 
     recordDenial: assign({ reason: ({ event }) => (event.type === 'deny' ? event.reason : undefined) }),
-    recordRejection: assign({ reason: ({ event }) => (event.type === 'venue.rejected' ? event.reason : undefined) }),
+    recordRejection: assign({
+      reason: ({ event }) =>
+        event.type === 'venue.rejected' ? event.reason : event.type === 'venue.status' ? (event.reason ?? 'rejected by the venue (found by status query)') : undefined,
+    }),
     recordCancellation: assign({
-      reason: ({ event }) => (event.type === 'venue.canceled' ? event.reason : event.type === 'cancel' ? 'canceled by client' : undefined),
+      reason: ({ event }) =>
+        event.type === 'venue.canceled'
+          ? event.reason
+          : event.type === 'cancel'
+            ? 'canceled by client'
+            : event.type === 'venue.status'
+              ? (event.reason ?? 'canceled at the venue (found by status query)')
+              : undefined,
     }),
     recordAcceptance: assign({
-      venueOrderId: ({ context, event }) => (event.type === 'venue.accepted' ? event.venueOrderId : context.venueOrderId),
+      venueOrderId: ({ context, event }) =>
+        event.type === 'venue.accepted' || event.type === 'venue.status' ? (event.venueOrderId ?? context.venueOrderId) : context.venueOrderId,
     }),
+    recordVenueTrigger: assign(({ context, event }) =>
+      event.type === 'venue.triggered'
+        ? Object.assign({}, context, { releasedAs: releasedOrderType(context.request.type), triggerPrice: event.triggerPrice ?? context.triggerPrice ?? context.stopPrice })
+        : context,
+    ),
+    recordDeadlinePassed: assign({ deadlinePassed: true }),
     recordRelease: assign({ releasedAs: ({ context }) => releasedOrderType(context.request.type) }),
     recordTrailing: assign(({ context, event }) =>
       event.type === 'trailingAdvanced' ? { watermark: event.watermark, triggerPrice: event.triggerPrice } : context,
@@ -151,23 +189,8 @@ export const orderMachine = setup({
     dropAmendment: assign({ pendingAmendment: undefined }),
 
     announceInitialized: emit(({ context }) => {
-      const request = context.request;
-      return announce(context, {
-        type: 'OrderInitialized' as const,
-        side: request.side,
-        orderType: request.type,
-        quantity: request.quantity,
-        price: request.price,
-        stopPrice: request.stopPrice,
-        trailingOffset: request.trailingOffset,
-        trailingPercent: request.trailingPercent,
-        activationPrice: request.activationPrice,
-        timeInForce: request.timeInForce,
-        expireAt: request.expireAt,
-        postOnly: request.postOnly,
-        reduceOnly: request.reduceOnly,
-        parentId: request.parentId,
-      });
+      const { type: orderType, ...terms } = orderTermsOf(context.request);
+      return announce(context, Object.assign({ type: 'OrderInitialized' as const, orderType, parentId: context.request.parentId }, terms));
     }),
     announceDenied: emit(({ context }) => announce(context, { type: 'OrderDenied' as const, reason: context.reason ?? 'denied' })),
     announceEmulated: emit(({ context }) => announce(context, { type: 'OrderEmulated' as const, triggerPrice: context.triggerPrice })),
@@ -176,18 +199,23 @@ export const orderMachine = setup({
       orderType: context.releasedAs ?? context.request.type,
       price: context.price,
     })),
-    announceTriggered: emit(({ context, event }) => announce(context, {
-      type: 'OrderTriggered' as const,
-      triggerPrice: context.triggerPrice ?? context.stopPrice ?? '0',
-      marketPrice: event.type === 'trigger' ? event.marketPrice : (context.triggerPrice ?? '0'),
-      releasedAs: releasedOrderType(context.request.type),
-    })),
+    announceTriggered: emit(({ context, event }) => {
+      const triggerPrice = context.triggerPrice ?? context.stopPrice ?? '0';
+      return announce(context, {
+        type: 'OrderTriggered' as const,
+        triggerPrice,
+        // A venue-held stop: the venue reports the level that fired, not the market price.
+        marketPrice: event.type === 'trigger' ? event.marketPrice : triggerPrice,
+        releasedAs: releasedOrderType(context.request.type),
+        firedAt: event.type === 'venue.triggered' ? ('venue' as const) : ('engine' as const),
+      });
+    }),
     announceAccepted: emit(({ context }) => announce(context, { type: 'OrderAccepted' as const, venueOrderId: context.venueOrderId ?? '' })),
     announceRejected: emit(({ context }) => announce(context, { type: 'OrderRejected' as const, reason: context.reason ?? 'rejected' })),
     announcePendingCancel: emit(({ context }) => announce(context, { type: 'OrderPendingCancel' as const })),
     announceCancelRejected: emit(({ context, event }) => announce(context, {
       type: 'OrderCancelRejected' as const,
-      reason: event.type === 'venue.cancelRejected' ? event.reason : 'cancel rejected',
+      reason: event.type === 'venue.cancelRejected' ? event.reason : event.type === 'venue.status' ? 'the venue still has the order working (status query): the cancel never reached it' : 'cancel rejected',
     })),
     announceCanceled: emit(({ context }) => announce(context, { type: 'OrderCanceled' as const, reason: context.reason ?? 'canceled' })),
     announceExpired: emit(({ context }) => announce(context, { type: 'OrderExpired' as const })),
@@ -201,7 +229,7 @@ export const orderMachine = setup({
     })),
     announceModifyRejected: emit(({ context, event }) => announce(context, {
       type: 'OrderModifyRejected' as const,
-      reason: event.type === 'venue.amendRejected' ? event.reason : 'amend rejected',
+      reason: event.type === 'venue.amendRejected' ? event.reason : event.type === 'venue.status' ? 'the venue has the order unchanged (status query): the amendment never reached it' : 'amend rejected',
     })),
     announceFilled: emit(({ context, event }, params: { late: boolean }) => {
       const fill = event as VenueFilledEvent;
@@ -246,6 +274,12 @@ export const orderMachine = setup({
     isAcknowledged: ({ context }) => context.venueOrderId !== undefined,
     wasReleased: ({ context }) => context.releasedAs !== undefined,
     isCancelForExpiry: ({ context }) => context.cancelForExpiry,
+    isVenueHeldTrigger: ({ context }) => !context.emulated && TRIGGERED_ORDER_TYPES.includes(context.request.type),
+    deadlinePassed: ({ context }) => context.deadlinePassed,
+    // A cancel of the user's was refused after the deadline passed: the order is canceled again, for expiry.
+    expiresAfterRefusedCancel: ({ context }) => context.deadlinePassed && !context.cancelForExpiry,
+    venueSays: ({ event }, params: { status: VenueStatusName }) => event.type === 'venue.status' && event.status === params.status,
+    venueSaysWorking: ({ event }) => event.type === 'venue.status' && (event.status === 'open' || event.status === 'partial'),
   },
 }).createMachine({
   id: 'order',
@@ -261,6 +295,8 @@ export const orderMachine = setup({
     watermark: input.watermark,
     createdAt: input.createdAt,
     cancelForExpiry: false,
+    expireAt: input.request.expireAt,
+    deadlinePassed: false,
   }),
   entry: 'announceInitialized',
   states: {
@@ -297,22 +333,44 @@ export const orderMachine = setup({
           { guard: 'isCancelForExpiry', target: 'expired', actions: 'announceExpired' },
           { target: 'canceled', actions: ['recordCancellation', 'announceCanceled'] },
         ],
-        'venue.cancelRejected': returnFromCancel('announceCancelRejected'),
+        'venue.cancelRejected': [
+          { guard: 'expiresAfterRefusedCancel', actions: ['announceCancelRejected', 'markCancelForExpiry', 'announcePendingCancel', 'cancelAtVenue'] },
+          ...returnFromCancel('announceCancelRejected'),
+        ],
         'venue.filled': fillTransitions(undefined, true),
         'venue.expired': { target: 'expired', actions: 'announceExpired' },
         'venue.accepted': { actions: 'recordAcceptance' },
         'venue.rejected': { target: 'rejected', actions: ['recordRejection', 'announceRejected'] },
         'venue.amended': { actions: ['applyAmendment', 'announceUpdated'] },
         'venue.amendRejected': { actions: ['dropAmendment', 'announceModifyRejected'] },
+        deadlineReached: { guard: not('isCancelForExpiry'), actions: 'recordDeadlinePassed' },
+        // After a restart nothing may be in flight: the venue's answer to a status query settles it.
+        'venue.status': [
+          ...endFromStatus(),
+          // Still working past its deadline: canceled again, for expiry.
+          { guard: and(['venueSaysWorking', 'expiresAfterRefusedCancel']), actions: ['recordAcceptance', 'markCancelForExpiry', 'announcePendingCancel', 'cancelAtVenue'] },
+          ...resumeFromStatus('recordAcceptance', 'announceCancelRejected'),
+        ],
       },
     },
     pendingUpdate: {
       on: {
-        'venue.amended': returnFromUpdate('applyAmendment', 'announceUpdated'),
-        'venue.amendRejected': returnFromUpdate('dropAmendment', 'announceModifyRejected'),
+        'venue.amended': [expireOnceResolved('applyAmendment', 'announceUpdated'), ...returnFromUpdate('applyAmendment', 'announceUpdated')],
+        'venue.amendRejected': [expireOnceResolved('dropAmendment', 'announceModifyRejected'), ...returnFromUpdate('dropAmendment', 'announceModifyRejected')],
         'venue.filled': fillTransitions(undefined, true),
         'venue.canceled': { target: 'canceled', actions: ['dropAmendment', 'recordCancellation', 'announceCanceled'] },
         'venue.expired': { target: 'expired', actions: ['dropAmendment', 'announceExpired'] },
+        'venue.rejected': { target: 'rejected', actions: ['dropAmendment', 'recordRejection', 'announceRejected'] },
+        deadlineReached: { actions: 'recordDeadlinePassed' },
+        'venue.status': [
+          ...endFromStatus('dropAmendment'),
+          {
+            guard: and(['venueSaysWorking', 'deadlinePassed']),
+            target: 'pendingCancel',
+            actions: ['dropAmendment', 'recordAcceptance', 'markCancelForExpiry', 'announcePendingCancel', 'cancelAtVenue'],
+          },
+          ...resumeFromStatus('dropAmendment', 'recordAcceptance', 'announceModifyRejected'),
+        ],
         // The amendment's answer may still come back while the cancel is in flight; pendingCancel takes it.
         cancel: { target: 'pendingCancel', actions: ['announcePendingCancel', 'cancelAtVenue'] },
       },
@@ -373,6 +431,34 @@ function returnFromCancel<A extends string>(...actions: A[]) {
   ];
 }
 
+/** The deadline passed while the amendment was in flight: now that it is answered, the order is canceled for expiry. */
+function expireOnceResolved<A extends string>(...actions: A[]) {
+  return {
+    guard: 'deadlinePassed' as const,
+    target: 'pendingCancel' as const,
+    actions: [...actions, 'markCancelForExpiry' as const, 'announcePendingCancel' as const, 'cancelAtVenue' as const],
+  };
+}
+
+/** A status query says the order ended at the venue: it ends the same way here. */
+function endFromStatus(...actions: 'dropAmendment'[]) {
+  const says = (status: VenueStatusName) => ({ type: 'venueSays' as const, params: { status } });
+  return [
+    { guard: and([says('canceled'), 'isCancelForExpiry']), target: 'expired' as const, actions: [...actions, 'announceExpired' as const] },
+    { guard: says('canceled'), target: 'canceled' as const, actions: [...actions, 'recordCancellation' as const, 'announceCanceled' as const] },
+    { guard: says('expired'), target: 'expired' as const, actions: [...actions, 'announceExpired' as const] },
+    { guard: says('rejected'), target: 'rejected' as const, actions: [...actions, 'recordRejection' as const, 'announceRejected' as const] },
+  ];
+}
+
+/** A status query says the order is working at the venue: open, or partial once it holds fills. */
+function resumeFromStatus<A extends string>(...actions: A[]) {
+  return [
+    { guard: and(['venueSaysWorking', 'hasFills']), target: 'partial' as const, actions },
+    { guard: 'venueSaysWorking' as const, target: 'open' as const, actions },
+  ];
+}
+
 /** An amendment is only sent for a working order, so its answer returns to open or partial. */
 function returnFromUpdate<A extends string>(...actions: A[]) {
   return [
@@ -389,6 +475,8 @@ function awaitingAcknowledgement() {
     'venue.filled': fillTransitions('partial', false),
     'venue.canceled': { target: 'canceled' as const, actions: ['recordCancellation' as const, 'announceCanceled' as const] },
     'venue.expired': { target: 'expired' as const, actions: 'announceExpired' as const },
+    'venue.amended': { actions: ['applyAmendment' as const, 'announceUpdated' as const] },
+    'venue.status': [...endFromStatus(), ...resumeFromStatus('recordAcceptance' as const, 'announceAccepted' as const)],
     cancel: { target: 'pendingCancel' as const, actions: ['announcePendingCancel' as const, 'cancelAtVenue' as const] },
     deadlineReached: {
       target: 'pendingCancel' as const,
@@ -403,6 +491,12 @@ function workingTransitions(canHoldFills: boolean) {
     'venue.canceled': { target: 'canceled' as const, actions: ['recordCancellation' as const, 'announceCanceled' as const] },
     'venue.expired': { target: 'expired' as const, actions: 'announceExpired' as const },
     'venue.accepted': { actions: 'recordAcceptance' as const },
+    // A venue may reject an order it had acknowledged (a margin check, a risk limit): it ends as rejected.
+    'venue.rejected': { target: 'rejected' as const, actions: ['recordRejection' as const, 'announceRejected' as const] },
+    // An amendment the venue made on its own (a price band, a quantity cut) is applied and announced.
+    'venue.amended': { actions: ['applyAmendment' as const, 'announceUpdated' as const] },
+    'venue.triggered': { guard: 'isVenueHeldTrigger' as const, target: 'triggered' as const, actions: ['recordVenueTrigger' as const, 'announceTriggered' as const] },
+    'venue.status': [...endFromStatus(), { guard: 'venueSaysWorking' as const, actions: 'recordAcceptance' as const }],
     cancel: { target: 'pendingCancel' as const, actions: ['announcePendingCancel' as const, 'cancelAtVenue' as const] },
     amend: {
       target: 'pendingUpdate' as const,

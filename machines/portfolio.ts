@@ -4,8 +4,7 @@
 // O(N) per spawn in XState 5 (DESIGN.md).
 import { assign, setup } from 'xstate';
 import { compare, type DecimalString } from '../src/domain/decimal.ts';
-import { applyFillToLedger, createLedger, release, reserve, type Ledger } from '../src/domain/ledger.ts';
-import type { OrderSide } from '../src/domain/order-request.ts';
+import { applyFillToLedger, createLedger, release, reserve, type Ledger, type LedgerFill } from '../src/domain/ledger.ts';
 
 /** 4: the ledger's reservations are kept in a two-level trie of hash buckets (src/domain/ledger.ts). */
 export const PORTFOLIO_MACHINE_VERSION = 4;
@@ -18,16 +17,7 @@ export interface SupervisedFault {
   readonly restoredTo: string;
 }
 
-export interface LedgerFill {
-  readonly orderId: string;
-  readonly side: OrderSide;
-  readonly base: string;
-  readonly quote: string;
-  readonly quantity: DecimalString;
-  readonly price: DecimalString;
-  readonly fee: DecimalString;
-  readonly feeCurrency: string;
-}
+export type { LedgerFill } from '../src/domain/ledger.ts';
 
 export type PortfolioEvent =
   | { type: 'halt'; reason: string }

@@ -4,7 +4,8 @@
 import { and, assign, emit, raise, setup } from 'xstate';
 import type { DecimalString } from '../src/domain/decimal.ts';
 import { decimal } from '../src/domain/decimal.ts';
-import type { PositionEventDraft } from '../src/domain/events.ts';
+import type { PositionChange, PositionEventDraft } from '../src/domain/events.ts';
+import { nonLooseningActivation } from '../src/domain/triggers.ts';
 import { applyPositionFill, flatPosition, type NetPosition, type PositionFill } from '../src/domain/position-accounting.ts';
 import {
   exitIntent,
@@ -15,8 +16,9 @@ import {
   trailingStopIntent,
   type PositionOrderIntent,
 } from '../src/domain/position-orders.ts';
-import type { ExitReason } from '../src/analytics/trade-record.ts';
-import { nonLooseningActivation, resizeTakeProfits, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection, type TakeProfitResize } from '../src/risk/protection.ts';
+import type { ExitReason } from '../src/domain/exit-reason.ts';
+import { validatePositionPlan } from '../src/risk/plan-validation.ts';
+import { resizeTakeProfits, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection, type TakeProfitResize } from '../src/risk/protection.ts';
 
 export const POSITION_MACHINE_VERSION = 2;
 
@@ -82,7 +84,7 @@ export interface PositionContext extends NetPosition {
   /** Sums of quantity x price over the opening and the closing parts of fills: the trade's average prices. */
   readonly entryNotional: DecimalString;
   readonly exitNotional: DecimalString;
-  /** Why the plan could not be applied, when it could not: the position then has no automatic protection. */
+  /** Why the plan could not be applied at the entry's fill, when it could not: the position is then closed at once. */
   readonly planError?: string;
 }
 
@@ -170,21 +172,15 @@ export const positionMachine = setup({
       });
     }),
     resolveProtection: assign(({ context }) => {
-      if (context.averageEntryPrice === undefined) return context;
-      try {
-        const protection = resolveProtection({
-          plan: context.plan,
-          inputs: context.inputs,
-          side: context.direction === 'long' ? 'buy' : 'sell',
-          entryPrice: context.averageEntryPrice,
-          quantity: context.quantity,
-          grid: { tickSize: decimal(context.tickSize), lotSize: decimal(context.lotSize) },
-          fees: { kind: 'rate', entryRate: decimal(context.feeRate), exitRate: decimal(context.feeRate) },
-        });
-        return Object.assign({}, context, { protection, stopPrice: protection.stopPrice });
-      } catch (error) {
-        return Object.assign({}, context, { planError: (error as Error).message });
-      }
+      const outcome = planOutcome(context);
+      return 'protection' in outcome
+        ? Object.assign({}, context, { protection: outcome.protection, stopPrice: outcome.protection.stopPrice })
+        : context;
+    }),
+    // Fail closed: a position whose plan cannot be applied at the price it filled at is closed at once.
+    recordPlanRejection: assign(({ context }) => {
+      const outcome = planOutcome(context);
+      return Object.assign({}, context, { planError: 'error' in outcome ? outcome.error : undefined, closeReason: 'planRejected' as const });
     }),
     recordProtectiveOrders: assign(({ context }) => {
       const intents = protectiveIntents(context);
@@ -249,7 +245,7 @@ export const positionMachine = setup({
         planError: context.planError,
       }),
     ),
-    announceChanged: emit(({ context }, params: { change: string }) =>
+    announceChanged: emit(({ context }, params: { change: PositionChange }) =>
       Object.assign(identity(context), {
         type: 'PositionChanged' as const,
         change: params.change,
@@ -275,6 +271,7 @@ export const positionMachine = setup({
   },
   guards: {
     hasQuantity: ({ context }) => context.quantity !== '0',
+    planCannotBeApplied: ({ context }) => 'error' in planOutcome(context),
     closeRequestedWithQuantity: ({ context }) => context.closeReason !== undefined && context.quantity !== '0',
     closesPosition: ({ context, event }) => isFill(event) && applyPositionFill(context, event).closed,
     isFilledExitEndWithQuantityLeft: ({ context, event }) => exitEndedWithQuantityLeft(context, event, true),
@@ -342,6 +339,16 @@ export const positionMachine = setup({
             guard: 'closeRequestedWithQuantity',
             target: 'closing',
             actions: [
+              'recordExitOrder',
+              'announceOpened',
+              { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] },
+            ],
+          },
+          {
+            guard: and(['hasQuantity', 'planCannotBeApplied']),
+            target: 'closing',
+            actions: [
+              'recordPlanRejection',
               'recordExitOrder',
               'announceOpened',
               { type: 'placeOrders', params: ({ context }) => [exitIntent(context.positionId, context.direction, context.serial, context.quantity)] },
@@ -523,6 +530,32 @@ export const positionMachine = setup({
   },
 });
 
+/**
+ * The plan resolved at the position's average entry, or every reason it cannot be: the plan is checked whole
+ * (validatePositionPlan) at the actual fill price, then resolved with the real fees.
+ */
+function planOutcome(context: PositionContext): { protection: ResolvedProtection } | { error: string } {
+  const entryPrice = context.averageEntryPrice;
+  if (entryPrice === undefined) return { error: 'the position has no entry price to apply its plan at' };
+  const grid = { tickSize: decimal(context.tickSize), lotSize: decimal(context.lotSize) };
+  const problems = validatePositionPlan(context.plan, context.inputs, { direction: context.direction, referenceEntryPrice: entryPrice, instrument: grid, quantity: context.quantity });
+  if (problems.length > 0) return { error: problems.join('; ') };
+  try {
+    const protection = resolveProtection({
+      plan: context.plan,
+      inputs: context.inputs,
+      side: context.direction === 'long' ? 'buy' : 'sell',
+      entryPrice,
+      quantity: context.quantity,
+      grid,
+      fees: { kind: 'rate', entryRate: decimal(context.feeRate), exitRate: decimal(context.feeRate) },
+    });
+    return { protection };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
 function startTrailingActions() {
   return [
     'startTrailing' as const,
@@ -533,13 +566,13 @@ function startTrailingActions() {
         const activationPrice =
           context.stopPrice === undefined
             ? trailing.activationPrice
-            : maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'buy' : 'sell', context.stopPrice, trailing, decimal(context.tickSize)));
+            : maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
         return [trailingStopIntent(context.positionId, context.direction, context.serial, context.quantity, { ...trailing, activationPrice })];
       },
     },
     // The replaced stop is canceled after the trailing one is placed: never a moment without a stop.
     { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => previousStopIds(context) },
-    { type: 'announceChanged' as const, params: { change: 'trailing' } },
+    { type: 'announceChanged' as const, params: { change: 'trailing' as const } },
   ];
 }
 

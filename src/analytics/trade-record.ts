@@ -1,9 +1,9 @@
 // Trade records: one closed round trip (entry and exit) with its net realized PnL, as JSON-ready decimal strings.
 import { ZERO, decimal, toDecimalString, type DecimalString } from '../domain/decimal.ts';
+import { EXIT_REASONS, type ExitReason } from '../domain/exit-reason.ts';
 import type { OrderSide } from '../domain/order-request.ts';
 
-export const EXIT_REASONS = ['stop', 'takeProfit', 'trailing', 'manual', 'signal', 'emergency', 'liquidation'] as const;
-export type ExitReason = (typeof EXIT_REASONS)[number];
+export { EXIT_REASONS, type ExitReason } from '../domain/exit-reason.ts';
 
 export interface TradeRecord {
   readonly id: string;

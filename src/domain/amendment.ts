@@ -2,13 +2,9 @@
 import { z } from 'zod';
 import { decimal, type DecimalString } from './decimal.ts';
 import type { Instrument } from './instrument.ts';
-import { optionalDecimalInput, OrderRequestError, PRICED_TYPES, priceIssue, quantityIssue, STOP_PRICED_TYPES, type OrderType } from './order-request.ts';
+import { optionalDecimalInput, OrderRequestError, PRICED_TYPES, priceIssue, quantityIssue, STOP_PRICED_TYPES, type OrderAmendmentTerms, type OrderType } from './order-request.ts';
 
-export interface OrderAmendmentRequest {
-  readonly price?: DecimalString;
-  readonly quantity?: DecimalString;
-  readonly stopPrice?: DecimalString;
-}
+export type OrderAmendmentRequest = OrderAmendmentTerms;
 
 const amendmentSchema = z.strictObject({
   price: optionalDecimalInput('price'),

@@ -1,6 +1,7 @@
 // Typed domain events, past tense: the audit trail, the journal, the API stream and the inspector's feed.
 import type { DecimalString } from './decimal.ts';
-import type { OrderSide, OrderType, TimeInForce } from './order-request.ts';
+import type { ExitReason } from './exit-reason.ts';
+import type { OrderAmendmentTerms, OrderSide, OrderTerms, OrderType } from './order-request.ts';
 
 interface OrderEventFields {
   /** The clientOrderId: ours, unique, and the key at the venue. */
@@ -10,29 +11,28 @@ interface OrderEventFields {
 }
 
 export type OrderEventDraft =
-  | (OrderEventFields & {
-      readonly type: 'OrderInitialized';
-      readonly side: OrderSide;
-      readonly orderType: OrderType;
-      readonly quantity: DecimalString;
-      readonly price?: DecimalString;
-      readonly stopPrice?: DecimalString;
-      readonly trailingOffset?: DecimalString;
-      readonly trailingPercent?: DecimalString;
-      readonly activationPrice?: DecimalString;
-      readonly timeInForce: TimeInForce;
-      readonly expireAt?: number;
-      readonly postOnly: boolean;
-      readonly reduceOnly: boolean;
-      readonly parentId?: string;
-    })
+  | (OrderEventFields &
+      Omit<OrderTerms, 'type'> & {
+        readonly type: 'OrderInitialized';
+        /** The order's type (`type` names the event). */
+        readonly orderType: OrderType;
+        readonly parentId?: string;
+      })
   | (OrderEventFields & { readonly type: 'OrderDenied'; readonly reason: string })
   | (OrderEventFields & { readonly type: 'OrderEmulated'; readonly triggerPrice?: DecimalString })
   | (OrderEventFields & { readonly type: 'OrderSubmitted'; readonly orderType: OrderType; readonly price?: DecimalString })
   | (OrderEventFields & { readonly type: 'OrderAccepted'; readonly venueOrderId: string })
   | (OrderEventFields & { readonly type: 'OrderRejected'; readonly reason: string })
-  | (OrderEventFields & { readonly type: 'OrderTriggered'; readonly triggerPrice: DecimalString; readonly marketPrice: DecimalString; readonly releasedAs: OrderType })
-  | (OrderEventFields & { readonly type: 'OrderPendingUpdate'; readonly price?: DecimalString; readonly quantity?: DecimalString; readonly stopPrice?: DecimalString })
+  | (OrderEventFields & {
+      readonly type: 'OrderTriggered';
+      readonly triggerPrice: DecimalString;
+      /** The market price that fired it; for a stop the venue held, the trigger level the venue reported. */
+      readonly marketPrice: DecimalString;
+      readonly releasedAs: OrderType;
+      /** Who held the stop: the engine (emulated, then released to the venue) or the venue itself. */
+      readonly firedAt: 'engine' | 'venue';
+    })
+  | (OrderEventFields & OrderAmendmentTerms & { readonly type: 'OrderPendingUpdate' })
   | (OrderEventFields & { readonly type: 'OrderUpdated'; readonly price?: DecimalString; readonly quantity: DecimalString; readonly stopPrice?: DecimalString; readonly triggerPrice?: DecimalString })
   | (OrderEventFields & { readonly type: 'OrderModifyRejected'; readonly reason: string })
   | (OrderEventFields & { readonly type: 'OrderPendingCancel' })
@@ -59,6 +59,25 @@ export type OrderEventDraft =
     })
   | (OrderEventFields & { readonly type: 'OrderFillRefused'; readonly tradeId: string; readonly fillQuantity: DecimalString; readonly reason: string });
 
+/** What a PositionChanged event says changed. */
+export type PositionChange =
+  /** The quantity changed (a fill: scale-in, partial exit, late fill). */
+  | 'size'
+  /** The stop moved to break-even. */
+  | 'breakEven'
+  /** The stop started trailing, or its trailing level moved. */
+  | 'trailing'
+  /** The stop was moved by hand. */
+  | 'stopUpdated'
+  /** The stop order ended without closing the position and was placed again. */
+  | 'stopReplaced'
+  /** The take-profit was moved by hand. */
+  | 'takeProfitUpdated'
+  /** An exit ended with quantity left: it is sent again at the next market data. */
+  | 'exitRetryPending'
+  /** Too many exits in a row ended without a fill: nothing is working to close the position. */
+  | 'exitFailed';
+
 interface PositionEventFields {
   readonly positionId: string;
   readonly venue: string;
@@ -78,8 +97,7 @@ export type PositionEventDraft =
     })
   | (PositionEventFields & {
       readonly type: 'PositionChanged';
-      /** What changed: size, breakEven, trailing, stopUpdated, stopReplaced, takeProfitUpdated. */
-      readonly change: string;
+      readonly change: PositionChange;
       readonly direction: 'long' | 'short';
       readonly quantity: DecimalString;
       readonly averageEntryPrice: DecimalString;
@@ -93,7 +111,7 @@ export type PositionEventDraft =
       readonly closedQuantity: DecimalString;
       readonly realizedPnl: DecimalString;
       readonly fees: DecimalString;
-      readonly exitReason: string;
+      readonly exitReason: ExitReason;
     });
 
 /** What a machine announces; the engine adds the clock's timestamp and its sequence number. */

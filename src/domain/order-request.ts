@@ -90,11 +90,11 @@ export const orderRequestSchema = z.strictObject({
 
 export type OrderRequestInput = z.input<typeof orderRequestSchema>;
 
-/** A request that passed validation: canonical decimal strings, defaults filled in. */
-export interface OrderRequest {
-  readonly clientOrderId?: string;
-  readonly venue?: string;
-  readonly symbol: string;
+/**
+ * The terms of an order: what it asks the market for. Written once here; the venue contract's VenueOrder, the
+ * OrderInitialized event and a position's order intents are derived from it.
+ */
+export interface OrderTerms {
   readonly side: OrderSide;
   readonly type: OrderType;
   readonly quantity: DecimalString;
@@ -107,6 +107,32 @@ export interface OrderRequest {
   readonly expireAt?: number;
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
+}
+
+/** The fields of OrderTerms, for code that copies an order's terms from one shape to another. */
+export const ORDER_TERM_FIELDS = [
+  'side', 'type', 'quantity', 'price', 'stopPrice', 'trailingOffset', 'trailingPercent', 'activationPrice', 'timeInForce', 'expireAt', 'postOnly', 'reduceOnly',
+] as const satisfies readonly (keyof OrderTerms)[];
+// A field added to OrderTerms and not to the list above fails to compile here.
+const everyTermListed: [Exclude<keyof OrderTerms, (typeof ORDER_TERM_FIELDS)[number]>] extends [never] ? true : false = true;
+void everyTermListed;
+
+/** What an amendment may change: the price, the quantity or the stop price (the venue's and the engine's alike). */
+export type OrderAmendmentTerms = Partial<Pick<OrderTerms, 'price' | 'quantity' | 'stopPrice'>>;
+
+/** Just the terms of an order (a request, a venue order...), the fields that are absent left out. */
+export function orderTermsOf(source: OrderTerms): OrderTerms {
+  const terms: Partial<Record<keyof OrderTerms, unknown>> = {};
+  for (const field of ORDER_TERM_FIELDS) if (source[field] !== undefined) terms[field] = source[field];
+  return terms as OrderTerms;
+}
+
+/** A request that passed validation: canonical decimal strings, defaults filled in. */
+export interface OrderRequest extends OrderTerms {
+  readonly clientOrderId?: string;
+  readonly venue?: string;
+  readonly symbol: string;
+  /** The position or algo this order belongs to, for the actor tree. */
   readonly parentId?: string;
 }
 

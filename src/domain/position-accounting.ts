@@ -277,18 +277,6 @@ export function notionalExposure(position: NetPosition, markPrice: DecimalString
   return str(openQuantity(position).times(mark));
 }
 
-/** Realized PnL net of every fee paid on the position: realizedPnl - fees. */
-export function netRealizedPnl(position: NetPosition): DecimalString {
-  return str(parse('position realizedPnl', position.realizedPnl).minus(parse('position fees', position.fees)));
-}
-
-/** Quote-currency cash a fill moves: buy -(quantity × price) - fee, sell +(quantity × price) - fee. */
-export function cashFlowOfFill(fill: PositionFill): DecimalString {
-  const parsed = parseFill(fill);
-  const notional = parsed.quantity.times(parsed.price);
-  return str((parsed.side === 'buy' ? notional.neg() : notional).minus(parsed.fee));
-}
-
 /**
  * Isolated-margin liquidation price estimate, not rounded to the tick:
  *   long:  entry × (1 - 1/leverage + mmr)

@@ -1,23 +1,15 @@
 // The orders a position asks the portfolio for: protective stop and take-profits, scale-ins, exits, and the
 // trailing stop that replaces a fixed one. Pure: ids are derived from the position id, so replays match.
 import type { DecimalString } from './decimal.ts';
-import type { OrderSide, OrderType } from './order-request.ts';
+import type { OrderSide, OrderTerms } from './order-request.ts';
 
 export type PositionOrderRole = 'entry' | 'stop' | 'takeProfit' | 'scaleIn' | 'exit';
 
 /** An order the position wants; the engine adds symbol and venue and sends it through the risk gate. */
-export interface PositionOrderIntent {
+export interface PositionOrderIntent
+  extends Pick<OrderTerms, 'side' | 'type' | 'quantity' | 'price' | 'stopPrice' | 'trailingOffset' | 'trailingPercent' | 'activationPrice' | 'reduceOnly'> {
   readonly clientOrderId: string;
   readonly role: PositionOrderRole;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly quantity: DecimalString;
-  readonly price?: DecimalString;
-  readonly stopPrice?: DecimalString;
-  readonly trailingOffset?: DecimalString;
-  readonly trailingPercent?: DecimalString;
-  readonly activationPrice?: DecimalString;
-  readonly reduceOnly: boolean;
 }
 
 export function exitSide(direction: 'long' | 'short'): OrderSide {

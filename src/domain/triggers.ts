@@ -1,5 +1,6 @@
-// Trigger arithmetic for stops, take-profits and trailing stops held locally (emulated) until triggered.
-import { decimal, HUNDRED, roundToStep, type Decimal, type DecimalString } from './decimal.ts';
+// Trigger arithmetic for stops, take-profits and trailing stops: the one place trailing levels are computed,
+// for orders held locally (emulated) until triggered and for the trailing stops positions place.
+import { decimal, HUNDRED, ONE, roundToStep, type Decimal, type DecimalString } from './decimal.ts';
 import type { OrderSide, OrderType } from './order-request.ts';
 
 /** What an emulated order becomes when triggered: the venue is sent this type. */
@@ -8,13 +9,20 @@ export function releasedOrderType(type: OrderType): OrderType {
 }
 
 /**
+ * True when the order fires on a fall to its trigger (a sell stop, a buy take-profit), false when it fires on
+ * a rise (a buy stop, a sell take-profit).
+ */
+export function triggerFiresBelow(side: OrderSide, type: OrderType): boolean {
+  const isTakeProfit = type === 'takeProfit' || type === 'takeProfitLimit';
+  return (side === 'sell') !== isTakeProfit;
+}
+
+/**
  * A stop fires when the market moves against the order's side through it (sell stop: price <= stop; buy
  * stop: price >= stop). A take-profit fires when the market reaches it in the order's favour.
  */
 export function isTriggeredAt(side: OrderSide, type: OrderType, triggerPrice: Decimal, marketPrice: Decimal): boolean {
-  const isTakeProfit = type === 'takeProfit' || type === 'takeProfitLimit';
-  const firesBelow = (side === 'sell') !== isTakeProfit;
-  return firesBelow ? marketPrice.lte(triggerPrice) : marketPrice.gte(triggerPrice);
+  return triggerFiresBelow(side, type) ? marketPrice.lte(triggerPrice) : marketPrice.gte(triggerPrice);
 }
 
 export interface TrailingPlan {
@@ -66,3 +74,26 @@ export function advanceTrailing(
   return { watermark: marketPrice.toFixed(), triggerPrice: triggerPrice.toFixed() };
 }
 
+
+/**
+ * The activation price for a trailing stop (`side` is the stop's: sell for a long position) that replaces a
+ * stop at `currentStop`: the market price at which its trigger first reaches the current stop, rounded so
+ * that swapping the stop for the trailing one never loosens it.
+ */
+export function nonLooseningActivation(
+  side: OrderSide,
+  currentStop: DecimalString,
+  trailing: { readonly trailingOffset?: DecimalString; readonly trailingPercent?: DecimalString },
+  tickSize: Decimal,
+): DecimalString {
+  const stop = decimal(currentStop);
+  const sell = side === 'sell';
+  let price: Decimal;
+  if (trailing.trailingOffset !== undefined) {
+    price = sell ? stop.plus(trailing.trailingOffset) : stop.minus(trailing.trailingOffset);
+  } else {
+    const fraction = decimal(trailing.trailingPercent ?? '0').div(HUNDRED);
+    price = sell ? stop.div(ONE.minus(fraction)) : stop.div(ONE.plus(fraction));
+  }
+  return roundToStep(price, tickSize, sell ? 'up' : 'down').toFixed();
+}

@@ -1,13 +1,13 @@
 // A position's protection plan as JSON (decimal strings), and its resolution into concrete stop, take-profit,
 // break-even, trailing and scale-in levels once the entry price is known.
-import { decimal, HUNDRED, ONE, roundToStep, ZERO, type Decimal, type DecimalString } from '../domain/decimal.ts';
+import { decimal, HUNDRED, roundToStep, ZERO, type Decimal, type DecimalString } from '../domain/decimal.ts';
 import type { OrderSide } from '../domain/order-request.ts';
 import { splitQuantity } from './allocation.ts';
 import type { LotGrid, TickGrid } from './grid.ts';
 import { isLong, priceInFavour } from './position-side.ts';
 import { planScaling, type LevelSpacing, type SizeSchedule } from './scaling.ts';
 import { stopLossPrice, takeProfitLadder, type StopLossMethod, type TakeProfitMethod } from './stops.ts';
-import { breakEvenStop, breakEvenTriggerDistance, type FeeModel } from './trailing.ts';
+import { breakEvenStop, breakEvenTriggerDistance, type FeeModel } from './break-even.ts';
 
 export type StopLossPlan =
   | { readonly method: 'price'; readonly price: DecimalString }
@@ -220,28 +220,6 @@ function scalingLevels(direction: 'scaleIn' | 'scaleOut', plan: ScalingPlan, inp
   })
     .filter((level) => level.quantity.gt(ZERO))
     .map((level) => ({ price: level.price.toFixed(), quantity: level.quantity.toFixed() }));
-}
-
-/**
- * The activation price for a trailing stop that replaces `currentStop`: the market price at which its trigger
- * first reaches the current stop, so swapping the stop for the trailing one never loosens it.
- */
-export function nonLooseningActivation(
-  side: OrderSide,
-  currentStop: DecimalString,
-  trailing: { readonly trailingOffset?: DecimalString; readonly trailingPercent?: DecimalString },
-  tickSize: Decimal,
-): DecimalString {
-  const stop = decimal(currentStop);
-  const long = isLong(side);
-  let price: Decimal;
-  if (trailing.trailingOffset !== undefined) {
-    price = long ? stop.plus(trailing.trailingOffset) : stop.minus(trailing.trailingOffset);
-  } else {
-    const fraction = decimal(trailing.trailingPercent ?? '0').div(HUNDRED);
-    price = long ? stop.div(ONE.minus(fraction)) : stop.div(ONE.plus(fraction));
-  }
-  return roundToStep(price, tickSize, long ? 'up' : 'down').toFixed();
 }
 
 export interface TakeProfitResize {

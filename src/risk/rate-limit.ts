@@ -25,16 +25,6 @@ export function countInWindow(times: readonly number[], now: number, windowMs: n
 }
 
 /**
- * True when one more action now would break the limit: `limit.count` or more of `times` already lie in
- * (now - windowMs, now]. With count 5 and window 1000: the 6th action within 1000 ms is refused, and one
- * at exactly 1000 ms after the oldest of the five passes.
- */
-export function rateExceeded(times: readonly number[], now: number, limit: RateLimit): boolean {
-  requireRateLimit('rate limit', limit);
-  return countInWindow(times, now, limit.windowMs) >= limit.count;
-}
-
-/**
  * The times of past actions, kept only while a window of `windowMs` can still count them: the list a rate
  * check reads stays as short as the limit allows, instead of growing with every action ever taken. With no
  * window (no limit configured) nothing is kept.

@@ -6,7 +6,6 @@ import { decimal, ZERO, type Decimal, type DecimalString } from '../../src/domai
 import type { OrderSide } from '../../src/domain/order-request.ts';
 import {
   applyPositionFill,
-  cashFlowOfFill,
   flatPosition,
   positionFromOpening,
   positionValue,
@@ -16,6 +15,12 @@ import {
   type PositionFill,
   type PositionFillResult,
 } from '../../src/domain/position-accounting.ts';
+
+/** Quote-currency cash a fill moves: a buy pays quantity × price, a sell receives it; the fee always goes out. */
+function cashFlowOf(fill: PositionFill): Decimal {
+  const notional = decimal(fill.quantity).times(fill.price);
+  return (fill.side === 'buy' ? notional.neg() : notional).minus(fill.fee);
+}
 
 /** Quantities in lots of 0.001, prices in ticks of 0.01, fees in units of 0.0001, as a venue would send them. */
 const lotsOf = (n: number) => decimal(n).times('0.001').toFixed();
@@ -104,7 +109,7 @@ describe('position accounting properties', () => {
       fc.property(stepsArbitrary, marksArbitrary, (steps, marks) => {
         let cash = decimal(START_CASH);
         run(steps, ({ fill, after }, finished) => {
-          cash = cash.plus(cashFlowOfFill(fill));
+          cash = cash.plus(cashFlowOf(fill));
           const positions = [...finished, after];
           const realized = sum(positions.map((p) => p.realizedPnl));
           const fees = sum(positions.map((p) => p.fees));

@@ -4,11 +4,9 @@ import { decimal } from '../../src/domain/decimal.ts';
 import type { OrderSide } from '../../src/domain/order-request.ts';
 import {
   applyPositionFill,
-  cashFlowOfFill,
   flatPosition,
   leverageOf,
   liquidationPrice,
-  netRealizedPnl,
   notionalExposure,
   positionFromOpening,
   positionValue,
@@ -93,7 +91,6 @@ describe('a long position', () => {
       closedQuantity: '4',
     });
     expect(flip.position.averageEntryPrice).toBeUndefined();
-    expect(netRealizedPnl(flip.position)).toBe('-30.81');
 
     const short = positionFromOpening('short', flip.opening!);
     expect(short).toEqual({
@@ -207,7 +204,6 @@ describe('flat positions', () => {
     expect(unrealizedPnl(flatPosition(), '100')).toBe('0');
     expect(positionValue(flatPosition(), '100')).toBe('0');
     expect(notionalExposure(flatPosition(), '100')).toBe('0');
-    expect(netRealizedPnl(flatPosition())).toBe('0');
   });
 });
 
@@ -223,7 +219,6 @@ describe('invalid input', () => {
     [{ side: 'hold' as OrderSide, quantity: '1', price: '1', fee: '0' }, /fill side must be "buy" or "sell", got "hold"/],
   ])('refuses %j', (bad, message) => {
     expect(() => applyPositionFill(long, bad)).toThrow(message);
-    expect(() => cashFlowOfFill(bad)).toThrow(message);
   });
 
   it('refuses a negative position quantity and a non-flat quantity without a direction', () => {
@@ -234,14 +229,6 @@ describe('invalid input', () => {
   it('refuses a mark price that is not positive', () => {
     expect(() => unrealizedPnl(long, '0')).toThrow(/mark price must be positive, got 0/);
     expect(() => positionValue(long, '-1')).toThrow(/mark price must be positive/);
-  });
-});
-
-describe('cashFlowOfFill', () => {
-  it('pays for a buy and receives for a sell, fees always out', () => {
-    expect(cashFlowOfFill(fill('buy', '2', '100', '0.2'))).toBe('-200.2');
-    expect(cashFlowOfFill(fill('sell', '2', '100', '0.2'))).toBe('199.8');
-    expect(cashFlowOfFill(fill('sell', '0.1', '0.2'))).toBe('0.02');
   });
 });
 

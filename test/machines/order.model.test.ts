@@ -8,11 +8,12 @@ import { orderMachine, TERMINAL_ORDER_STATES, type OrderMachineEvent, type Order
 import { add, compare } from '../../src/domain/decimal.ts';
 import type { OrderEventDraft } from '../../src/domain/events.ts';
 import { remainingQuantity } from '../../src/domain/fills.ts';
-import { commandEvents, emulatedStopInput, emulatedTrailingInput, fill, limitOrderInput, reportEvents } from '../support/order-fixtures.ts';
+import { commandEvents, emulatedStopInput, emulatedTrailingInput, fill, limitOrderInput, reportEvents, statusEvents, venueStopInput } from '../support/order-fixtures.ts';
 
 const events: OrderMachineEvent[] = [
   ...Object.values(commandEvents),
   ...Object.values(reportEvents),
+  ...Object.values(statusEvents),
   fill('a', '0.4'),
   fill('b', '0.6'),
   fill('d', '0.1'),
@@ -23,14 +24,16 @@ const events: OrderMachineEvent[] = [
 type Snapshot = ReturnType<ReturnType<typeof createActor<typeof orderMachine>>['getSnapshot']>;
 
 function serialize(snapshot: Snapshot): string {
-  const { filledQuantity, venueOrderId, releasedAs, cancelForExpiry, pendingAmendment, price, stopPrice, triggerPrice, tradeIds } = snapshot.context;
-  return JSON.stringify([snapshot.value, filledQuantity, venueOrderId, releasedAs, cancelForExpiry, pendingAmendment, price, stopPrice, triggerPrice, tradeIds]);
+  const { filledQuantity, venueOrderId, releasedAs, cancelForExpiry, deadlinePassed, pendingAmendment, price, stopPrice, triggerPrice, tradeIds } = snapshot.context;
+  return JSON.stringify([snapshot.value, filledQuantity, venueOrderId, releasedAs, cancelForExpiry, deadlinePassed, pendingAmendment, price, stopPrice, triggerPrice, tradeIds]);
 }
 
 const EFFECTS = ['submitToVenue', 'releaseToVenue', 'cancelAtVenue', 'amendAtVenue'] as const;
 
 /** Which venue effect a move between two states must cause: exactly one, or none. */
-function expectedEffect(from: OrderStateName, to: OrderStateName, event: OrderMachineEvent): string | undefined {
+function expectedEffect(from: OrderStateName, to: OrderStateName, before: Snapshot, after: Snapshot, event: OrderMachineEvent): string | undefined {
+  // A cancel refused after the deadline passed is sent again, for expiry.
+  if (to === 'pendingCancel' && !before.context.cancelForExpiry && after.context.cancelForExpiry) return 'cancelAtVenue';
   // Recovery adopts an order the venue already has: it moves on as sent and nothing is sent again.
   if (from === to || event.type === 'adopt') return undefined;
   if (from === 'pending' && to === 'submitted') return 'submitToVenue';
@@ -96,7 +99,7 @@ function checkStep(input: OrderMachineInput, state: Snapshot, event: OrderMachin
     return;
   }
   // Exactly the venue effect the move implies, and no other.
-  const effect = expectedEffect(from, to, event);
+  const effect = expectedEffect(from, to, before, after, event);
   expect(effects, where).toEqual(effect ? [effect] : []);
   // A refused cancel or an amendment's answer returns to a working state without announcing it anew.
   const returning = from === 'pendingCancel' || from === 'pendingUpdate';
@@ -122,6 +125,7 @@ const configurations: Array<[string, () => OrderMachineInput]> = [
   ['emulated stop', emulatedStopInput],
   ['emulated trailing stop', emulatedTrailingInput],
   ['GTD limit order', () => limitOrderInput({ timeInForce: 'GTD', expireAt: 1_000 })],
+  ['venue-held stop', venueStopInput],
 ];
 
 describe('order chart, model-based', () => {

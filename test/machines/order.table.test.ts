@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { orderMachine, type OrderMachineEvent, type OrderMachineInput, type OrderStateName } from '../../machines/order.ts';
 import { subtract } from '../../src/domain/decimal.ts';
-import { commandEvents, emulatedStopInput, fill, limitOrderInput, reportEvents } from '../support/order-fixtures.ts';
+import { commandEvents, emulatedStopInput, fill, limitOrderInput, reportEvents, statusEvents, venueStopInput } from '../support/order-fixtures.ts';
 
 type Column =
   | 'submit' | 'deny' | 'cancel' | 'amend' | 'trigger' | 'trailingAdvanced' | 'deadlineReached'
   | 'accepted' | 'rejected' | 'fillPartial' | 'fillComplete' | 'fillDuplicate' | 'fillOver'
-  | 'canceled' | 'expired' | 'amended' | 'cancelRejected' | 'amendRejected';
+  | 'canceled' | 'expired' | 'amended' | 'cancelRejected' | 'amendRejected' | 'triggered'
+  | 'statusWorking' | 'statusCanceled' | 'statusExpired' | 'statusRejected' | 'statusFilled';
 
 /** A target state; '-' refused (nothing changes); '=' stays in its state with its context updated. */
 type Cell = OrderStateName | '-' | '=';
@@ -23,17 +24,24 @@ interface Row {
 const refusedEverywhere: Record<Column, Cell> = {
   submit: '-', deny: '-', cancel: '-', amend: '-', trigger: '-', trailingAdvanced: '-', deadlineReached: '-',
   accepted: '-', rejected: '-', fillPartial: '-', fillComplete: '-', fillDuplicate: '-', fillOver: '-',
-  canceled: '-', expired: '-', amended: '-', cancelRejected: '-', amendRejected: '-',
+  canceled: '-', expired: '-', amended: '-', cancelRejected: '-', amendRejected: '-', triggered: '-',
+  statusWorking: '-', statusCanceled: '-', statusExpired: '-', statusRejected: '-', statusFilled: '-',
 };
+
+/** A status query (after a restart) moves an order that is not finished to what the venue says. */
+const endedAtVenue: Partial<Record<Column, Cell>> = { statusCanceled: 'canceled', statusExpired: 'expired', statusRejected: 'rejected' };
 
 const awaitingAck: Partial<Record<Column, Cell>> = {
   cancel: 'pendingCancel', deadlineReached: 'pendingCancel', accepted: 'open', rejected: 'rejected',
-  fillPartial: 'partial', fillComplete: 'filled', canceled: 'canceled', expired: 'expired',
+  fillPartial: 'partial', fillComplete: 'filled', canceled: 'canceled', expired: 'expired', amended: '=',
+  ...endedAtVenue, statusWorking: 'open',
 };
 
 const working: Partial<Record<Column, Cell>> = {
   cancel: 'pendingCancel', amend: 'pendingUpdate', deadlineReached: 'pendingCancel', accepted: '=',
   fillPartial: 'partial', fillComplete: 'filled', canceled: 'canceled', expired: 'expired',
+  // An acknowledged order can still be rejected by the venue, and amended by it unasked.
+  rejected: 'rejected', amended: '=', ...endedAtVenue, statusWorking: '=',
 };
 
 const { submit, cancel, amend, trigger } = commandEvents;
@@ -60,6 +68,8 @@ const table: Record<OrderStateName, Row> = {
     cells: {
       ...refusedEverywhere, canceled: 'canceled', cancelRejected: 'open', fillPartial: '=', fillComplete: 'filled',
       expired: 'expired', accepted: '=', rejected: 'rejected', amended: '=', amendRejected: '=',
+      // The deadline is remembered until the cancel is answered; a restart's status query settles it.
+      deadlineReached: '=', ...endedAtVenue, statusWorking: 'open',
     },
   },
   pendingUpdate: {
@@ -67,7 +77,8 @@ const table: Record<OrderStateName, Row> = {
     path: [submit, accepted, amend],
     cells: {
       ...refusedEverywhere, amended: 'open', amendRejected: 'open', fillPartial: '=', fillComplete: 'filled',
-      canceled: 'canceled', expired: 'expired', cancel: 'pendingCancel',
+      canceled: 'canceled', expired: 'expired', cancel: 'pendingCancel', rejected: 'rejected',
+      deadlineReached: '=', ...endedAtVenue, statusWorking: 'open',
     },
   },
   filled: { input: limitOrderInput, path: [submit, accepted, fill('f-1', '1')], cells: refusedEverywhere },
@@ -103,8 +114,10 @@ function eventFor(column: Column, filledQuantity: string): OrderMachineEvent {
     case 'fillDuplicate': return fill('f-dup', '0.3');
     case 'fillOver': return fill('f-over', '5');
     case 'amend': return amend;
-    case 'accepted': case 'rejected': case 'canceled': case 'expired': case 'amended': case 'cancelRejected': case 'amendRejected':
+    case 'accepted': case 'rejected': case 'canceled': case 'expired': case 'amended': case 'cancelRejected': case 'amendRejected': case 'triggered':
       return reportEvents[column];
+    case 'statusWorking': case 'statusCanceled': case 'statusExpired': case 'statusRejected': case 'statusFilled':
+      return statusEvents[column];
     default: return commandEvents[column];
   }
 }
@@ -135,6 +148,19 @@ describe('order transition table', () => {
       }
     });
   }
+
+  it('a stop the venue holds moves to triggered when the venue reports it fired; other orders ignore the report', () => {
+    const stop = createActor(orderMachine, { input: venueStopInput() }).start();
+    stop.send(commandEvents.submit);
+    stop.send(accepted);
+    stop.send(reportEvents.triggered);
+    expect(stop.getSnapshot().value).toBe('triggered');
+    const limit = createActor(orderMachine, { input: limitOrderInput() }).start();
+    limit.send(commandEvents.submit);
+    limit.send(accepted);
+    limit.send(reportEvents.triggered);
+    expect(limit.getSnapshot().value).toBe('open');
+  });
 
   it('covers every state of the chart', () => {
     expect(Object.keys(table).sort()).toEqual(Object.keys(orderMachine.root.states).sort());

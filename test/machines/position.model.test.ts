@@ -45,6 +45,8 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
   const [entry, exit] = long ? (['buy', 'sell'] as const) : (['sell', 'buy'] as const);
   return [
     fill('p1.e1', entry, '1', '100'),
+    // At 3 the plan cannot be applied (a long's stop would be below 0, a short's take-profits too).
+    fill('p1.e1', entry, '1', '3'),
     { type: 'entryComplete' },
     { type: 'breakEvenReached', marketPrice: price('104') },
     { type: 'trailingActivated', marketPrice: price('108') },
@@ -89,10 +91,12 @@ function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
  * what price, whether a close was asked for, and a capped count of working orders.
  */
 function serialize(snapshot: Snapshot): string {
-  const { quantity, stopKind, stopOrderId, closeReason, stopPrice, workingOrderIds, takeProfitOrderIds, exitOrderIds, failedExits } = snapshot.context;
+  const { quantity, stopKind, stopOrderId, closeReason, stopPrice, workingOrderIds, takeProfitOrderIds, exitOrderIds, failedExits, averageEntryPrice } = snapshot.context;
   const quantityBucket = compare(quantity, '2') > 0 ? 'more than 2' : quantity;
   const exitWorking = exitOrderIds.some((id) => workingOrderIds.includes(id));
-  return JSON.stringify([snapshot.value, quantityBucket, stopKind, stopOrderId, closeReason, stopPrice, Math.min(workingOrderIds.length, 3), takeProfitOrderIds.length, exitWorking, failedExits]);
+  // While opening, whether the plan can be applied at the entry so far decides where entryComplete goes.
+  const unplannable = snapshot.value === 'opening' && averageEntryPrice !== undefined && compare(averageEntryPrice, '12') < 0;
+  return JSON.stringify([snapshot.value, quantityBucket, stopKind, stopOrderId, closeReason, stopPrice, Math.min(workingOrderIds.length, 3), takeProfitOrderIds.length, exitWorking, failedExits, unplannable]);
 }
 
 /** Walked transitions by name: the provided machine (with effects recorded) has its own transition objects. */
@@ -150,6 +154,15 @@ function check(state: Snapshot, event: PositionMachineEvent): void {
     const stopWorking = after.context.stopOrderId !== undefined && after.context.workingOrderIds.includes(after.context.stopOrderId);
     const retryPending = after.can({ type: 'retryExit' });
     expect(exitWorking || stopWorking || retryPending || after.context.failedExits >= MAX_FAILED_EXITS, where).toBe(true);
+  }
+  // Never open without the protection the plan asked for: a plan that cannot be applied closes the position.
+  if (before.value === 'opening' && stopPhase(after) !== undefined) {
+    expect(after.context.stopPrice, where).toBeDefined();
+    expect(placed.map((intent) => intent.role), where).toContain('stop');
+  }
+  if (before.value === 'opening' && after.context.planError !== undefined) {
+    expect(after.value, where).toBe('closing');
+    expect(placed.map((intent) => intent.role), where).toEqual(['exit']);
   }
   // The plan's phases only move forward: initial -> breakEven -> trailing.
   const order = ['initial', 'breakEven', 'trailing'];

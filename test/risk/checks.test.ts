@@ -11,7 +11,7 @@ import {
   type OrderRiskInput,
   type RiskLimits,
 } from '../../src/risk/checks.ts';
-import { RecentTimes, rateExceeded } from '../../src/risk/rate-limit.ts';
+import { RecentTimes, countInWindow, requireRateLimit } from '../../src/risk/rate-limit.ts';
 
 const instrument = createInstrument({
   symbol: 'BTCUSDT',
@@ -472,14 +472,13 @@ describe('checkAmend', () => {
 });
 
 describe('rate limit helpers', () => {
-  it('count in (now - window, now] reaching the count means the next is refused', () => {
-    const limit = { count: 2, windowMs: 1000 };
-    expect(rateExceeded([0, 1], 1000, limit)).toBe(false); // 0 is exactly one window ago
-    expect(rateExceeded([1, 2], 1000, limit)).toBe(true);
-    expect(rateExceeded([1, 1001], 1001, limit)).toBe(false);
-    expect(rateExceeded([], 0, { count: 0, windowMs: 1 })).toBe(true);
+  it('counts the times in (now - window, now]', () => {
+    expect(countInWindow([0, 1], 1000, 1000)).toBe(1); // 0 is exactly one window ago
+    expect(countInWindow([1, 2], 1000, 1000)).toBe(2);
+    expect(countInWindow([1, 1001], 1001, 1000)).toBe(1);
+    expect(countInWindow([], 0, 1)).toBe(0);
     // A time after now has not happened yet on this clock.
-    expect(rateExceeded([1000, 1500], 1000, limit)).toBe(false);
+    expect(countInWindow([1000, 1500], 1000, 1000)).toBe(1);
   });
 
   it('RecentTimes keeps only what a window can still count, and nothing without a limit', () => {
@@ -493,8 +492,8 @@ describe('rate limit helpers', () => {
   });
 
   it('refuses a malformed limit', () => {
-    expect(() => rateExceeded([], 0, { count: -1, windowMs: 1000 })).toThrow('count must be a non-negative integer, got -1');
-    expect(() => rateExceeded([], 0, { count: 1, windowMs: 0 })).toThrow('windowMs must be a positive integer, got 0');
+    expect(() => requireRateLimit('submitRate', { count: -1, windowMs: 1000 })).toThrow('submitRate.count must be a non-negative integer, got -1');
+    expect(() => requireRateLimit('submitRate', { count: 1, windowMs: 0 })).toThrow('submitRate.windowMs must be a positive integer, got 0');
   });
 });
 

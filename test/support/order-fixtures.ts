@@ -42,6 +42,11 @@ export function emulatedStopInput(): OrderMachineInput {
   };
 }
 
+/** A sell stop the venue holds itself: it works at the venue until the venue reports it triggered. */
+export function venueStopInput(): OrderMachineInput {
+  return { ...emulatedStopInput(), emulated: false };
+}
+
 export function emulatedTrailingInput(): OrderMachineInput {
   return {
     request: {
@@ -87,4 +92,15 @@ export const reportEvents = {
   amended: { type: 'venue.amended', price: '49990' },
   cancelRejected: { type: 'venue.cancelRejected', reason: 'order is already filled' },
   amendRejected: { type: 'venue.amendRejected', reason: 'price out of band' },
+  triggered: { type: 'venue.triggered', triggerPrice: '49000' },
+} as const satisfies Record<string, OrderMachineEvent>;
+
+/** The venue's answers to a status query by clientOrderId (recovery). */
+export const statusEvents = {
+  statusWorking: { type: 'venue.status', status: 'open', venueOrderId: 'v-1' },
+  statusCanceled: { type: 'venue.status', status: 'canceled' },
+  statusExpired: { type: 'venue.status', status: 'expired' },
+  statusRejected: { type: 'venue.status', status: 'rejected', reason: 'margin check failed' },
+  // Fills come as venue.filled before the status; a `filled` status alone moves nothing.
+  statusFilled: { type: 'venue.status', status: 'filled' },
 } as const satisfies Record<string, OrderMachineEvent>;
