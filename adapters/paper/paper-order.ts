@@ -17,6 +17,8 @@ export interface PaperOrder {
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
   readonly postOnly: boolean;
+  /** Perpetuals only: may only reduce the position; fills are capped at its size. Ignored on spot. */
+  readonly reduceOnly: boolean;
   readonly expireAt: number | undefined;
   quantity: Decimal;
   /** Limit price (limit, stopLimit, takeProfitLimit); undefined for market-like orders. */
@@ -33,7 +35,7 @@ export interface PaperOrder {
   queueAhead: Decimal;
   /** Time priority at its price: lower arrived first. Renewed when the order loses priority. */
   priority: number;
-  /** Currency held for this order (quote for buys, base for sells). */
+  /** Currency held for this order (spot: quote for buys, base for sells; perpetuals: quote, as margin). */
   readonly reservedCurrency: string;
   /** What is still held for this order in `reservedCurrency`. */
   reserved: Decimal;

@@ -3,10 +3,14 @@
 import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
 import type { Instrument } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType, TimeInForce } from '../../src/domain/order-request.ts';
+import type { NetPosition } from '../../src/domain/position-accounting.ts';
 import type { Balance, VenueFill, VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
+import type { MarginMode } from './perpetual-account.ts';
 import { orderStatus, type PaperOrder } from './paper-order.ts';
 
-export const PAPER_VENUE_STATE_VERSION = 1;
+export const PAPER_VENUE_STATE_VERSION = 2;
+/** Versions a venue restores: 1 is 2 without perpetuals. */
+export const READABLE_PAPER_VENUE_STATE_VERSIONS: readonly number[] = [1, 2];
 
 export interface PaperOrderState {
   readonly clientOrderId: string;
@@ -16,6 +20,8 @@ export interface PaperOrderState {
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
   readonly postOnly: boolean;
+  /** Absent in states saved before perpetuals: false. */
+  readonly reduceOnly?: boolean;
   readonly expireAt?: number;
   readonly quantity: DecimalString;
   readonly price?: DecimalString;
@@ -30,8 +36,21 @@ export interface PaperOrderState {
   readonly reserved: DecimalString;
 }
 
+/** One perpetual symbol's margin position and the terms that may change at run time. */
+export interface PaperPerpetualState {
+  readonly symbol: string;
+  readonly leverage: DecimalString;
+  readonly marginMode: MarginMode;
+  readonly fundingRate: DecimalString;
+  readonly nextFundingAt: number;
+  readonly position: NetPosition;
+  /** Held in the ledger for the position (part of the balances' `reserved`). */
+  readonly margin: DecimalString;
+  readonly mark?: DecimalString;
+}
+
 export interface PaperVenueState {
-  readonly version: typeof PAPER_VENUE_STATE_VERSION;
+  readonly version: typeof PAPER_VENUE_STATE_VERSION | 1;
   readonly venue: string;
   readonly balances: readonly Balance[];
   readonly orders: readonly PaperOrderState[];
@@ -40,6 +59,8 @@ export interface PaperVenueState {
   readonly nextOrderNumber: number;
   readonly nextTradeNumber: number;
   readonly nextPriority: number;
+  readonly perpetuals?: readonly PaperPerpetualState[];
+  readonly nextFundingNumber?: number;
 }
 
 export function orderState(order: PaperOrder): PaperOrderState {
@@ -48,6 +69,7 @@ export function orderState(order: PaperOrder): PaperOrderState {
     ...orderStatus(order),
     timeInForce: order.timeInForce,
     postOnly: order.postOnly,
+    ...(order.reduceOnly ? { reduceOnly: true } : {}),
     ...(order.expireAt !== undefined ? { expireAt: order.expireAt } : {}),
     ...(order.stopPrice !== undefined ? { stopPrice: toDecimalString(order.stopPrice) } : {}),
     awaitingTrigger: order.awaitingTrigger,
@@ -69,6 +91,7 @@ export function orderFromState(state: PaperOrderState, instrument: Instrument): 
     type: state.type,
     timeInForce: state.timeInForce,
     postOnly: state.postOnly,
+    reduceOnly: state.reduceOnly === true,
     expireAt: state.expireAt,
     quantity: decimal(state.quantity),
     price: state.price === undefined ? undefined : decimal(state.price),
