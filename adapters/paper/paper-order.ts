@@ -33,6 +33,8 @@ export interface PaperOrder {
   resting: boolean;
   /** Displayed quantity ahead of this order at its price; volume there must pass it before it fills. */
   queueAhead: Decimal;
+  /** The displayed quantity at its price when last looked at, less what traded there since (probabilistic queue). */
+  levelSeen: Decimal;
   /** Time priority at its price: lower arrived first. Renewed when the order loses priority. */
   priority: number;
   /** Currency held for this order (spot: quote for buys, base for sells; perpetuals: quote, as margin). */

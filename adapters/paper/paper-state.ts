@@ -31,6 +31,8 @@ export interface PaperOrderState {
   readonly awaitingTrigger: boolean;
   readonly resting: boolean;
   readonly queueAhead: DecimalString;
+  /** Absent in older states: the queue ahead. */
+  readonly levelSeen?: DecimalString;
   readonly priority: number;
   readonly reservedCurrency: string;
   readonly reserved: DecimalString;
@@ -61,6 +63,13 @@ export interface PaperVenueState {
   readonly nextPriority: number;
   readonly perpetuals?: readonly PaperPerpetualState[];
   readonly nextFundingNumber?: number;
+  /** Draws made by the seeded fill and latency models, so a restored venue continues their sequences. */
+  readonly randomDraws?: {
+    readonly fillModel: number;
+    readonly orderLatency: number;
+    readonly reportLatency: number;
+    readonly marketDataLatency: number;
+  };
 }
 
 export function orderState(order: PaperOrder): PaperOrderState {
@@ -75,6 +84,7 @@ export function orderState(order: PaperOrder): PaperOrderState {
     awaitingTrigger: order.awaitingTrigger,
     resting: order.resting,
     queueAhead: toDecimalString(order.queueAhead),
+    ...(order.levelSeen.eq(order.queueAhead) ? {} : { levelSeen: toDecimalString(order.levelSeen) }),
     priority: order.priority,
     reservedCurrency: order.reservedCurrency,
     reserved: toDecimalString(order.reserved),
@@ -101,6 +111,7 @@ export function orderFromState(state: PaperOrderState, instrument: Instrument): 
     awaitingTrigger: false,
     resting: false,
     queueAhead: decimal(state.queueAhead),
+    levelSeen: decimal(state.levelSeen ?? state.queueAhead),
     priority: state.priority,
     reservedCurrency: state.reservedCurrency,
     reserved: decimal(state.reserved),

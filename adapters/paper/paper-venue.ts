@@ -2,7 +2,7 @@
 // reserved balances, margin, funding and liquidation.
 import { ZERO, decimal, toDecimalString, type Decimal, type DecimalString } from '../../src/domain/decimal.ts';
 import { isOnLot, isOnTick, type Instrument } from '../../src/domain/instrument.ts';
-import type { MarketData, MarketDataListener, QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
+import type { BookUpdate, MarketData, MarketDataListener, QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
 import { TIME_IN_FORCE, type OrderSide, type OrderType } from '../../src/domain/order-request.ts';
 import type { Clock, TimerHandle } from '../../src/domain/clock.ts';
 import type {
@@ -34,6 +34,9 @@ import {
 } from './matching.ts';
 import { isWorking, orderStatus, remainingQuantity, type PaperOrder } from './paper-order.ts';
 import { RestingOrders, TriggerIndex } from './resting-orders.ts';
+import { FillModel, type FillModelSetting } from './fill-model.ts';
+import { LatencyModel, type LatencySetting } from './latency.ts';
+import { L2Book } from './l2-book.ts';
 import {
   orderFromState,
   orderState,
@@ -60,10 +63,19 @@ export interface PaperVenueOptions {
   readonly instruments: readonly Instrument[];
   /** Starting balances per currency, e.g. `{ USDT: '10000', BTC: '0' }`. */
   readonly balances: Readonly<Record<string, DecimalString>>;
-  /** Time an order, amendment or cancel takes to reach the venue; default 0. */
-  readonly orderLatencyMs?: number;
+  /** Time an order, amendment or cancel takes to reach the venue; default 0. Constant or sampled (see latency.ts). */
+  readonly orderLatencyMs?: LatencySetting;
   /** Time an execution report takes to reach the caller; default 0 (still delivered on a clock timer). */
-  readonly reportLatencyMs?: number;
+  readonly reportLatencyMs?: LatencySetting;
+  /**
+   * Time a tick takes from the venue (where it matches at once) to subscribers; default 0 (delivered inside
+   * onMarketData). With latency, a strategy reacts to a book the venue has already moved past.
+   */
+  readonly marketDataLatencyMs?: LatencySetting;
+  /** How resting orders queue and fill; default queuePosition (see fill-model.ts). */
+  readonly fillModel?: FillModelSetting;
+  /** Levels per side of the quotes subscribers get from L2 book replay (onBookUpdate); default 20. */
+  readonly bookReplayQuoteDepth?: number;
   /** Hold stop, stopLimit, takeProfit and takeProfitLimit orders at the venue; default false. */
   readonly nativeStops?: boolean;
   /** A state saved by exportState(): the venue continues from it (its balances replace `balances`). */
@@ -89,6 +101,8 @@ interface SymbolState {
   readonly triggers: TriggerIndex;
   /** The margin position of a perpetual; undefined for spot. */
   readonly perpetual: PerpetualState | undefined;
+  /** The full-depth book of L2 replay, from the first onBookUpdate. */
+  l2Book: L2Book | undefined;
   /** Replaced, never mutated, on (un)subscribe so a tick in flight iterates a stable array. */
   listeners: readonly MarketDataListener[];
 }
@@ -125,8 +139,11 @@ export class PaperVenue implements Venue {
   readonly capabilities: VenueCapabilities;
 
   private readonly clock: Clock;
-  private readonly orderLatencyMs: number;
-  private readonly reportLatencyMs: number;
+  private readonly orderLatency: LatencyModel;
+  private readonly reportLatency: LatencyModel;
+  private readonly marketDataLatency: LatencyModel;
+  private readonly fillModel: FillModel;
+  private readonly bookReplayQuoteDepth: number;
   private readonly instrumentList: readonly Instrument[];
   private readonly symbols = new Map<string, SymbolState>();
   private readonly orders = new Map<string, PaperOrder>();
@@ -148,8 +165,13 @@ export class PaperVenue implements Venue {
   constructor(options: PaperVenueOptions) {
     this.id = options.id ?? 'paper';
     this.clock = options.clock;
-    this.orderLatencyMs = checkLatency('orderLatencyMs', options.orderLatencyMs ?? 0);
-    this.reportLatencyMs = checkLatency('reportLatencyMs', options.reportLatencyMs ?? 0);
+    const draws = options.state?.randomDraws;
+    this.orderLatency = new LatencyModel('orderLatencyMs', options.orderLatencyMs ?? 0, draws?.orderLatency);
+    this.reportLatency = new LatencyModel('reportLatencyMs', options.reportLatencyMs ?? 0, draws?.reportLatency);
+    this.marketDataLatency = new LatencyModel('marketDataLatencyMs', options.marketDataLatencyMs ?? 0, draws?.marketDataLatency);
+    this.fillModel = new FillModel(options.fillModel, draws?.fillModel);
+    this.bookReplayQuoteDepth = options.bookReplayQuoteDepth ?? 20;
+    if (!Number.isSafeInteger(this.bookReplayQuoteDepth) || this.bookReplayQuoteDepth < 1) throw new Error(`bookReplayQuoteDepth must be a whole number of at least 1, got ${this.bookReplayQuoteDepth}`);
     this.instrumentList = [...options.instruments];
     this.ledger = new BalanceLedger(options.balances);
     this.perpetuals = new PerpetualAccount(this.ledger);
@@ -204,6 +226,12 @@ export class PaperVenue implements Venue {
       nextPriority: this.nextPriority,
       perpetuals: [...this.perpetuals.states.values()].map((perpetual) => perpetualState(perpetual)),
       nextFundingNumber: this.nextFundingNumber,
+      randomDraws: {
+        fillModel: this.fillModel.draws,
+        orderLatency: this.orderLatency.draws,
+        reportLatency: this.reportLatency.draws,
+        marketDataLatency: this.marketDataLatency.draws,
+      },
     };
   }
 
@@ -263,16 +291,16 @@ export class PaperVenue implements Venue {
   submit(order: VenueOrder): void {
     // Copy now: the order that reaches the venue is the one sent, whatever the caller does with its object.
     const sent: VenueOrder = { ...order };
-    this.clock.setTimeout(() => this.receiveOrder(sent), this.orderLatencyMs);
+    this.clock.setTimeout(() => this.receiveOrder(sent), this.orderLatency.delayFrom(this.clock.now()));
   }
 
   amend(clientOrderId: string, amendment: OrderAmendment): void {
     const sent: OrderAmendment = { ...amendment };
-    this.clock.setTimeout(() => this.receiveAmendment(clientOrderId, sent), this.orderLatencyMs);
+    this.clock.setTimeout(() => this.receiveAmendment(clientOrderId, sent), this.orderLatency.delayFrom(this.clock.now()));
   }
 
   cancel(clientOrderId: string): void {
-    this.clock.setTimeout(() => this.receiveCancel(clientOrderId), this.orderLatencyMs);
+    this.clock.setTimeout(() => this.receiveCancel(clientOrderId), this.orderLatency.delayFrom(this.clock.now()));
   }
 
   queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined> {
@@ -390,8 +418,47 @@ export class PaperVenue implements Venue {
       const perpetual = state.perpetual;
       if (perpetual !== undefined) this.updateMark(perpetual, tick);
     }
-    const listeners = state.listeners;
-    for (let index = 0; index < listeners.length; index++) listeners[index]!(tick);
+    this.deliverMarketData(state, tick);
+  }
+
+  /**
+   * L2 book replay: the update is applied to the symbol's full-depth book, which then meets resting orders
+   * the way a quote does (a level that shrank ahead of an order moves its queue position, per the fill
+   * model); subscribers get a quote of the top `bookReplayQuoteDepth` levels.
+   */
+  onBookUpdate(update: BookUpdate): void {
+    const state = this.symbols.get(update.symbol);
+    if (state === undefined) return;
+    let book = state.l2Book;
+    if (book === undefined) {
+      book = new L2Book();
+      state.l2Book = book;
+    }
+    book.apply(update);
+    if (state.instrument !== undefined) {
+      this.applyQuote(state, { type: 'quote', symbol: update.symbol, timestamp: update.timestamp, bids: book.bids, asks: book.asks });
+    }
+    const view: QuoteTick = {
+      type: 'quote',
+      symbol: update.symbol,
+      timestamp: update.timestamp,
+      bids: book.bids.slice(0, this.bookReplayQuoteDepth),
+      asks: book.asks.slice(0, this.bookReplayQuoteDepth),
+    };
+    if (state.perpetual !== undefined) this.updateMark(state.perpetual, view);
+    this.deliverMarketData(state, view);
+  }
+
+  private deliverMarketData(state: SymbolState, tick: MarketData): void {
+    if (this.marketDataLatency.isZero) {
+      const listeners = state.listeners;
+      for (let index = 0; index < listeners.length; index++) listeners[index]!(tick);
+      return;
+    }
+    this.clock.setTimeout(() => {
+      const listeners = state.listeners;
+      for (let index = 0; index < listeners.length; index++) listeners[index]!(tick);
+    }, this.marketDataLatency.delayFrom(this.clock.now()));
   }
 
   // ----- market data -----
@@ -412,7 +479,7 @@ export class PaperVenue implements Venue {
       if (deepestBid === undefined || isAtLeast(buys[0]!.price!, deepestBid.price)) {
         const bestAsk = quote.asks[0];
         if (bestAsk !== undefined && isAtMost(bestAsk.price, buys[0]!.price!)) this.fillRestingFromQuote(state, 'buy');
-        if (deepestBid !== undefined && buys.length > 0) shrinkQueues(buys, book.bids, deepestBid.price);
+        if (deepestBid !== undefined && buys.length > 0) shrinkQueues(buys, book.bids, deepestBid.price, this.fillModel);
       }
     }
     const sells = state.resting.sells;
@@ -421,7 +488,7 @@ export class PaperVenue implements Venue {
       if (deepestAsk === undefined || isAtMost(sells[0]!.price!, deepestAsk.price)) {
         const bestBid = quote.bids[0];
         if (bestBid !== undefined && isAtLeast(bestBid.price, sells[0]!.price!)) this.fillRestingFromQuote(state, 'sell');
-        if (deepestAsk !== undefined && sells.length > 0) shrinkQueues(sells, book.asks, deepestAsk.price);
+        if (deepestAsk !== undefined && sells.length > 0) shrinkQueues(sells, book.asks, deepestAsk.price, this.fillModel);
       }
     }
   }
@@ -473,10 +540,11 @@ export class PaperVenue implements Venue {
     const candidates = leadingOrders(resting, (order) => (side === 'buy' ? order.price!.gte(trade.price) : order.price!.lte(trade.price)));
     // A 'sell' aggressor hits bids (our buys); a 'buy' aggressor lifts offers (our sells).
     const hitsThisSide = (side === 'buy') === (trade.aggressor === 'sell');
+    const volume = this.fillModel.tradeVolume(state.instrument!, trade.quantity);
     let filledByUs = ZERO;
     for (const order of candidates) {
       if (!isWorking(order)) continue;
-      const passing = trade.quantity.minus(filledByUs);
+      const passing = volume.minus(filledByUs);
       if (!passing.gt(ZERO)) break;
       let filled: Decimal;
       if (order.price!.eq(trade.price)) {
@@ -484,8 +552,11 @@ export class PaperVenue implements Venue {
         const pass = passThroughQueue(order.queueAhead, fillableQuantity(order, state.perpetual), passing);
         order.queueAhead = order.queueAhead.minus(pass.eaten);
         filled = pass.filled;
+        // The displayed level lost what traded there except what filled us (we are not in the data).
+        if (this.fillModel.tracksLevels) order.levelSeen = maxOf(ZERO, order.levelSeen.minus(passing.minus(pass.filled)));
       } else {
         order.queueAhead = ZERO;
+        order.levelSeen = ZERO;
         const remaining = fillableQuantity(order, state.perpetual);
         filled = remaining.lt(passing) ? remaining : passing;
       }
@@ -691,7 +762,9 @@ export class PaperVenue implements Venue {
     // Joins the back of the displayed queue at its price (the front, if it improves on the best level).
     const sameSide = order.side === 'buy' ? state.book.bids : state.book.asks;
     order.priority = this.nextPriority++;
-    order.queueAhead = sameSide.displayedAt(order.price);
+    const displayed = sameSide.displayedAt(order.price);
+    order.queueAhead = this.fillModel.joinQueue(displayed);
+    order.levelSeen = displayed;
     state.resting.insert(order);
   }
 
@@ -911,7 +984,7 @@ export class PaperVenue implements Venue {
     this.clock.setTimeout(() => {
       const listeners = this.accountListeners;
       for (const listener of listeners) listener(report);
-    }, this.reportLatencyMs);
+    }, this.reportLatency.delayFrom(this.clock.now()));
   }
 
   // ----- validation and plumbing -----
@@ -980,6 +1053,7 @@ export class PaperVenue implements Venue {
         awaitingTrigger: false,
         resting: false,
         queueAhead: ZERO,
+        levelSeen: ZERO,
         priority: 0,
         reservedCurrency: side === 'buy' || instrument.kind === 'perpetual' ? instrument.quote : instrument.base,
         reserved: ZERO,
@@ -1011,7 +1085,7 @@ export class PaperVenue implements Venue {
     this.clock.setTimeout(() => {
       const listeners = this.reportListeners;
       for (const listener of listeners) listener(report);
-    }, this.reportLatencyMs);
+    }, this.reportLatency.delayFrom(this.clock.now()));
   }
 
   private symbolState(symbol: string): SymbolState {
@@ -1025,7 +1099,7 @@ export class PaperVenue implements Venue {
 }
 
 function createSymbolState(symbol: string, instrument: Instrument | undefined, perpetual: PerpetualState | undefined = undefined): SymbolState {
-  return { symbol, instrument, book: new PaperBook(), resting: new RestingOrders(), triggers: new TriggerIndex(), perpetual, listeners: [] };
+  return { symbol, instrument, book: new PaperBook(), resting: new RestingOrders(), triggers: new TriggerIndex(), perpetual, l2Book: undefined, listeners: [] };
 }
 
 function perpetualState(perpetual: PerpetualState): PaperPerpetualState {
@@ -1050,9 +1124,8 @@ function fillableQuantity(order: PaperOrder, perpetual: PerpetualState | undefin
   return remaining.lt(perpetual.quantity) ? remaining : perpetual.quantity;
 }
 
-function checkLatency(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number of milliseconds, got ${value}`);
-  return value;
+function maxOf(a: Decimal, b: Decimal): Decimal {
+  return a.gte(b) ? a : b;
 }
 
 /** True when an order limited at `price` would take liquidity from `opposite` right now. */
@@ -1066,11 +1139,17 @@ function wouldTake(opposite: BookSide, price: Decimal): boolean {
  * orders there than were ahead of ours, so some ahead were canceled. Only orders within the displayed
  * depth are looked at (beyond it the quote says nothing). No allocation unless a queue actually shrinks.
  */
-function shrinkQueues(orders: readonly PaperOrder[], sameSide: BookSide, deepestPrice: Decimal): void {
+function shrinkQueues(orders: readonly PaperOrder[], sameSide: BookSide, deepestPrice: Decimal, model: FillModel): void {
   for (let index = 0; index < orders.length; index++) {
     const order = orders[index]!;
     const withinDepth = sameSide.isBidSide ? isAtLeast(order.price!, deepestPrice) : isAtMost(order.price!, deepestPrice);
     if (!withinDepth) return;
+    if (model.tracksLevels) {
+      const level = sameSide.displayedAt(order.price!);
+      order.queueAhead = model.queueAfterLevelChange(order.queueAhead, order.levelSeen, level);
+      order.levelSeen = level;
+      continue;
+    }
     if (order.queueAhead === ZERO || compareDecimals(order.queueAhead, ZERO) <= 0) continue;
     const displayed = sameSide.displayedAt(order.price!);
     if (compareDecimals(displayed, order.queueAhead) < 0) order.queueAhead = displayed;
