@@ -37,6 +37,11 @@ export interface PaperOrder {
   levelSeen: Decimal;
   /** Time priority at its price: lower arrived first. Renewed when the order loses priority. */
   priority: number;
+  /** When it finished, in order (1, 2, ...): the oldest finished orders are forgotten first; 0 while working. */
+  finishSequence: number;
+  /** The queue fields as last saved (by identity), so saving finds queue moves without marking every tick. */
+  savedQueueAhead: Decimal | undefined;
+  savedLevelSeen: Decimal | undefined;
   /** Currency held for this order (spot: quote for buys, base for sells; perpetuals: quote, as margin). */
   readonly reservedCurrency: string;
   /** What is still held for this order in `reservedCurrency`. */

@@ -34,6 +34,8 @@ export interface PaperOrderState {
   /** Absent in older states: the queue ahead. */
   readonly levelSeen?: DecimalString;
   readonly priority: number;
+  /** Order in which finished orders finished (the oldest are forgotten first); absent while working. */
+  readonly finishSequence?: number;
   readonly reservedCurrency: string;
   readonly reserved: DecimalString;
 }
@@ -63,6 +65,8 @@ export interface PaperVenueState {
   readonly nextPriority: number;
   readonly perpetuals?: readonly PaperPerpetualState[];
   readonly nextFundingNumber?: number;
+  /** The last change record (paper-state-file.ts) this state includes; absent when not saved through a log. */
+  readonly logSequence?: number;
   /** Draws made by the seeded fill and latency models, so a restored venue continues their sequences. */
   readonly randomDraws?: {
     readonly fillModel: number;
@@ -86,6 +90,7 @@ export function orderState(order: PaperOrder): PaperOrderState {
     queueAhead: toDecimalString(order.queueAhead),
     ...(order.levelSeen.eq(order.queueAhead) ? {} : { levelSeen: toDecimalString(order.levelSeen) }),
     priority: order.priority,
+    ...(order.finishSequence > 0 ? { finishSequence: order.finishSequence } : {}),
     reservedCurrency: order.reservedCurrency,
     reserved: toDecimalString(order.reserved),
   };
@@ -113,8 +118,62 @@ export function orderFromState(state: PaperOrderState, instrument: Instrument): 
     queueAhead: decimal(state.queueAhead),
     levelSeen: decimal(state.levelSeen ?? state.queueAhead),
     priority: state.priority,
+    finishSequence: state.finishSequence ?? 0,
     reservedCurrency: state.reservedCurrency,
     reserved: decimal(state.reserved),
     expiryTimer: undefined,
+    savedQueueAhead: undefined,
+    savedLevelSeen: undefined,
+  };
+}
+
+/**
+ * What changed in a venue since the changes were last taken: the orders that changed (whole, they are small),
+ * the orders and rejections forgotten (fills go with their order), new rejections and fills; and the
+ * venue-wide parts, small and always whole. Applied to the state it followed, it gives the state after.
+ */
+export interface PaperVenueChanges {
+  readonly orders: readonly PaperOrderState[];
+  readonly removedOrders: readonly string[];
+  readonly rejectedOrders: readonly VenueOrderStatus[];
+  readonly removedRejectedOrders: readonly string[];
+  readonly fills: readonly VenueFill[];
+  readonly balances: readonly Balance[];
+  readonly nextOrderNumber: number;
+  readonly nextTradeNumber: number;
+  readonly nextPriority: number;
+  readonly perpetuals: readonly PaperPerpetualState[];
+  readonly nextFundingNumber: number;
+  readonly randomDraws: NonNullable<PaperVenueState['randomDraws']>;
+}
+
+/** The state after `changes`: removals first, then changed orders (new ones at the end, in placing order), then fills. */
+export function applyPaperVenueChanges(state: PaperVenueState, changes: PaperVenueChanges): PaperVenueState {
+  const orders = new Map(state.orders.map((order) => [order.clientOrderId, order]));
+  const fills = new Map(Object.entries(state.fills));
+  for (const clientOrderId of changes.removedOrders) {
+    orders.delete(clientOrderId);
+    fills.delete(clientOrderId);
+  }
+  for (const order of changes.orders) orders.set(order.clientOrderId, order);
+  for (const fill of changes.fills) {
+    if (!orders.has(fill.clientOrderId)) continue;
+    fills.set(fill.clientOrderId, [...(fills.get(fill.clientOrderId) ?? []), fill]);
+  }
+  const rejected = new Map(state.rejectedOrders.map((order) => [order.clientOrderId, order]));
+  for (const clientOrderId of changes.removedRejectedOrders) rejected.delete(clientOrderId);
+  for (const order of changes.rejectedOrders) rejected.set(order.clientOrderId, order);
+  return {
+    ...state,
+    balances: changes.balances,
+    orders: [...orders.values()],
+    rejectedOrders: [...rejected.values()],
+    fills: Object.fromEntries(fills),
+    nextOrderNumber: changes.nextOrderNumber,
+    nextTradeNumber: changes.nextTradeNumber,
+    nextPriority: changes.nextPriority,
+    perpetuals: changes.perpetuals,
+    nextFundingNumber: changes.nextFundingNumber,
+    randomDraws: changes.randomDraws,
   };
 }

@@ -40,9 +40,11 @@ import { L2Book } from './l2-book.ts';
 import {
   orderFromState,
   orderState,
+  type PaperOrderState,
   PAPER_VENUE_STATE_VERSION,
   READABLE_PAPER_VENUE_STATE_VERSIONS,
   type PaperPerpetualState,
+  type PaperVenueChanges,
   type PaperVenueState,
 } from './paper-state.ts';
 import { notionalMargin, orderMargin } from '../../src/domain/margin.ts';
@@ -74,6 +76,11 @@ export interface PaperVenueOptions {
   readonly marketDataLatencyMs?: LatencySetting;
   /** How resting orders queue and fill; default queuePosition (see fill-model.ts). */
   readonly fillModel?: FillModelSetting;
+  /**
+   * Finished orders and rejections remembered (status queries, fills for recovery), the oldest forgotten
+   * first, so memory and the saved state stay bounded; default 10,000 of each.
+   */
+  readonly retainFinishedOrders?: number;
   /** Levels per side of the quotes subscribers get from L2 book replay (onBookUpdate); default 20. */
   readonly bookReplayQuoteDepth?: number;
   /** Hold stop, stopLimit, takeProfit and takeProfitLimit orders at the venue; default false. */
@@ -157,6 +164,16 @@ export class PaperVenue implements Venue {
   private readonly perpetuals: PerpetualAccount;
   private readonly fundingTimers = new Map<string, TimerHandle>();
   private nextFundingNumber = 1;
+  private readonly retainFinished: number;
+  /** Finished orders by clientOrderId, oldest finish first. */
+  private readonly finishedOrders = new Set<string>();
+  private nextFinishSequence = 1;
+  // What changed since takeChanges() last ran (see paper-state.ts PaperVenueChanges).
+  private readonly changedOrders = new Set<PaperOrder>();
+  private readonly removedOrderIds: string[] = [];
+  private readonly newRejections: VenueOrderStatus[] = [];
+  private readonly removedRejectionIds: string[] = [];
+  private readonly newFills: VenueFill[] = [];
   private nextOrderNumber = 1;
   private nextTradeNumber = 1;
   private nextPriority = 1;
@@ -172,6 +189,8 @@ export class PaperVenue implements Venue {
     this.fillModel = new FillModel(options.fillModel, draws?.fillModel);
     this.bookReplayQuoteDepth = options.bookReplayQuoteDepth ?? 20;
     if (!Number.isSafeInteger(this.bookReplayQuoteDepth) || this.bookReplayQuoteDepth < 1) throw new Error(`bookReplayQuoteDepth must be a whole number of at least 1, got ${this.bookReplayQuoteDepth}`);
+    this.retainFinished = options.retainFinishedOrders ?? 10_000;
+    if (!Number.isSafeInteger(this.retainFinished) || this.retainFinished < 1) throw new Error(`retainFinishedOrders must be a whole number of at least 1, got ${this.retainFinished}`);
     this.instrumentList = [...options.instruments];
     this.ledger = new BalanceLedger(options.balances);
     this.perpetuals = new PerpetualAccount(this.ledger);
@@ -203,9 +222,10 @@ export class PaperVenue implements Venue {
   /**
    * Everything the venue must remember to be the same venue after a restart (see paper-state.ts): every
    * working order, and of the finished and rejected ones the latest `keepFinished` (what a recovering engine
-   * may still ask about), so the saved state does not grow with every order ever placed.
+   * may still ask about; by default all the venue still remembers, see retainFinishedOrders), so the saved
+   * state does not grow with every order ever placed. For saving every turn, see takeChanges.
    */
-  exportState(keepFinished = 10_000): PaperVenueState {
+  exportState(keepFinished = this.retainFinished): PaperVenueState {
     const all = [...this.orders.values()];
     const finished = all.filter((order) => !isWorking(order));
     const kept = new Set(finished.slice(Math.max(0, finished.length - keepFinished)));
@@ -226,13 +246,75 @@ export class PaperVenue implements Venue {
       nextPriority: this.nextPriority,
       perpetuals: [...this.perpetuals.states.values()].map((perpetual) => perpetualState(perpetual)),
       nextFundingNumber: this.nextFundingNumber,
-      randomDraws: {
-        fillModel: this.fillModel.draws,
-        orderLatency: this.orderLatency.draws,
-        reportLatency: this.reportLatency.draws,
-        marketDataLatency: this.marketDataLatency.draws,
-      },
+      randomDraws: this.randomDraws(),
     };
+  }
+
+  /**
+   * What changed since the last call (or since the venue was made or restored), for a saved state written
+   * incrementally (paper-state-file.ts); the tracking starts over. Applied with applyPaperVenueChanges to the
+   * state saved before, it gives exportState() now. Costs the changed orders plus one look at each resting
+   * order (queue positions move with market data without marking anything).
+   */
+  takeChanges(): PaperVenueChanges {
+    for (const symbolState of this.symbols.values()) {
+      for (const side of [symbolState.resting.buys, symbolState.resting.sells]) {
+        for (const order of side) if (order.queueAhead !== order.savedQueueAhead || order.levelSeen !== order.savedLevelSeen) this.changedOrders.add(order);
+      }
+    }
+    const orders: PaperOrderState[] = [];
+    for (const order of this.changedOrders) {
+      if (this.orders.get(order.clientOrderId) !== order) continue;
+      orders.push(orderState(order));
+      rememberSavedQueue(order);
+    }
+    const fills = this.newFills.filter((fill) => this.orders.has(fill.clientOrderId));
+    const rejectedOrders = this.newRejections.filter((rejected) => this.rejectedOrders.get(rejected.clientOrderId) === rejected);
+    const changes: PaperVenueChanges = {
+      orders,
+      removedOrders: [...this.removedOrderIds],
+      rejectedOrders,
+      removedRejectedOrders: [...this.removedRejectionIds],
+      fills,
+      balances: this.ledger.snapshot(),
+      nextOrderNumber: this.nextOrderNumber,
+      nextTradeNumber: this.nextTradeNumber,
+      nextPriority: this.nextPriority,
+      perpetuals: [...this.perpetuals.states.values()].map((perpetual) => perpetualState(perpetual)),
+      nextFundingNumber: this.nextFundingNumber,
+      randomDraws: this.randomDraws(),
+    };
+    this.changedOrders.clear();
+    this.removedOrderIds.length = 0;
+    this.newRejections.length = 0;
+    this.removedRejectionIds.length = 0;
+    this.newFills.length = 0;
+    return changes;
+  }
+
+  private randomDraws(): NonNullable<PaperVenueState['randomDraws']> {
+    return {
+      fillModel: this.fillModel.draws,
+      orderLatency: this.orderLatency.draws,
+      reportLatency: this.reportLatency.draws,
+      marketDataLatency: this.marketDataLatency.draws,
+    };
+  }
+
+  /** Forgets the oldest finished orders (with their fills) and rejections beyond what is retained. */
+  private forgetOldest(): void {
+    while (this.finishedOrders.size > this.retainFinished) {
+      const clientOrderId = this.finishedOrders.values().next().value!;
+      this.finishedOrders.delete(clientOrderId);
+      this.orders.delete(clientOrderId);
+      this.fillsByOrder.delete(clientOrderId);
+      this.removedOrderIds.push(clientOrderId);
+    }
+    while (this.rejectedOrders.size > this.retainFinished) {
+      const clientOrderId = this.rejectedOrders.keys().next().value!;
+      this.rejectedOrders.delete(clientOrderId);
+      this.removedRejectionIds.push(clientOrderId);
+    }
   }
 
   private restorePerpetuals(state: PaperVenueState): void {
@@ -264,8 +346,15 @@ export class PaperVenue implements Venue {
       else if (saved.resting) symbolState.resting.insert(order);
       if (order.expireAt !== undefined) order.expiryTimer = this.clock.setTimeout(() => this.expire(order), Math.max(0, order.expireAt - this.clock.now()));
     }
+    // Finished orders in the order they finished (states from before finishSequence: in placing order).
+    const finished = [...this.orders.values()].filter((order) => !isWorking(order));
+    finished.sort((a, b) => a.finishSequence - b.finishSequence);
+    for (const order of finished) this.finishedOrders.add(order.clientOrderId);
+    this.nextFinishSequence = finished.reduce((highest, order) => Math.max(highest, order.finishSequence), 0) + 1;
     for (const rejected of state.rejectedOrders) this.rejectedOrders.set(rejected.clientOrderId, rejected);
     for (const [clientOrderId, fills] of Object.entries(state.fills)) this.fillsByOrder.set(clientOrderId, [...fills]);
+    for (const order of this.orders.values()) rememberSavedQueue(order);
+    this.forgetOldest();
     this.nextOrderNumber = state.nextOrderNumber;
     this.nextTradeNumber = state.nextTradeNumber;
     this.nextPriority = state.nextPriority;
@@ -569,6 +658,7 @@ export class PaperVenue implements Venue {
 
   /** A native stop fired: from now on it is a market or limit order arriving at this moment. */
   private trigger(state: SymbolState, order: PaperOrder): void {
+    this.changedOrders.add(order);
     if (order.price === undefined && !order.reduceOnly && (order.side === 'buy' || state.perpetual !== undefined)) {
       // A market order's reservation was an estimate at the stop price; hold the real walked cost instead.
       const plan = planTake(order.side === 'buy' ? state.book.asks : state.book.bids, remainingQuantity(order), undefined);
@@ -630,6 +720,7 @@ export class PaperVenue implements Venue {
     order.reserved = reservation;
 
     this.orders.set(clientOrderId, order);
+    this.changedOrders.add(order);
     this.emit({ type: 'accepted', clientOrderId, venueOrderId: order.venueOrderId });
     if (order.expireAt !== undefined) {
       order.expiryTimer = this.clock.setTimeout(() => this.expire(order), order.expireAt - this.clock.now());
@@ -667,6 +758,7 @@ export class PaperVenue implements Venue {
 
     const parsed = parseAmendment(order, amendment);
     if (typeof parsed === 'string') return refuse(parsed);
+    this.changedOrders.add(order);
     const { price, quantity, stopPrice } = parsed;
     const repriced = price !== undefined && order.price !== undefined && !price.eq(order.price);
     const grown = quantity.gt(order.quantity);
@@ -812,6 +904,8 @@ export class PaperVenue implements Venue {
     const fills = this.fillsByOrder.get(order.clientOrderId);
     if (fills === undefined) this.fillsByOrder.set(order.clientOrderId, [fill]);
     else fills.push(fill);
+    this.newFills.push(fill);
+    this.changedOrders.add(order);
     this.emit({
       type: 'filled',
       clientOrderId: fill.clientOrderId,
@@ -833,6 +927,9 @@ export class PaperVenue implements Venue {
   /** Ends an order: releases what is still reserved and takes it out of every index and timer. */
   private closeOrder(order: PaperOrder, status: 'filled' | 'canceled' | 'expired', state = this.symbols.get(order.instrument.symbol)!): void {
     order.status = status;
+    order.finishSequence = this.nextFinishSequence++;
+    this.changedOrders.add(order);
+    this.finishedOrders.add(order.clientOrderId);
     if (order.reserved.gt(ZERO)) {
       this.ledger.release(order.reservedCurrency, order.reserved);
       order.reserved = ZERO;
@@ -843,6 +940,7 @@ export class PaperVenue implements Venue {
       this.clock.clearTimeout(order.expiryTimer);
       order.expiryTimer = undefined;
     }
+    this.forgetOldest();
   }
 
   // ----- perpetuals: margin, mark, funding, liquidation -----
@@ -1058,12 +1156,15 @@ export class PaperVenue implements Venue {
         reservedCurrency: side === 'buy' || instrument.kind === 'perpetual' ? instrument.quote : instrument.base,
         reserved: ZERO,
         expiryTimer: undefined,
+        finishSequence: 0,
+        savedQueueAhead: undefined,
+        savedLevelSeen: undefined,
       },
     };
   }
 
   private rejectOrder(request: VenueOrder, reason: string): void {
-    this.rejectedOrders.set(request.clientOrderId, {
+    const rejected: VenueOrderStatus = {
       clientOrderId: request.clientOrderId,
       venueOrderId: '',
       symbol: request.symbol,
@@ -1073,7 +1174,10 @@ export class PaperVenue implements Venue {
       quantity: request.quantity,
       filledQuantity: '0',
       ...(request.price !== undefined ? { price: request.price } : {}),
-    });
+    };
+    this.rejectedOrders.set(request.clientOrderId, rejected);
+    this.newRejections.push(rejected);
+    this.forgetOldest();
     this.emit({ type: 'rejected', clientOrderId: request.clientOrderId, reason });
   }
 
@@ -1122,6 +1226,11 @@ function fillableQuantity(order: PaperOrder, perpetual: PerpetualState | undefin
   if (!order.reduceOnly || perpetual === undefined) return remaining;
   if (perpetual.direction === 'flat' || perpetual.direction === (order.side === 'buy' ? 'long' : 'short')) return ZERO;
   return remaining.lt(perpetual.quantity) ? remaining : perpetual.quantity;
+}
+
+function rememberSavedQueue(order: PaperOrder): void {
+  order.savedQueueAhead = order.queueAhead;
+  order.savedLevelSeen = order.levelSeen;
 }
 
 function maxOf(a: Decimal, b: Decimal): Decimal {
