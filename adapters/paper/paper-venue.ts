@@ -135,8 +135,17 @@ const NATIVE_STOP_TYPES: readonly OrderType[] = ['stop', 'stopLimit', 'takeProfi
  *   commands reach the venue `orderLatencyMs` after the call and meet the book as it is then.
  * - Spot balances: buys reserve quote (price x quantity x (1 + fee rate)), sells reserve base; fills move
  *   totals exactly and release their share of the reservation; cancel and expiry release the rest.
- * - reduceOnly is accepted and ignored: a spot account has no position for it to reduce, and the venue
- *   advertises `reduceOnly: false` so the engine enforces it before sending.
+ * - reduceOnly on spot is accepted and ignored: a spot account has no position for it to reduce, and a venue
+ *   with spot instruments advertises `reduceOnly: false` so the engine enforces it before sending.
+ * - Perpetuals (instrument kind 'perpetual', see perpetual-account.ts): one net position per symbol on margin
+ *   (isolated or cross, leverage per symbol), settled in quote; a sell opens a real short, no base is held.
+ *   Orders hold margin (notional / leverage + fee); reduce-only orders hold nothing and fill at most the
+ *   position. The mark (mid, last trade or a feed) is checked against maintenance on every tick that moves
+ *   it, and after funding: a breach cancels the symbol's working orders and closes the position, reported as
+ *   a liquidation. Funding is paid at fixed times on the clock. A fill itself does not trigger the check; the
+ *   next mark does.
+ * - How resting orders queue and fill is the fill model's (fill-model.ts); L2 data can drive the book
+ *   (onBookUpdate); order entry, reports and market data each have a latency model (latency.ts).
  * - Native stops (opt-in) trigger on trade prices only, then act as a market or limit order arriving then.
  * - Bar ticks are forwarded to subscribers but fill nothing: replay bars through `expandBarsToTrades`
  *   (adapters/market-data/bars.ts) so fills come from their implied trades at times inside the bar.
@@ -962,6 +971,8 @@ export class PaperVenue implements Venue {
   /** Holds `amount` for an order: spot from the free balance, perpetuals from the margin available. */
   private hold(state: SymbolState, currency: string, amount: Decimal): ReservationResult {
     if (state.perpetual === undefined) return this.ledger.reserve(currency, amount);
+    // Reduce-only orders hold nothing and always pass, whatever losses the account carries.
+    if (amount.eq(ZERO)) return { ok: true };
     const available = this.perpetuals.available(currency);
     if (amount.gt(available)) {
       return { ok: false, reason: `insufficient margin: needs ${toDecimalString(amount)} ${currency}, available ${toDecimalString(available)} ${currency}` };

@@ -150,6 +150,22 @@ describe('paper perpetuals: distinct from spot', () => {
     expect(reportsFor('take-profit').at(-1)).toMatchObject({ type: 'canceled', reason: 'reduce-only: no long position left to reduce' });
   });
 
+  it('with cross losses beyond the free balance, new orders are refused but a reduce-only close always passes', () => {
+    const { venue, flush, perp, book, print, reportsFor } = perpetualSetup('20', { leverage: '10', marginMode: 'cross', maintenanceMarginRate: '0.05', markPrice: 'last' });
+    venue.onMarketData(book('99.99', '100'));
+    venue.submit(perp({ clientOrderId: 'long', side: 'buy', quantity: '1' }));
+    flush();
+    // Wallet 19.95, margin 10, free 9.95; at mark 88 the loss is 12 (liquidation only at 85.05): available -2.05.
+    venue.onMarketData(print('88'));
+    venue.onMarketData(book('87.99', '88'));
+    venue.submit(perp({ clientOrderId: 'more', side: 'buy', quantity: '0.001', price: '80' }));
+    venue.submit(perp({ clientOrderId: 'close', side: 'sell', quantity: '1', reduceOnly: true }));
+    flush();
+    expect(reportsFor('more')).toEqual([expect.objectContaining({ type: 'rejected', reason: 'insufficient margin: needs 0.00804 USDT, available -2.05 USDT' })]);
+    expect(reportsFor('close').map((report) => report.type)).toEqual(['accepted', 'filled']);
+    expect(venue.position('BTC-PERP')?.direction).toBe('flat');
+  });
+
   it('leverage and margin mode change only while flat with no working order', () => {
     const { venue, flush, perp, book } = perpetualSetup('1000', { leverage: '5' });
     venue.setMarginTerms('BTC-PERP', { leverage: '10', marginMode: 'isolated' });
