@@ -212,10 +212,9 @@ export class PaperVenue implements Venue {
       reduceOnly: allPerpetual,
       amend: true,
     };
-    for (const [symbol, settings] of Object.entries(options.perpetuals ?? {})) {
+    for (const symbol of Object.keys(options.perpetuals ?? {})) {
       const listed = this.instrumentList.find((instrument) => instrument.symbol === symbol);
       if (listed?.kind !== 'perpetual') throw new Error(`perpetual settings for ${symbol}, which is not a perpetual instrument of this venue`);
-      void settings;
     }
     for (const instrument of this.instrumentList) {
       if (this.symbols.has(instrument.symbol)) throw new Error(`instrument ${instrument.symbol} is listed twice`);

@@ -124,6 +124,23 @@ describe('latency models', () => {
     expect(arrivals(8)).not.toEqual(first);
   });
 
+  it('a restored venue continues the seeded draws where the saved one was: the same next arrival times', () => {
+    const options = { orderLatencyMs: { samplesMs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], seed: 11 } };
+    const original = paperSetup(options);
+    original.venue.onMarketData(quote(START, [['100', '5']], [['101', '50']]));
+    for (let index = 0; index < 5; index++) original.venue.submit(order({ clientOrderId: `before-${index}`, side: 'buy', quantity: '1', price: '90' }));
+    original.clock.advanceBy(100);
+    const restored = paperSetup({ ...options, state: JSON.parse(JSON.stringify(original.venue.exportState())) });
+    restored.clock.advanceTo(original.clock.now());
+    const arrivals = (setup: typeof original) => {
+      const from = setup.reports.length;
+      for (let index = 0; index < 5; index++) setup.venue.submit(order({ clientOrderId: `after-${index}`, side: 'buy', quantity: '1', price: '90' }));
+      setup.clock.advanceBy(100);
+      return setup.reports.slice(from).map((report) => report.timestamp);
+    };
+    expect(arrivals(restored)).toEqual(arrivals(original));
+  });
+
   it('market data latency: the venue matches on the tick at once, the strategy sees it later', () => {
     const { venue, clock, flush, fills } = paperSetup({ marketDataLatencyMs: 25 });
     const seenAt: number[] = [];

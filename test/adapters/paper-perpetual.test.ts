@@ -1,6 +1,7 @@
 // Perpetual futures on the paper venue: margin with leverage, isolated and cross, funding at its times, liquidation
 // at maintenance, real shorts. The PnL figures are worked out by hand in the comments.
 import { describe, expect, it } from 'vitest';
+import { decimal } from '../../src/domain/decimal.ts';
 import type { AccountReport } from '../../adapters/venue.ts';
 import { BTC_USD, START, order, paperSetup, quote } from './paper-fixture.ts';
 import { BTC_PERP, perpetualSetup } from './paper-perpetual-fixture.ts';
@@ -164,6 +165,30 @@ describe('paper perpetuals: distinct from spot', () => {
     expect(reportsFor('more')).toEqual([expect.objectContaining({ type: 'rejected', reason: 'insufficient margin: needs 0.00804 USDT, available -2.05 USDT' })]);
     expect(reportsFor('close').map((report) => report.type)).toEqual(['accepted', 'filled']);
     expect(venue.position('BTC-PERP')?.direction).toBe('flat');
+  });
+
+  it('a mark and funding-rate feed: quotes and trades do not move a fed mark; the fed mark and rate decide funding and liquidation', () => {
+    const { venue, clock, flush, perp, book, print, accountReports } = perpetualSetup('1000', { leverage: '10', marginMode: 'isolated', maintenanceMarginRate: '0.05', markPrice: 'feed', fundingRate: '0.001' });
+    venue.onMarketData(book('99.99', '100'));
+    venue.submit(perp({ clientOrderId: 'long', side: 'buy', quantity: '1' }));
+    flush();
+    // Liquidation price 95 (entry 100, leverage 10, maintenance 5 %); a trade far below does not liquidate a fed mark.
+    venue.onMarketData(print('50'));
+    venue.onMarketData(book('49.99', '50'));
+    flush();
+    expect(accountReports.some((report) => report.type === 'liquidation')).toBe(false);
+    venue.onMarkPrice('BTC-PERP', decimal('101'));
+    venue.setFundingRate('BTC-PERP', '-0.002');
+    clock.advanceTo(START + 8 * HOUR);
+    // A negative rate: the long receives 1 x 101 x 0.002 = 0.202.
+    expect(accountReports.find((report) => report.type === 'funding')).toMatchObject({ amount: '0.202', rate: '-0.002' });
+    // Margin 10.202: liquidated at or below (105 - 10.202) = 94.798.
+    venue.onMarkPrice('BTC-PERP', decimal('94.8'));
+    flush();
+    expect(accountReports.some((report) => report.type === 'liquidation')).toBe(false);
+    venue.onMarkPrice('BTC-PERP', decimal('94.79'));
+    flush();
+    expect(accountReports.find((report) => report.type === 'liquidation')).toMatchObject({ price: '94.79', side: 'sell' });
   });
 
   it('leverage and margin mode change only while flat with no working order', () => {
