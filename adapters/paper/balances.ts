@@ -50,6 +50,16 @@ export class BalanceLedger {
     return { ok: true };
   }
 
+  /**
+   * Holds `amount` whether or not that much is free: for margin a fill already took (the trade happened,
+   * so the venue must book it). Free may go below zero, which refuses new orders until it recovers.
+   */
+  hold(currency: string, amount: Decimal): void {
+    if (amount.eq(ZERO)) return;
+    const account = this.account(currency);
+    account.reserved = account.reserved.plus(amount);
+  }
+
   release(currency: string, amount: Decimal): void {
     if (amount.eq(ZERO)) return;
     const account = this.account(currency);

@@ -17,6 +17,8 @@ export interface PaperOrder {
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
   readonly postOnly: boolean;
+  /** Perpetuals only: may only reduce the position; fills are capped at its size. Ignored on spot. */
+  readonly reduceOnly: boolean;
   readonly expireAt: number | undefined;
   quantity: Decimal;
   /** Limit price (limit, stopLimit, takeProfitLimit); undefined for market-like orders. */
@@ -31,9 +33,16 @@ export interface PaperOrder {
   resting: boolean;
   /** Displayed quantity ahead of this order at its price; volume there must pass it before it fills. */
   queueAhead: Decimal;
+  /** The displayed quantity at its price when last looked at, less what traded there since (probabilistic queue). */
+  levelSeen: Decimal;
   /** Time priority at its price: lower arrived first. Renewed when the order loses priority. */
   priority: number;
-  /** Currency held for this order (quote for buys, base for sells). */
+  /** When it finished, in order (1, 2, ...): the oldest finished orders are forgotten first; 0 while working. */
+  finishSequence: number;
+  /** The queue fields as last saved (by identity), so saving finds queue moves without marking every tick. */
+  savedQueueAhead: Decimal | undefined;
+  savedLevelSeen: Decimal | undefined;
+  /** Currency held for this order (spot: quote for buys, base for sells; perpetuals: quote, as margin). */
   readonly reservedCurrency: string;
   /** What is still held for this order in `reservedCurrency`. */
   reserved: Decimal;

@@ -1,10 +1,13 @@
-// PaperVenue: a simulated spot venue with book walking, queue positions, latency, fees and reserved balances.
+// PaperVenue: a simulated venue (spot and perpetual futures) with book walking, queue positions, latency, fees,
+// reserved balances, margin, funding and liquidation.
 import { ZERO, decimal, toDecimalString, type Decimal, type DecimalString } from '../../src/domain/decimal.ts';
 import { isOnLot, isOnTick, type Instrument } from '../../src/domain/instrument.ts';
-import type { MarketData, MarketDataListener, QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
+import type { BookUpdate, MarketData, MarketDataListener, QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
 import { TIME_IN_FORCE, type OrderSide, type OrderType } from '../../src/domain/order-request.ts';
-import type { Clock } from '../../src/domain/clock.ts';
+import type { Clock, TimerHandle } from '../../src/domain/clock.ts';
 import type {
+  AccountReport,
+  AccountReportListener,
   Balance,
   ExecutionReport,
   ExecutionReportListener,
@@ -14,8 +17,9 @@ import type {
   VenueFill,
   VenueOrder,
   VenueOrderStatus,
+  VenuePosition,
 } from '../venue.ts';
-import { BalanceLedger } from './balances.ts';
+import { BalanceLedger, type ReservationResult } from './balances.ts';
 import { compareDecimals, isAtLeast, isAtMost } from './compare.ts';
 import { PaperBook, type BookSide } from './book.ts';
 import {
@@ -26,10 +30,33 @@ import {
   notionalReservation,
   passThroughQueue,
   planTake,
+  reservationFeeRate,
 } from './matching.ts';
 import { isWorking, orderStatus, remainingQuantity, type PaperOrder } from './paper-order.ts';
 import { RestingOrders, TriggerIndex } from './resting-orders.ts';
-import { orderFromState, orderState, PAPER_VENUE_STATE_VERSION, type PaperVenueState } from './paper-state.ts';
+import { FillModel, type FillModelSetting } from './fill-model.ts';
+import { LatencyModel, type LatencySetting } from './latency.ts';
+import { L2Book } from './l2-book.ts';
+import {
+  orderFromState,
+  orderState,
+  type PaperOrderState,
+  PAPER_VENUE_STATE_VERSION,
+  READABLE_PAPER_VENUE_STATE_VERSIONS,
+  type PaperPerpetualState,
+  type PaperVenueChanges,
+  type PaperVenueState,
+} from './paper-state.ts';
+import { notionalMargin, orderMargin } from '../../src/domain/margin.ts';
+import {
+  PerpetualAccount,
+  checkLeverage,
+  createPerpetualState,
+  markOf,
+  type MarginMode,
+  type PerpetualSettings,
+  type PerpetualState,
+} from './perpetual-account.ts';
 
 export interface PaperVenueOptions {
   /** Venue id used in reports and ids; default 'paper'. */
@@ -38,20 +65,38 @@ export interface PaperVenueOptions {
   readonly instruments: readonly Instrument[];
   /** Starting balances per currency, e.g. `{ USDT: '10000', BTC: '0' }`. */
   readonly balances: Readonly<Record<string, DecimalString>>;
-  /** Time an order, amendment or cancel takes to reach the venue; default 0. */
-  readonly orderLatencyMs?: number;
+  /** Time an order, amendment or cancel takes to reach the venue; default 0. Constant or sampled (see latency.ts). */
+  readonly orderLatencyMs?: LatencySetting;
   /** Time an execution report takes to reach the caller; default 0 (still delivered on a clock timer). */
-  readonly reportLatencyMs?: number;
+  readonly reportLatencyMs?: LatencySetting;
+  /**
+   * Time a tick takes from the venue (where it matches at once) to subscribers; default 0 (delivered inside
+   * onMarketData). With latency, a strategy reacts to a book the venue has already moved past.
+   */
+  readonly marketDataLatencyMs?: LatencySetting;
+  /** How resting orders queue and fill; default queuePosition (see fill-model.ts). */
+  readonly fillModel?: FillModelSetting;
+  /**
+   * Finished orders and rejections remembered (status queries, fills for recovery), the oldest forgotten
+   * first, so memory and the saved state stay bounded; default 10,000 of each.
+   */
+  readonly retainFinishedOrders?: number;
+  /** Levels per side of the quotes subscribers get from L2 book replay (onBookUpdate); default 20. */
+  readonly bookReplayQuoteDepth?: number;
   /** Hold stop, stopLimit, takeProfit and takeProfitLimit orders at the venue; default false. */
   readonly nativeStops?: boolean;
   /** A state saved by exportState(): the venue continues from it (its balances replace `balances`). */
   readonly state?: PaperVenueState;
   /** Told after each change that produces an execution report, before the report is delivered: save then. */
   readonly onStateChange?: () => void;
+  /** Settings of the perpetual instruments (kind 'perpetual'), by symbol; a perpetual not listed gets the defaults. */
+  readonly perpetuals?: Readonly<Record<string, PerpetualSettings>>;
 }
 
 /** An execution report before the venue stamps it with its id and the clock's time. */
 type ReportDraft = ExecutionReport extends infer Report ? (Report extends unknown ? Omit<Report, 'venue' | 'timestamp'> : never) : never;
+/** An account report before the venue stamps it. */
+type AccountReportDraft = AccountReport extends infer Report ? (Report extends unknown ? Omit<Report, 'venue' | 'timestamp'> : never) : never;
 
 /** Everything the venue keeps per symbol, found with one map lookup per tick. */
 interface SymbolState {
@@ -61,6 +106,10 @@ interface SymbolState {
   readonly book: PaperBook;
   readonly resting: RestingOrders;
   readonly triggers: TriggerIndex;
+  /** The margin position of a perpetual; undefined for spot. */
+  readonly perpetual: PerpetualState | undefined;
+  /** The full-depth book of L2 replay, from the first onBookUpdate. */
+  l2Book: L2Book | undefined;
   /** Replaced, never mutated, on (un)subscribe so a tick in flight iterates a stable array. */
   listeners: readonly MarketDataListener[];
 }
@@ -86,8 +135,17 @@ const NATIVE_STOP_TYPES: readonly OrderType[] = ['stop', 'stopLimit', 'takeProfi
  *   commands reach the venue `orderLatencyMs` after the call and meet the book as it is then.
  * - Spot balances: buys reserve quote (price x quantity x (1 + fee rate)), sells reserve base; fills move
  *   totals exactly and release their share of the reservation; cancel and expiry release the rest.
- * - reduceOnly is accepted and ignored: a spot account has no position for it to reduce, and the venue
- *   advertises `reduceOnly: false` so the engine enforces it before sending.
+ * - reduceOnly on spot is accepted and ignored: a spot account has no position for it to reduce, and a venue
+ *   with spot instruments advertises `reduceOnly: false` so the engine enforces it before sending.
+ * - Perpetuals (instrument kind 'perpetual', see perpetual-account.ts): one net position per symbol on margin
+ *   (isolated or cross, leverage per symbol), settled in quote; a sell opens a real short, no base is held.
+ *   Orders hold margin (notional / leverage + fee); reduce-only orders hold nothing and fill at most the
+ *   position. The mark (mid, last trade or a feed) is checked against maintenance on every tick that moves
+ *   it, and after funding: a breach cancels the symbol's working orders and closes the position, reported as
+ *   a liquidation. Funding is paid at fixed times on the clock. A fill itself does not trigger the check; the
+ *   next mark does.
+ * - How resting orders queue and fill is the fill model's (fill-model.ts); L2 data can drive the book
+ *   (onBookUpdate); order entry, reports and market data each have a latency model (latency.ts).
  * - Native stops (opt-in) trigger on trade prices only, then act as a market or limit order arriving then.
  * - Bar ticks are forwarded to subscribers but fill nothing: replay bars through `expandBarsToTrades`
  *   (adapters/market-data/bars.ts) so fills come from their implied trades at times inside the bar.
@@ -97,8 +155,11 @@ export class PaperVenue implements Venue {
   readonly capabilities: VenueCapabilities;
 
   private readonly clock: Clock;
-  private readonly orderLatencyMs: number;
-  private readonly reportLatencyMs: number;
+  private readonly orderLatency: LatencyModel;
+  private readonly reportLatency: LatencyModel;
+  private readonly marketDataLatency: LatencyModel;
+  private readonly fillModel: FillModel;
+  private readonly bookReplayQuoteDepth: number;
   private readonly instrumentList: readonly Instrument[];
   private readonly symbols = new Map<string, SymbolState>();
   private readonly orders = new Map<string, PaperOrder>();
@@ -108,6 +169,20 @@ export class PaperVenue implements Venue {
   private readonly fillsByOrder = new Map<string, VenueFill[]>();
   private readonly ledger: BalanceLedger;
   private reportListeners: readonly ExecutionReportListener[] = [];
+  private accountListeners: readonly AccountReportListener[] = [];
+  private readonly perpetuals: PerpetualAccount;
+  private readonly fundingTimers = new Map<string, TimerHandle>();
+  private nextFundingNumber = 1;
+  private readonly retainFinished: number;
+  /** Finished orders by clientOrderId, oldest finish first. */
+  private readonly finishedOrders = new Set<string>();
+  private nextFinishSequence = 1;
+  // What changed since takeChanges() last ran (see paper-state.ts PaperVenueChanges).
+  private readonly changedOrders = new Set<PaperOrder>();
+  private readonly removedOrderIds: string[] = [];
+  private readonly newRejections: VenueOrderStatus[] = [];
+  private readonly removedRejectionIds: string[] = [];
+  private readonly newFills: VenueFill[] = [];
   private nextOrderNumber = 1;
   private nextTradeNumber = 1;
   private nextPriority = 1;
@@ -116,31 +191,49 @@ export class PaperVenue implements Venue {
   constructor(options: PaperVenueOptions) {
     this.id = options.id ?? 'paper';
     this.clock = options.clock;
-    this.orderLatencyMs = checkLatency('orderLatencyMs', options.orderLatencyMs ?? 0);
-    this.reportLatencyMs = checkLatency('reportLatencyMs', options.reportLatencyMs ?? 0);
+    const draws = options.state?.randomDraws;
+    this.orderLatency = new LatencyModel('orderLatencyMs', options.orderLatencyMs ?? 0, draws?.orderLatency);
+    this.reportLatency = new LatencyModel('reportLatencyMs', options.reportLatencyMs ?? 0, draws?.reportLatency);
+    this.marketDataLatency = new LatencyModel('marketDataLatencyMs', options.marketDataLatencyMs ?? 0, draws?.marketDataLatency);
+    this.fillModel = new FillModel(options.fillModel, draws?.fillModel);
+    this.bookReplayQuoteDepth = options.bookReplayQuoteDepth ?? 20;
+    if (!Number.isSafeInteger(this.bookReplayQuoteDepth) || this.bookReplayQuoteDepth < 1) throw new Error(`bookReplayQuoteDepth must be a whole number of at least 1, got ${this.bookReplayQuoteDepth}`);
+    this.retainFinished = options.retainFinishedOrders ?? 10_000;
+    if (!Number.isSafeInteger(this.retainFinished) || this.retainFinished < 1) throw new Error(`retainFinishedOrders must be a whole number of at least 1, got ${this.retainFinished}`);
     this.instrumentList = [...options.instruments];
     this.ledger = new BalanceLedger(options.balances);
+    this.perpetuals = new PerpetualAccount(this.ledger);
+    const allPerpetual = this.instrumentList.length > 0 && this.instrumentList.every((instrument) => instrument.kind === 'perpetual');
     this.capabilities = {
       orderTypes: options.nativeStops === true ? ['market', 'limit', ...NATIVE_STOP_TYPES] : ['market', 'limit'],
       timeInForce: [...TIME_IN_FORCE],
       postOnly: true,
-      reduceOnly: false,
+      // Only a venue of perpetuals holds positions that reduce-only can refer to; on spot the engine enforces it.
+      reduceOnly: allPerpetual,
       amend: true,
     };
+    for (const symbol of Object.keys(options.perpetuals ?? {})) {
+      const listed = this.instrumentList.find((instrument) => instrument.symbol === symbol);
+      if (listed?.kind !== 'perpetual') throw new Error(`perpetual settings for ${symbol}, which is not a perpetual instrument of this venue`);
+    }
     for (const instrument of this.instrumentList) {
       if (this.symbols.has(instrument.symbol)) throw new Error(`instrument ${instrument.symbol} is listed twice`);
-      this.symbols.set(instrument.symbol, createSymbolState(instrument.symbol, instrument));
+      const perpetual = instrument.kind === 'perpetual' ? createPerpetualState(instrument, options.perpetuals?.[instrument.symbol], this.clock.now()) : undefined;
+      if (perpetual !== undefined) this.perpetuals.add(perpetual);
+      this.symbols.set(instrument.symbol, createSymbolState(instrument.symbol, instrument, perpetual));
     }
     this.onStateChange = options.onStateChange;
     if (options.state !== undefined) this.restore(options.state);
+    for (const state of this.perpetuals.states.values()) this.armFunding(state);
   }
 
   /**
    * Everything the venue must remember to be the same venue after a restart (see paper-state.ts): every
    * working order, and of the finished and rejected ones the latest `keepFinished` (what a recovering engine
-   * may still ask about), so the saved state does not grow with every order ever placed.
+   * may still ask about; by default all the venue still remembers, see retainFinishedOrders), so the saved
+   * state does not grow with every order ever placed. For saving every turn, see takeChanges.
    */
-  exportState(keepFinished = 10_000): PaperVenueState {
+  exportState(keepFinished = this.retainFinished): PaperVenueState {
     const all = [...this.orders.values()];
     const finished = all.filter((order) => !isWorking(order));
     const kept = new Set(finished.slice(Math.max(0, finished.length - keepFinished)));
@@ -159,12 +252,97 @@ export class PaperVenue implements Venue {
       nextOrderNumber: this.nextOrderNumber,
       nextTradeNumber: this.nextTradeNumber,
       nextPriority: this.nextPriority,
+      perpetuals: [...this.perpetuals.states.values()].map((perpetual) => perpetualState(perpetual)),
+      nextFundingNumber: this.nextFundingNumber,
+      randomDraws: this.randomDraws(),
     };
   }
 
+  /**
+   * What changed since the last call (or since the venue was made or restored), for a saved state written
+   * incrementally (paper-state-file.ts); the tracking starts over. Applied with applyPaperVenueChanges to the
+   * state saved before, it gives exportState() now. Costs the changed orders plus one look at each resting
+   * order (queue positions move with market data without marking anything).
+   */
+  takeChanges(): PaperVenueChanges {
+    for (const symbolState of this.symbols.values()) {
+      for (const side of [symbolState.resting.buys, symbolState.resting.sells]) {
+        for (const order of side) if (order.queueAhead !== order.savedQueueAhead || order.levelSeen !== order.savedLevelSeen) this.changedOrders.add(order);
+      }
+    }
+    const orders: PaperOrderState[] = [];
+    for (const order of this.changedOrders) {
+      if (this.orders.get(order.clientOrderId) !== order) continue;
+      orders.push(orderState(order));
+      rememberSavedQueue(order);
+    }
+    const fills = this.newFills.filter((fill) => this.orders.has(fill.clientOrderId));
+    const rejectedOrders = this.newRejections.filter((rejected) => this.rejectedOrders.get(rejected.clientOrderId) === rejected);
+    const changes: PaperVenueChanges = {
+      orders,
+      removedOrders: [...this.removedOrderIds],
+      rejectedOrders,
+      removedRejectedOrders: [...this.removedRejectionIds],
+      fills,
+      balances: this.ledger.snapshot(),
+      nextOrderNumber: this.nextOrderNumber,
+      nextTradeNumber: this.nextTradeNumber,
+      nextPriority: this.nextPriority,
+      perpetuals: [...this.perpetuals.states.values()].map((perpetual) => perpetualState(perpetual)),
+      nextFundingNumber: this.nextFundingNumber,
+      randomDraws: this.randomDraws(),
+    };
+    this.changedOrders.clear();
+    this.removedOrderIds.length = 0;
+    this.newRejections.length = 0;
+    this.removedRejectionIds.length = 0;
+    this.newFills.length = 0;
+    return changes;
+  }
+
+  private randomDraws(): NonNullable<PaperVenueState['randomDraws']> {
+    return {
+      fillModel: this.fillModel.draws,
+      orderLatency: this.orderLatency.draws,
+      reportLatency: this.reportLatency.draws,
+      marketDataLatency: this.marketDataLatency.draws,
+    };
+  }
+
+  /** Forgets the oldest finished orders (with their fills) and rejections beyond what is retained. */
+  private forgetOldest(): void {
+    while (this.finishedOrders.size > this.retainFinished) {
+      const clientOrderId = this.finishedOrders.values().next().value!;
+      this.finishedOrders.delete(clientOrderId);
+      this.orders.delete(clientOrderId);
+      this.fillsByOrder.delete(clientOrderId);
+      this.removedOrderIds.push(clientOrderId);
+    }
+    while (this.rejectedOrders.size > this.retainFinished) {
+      const clientOrderId = this.rejectedOrders.keys().next().value!;
+      this.rejectedOrders.delete(clientOrderId);
+      this.removedRejectionIds.push(clientOrderId);
+    }
+  }
+
+  private restorePerpetuals(state: PaperVenueState): void {
+    for (const saved of state.perpetuals ?? []) {
+      const perpetual = this.perpetuals.get(saved.symbol);
+      if (perpetual === undefined) throw new Error(`the saved paper venue state has a position on ${saved.symbol}, which is not a perpetual of this venue`);
+      perpetual.leverage = decimal(saved.leverage);
+      perpetual.marginMode = saved.marginMode;
+      perpetual.fundingRate = decimal(saved.fundingRate);
+      perpetual.nextFundingAt = saved.nextFundingAt;
+      perpetual.mark = saved.mark === undefined ? undefined : decimal(saved.mark);
+      this.perpetuals.restorePosition(perpetual, saved.position, decimal(saved.margin));
+    }
+    this.nextFundingNumber = state.nextFundingNumber ?? 1;
+  }
+
   private restore(state: PaperVenueState): void {
-    if (state.version !== PAPER_VENUE_STATE_VERSION) throw new Error(`paper venue state version ${String(state.version)} is not ${PAPER_VENUE_STATE_VERSION}`);
+    if (!READABLE_PAPER_VENUE_STATE_VERSIONS.includes(state.version)) throw new Error(`paper venue state version ${String(state.version)} is not ${PAPER_VENUE_STATE_VERSION}`);
     if (state.venue !== this.id) throw new Error(`the saved paper venue state is venue "${state.venue}", not "${this.id}"`);
+    this.restorePerpetuals(state);
     this.ledger.restore(state.balances);
     for (const saved of state.orders) {
       const symbolState = this.symbols.get(saved.symbol);
@@ -176,8 +354,15 @@ export class PaperVenue implements Venue {
       else if (saved.resting) symbolState.resting.insert(order);
       if (order.expireAt !== undefined) order.expiryTimer = this.clock.setTimeout(() => this.expire(order), Math.max(0, order.expireAt - this.clock.now()));
     }
+    // Finished orders in the order they finished (states from before finishSequence: in placing order).
+    const finished = [...this.orders.values()].filter((order) => !isWorking(order));
+    finished.sort((a, b) => a.finishSequence - b.finishSequence);
+    for (const order of finished) this.finishedOrders.add(order.clientOrderId);
+    this.nextFinishSequence = finished.reduce((highest, order) => Math.max(highest, order.finishSequence), 0) + 1;
     for (const rejected of state.rejectedOrders) this.rejectedOrders.set(rejected.clientOrderId, rejected);
     for (const [clientOrderId, fills] of Object.entries(state.fills)) this.fillsByOrder.set(clientOrderId, [...fills]);
+    for (const order of this.orders.values()) rememberSavedQueue(order);
+    this.forgetOldest();
     this.nextOrderNumber = state.nextOrderNumber;
     this.nextTradeNumber = state.nextTradeNumber;
     this.nextPriority = state.nextPriority;
@@ -187,28 +372,32 @@ export class PaperVenue implements Venue {
     return this.instrumentList;
   }
 
-  /** A paper venue is always reachable. */
+  /** A paper venue is always reachable. Funding timers run again after a disconnect. */
   connect(): Promise<void> {
+    for (const perpetual of this.perpetuals.states.values()) if (!this.fundingTimers.has(perpetual.instrument.symbol)) this.armFunding(perpetual);
     return Promise.resolve();
   }
 
+  /** Stops the funding timers (a wall clock's timers would keep the process alive); connect() re-arms them. */
   disconnect(): Promise<void> {
+    for (const handle of this.fundingTimers.values()) this.clock.clearTimeout(handle);
+    this.fundingTimers.clear();
     return Promise.resolve();
   }
 
   submit(order: VenueOrder): void {
     // Copy now: the order that reaches the venue is the one sent, whatever the caller does with its object.
     const sent: VenueOrder = { ...order };
-    this.clock.setTimeout(() => this.receiveOrder(sent), this.orderLatencyMs);
+    this.clock.setTimeout(() => this.receiveOrder(sent), this.orderLatency.delayFrom(this.clock.now()));
   }
 
   amend(clientOrderId: string, amendment: OrderAmendment): void {
     const sent: OrderAmendment = { ...amendment };
-    this.clock.setTimeout(() => this.receiveAmendment(clientOrderId, sent), this.orderLatencyMs);
+    this.clock.setTimeout(() => this.receiveAmendment(clientOrderId, sent), this.orderLatency.delayFrom(this.clock.now()));
   }
 
   cancel(clientOrderId: string): void {
-    this.clock.setTimeout(() => this.receiveCancel(clientOrderId), this.orderLatencyMs);
+    this.clock.setTimeout(() => this.receiveCancel(clientOrderId), this.orderLatency.delayFrom(this.clock.now()));
   }
 
   queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined> {
@@ -235,6 +424,64 @@ export class PaperVenue implements Venue {
     return () => {
       this.reportListeners = withoutOne(this.reportListeners, listener);
     };
+  }
+
+  onAccountReport(listener: AccountReportListener): () => void {
+    this.accountListeners = [...this.accountListeners, listener];
+    return () => {
+      this.accountListeners = withoutOne(this.accountListeners, listener);
+    };
+  }
+
+  /** Every perpetual position that is not flat, as the venue holds it. */
+  positions(): Promise<readonly VenuePosition[]> {
+    const positions: VenuePosition[] = [];
+    for (const state of this.perpetuals.states.values()) if (state.direction !== 'flat') positions.push(this.perpetuals.view(state));
+    return Promise.resolve(positions);
+  }
+
+  /** Paper-only: the venue's view of one perpetual position, flat or not (undefined for a spot or unknown symbol). */
+  position(symbol: string): VenuePosition | undefined {
+    const state = this.perpetuals.get(symbol);
+    return state === undefined ? undefined : this.perpetuals.view(state);
+  }
+
+  /**
+   * Changes a perpetual's leverage or margin mode. As on real venues, only while the symbol has no position
+   * and no working order (their margin was figured at the old terms); otherwise refused with the reason.
+   */
+  setMarginTerms(symbol: string, terms: { readonly leverage?: DecimalString; readonly marginMode?: MarginMode }): void {
+    const state = this.perpetuals.get(symbol);
+    if (state === undefined) throw new Error(`${symbol} is not a perpetual of ${this.id}`);
+    if (state.direction !== 'flat') throw new Error(`${symbol}: leverage and margin mode cannot change while a position is open`);
+    for (const order of this.orders.values()) {
+      if (isWorking(order) && order.instrument.symbol === symbol) throw new Error(`${symbol}: leverage and margin mode cannot change while order ${order.clientOrderId} is working`);
+    }
+    const leverage = terms.leverage === undefined ? state.leverage : decimal(terms.leverage);
+    checkLeverage(symbol, leverage, state.maintenanceMarginRate);
+    if (terms.marginMode !== undefined && terms.marginMode !== 'isolated' && terms.marginMode !== 'cross') {
+      throw new Error(`${symbol}: marginMode must be "isolated" or "cross", got ${JSON.stringify(terms.marginMode)}`);
+    }
+    state.leverage = leverage;
+    state.marginMode = terms.marginMode ?? state.marginMode;
+    this.perpetuals.accountChanged(state.instrument.quote);
+    this.onStateChange?.();
+  }
+
+  /** The funding rate applied at the next funding times of a perpetual (a funding-rate feed calls this). */
+  setFundingRate(symbol: string, rate: DecimalString): void {
+    const state = this.perpetuals.get(symbol);
+    if (state === undefined) throw new Error(`${symbol} is not a perpetual of ${this.id}`);
+    state.fundingRate = decimal(rate);
+    this.onStateChange?.();
+  }
+
+  /** A mark price from a feed (for perpetuals whose markPrice source is 'feed'; ignored for the others). */
+  onMarkPrice(symbol: string, price: Decimal): void {
+    const state = this.perpetuals.get(symbol);
+    if (state?.markSource !== 'feed') return;
+    state.mark = price;
+    this.checkMargin(state, price, price);
   }
 
   subscribeMarketData(symbols: readonly string[], listener: MarketDataListener): () => void {
@@ -265,9 +512,50 @@ export class PaperVenue implements Venue {
     if (state.instrument !== undefined) {
       if (tick.type === 'quote') this.applyQuote(state, tick);
       else if (tick.type === 'trade') this.applyTrade(state, tick);
+      const perpetual = state.perpetual;
+      if (perpetual !== undefined) this.updateMark(perpetual, tick);
     }
-    const listeners = state.listeners;
-    for (let index = 0; index < listeners.length; index++) listeners[index]!(tick);
+    this.deliverMarketData(state, tick);
+  }
+
+  /**
+   * L2 book replay: the update is applied to the symbol's full-depth book, which then meets resting orders
+   * the way a quote does (a level that shrank ahead of an order moves its queue position, per the fill
+   * model); subscribers get a quote of the top `bookReplayQuoteDepth` levels.
+   */
+  onBookUpdate(update: BookUpdate): void {
+    const state = this.symbols.get(update.symbol);
+    if (state === undefined) return;
+    let book = state.l2Book;
+    if (book === undefined) {
+      book = new L2Book();
+      state.l2Book = book;
+    }
+    book.apply(update);
+    if (state.instrument !== undefined) {
+      this.applyQuote(state, { type: 'quote', symbol: update.symbol, timestamp: update.timestamp, bids: book.bids, asks: book.asks });
+    }
+    const view: QuoteTick = {
+      type: 'quote',
+      symbol: update.symbol,
+      timestamp: update.timestamp,
+      bids: book.bids.slice(0, this.bookReplayQuoteDepth),
+      asks: book.asks.slice(0, this.bookReplayQuoteDepth),
+    };
+    if (state.perpetual !== undefined) this.updateMark(state.perpetual, view);
+    this.deliverMarketData(state, view);
+  }
+
+  private deliverMarketData(state: SymbolState, tick: MarketData): void {
+    if (this.marketDataLatency.isZero) {
+      const listeners = state.listeners;
+      for (let index = 0; index < listeners.length; index++) listeners[index]!(tick);
+      return;
+    }
+    this.clock.setTimeout(() => {
+      const listeners = state.listeners;
+      for (let index = 0; index < listeners.length; index++) listeners[index]!(tick);
+    }, this.marketDataLatency.delayFrom(this.clock.now()));
   }
 
   // ----- market data -----
@@ -288,7 +576,7 @@ export class PaperVenue implements Venue {
       if (deepestBid === undefined || isAtLeast(buys[0]!.price!, deepestBid.price)) {
         const bestAsk = quote.asks[0];
         if (bestAsk !== undefined && isAtMost(bestAsk.price, buys[0]!.price!)) this.fillRestingFromQuote(state, 'buy');
-        if (deepestBid !== undefined && buys.length > 0) shrinkQueues(buys, book.bids, deepestBid.price);
+        if (deepestBid !== undefined && buys.length > 0) shrinkQueues(buys, book.bids, deepestBid.price, this.fillModel);
       }
     }
     const sells = state.resting.sells;
@@ -297,7 +585,7 @@ export class PaperVenue implements Venue {
       if (deepestAsk === undefined || isAtMost(sells[0]!.price!, deepestAsk.price)) {
         const bestBid = quote.bids[0];
         if (bestBid !== undefined && isAtLeast(bestBid.price, sells[0]!.price!)) this.fillRestingFromQuote(state, 'sell');
-        if (deepestAsk !== undefined && sells.length > 0) shrinkQueues(sells, book.asks, deepestAsk.price);
+        if (deepestAsk !== undefined && sells.length > 0) shrinkQueues(sells, book.asks, deepestAsk.price, this.fillModel);
       }
     }
   }
@@ -327,8 +615,9 @@ export class PaperVenue implements Venue {
     );
     let filledByUs = ZERO;
     for (const order of candidates) {
+      if (!isWorking(order)) continue;
       const passing = crossingQuantity(opposite, order.price!).minus(filledByUs);
-      const pass = passThroughQueue(order.queueAhead, remainingQuantity(order), passing);
+      const pass = passThroughQueue(order.queueAhead, fillableQuantity(order, state.perpetual), passing);
       order.queueAhead = order.queueAhead.minus(pass.eaten);
       if (pass.filled.gt(ZERO)) {
         filledByUs = filledByUs.plus(pass.filled);
@@ -348,19 +637,24 @@ export class PaperVenue implements Venue {
     const candidates = leadingOrders(resting, (order) => (side === 'buy' ? order.price!.gte(trade.price) : order.price!.lte(trade.price)));
     // A 'sell' aggressor hits bids (our buys); a 'buy' aggressor lifts offers (our sells).
     const hitsThisSide = (side === 'buy') === (trade.aggressor === 'sell');
+    const volume = this.fillModel.tradeVolume(state.instrument!, trade.quantity);
     let filledByUs = ZERO;
     for (const order of candidates) {
-      const passing = trade.quantity.minus(filledByUs);
+      if (!isWorking(order)) continue;
+      const passing = volume.minus(filledByUs);
       if (!passing.gt(ZERO)) break;
       let filled: Decimal;
       if (order.price!.eq(trade.price)) {
         if (!hitsThisSide) continue;
-        const pass = passThroughQueue(order.queueAhead, remainingQuantity(order), passing);
+        const pass = passThroughQueue(order.queueAhead, fillableQuantity(order, state.perpetual), passing);
         order.queueAhead = order.queueAhead.minus(pass.eaten);
         filled = pass.filled;
+        // The displayed level lost what traded there except what filled us (we are not in the data).
+        if (this.fillModel.tracksLevels) order.levelSeen = maxOf(ZERO, order.levelSeen.minus(passing.minus(pass.filled)));
       } else {
         order.queueAhead = ZERO;
-        const remaining = remainingQuantity(order);
+        order.levelSeen = ZERO;
+        const remaining = fillableQuantity(order, state.perpetual);
         filled = remaining.lt(passing) ? remaining : passing;
       }
       if (filled.gt(ZERO)) {
@@ -372,14 +666,14 @@ export class PaperVenue implements Venue {
 
   /** A native stop fired: from now on it is a market or limit order arriving at this moment. */
   private trigger(state: SymbolState, order: PaperOrder): void {
-    if (order.side === 'buy' && order.price === undefined) {
-      // A market buy's reservation was an estimate at the stop price; hold the real walked cost instead.
-      const instrument = order.instrument;
-      const plan = planTake(state.book.asks, remainingQuantity(order), undefined);
+    this.changedOrders.add(order);
+    if (order.price === undefined && !order.reduceOnly && (order.side === 'buy' || state.perpetual !== undefined)) {
+      // A market order's reservation was an estimate at the stop price; hold the real walked cost instead.
+      const plan = planTake(order.side === 'buy' ? state.book.asks : state.book.bids, remainingQuantity(order), undefined);
       this.ledger.release(order.reservedCurrency, order.reserved);
       order.reserved = ZERO;
-      const needed = notionalReservation(instrument, plan.notional);
-      const held = this.ledger.reserve(order.reservedCurrency, needed);
+      const needed = this.notionalHold(state, plan.notional);
+      const held = this.hold(state, order.reservedCurrency, needed);
       if (!held.ok) {
         this.closeOrder(order, 'canceled');
         this.emit({ type: 'canceled', clientOrderId: order.clientOrderId, reason: `triggered, but ${held.reason}` });
@@ -408,23 +702,33 @@ export class PaperVenue implements Venue {
       return this.rejectOrder(request, 'post-only order would take liquidity');
     }
 
+    if (order.reduceOnly) {
+      const position = state.perpetual!;
+      if (position.direction === 'flat' || position.direction === (order.side === 'buy' ? 'long' : 'short')) {
+        return this.rejectOrder(request, `reduce-only ${order.side} would open or add to a position (${order.instrument.symbol} is ${position.direction})`);
+      }
+    }
     let reservation: Decimal;
-    if (order.side === 'sell') {
+    if (order.reduceOnly) {
+      // Reducing frees margin; its fee comes out of what the close realizes.
+      reservation = ZERO;
+    } else if (order.side === 'sell' && state.perpetual === undefined) {
       reservation = order.quantity;
     } else if (order.type === 'market') {
-      // A market buy holds what walking the book costs now; a fill-or-kill that cannot fill holds nothing.
+      // A market order holds what walking the book costs now; a fill-or-kill that cannot fill holds nothing.
       const plan = planTake(opposite, order.quantity, undefined);
       const willBeKilled = order.timeInForce === 'FOK' && plan.filledQuantity.lt(order.quantity);
-      reservation = willBeKilled ? ZERO : notionalReservation(order.instrument, plan.notional);
+      reservation = willBeKilled ? ZERO : this.notionalHold(state, plan.notional);
     } else {
-      // Limit-priced buys hold their limit; stop-market buys hold an estimate at the stop price.
-      reservation = buyReservation(order.instrument, order.quantity, order.price ?? order.stopPrice!);
+      // Limit-priced orders hold their limit; stop-market orders hold an estimate at the stop price.
+      reservation = this.limitHold(state, order.quantity, order.price ?? order.stopPrice!);
     }
-    const held = this.ledger.reserve(order.reservedCurrency, reservation);
+    const held = this.hold(state, order.reservedCurrency, reservation);
     if (!held.ok) return this.rejectOrder(request, held.reason);
     order.reserved = reservation;
 
     this.orders.set(clientOrderId, order);
+    this.changedOrders.add(order);
     this.emit({ type: 'accepted', clientOrderId, venueOrderId: order.venueOrderId });
     if (order.expireAt !== undefined) {
       order.expiryTimer = this.clock.setTimeout(() => this.expire(order), order.expireAt - this.clock.now());
@@ -462,6 +766,7 @@ export class PaperVenue implements Venue {
 
     const parsed = parseAmendment(order, amendment);
     if (typeof parsed === 'string') return refuse(parsed);
+    this.changedOrders.add(order);
     const { price, quantity, stopPrice } = parsed;
     const repriced = price !== undefined && order.price !== undefined && !price.eq(order.price);
     const grown = quantity.gt(order.quantity);
@@ -470,9 +775,13 @@ export class PaperVenue implements Venue {
 
     // Re-size the reservation to the amended order before changing anything, so a refusal changes nothing.
     const remaining = quantity.minus(order.filledQuantity);
-    const reservation = order.side === 'sell' ? remaining : buyReservation(instrument, remaining, price ?? stopPrice!);
+    const reservation = order.reduceOnly
+      ? ZERO
+      : order.side === 'sell' && state.perpetual === undefined
+        ? remaining
+        : this.limitHold(state, remaining, price ?? stopPrice!);
     if (reservation.gt(order.reserved)) {
-      const held = this.ledger.reserve(order.reservedCurrency, reservation.minus(order.reserved));
+      const held = this.hold(state, order.reservedCurrency, reservation.minus(order.reserved));
       if (!held.ok) return refuse(held.reason);
     } else {
       this.ledger.release(order.reservedCurrency, order.reserved.minus(reservation));
@@ -516,7 +825,8 @@ export class PaperVenue implements Venue {
    */
   private execute(state: SymbolState, order: PaperOrder): void {
     const opposite = order.side === 'buy' ? state.book.asks : state.book.bids;
-    const wanted = remainingQuantity(order);
+    const wanted = fillableQuantity(order, state.perpetual);
+    if (order.reduceOnly && !wanted.gt(ZERO)) return this.cancelReduceOnly(order);
     const plan = planTake(opposite, wanted, order.price);
     const limitText = order.price === undefined ? '' : ` at ${toDecimalString(order.price)} or better`;
     if (order.timeInForce === 'FOK' && plan.filledQuantity.lt(wanted)) {
@@ -529,7 +839,7 @@ export class PaperVenue implements Venue {
       return;
     }
     opposite.take(plan.filledQuantity);
-    for (const fill of plan.fills) this.applyFill(state, order, fill.quantity, fill.price, 'taker');
+    for (const fill of plan.fills) if (isWorking(order)) this.applyFill(state, order, fill.quantity, fill.price, 'taker');
     if (!isWorking(order)) return;
     if (order.price === undefined) {
       this.closeOrder(order, 'canceled');
@@ -552,7 +862,9 @@ export class PaperVenue implements Venue {
     // Joins the back of the displayed queue at its price (the front, if it improves on the best level).
     const sameSide = order.side === 'buy' ? state.book.bids : state.book.asks;
     order.priority = this.nextPriority++;
-    order.queueAhead = sameSide.displayedAt(order.price);
+    const displayed = sameSide.displayedAt(order.price);
+    order.queueAhead = this.fillModel.joinQueue(displayed);
+    order.levelSeen = displayed;
     state.resting.insert(order);
   }
 
@@ -560,17 +872,30 @@ export class PaperVenue implements Venue {
   private applyFill(state: SymbolState, order: PaperOrder, quantity: Decimal, price: Decimal, liquidity: 'maker' | 'taker'): void {
     const instrument = order.instrument;
     const flow = fillCashFlow(order.side, quantity, price, liquidity === 'maker' ? instrument.makerFee : instrument.takerFee);
+    const perpetual = state.perpetual;
     const covered =
-      order.side === 'sell'
-        ? quantity
-        : order.price !== undefined
-          ? buyReservation(instrument, quantity, order.price)
-          : notionalReservation(instrument, flow.notional);
+      order.reduceOnly
+        ? ZERO
+        : perpetual !== undefined
+          ? order.price !== undefined
+            ? this.limitHold(state, quantity, order.price)
+            : this.notionalHold(state, flow.notional)
+          : order.side === 'sell'
+            ? quantity
+            : order.price !== undefined
+              ? buyReservation(instrument, quantity, order.price)
+              : notionalReservation(instrument, flow.notional);
     const release = covered.lt(order.reserved) ? covered : order.reserved;
     this.ledger.release(order.reservedCurrency, release);
     order.reserved = order.reserved.minus(release);
-    this.ledger.change(instrument.base, flow.baseChange);
-    this.ledger.change(instrument.quote, flow.quoteChange);
+    if (perpetual !== undefined) {
+      // A perpetual moves no base: the position changes, the wallet takes realized PnL and the fee.
+      this.perpetuals.applyFill(perpetual, order.side, quantity, price, flow.fee);
+    } else {
+      this.ledger.change(instrument.base, flow.baseChange);
+      this.ledger.change(instrument.quote, flow.quoteChange);
+      if (this.perpetuals.states.size > 0) this.perpetuals.accountChanged(instrument.quote);
+    }
     order.filledQuantity = order.filledQuantity.plus(quantity);
     const complete = order.filledQuantity.gte(order.quantity);
     order.status = complete ? 'filled' : 'partial';
@@ -587,6 +912,8 @@ export class PaperVenue implements Venue {
     const fills = this.fillsByOrder.get(order.clientOrderId);
     if (fills === undefined) this.fillsByOrder.set(order.clientOrderId, [fill]);
     else fills.push(fill);
+    this.newFills.push(fill);
+    this.changedOrders.add(order);
     this.emit({
       type: 'filled',
       clientOrderId: fill.clientOrderId,
@@ -598,11 +925,19 @@ export class PaperVenue implements Venue {
       liquidity,
     });
     if (complete) this.closeOrder(order, 'filled', state);
+    if (perpetual !== undefined) {
+      this.emitPosition(perpetual);
+      // Real venues cancel reduce-only orders once there is nothing left to reduce.
+      if (perpetual.direction === 'flat') this.cancelReduceOnlyOrders(instrument.symbol);
+    }
   }
 
   /** Ends an order: releases what is still reserved and takes it out of every index and timer. */
   private closeOrder(order: PaperOrder, status: 'filled' | 'canceled' | 'expired', state = this.symbols.get(order.instrument.symbol)!): void {
     order.status = status;
+    order.finishSequence = this.nextFinishSequence++;
+    this.changedOrders.add(order);
+    this.finishedOrders.add(order.clientOrderId);
     if (order.reserved.gt(ZERO)) {
       this.ledger.release(order.reservedCurrency, order.reserved);
       order.reserved = ZERO;
@@ -613,6 +948,151 @@ export class PaperVenue implements Venue {
       this.clock.clearTimeout(order.expiryTimer);
       order.expiryTimer = undefined;
     }
+    this.forgetOldest();
+  }
+
+  // ----- perpetuals: margin, mark, funding, liquidation -----
+
+  /** What a limit-priced order (or a stop at its stop price) holds: spot buys quote with fee; perpetuals margin with fee. */
+  private limitHold(state: SymbolState, quantity: Decimal, price: Decimal): Decimal {
+    const perpetual = state.perpetual;
+    if (perpetual === undefined) return buyReservation(state.instrument!, quantity, price);
+    return orderMargin(quantity, price, perpetual.leverage, reservationFeeRate(state.instrument!));
+  }
+
+  /** The same for an order whose cost is a walked notional (market orders). */
+  private notionalHold(state: SymbolState, notional: Decimal): Decimal {
+    const perpetual = state.perpetual;
+    if (perpetual === undefined) return notionalReservation(state.instrument!, notional);
+    return notionalMargin(notional, perpetual.leverage, reservationFeeRate(state.instrument!));
+  }
+
+  /** Holds `amount` for an order: spot from the free balance, perpetuals from the margin available. */
+  private hold(state: SymbolState, currency: string, amount: Decimal): ReservationResult {
+    if (state.perpetual === undefined) return this.ledger.reserve(currency, amount);
+    // Reduce-only orders hold nothing and always pass, whatever losses the account carries.
+    if (amount.eq(ZERO)) return { ok: true };
+    const available = this.perpetuals.available(currency);
+    if (amount.gt(available)) {
+      return { ok: false, reason: `insufficient margin: needs ${toDecimalString(amount)} ${currency}, available ${toDecimalString(available)} ${currency}` };
+    }
+    this.ledger.hold(currency, amount);
+    return { ok: true };
+  }
+
+  private cancelReduceOnly(order: PaperOrder): void {
+    this.closeOrder(order, 'canceled');
+    this.emit({ type: 'canceled', clientOrderId: order.clientOrderId, reason: `reduce-only: no ${order.side === 'buy' ? 'short' : 'long'} position left to reduce` });
+  }
+
+  private cancelReduceOnlyOrders(symbol: string): void {
+    for (const order of this.workingOrders(symbol)) if (order.reduceOnly) this.cancelReduceOnly(order);
+  }
+
+  private workingOrders(symbol: string): PaperOrder[] {
+    const working: PaperOrder[] = [];
+    for (const order of this.orders.values()) if (isWorking(order) && order.instrument.symbol === symbol) working.push(order);
+    return working;
+  }
+
+  /** A tick moves the mark (per the symbol's source) and, when the position is open, checks its maintenance. */
+  private updateMark(perpetual: PerpetualState, tick: MarketData): void {
+    if (tick.type === 'quote') {
+      if (perpetual.markSource !== 'mid') return;
+      perpetual.markQuote = tick;
+      perpetual.mark = undefined;
+      if (perpetual.direction === 'flat') return;
+      const bid = tick.bids[0];
+      const ask = tick.asks[0];
+      if (bid !== undefined || ask !== undefined) this.checkMargin(perpetual, (bid ?? ask)!.price, (ask ?? bid)!.price);
+    } else if (tick.type === 'trade') {
+      if (perpetual.markSource !== 'last') return;
+      perpetual.mark = tick.price;
+      if (perpetual.direction !== 'flat') this.checkMargin(perpetual, tick.price, tick.price);
+    }
+  }
+
+  /** The mark lies between `first` and `second`: liquidate whatever no longer covers its maintenance. */
+  private checkMargin(perpetual: PerpetualState, first: Decimal, second: Decimal): void {
+    if (perpetual.direction === 'flat' || !this.perpetuals.mayBeBreached(perpetual, first, second)) return;
+    markOf(perpetual);
+    const breached = this.perpetuals.breached(perpetual);
+    if (breached.length > 0) this.liquidate(breached);
+  }
+
+  /**
+   * The venue takes over the positions: their working orders are canceled (their margin returns), then each
+   * is closed whole at its liquidation settlement, reported as a liquidation trade and a position report.
+   */
+  private liquidate(positions: readonly PerpetualState[]): void {
+    for (const perpetual of positions) {
+      for (const order of this.workingOrders(perpetual.instrument.symbol)) {
+        this.closeOrder(order, 'canceled');
+        this.emit({ type: 'canceled', clientOrderId: order.clientOrderId, reason: `position liquidated: ${perpetual.instrument.symbol} margin fell to maintenance` });
+      }
+    }
+    for (const perpetual of positions) {
+      if (perpetual.direction === 'flat') continue;
+      const trade = this.perpetuals.liquidate(perpetual);
+      this.emitAccount({
+        type: 'liquidation',
+        symbol: perpetual.instrument.symbol,
+        side: trade.side,
+        quantity: toDecimalString(trade.quantity),
+        price: toDecimalString(trade.settlement.price),
+        fee: toDecimalString(trade.settlement.fee),
+        feeCurrency: perpetual.instrument.quote,
+        tradeId: `${this.id}-t${this.nextTradeNumber++}`,
+      });
+      this.emitPosition(perpetual);
+    }
+  }
+
+  private armFunding(perpetual: PerpetualState): void {
+    const symbol = perpetual.instrument.symbol;
+    const handle = this.clock.setTimeout(() => this.fund(perpetual), Math.max(0, perpetual.nextFundingAt - this.clock.now()));
+    this.fundingTimers.set(symbol, handle);
+  }
+
+  /** A funding time: the open position pays or receives, at the mark then; a payment may breach maintenance. */
+  private fund(perpetual: PerpetualState): void {
+    this.fundingTimers.delete(perpetual.instrument.symbol);
+    const fundingTime = perpetual.nextFundingAt;
+    perpetual.nextFundingAt = fundingTime + perpetual.fundingIntervalMs;
+    const paid = this.perpetuals.payFunding(perpetual);
+    if (paid === undefined) {
+      this.onStateChange?.();
+    } else {
+      this.emitAccount(
+        {
+          type: 'funding',
+          symbol: perpetual.instrument.symbol,
+          amount: toDecimalString(paid.amount),
+          currency: perpetual.instrument.quote,
+          rate: toDecimalString(perpetual.fundingRate),
+          fundingId: `${this.id}-f${this.nextFundingNumber++}`,
+        },
+        fundingTime,
+      );
+      this.emitPosition(perpetual);
+      const breached = this.perpetuals.breached(perpetual);
+      if (breached.length > 0) this.liquidate(breached);
+    }
+    this.armFunding(perpetual);
+  }
+
+  private emitPosition(perpetual: PerpetualState): void {
+    this.emitAccount({ type: 'position', ...this.perpetuals.view(perpetual) });
+  }
+
+  /** Stamps an account report and delivers it like execution reports: saved first, `reportLatencyMs` later, in order. */
+  private emitAccount(draft: AccountReportDraft, timestamp = this.clock.now()): void {
+    const report = { ...draft, venue: this.id, timestamp } as AccountReport;
+    this.onStateChange?.();
+    this.clock.setTimeout(() => {
+      const listeners = this.accountListeners;
+      for (const listener of listeners) listener(report);
+    }, this.reportLatency.delayFrom(this.clock.now()));
   }
 
   // ----- validation and plumbing -----
@@ -671,6 +1151,7 @@ export class PaperVenue implements Venue {
         // A market order never rests: GTC on it means "as much as there is", i.e. immediate-or-cancel.
         timeInForce: request.type === 'market' && request.timeInForce === 'GTC' ? 'IOC' : request.timeInForce,
         postOnly: request.postOnly,
+        reduceOnly: instrument.kind === 'perpetual' && request.reduceOnly === true,
         expireAt: request.timeInForce === 'GTD' ? request.expireAt : undefined,
         quantity,
         price,
@@ -680,16 +1161,20 @@ export class PaperVenue implements Venue {
         awaitingTrigger: false,
         resting: false,
         queueAhead: ZERO,
+        levelSeen: ZERO,
         priority: 0,
-        reservedCurrency: side === 'buy' ? instrument.quote : instrument.base,
+        reservedCurrency: side === 'buy' || instrument.kind === 'perpetual' ? instrument.quote : instrument.base,
         reserved: ZERO,
         expiryTimer: undefined,
+        finishSequence: 0,
+        savedQueueAhead: undefined,
+        savedLevelSeen: undefined,
       },
     };
   }
 
   private rejectOrder(request: VenueOrder, reason: string): void {
-    this.rejectedOrders.set(request.clientOrderId, {
+    const rejected: VenueOrderStatus = {
       clientOrderId: request.clientOrderId,
       venueOrderId: '',
       symbol: request.symbol,
@@ -699,7 +1184,10 @@ export class PaperVenue implements Venue {
       quantity: request.quantity,
       filledQuantity: '0',
       ...(request.price !== undefined ? { price: request.price } : {}),
-    });
+    };
+    this.rejectedOrders.set(request.clientOrderId, rejected);
+    this.newRejections.push(rejected);
+    this.forgetOldest();
     this.emit({ type: 'rejected', clientOrderId: request.clientOrderId, reason });
   }
 
@@ -711,7 +1199,7 @@ export class PaperVenue implements Venue {
     this.clock.setTimeout(() => {
       const listeners = this.reportListeners;
       for (const listener of listeners) listener(report);
-    }, this.reportLatencyMs);
+    }, this.reportLatency.delayFrom(this.clock.now()));
   }
 
   private symbolState(symbol: string): SymbolState {
@@ -724,13 +1212,39 @@ export class PaperVenue implements Venue {
   }
 }
 
-function createSymbolState(symbol: string, instrument: Instrument | undefined): SymbolState {
-  return { symbol, instrument, book: new PaperBook(), resting: new RestingOrders(), triggers: new TriggerIndex(), listeners: [] };
+function createSymbolState(symbol: string, instrument: Instrument | undefined, perpetual: PerpetualState | undefined = undefined): SymbolState {
+  return { symbol, instrument, book: new PaperBook(), resting: new RestingOrders(), triggers: new TriggerIndex(), perpetual, l2Book: undefined, listeners: [] };
 }
 
-function checkLatency(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number of milliseconds, got ${value}`);
-  return value;
+function perpetualState(perpetual: PerpetualState): PaperPerpetualState {
+  const mark = markOf(perpetual);
+  return {
+    symbol: perpetual.instrument.symbol,
+    leverage: toDecimalString(perpetual.leverage),
+    marginMode: perpetual.marginMode,
+    fundingRate: toDecimalString(perpetual.fundingRate),
+    nextFundingAt: perpetual.nextFundingAt,
+    position: perpetual.position,
+    margin: toDecimalString(perpetual.margin),
+    ...(mark !== undefined ? { mark: toDecimalString(mark) } : {}),
+  };
+}
+
+/** What an order may fill now: its remaining quantity, and for reduce-only at most the position it reduces. */
+function fillableQuantity(order: PaperOrder, perpetual: PerpetualState | undefined): Decimal {
+  const remaining = remainingQuantity(order);
+  if (!order.reduceOnly || perpetual === undefined) return remaining;
+  if (perpetual.direction === 'flat' || perpetual.direction === (order.side === 'buy' ? 'long' : 'short')) return ZERO;
+  return remaining.lt(perpetual.quantity) ? remaining : perpetual.quantity;
+}
+
+function rememberSavedQueue(order: PaperOrder): void {
+  order.savedQueueAhead = order.queueAhead;
+  order.savedLevelSeen = order.levelSeen;
+}
+
+function maxOf(a: Decimal, b: Decimal): Decimal {
+  return a.gte(b) ? a : b;
 }
 
 /** True when an order limited at `price` would take liquidity from `opposite` right now. */
@@ -744,11 +1258,17 @@ function wouldTake(opposite: BookSide, price: Decimal): boolean {
  * orders there than were ahead of ours, so some ahead were canceled. Only orders within the displayed
  * depth are looked at (beyond it the quote says nothing). No allocation unless a queue actually shrinks.
  */
-function shrinkQueues(orders: readonly PaperOrder[], sameSide: BookSide, deepestPrice: Decimal): void {
+function shrinkQueues(orders: readonly PaperOrder[], sameSide: BookSide, deepestPrice: Decimal, model: FillModel): void {
   for (let index = 0; index < orders.length; index++) {
     const order = orders[index]!;
     const withinDepth = sameSide.isBidSide ? isAtLeast(order.price!, deepestPrice) : isAtMost(order.price!, deepestPrice);
     if (!withinDepth) return;
+    if (model.tracksLevels) {
+      const level = sameSide.displayedAt(order.price!);
+      order.queueAhead = model.queueAfterLevelChange(order.queueAhead, order.levelSeen, level);
+      order.levelSeen = level;
+      continue;
+    }
     if (order.queueAhead === ZERO || compareDecimals(order.queueAhead, ZERO) <= 0) continue;
     const displayed = sameSide.displayedAt(order.price!);
     if (compareDecimals(displayed, order.queueAhead) < 0) order.queueAhead = displayed;

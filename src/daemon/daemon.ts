@@ -108,6 +108,7 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
       );
     }
   }
+  if (market?.stateRecovery !== undefined) logger.warn({ venue: config.venue.id }, market.stateRecovery);
   market?.start();
 
   let server: RunningServer;

@@ -1,8 +1,13 @@
 // Instrument: what can be traded at a venue and the grid (tick, lot, minimums) its orders must fit.
 import { decimal, isMultipleOf, roundToStep, type Decimal, type DecimalString, type Rounding } from './decimal.ts';
 
+/** Spot: buying and selling the base itself. Perpetual: a linear futures contract settled in quote, traded on margin. */
+export type InstrumentKind = 'spot' | 'perpetual';
+
 export interface InstrumentSpec {
   symbol: string;
+  /** Default 'spot'. */
+  kind?: InstrumentKind;
   base: string;
   quote: string;
   tickSize: DecimalString;
@@ -18,6 +23,7 @@ export interface InstrumentSpec {
 /** An instrument with its numbers parsed once, so hot paths never re-parse them. */
 export interface Instrument {
   readonly symbol: string;
+  readonly kind: InstrumentKind;
   readonly base: string;
   readonly quote: string;
   readonly tickSize: Decimal;
@@ -32,6 +38,7 @@ export interface Instrument {
 export function createInstrument(spec: InstrumentSpec): Instrument {
   const instrument: Instrument = {
     symbol: spec.symbol,
+    kind: spec.kind ?? 'spot',
     base: spec.base,
     quote: spec.quote,
     tickSize: decimal(spec.tickSize),
@@ -42,6 +49,7 @@ export function createInstrument(spec: InstrumentSpec): Instrument {
     takerFee: decimal(spec.takerFee),
     spec: { ...spec },
   };
+  if (instrument.kind !== 'spot' && instrument.kind !== 'perpetual') throw new Error(`${spec.symbol}: kind must be "spot" or "perpetual", got ${JSON.stringify(spec.kind)}`);
   if (!instrument.tickSize.gt('0')) throw new Error(`${spec.symbol}: tick size must be positive, got ${spec.tickSize}`);
   if (!instrument.lotSize.gt('0')) throw new Error(`${spec.symbol}: lot size must be positive, got ${spec.lotSize}`);
   return instrument;

@@ -40,4 +40,17 @@ export interface BarTick {
 
 export type MarketData = QuoteTick | TradeTick | BarTick;
 
+/**
+ * L2 book data (e.g. Tardis incremental_book_L2): the new quantity of each level given, 0 removing it; a
+ * snapshot replaces the whole book. Not part of MarketData: a venue replaying L2 turns it into quotes.
+ */
+export interface BookUpdate {
+  readonly type: 'bookUpdate';
+  readonly symbol: string;
+  readonly timestamp: number;
+  readonly snapshot: boolean;
+  readonly bids: readonly BookLevel[];
+  readonly asks: readonly BookLevel[];
+}
+
 export type MarketDataListener = (data: MarketData) => void;
