@@ -202,3 +202,29 @@ describe('memory', () => {
     expect(engine.submitOrder({ clientOrderId: ids[2]!, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.01' }).created).toBe(false);
   });
 });
+
+describe('position plans', () => {
+  beforeEach(() => setUp());
+
+  it.each([
+    ['a stop on the wrong side of the entry', { stopLoss: { method: 'price', price: '51000' } }, undefined],
+    ['a percent stop of 0', { stopLoss: { method: 'percent', percent: '0' } }, undefined],
+    ['a percent stop of 100', { stopLoss: { method: 'percent', percent: '100' } }, undefined],
+    ['an ATR stop without an ATR', { stopLoss: { method: 'atr', multiple: '2' } }, undefined],
+    ['a take-profit on the wrong side', { stopLoss: { method: 'percent', percent: '2' }, takeProfit: [{ target: { method: 'price', price: '49000' }, fraction: '1' }] }, undefined],
+    ['take-profit fractions summing above 1', { stopLoss: { method: 'percent', percent: '2' }, takeProfit: [{ target: { method: 'percent', percent: '1' }, fraction: '0.6' }, { target: { method: 'percent', percent: '2' }, fraction: '0.6' }] }, undefined],
+    ['a negative trailing offset', { stopLoss: { method: 'percent', percent: '2' }, trailing: { distance: { kind: 'offset', offset: '-5' } } }, undefined],
+    ['a negative ATR', { stopLoss: { method: 'atr', multiple: '2' } }, { atr: '-10' }],
+  ])('refuses %s whole, before anything is sent or started', (_, plan, inputs) => {
+    const positionsBefore = engine.listPositions().length;
+    expect(() => engine.openPosition({ symbol: 'BTC/USDT', direction: 'long', quantity: '1', plan: plan as never, inputs })).toThrow(OrderRequestError);
+    expect(engine.listPositions()).toHaveLength(positionsBefore);
+    expect(venue.commands).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('refuses a signal whose ATR is negative', () => {
+    expect(engine.submitSignal({ symbol: 'BTC/USDT', action: 'buy', confidence: '0.5', atr: '-1' })).toMatchObject({ status: 'refused' });
+    expect(venue.commands).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@ import { liquidationPrice } from '../../domain/position-accounting.ts';
 import { OrderRequestError, parseOrderRequest, validateOrderRequest, type OrderRequestInput } from '../../domain/order-request.ts';
 import type { Denial } from '../../risk/checks.ts';
 import type { PlanInputs, PositionPlan } from '../../risk/protection.ts';
+import { planInputIssues, validatePositionPlan } from '../../risk/plan-validation.ts';
 import { OrderStateError, UnknownPositionError } from '../errors.ts';
 import { positionView, type PositionActor, type PositionBook, type PositionView } from '../positions.ts';
 import type { RiskGate } from '../risk-gate.ts';
@@ -78,8 +79,13 @@ export class PositionCommands {
       ...(entry.type === 'limit' ? { price: entry.price } : {}),
       parentId: positionId,
     };
-    // Validate before the position exists, so bad input starts nothing.
-    validateOrderRequest(parseOrderRequest(order), { instrument, now: clock.now(), marketPrice: venues.marketPrice(venueId, request.symbol) });
+    // Validate before the position exists, so bad input starts nothing: the entry, and the plan whole (a
+    // position never opens without the protection it asked for).
+    const marketPrice = venues.marketPrice(venueId, request.symbol);
+    validateOrderRequest(parseOrderRequest(order), { instrument, now: clock.now(), marketPrice });
+    const referenceEntryPrice = entry.type === 'limit' ? entry.price : marketPrice?.toFixed();
+    const planProblems = validatePositionPlan(request.plan, request.inputs, { direction: request.direction, referenceEntryPrice, instrument, quantity: request.quantity });
+    if (planProblems.length > 0) throw new OrderRequestError(planProblems.map((problem) => `plan: ${problem}`));
     if (request.margin !== undefined) {
       try {
         liquidationPrice({ direction: request.direction, entryPrice: '1', leverage: request.margin.leverage, maintenanceMarginRate: request.margin.maintenanceMarginRate });
@@ -156,6 +162,9 @@ export class PositionCommands {
   signal(signal: Signal): SignalOutcome {
     const { venues, positions, clock } = this.host;
     const signalTime = clock.now();
+    // Wrong data (a negative ATR, a confidence outside 0..1) is refused whether or not the plan uses it.
+    const inputIssues = planInputIssues({ atr: signal.atr, confidence: signal.confidence } as PlanInputs);
+    if (inputIssues.length > 0) return { status: 'refused', reason: inputIssues.join('; ') };
     const venueId = signal.venue ?? venues.defaultVenueId();
     const instrument = venues.instrument(venueId, signal.symbol);
     const current = positions.currentFor(venueId, signal.symbol);
