@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
 import type { DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
+import { FinishedHistory, type HistoryFilter } from './history.ts';
 import { journalHistory } from './journal-history.ts';
 import { INSPECTED_MACHINES } from './machines.ts';
-import { currentNodes, nodeOf, stateLabel, venueNode } from './nodes.ts';
-import type { BatchMessage, EntryDetail, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
+import { instrumentViews, liveNodes, nodeOf, stateLabel, venueNode } from './nodes.ts';
+import type { BatchMessage, EntryDetail, HistoryPage, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
 
 export interface BridgeOptions {
   /** How often queued changes go out: the page sees a change within this (plus the network). Default 50 ms. */
@@ -72,6 +73,8 @@ export class InspectorBridge {
   private readonly lastState = new Map<string, string>();
   private readonly venueStates = new Map<string, string>();
   private sequence = 0;
+  /** Finished actors, numbered while attached (built at attach from the engine's views). */
+  private history: FinishedHistory | undefined;
   /** Sequence when the bridge last attached: nothing before it was observed. */
   private attachedFrom = 0;
 
@@ -149,6 +152,16 @@ export class InspectorBridge {
     return journalHistory(this.engine, actorId, limit);
   }
 
+  /**
+   * A page of finished actors, newest first (see FinishedHistory.page); undefined when `epoch` is not the
+   * current history's (the bridge re-attached since the page's snapshot: it must re-sync).
+   */
+  historyPage(epoch: string, asOf: number, offset: number, limit: number, filter: HistoryFilter = {}): HistoryPage | undefined {
+    this.flush();
+    if (this.history === undefined || this.history.epoch !== epoch) return undefined;
+    return this.history.page(asOf, offset, limit, filter);
+  }
+
   /** Sends what was observed since the last flush; runs on a timer while attached (public for tests). */
   flush(): void {
     if (this.inspection === undefined) return;
@@ -195,7 +208,11 @@ export class InspectorBridge {
     // An announcement whose snapshot never came (the actor threw): shown with the last state known.
     for (const [actorId, announced] of waiting) for (const emitted of announced) add(emitted, this.lastState.get(actorId) ?? '', undefined);
     const nodes: NodeView[] = [];
-    for (const [actorId, item] of dirty) nodes.push(nodeOf(actorId, item.snapshot as never, this.engine, item.at));
+    for (const [actorId, item] of dirty) {
+      const node = nodeOf(actorId, item.snapshot as never, this.engine, item.at);
+      if (!node.live) this.history?.add(node);
+      nodes.push(node);
+    }
     for (const venueId of this.engine.venueIds()) {
       const node = venueNode(this.engine, venueId);
       if (this.venueStates.get(venueId) !== node.state) {
@@ -234,6 +251,7 @@ export class InspectorBridge {
 
   private attach(): void {
     this.attachedFrom = this.sequence;
+    this.history = new FinishedHistory(this.engine);
     const clock = this.engine.clock;
     this.inspection = this.engine.portfolio.system.inspect((inspection: InspectionEvent) => {
       // The observer runs inside every transition of every actor: it only queues.
@@ -263,6 +281,7 @@ export class InspectorBridge {
     this.byActor.clear();
     this.lastState.clear();
     this.venueStates.clear();
+    this.history = undefined;
   }
 
   private observe(item: Observed): void {
@@ -317,11 +336,12 @@ export class InspectorBridge {
   }
 
   private snapshotMessage(): SnapshotMessage {
-    const nodes = currentNodes(this.engine);
+    const nodes = liveNodes(this.engine);
     for (const node of nodes) this.lastState.set(node.id, node.state);
     const machines: Record<string, number> = {};
     for (const [id, { version }] of Object.entries(INSPECTED_MACHINES)) machines[id] = version;
-    return { type: 'snapshot', session: this.session, sequence: this.sequence, nodes, machines };
+    const history = this.history ?? (this.history = new FinishedHistory(this.engine));
+    return { type: 'snapshot', session: this.session, sequence: this.sequence, nodes, machines, instruments: instrumentViews(this.engine), history: { epoch: history.epoch, count: history.count } };
   }
 }
 

@@ -9,12 +9,31 @@ import type { ServerMount } from '../daemon/server.ts';
 import { ApiError } from '../daemon/errors.ts';
 import { InspectorBridge, type BridgeOptions, type BridgeSubscriber } from './bridge.ts';
 import { machineDrawing } from './machines.ts';
+import { dashboardView, type DashboardOptions } from './views.ts';
+import { z } from 'zod';
 import { StatelySubscriber } from './stately.ts';
 
 export { InspectorBridge } from './bridge.ts';
 export type { BridgeOptions, BridgeSubscriber, BridgeConnection, RetainedEntry } from './bridge.ts';
 export type * from './protocol.ts';
 export { StatelySubscriber, STATELY_PROTOCOL_VERSION } from './stately.ts';
+
+export type { DashboardView } from './views.ts';
+
+/** The bridge's options and what the dashboard shows of the daemon's configuration. */
+export interface InspectorOptions extends BridgeOptions, DashboardOptions {}
+
+const HISTORY_PAGE_MAX = 500;
+const historyQuerySchema = z.strictObject({
+  epoch: z.string().min(1).max(100),
+  asOf: z.coerce.number().int().min(0),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_MAX).default(200),
+  text: z.string().max(200).optional(),
+  state: z.string().max(100).optional(),
+  symbol: z.string().max(100).optional(),
+  token: z.string().optional(),
+});
 
 export const INSPECTOR_STREAM_PATH = '/inspector/stream';
 export const STATELY_STREAM_PATH = '/inspector/stately';
@@ -55,7 +74,7 @@ function pageSubscriber(socket: WebSocket): BridgeSubscriber {
  * `createServer({ ..., plugins: [(app, mount) => registerInspector(app, mount)] })`. Authentication is the
  * server's: every path here needs the token (header, or `?token=` for the page and its sockets).
  */
-export function registerInspector(app: FastifyInstance, mount: ServerMount, options: BridgeOptions = {}): InspectorBridge {
+export function registerInspector(app: FastifyInstance, mount: ServerMount, options: InspectorOptions = {}): InspectorBridge {
   const { engine, webSockets, logger } = mount;
   const bridge = new InspectorBridge(engine, options);
   const { page, assets } = loadAssets();
@@ -86,6 +105,17 @@ export function registerInspector(app: FastifyInstance, mount: ServerMount, opti
     const { actorId } = request.params as { actorId: string };
     return { actorId, entries: bridge.actorLog(actorId), journal: bridge.journal(actorId) };
   });
+
+  app.get('/inspector/history', async (request) => {
+    const parsed = historyQuerySchema.safeParse(request.query ?? {});
+    if (!parsed.success) throw new ApiError(400, 'invalid_request', `history query: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    const { epoch, asOf, offset, limit, text, state, symbol } = parsed.data;
+    const page = bridge.historyPage(epoch, asOf, offset, limit, { text: text?.toLowerCase(), state, symbol });
+    if (page === undefined) throw new ApiError(409, 'history_changed', 'the finished-actor history was renumbered since this page connected (the inspector re-attached); reconnect for a new snapshot');
+    return page;
+  });
+
+  app.get('/inspector/dashboard', async () => ({ dashboard: dashboardView(engine, options) }));
 
   app.get('/inspector/entries/:sequence', async (request) => {
     const { sequence } = request.params as { sequence: string };

@@ -5,6 +5,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { Engine } from '../engine/engine.ts';
 import type { BridgeSubscriber, RetainedEntry } from './bridge.ts';
 import { INSPECTED_MACHINES } from './machines.ts';
+import { machineOf } from './nodes.ts';
 import type { BatchMessage, NodeView, SnapshotMessage } from './protocol.ts';
 
 /** The @statelyai/inspect protocol version these messages follow. */
@@ -93,7 +94,7 @@ export class StatelySubscriber implements BridgeSubscriber {
       if (entry.kind !== 'received' || entry.snapshot === undefined) continue;
       if (!this.announced.has(entry.actorId)) {
         const machineId = entry.actorId === 'portfolio' ? 'portfolio' : entry.actorId.split(':', 1)[0];
-        this.announce(entry.actorId, nodes.get(entry.actorId) ?? { machine: machineId, parent: this.parents.get(entry.actorId) }, entry.snapshot);
+        this.announce(entry.actorId, nodes.get(entry.actorId) ?? { kind: 'order', machine: machineId, parent: this.parents.get(entry.actorId) }, entry.snapshot);
       }
       const common = { sessionId: entry.actorId, rootId: ROOT_ID, createdAt: String(entry.at), _version: STATELY_PROTOCOL_VERSION };
       this.emit({ type: '@xstate.event', event: entry.event, sourceId: entry.sourceId, id: `${entry.sequence}.event`, ...common });
@@ -111,7 +112,7 @@ export class StatelySubscriber implements BridgeSubscriber {
     // Stately's inspector has no re-sync: the snapshot that follows re-announces every actor.
   }
 
-  private announce(actorId: string, node: Pick<NodeView, 'machine' | 'parent'>, snapshot: { status: string; value?: unknown; context?: unknown }): void {
+  private announce(actorId: string, node: Pick<NodeView, 'kind' | 'machine' | 'parent'>, snapshot: { status: string; value?: unknown; context?: unknown }): void {
     this.announced.add(actorId);
     this.emit({
       type: '@xstate.actor',
@@ -119,7 +120,7 @@ export class StatelySubscriber implements BridgeSubscriber {
       sessionId: actorId,
       parentId: actorId === ROOT_ID ? undefined : (node.parent ?? ROOT_ID),
       rootId: ROOT_ID,
-      definition: definitionOf(node.machine),
+      definition: definitionOf(machineOf(node)),
       snapshot,
       createdAt: String(this.engine.clock.now()),
       id: `${actorId}.actor`,
