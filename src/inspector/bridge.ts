@@ -5,8 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
 import type { DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
+import { decodeEvent } from './decode.ts';
 import { FinishedHistory, type HistoryFilter } from './history.ts';
 import { journalHistory } from './journal-history.ts';
+import { PriceHistory, type PriceSeriesView } from './price-history.ts';
 import { INSPECTED_MACHINES } from './machines.ts';
 import { instrumentViews, liveNodes, nodeOf, stateLabel, venueNode } from './nodes.ts';
 import type { BatchMessage, EntryDetail, HistoryPage, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
@@ -72,6 +74,10 @@ export class InspectorBridge {
   private readonly byActor = new Map<string, RetainedEntry[]>();
   private readonly lastState = new Map<string, string>();
   private readonly venueStates = new Map<string, string>();
+  /** Marks, fills, stops, take-profits, high-water marks and equity while attached: the price chart. */
+  private prices: PriceHistory | undefined;
+  /** Each position's stop as last announced: a stop change is shown old -> new. */
+  private readonly stops = new Map<string, string | undefined>();
   private sequence = 0;
   /** Finished actors, numbered while attached (built at attach from the engine's views). */
   private history: FinishedHistory | undefined;
@@ -128,6 +134,16 @@ export class InspectorBridge {
     };
   }
 
+  /** An actor's node as it is now (live or finished), or undefined for an actor the engine does not hold. */
+  node(actorId: string): NodeView | undefined {
+    if (actorId.startsWith('venue:')) {
+      const venueId = this.engine.venueIds().find((id) => `venue:${id}` === actorId);
+      return venueId === undefined ? undefined : venueNode(this.engine, venueId);
+    }
+    const actor = this.actorRef(actorId);
+    return actor === undefined ? undefined : nodeOf(actorId, actor.getSnapshot(), this.engine);
+  }
+
   /** The retained entries of one actor, oldest first (without snapshots). */
   actorLog(actorId: string): LogEntryView[] {
     this.flush();
@@ -162,6 +178,12 @@ export class InspectorBridge {
     return this.history.page(asOf, offset, limit, filter);
   }
 
+  /** The price chart's series for a symbol, gathered since the bridge attached; undefined while detached. */
+  priceSeries(symbol: string): PriceSeriesView | undefined {
+    this.flush();
+    return this.prices?.view(symbol);
+  }
+
   /** Sends what was observed since the last flush; runs on a timer while attached (public for tests). */
   flush(): void {
     if (this.inspection === undefined) return;
@@ -173,6 +195,7 @@ export class InspectorBridge {
     // numbered after that snapshot's entry and shown with the state it left the actor in.
     const waiting = new Map<string, Observed[]>();
     const add = (item: Observed, state: string, previous: string | undefined) => {
+      const fields = this.decode(item);
       const entry: RetainedEntry = {
         sequence: ++this.sequence,
         at: item.at,
@@ -184,11 +207,17 @@ export class InspectorBridge {
         ...(item.kind === 'received' && previous !== undefined ? { previousState: previous } : {}),
         ...(item.kind === 'emitted' ? { domainSequence: (item.event as { sequence: number }).sequence } : {}),
         ...(item.snapshot === undefined ? {} : { snapshot: item.snapshot }),
+        ...(fields === undefined ? {} : { fields }),
       };
       entries.push(entry);
       this.retain(entry);
     };
+    const prices = this.prices;
     for (const item of observed) {
+      if (prices !== undefined) {
+        if (item.kind === 'emitted') prices.domainEvent(item.event as unknown as DomainEvent);
+        else if (item.actorId.startsWith('order:') && item.snapshot !== undefined) prices.orderEvent(item.event as never, item.snapshot.context as never, item.at);
+      }
       if (item.snapshot === undefined) {
         let queue = waiting.get(item.actorId);
         if (queue === undefined) waiting.set(item.actorId, (queue = []));
@@ -220,6 +249,7 @@ export class InspectorBridge {
         nodes.push(node);
       }
     }
+    prices?.sample(this.engine.clock.now());
     const hasNews = entries.length > 0 || nodes.length > 0;
     const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes, entries: entries.map(viewOf) };
     let encoded: string | undefined;
@@ -252,6 +282,7 @@ export class InspectorBridge {
   private attach(): void {
     this.attachedFrom = this.sequence;
     this.history = new FinishedHistory(this.engine);
+    this.prices = new PriceHistory(this.engine);
     const clock = this.engine.clock;
     this.inspection = this.engine.portfolio.system.inspect((inspection: InspectionEvent) => {
       // The observer runs inside every transition of every actor: it only queues.
@@ -282,6 +313,15 @@ export class InspectorBridge {
     this.lastState.clear();
     this.venueStates.clear();
     this.history = undefined;
+    this.prices = undefined;
+    this.stops.clear();
+  }
+
+  /** The entry's figures; a position's stop announcements also move its last known stop. */
+  private decode(item: Observed): LogEntryView['fields'] {
+    const fields = decodeEvent(item.event, this.stops.get(item.actorId));
+    if (item.kind === 'emitted' && 'positionId' in item.event && 'stopPrice' in item.event) this.stops.set(item.actorId, item.event.stopPrice as string | undefined);
+    return fields;
   }
 
   private observe(item: Observed): void {
@@ -350,5 +390,6 @@ function viewOf(entry: RetainedEntry): LogEntryView {
   const view: Record<string, unknown> = { sequence: entry.sequence, at: entry.at, actorId: entry.actorId, kind: entry.kind, eventType: entry.eventType, state: entry.state };
   if (entry.previousState !== undefined) view.previousState = entry.previousState;
   if (entry.domainSequence !== undefined) view.domainSequence = entry.domainSequence;
+  if (entry.fields !== undefined) view.fields = entry.fields;
   return view as unknown as LogEntryView;
 }

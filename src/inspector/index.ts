@@ -3,6 +3,7 @@
 // protocol, resumable) and /inspector/stately (Stately's inspector protocol). Mounted as a server plugin.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { ServerMount } from '../daemon/server.ts';
@@ -11,6 +12,7 @@ import { InspectorBridge, type BridgeOptions, type BridgeSubscriber } from './br
 import { machineDrawing } from './machines.ts';
 import { dashboardView, type DashboardOptions } from './views.ts';
 import { z } from 'zod';
+import { InspectorSessions, INSPECTOR_SECURITY_HEADERS } from './session.ts';
 import { StatelySubscriber } from './stately.ts';
 
 export { InspectorBridge } from './bridge.ts';
@@ -21,7 +23,10 @@ export { StatelySubscriber, STATELY_PROTOCOL_VERSION } from './stately.ts';
 export type { DashboardView } from './views.ts';
 
 /** The bridge's options and what the dashboard shows of the daemon's configuration. */
-export interface InspectorOptions extends BridgeOptions, DashboardOptions {}
+export interface InspectorOptions extends BridgeOptions, DashboardOptions {
+  /** Signs the page's session cookie (the daemon passes its token): a session then survives a restart. */
+  readonly sessionSecret?: string;
+}
 
 const HISTORY_PAGE_MAX = 500;
 const historyQuerySchema = z.strictObject({
@@ -42,6 +47,8 @@ const PAGE_FILES: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript; charset=utf-8',
   'chart.js': 'text/javascript; charset=utf-8',
   'tree.js': 'text/javascript; charset=utf-8',
+  'format.js': 'text/javascript; charset=utf-8',
+  'price-chart.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 
@@ -56,6 +63,10 @@ function loadAssets(): { page: Buffer; assets: Map<string, Asset> } {
   for (const [name, type] of Object.entries(PAGE_FILES)) assets.set(name, { body: readFileSync(new URL(name, folder)), type });
   const require = createRequire(import.meta.url);
   assets.set('elk.bundled.js', { body: readFileSync(require.resolve('elkjs/lib/elk.bundled.js')), type: 'text/javascript; charset=utf-8' });
+  // uPlot draws the price chart: served from the installed package, never a CDN.
+  const uplot = new URL('./', pathToFileURL(require.resolve('uplot')));
+  assets.set('uPlot.iife.min.js', { body: readFileSync(new URL('uPlot.iife.min.js', uplot)), type: 'text/javascript; charset=utf-8' });
+  assets.set('uPlot.min.css', { body: readFileSync(new URL('uPlot.min.css', uplot)), type: 'text/css; charset=utf-8' });
   return { page: readFileSync(new URL('index.html', folder)), assets };
 }
 
@@ -78,9 +89,25 @@ export function registerInspector(app: FastifyInstance, mount: ServerMount, opti
   const { engine, webSockets, logger } = mount;
   const bridge = new InspectorBridge(engine, options);
   const { page, assets } = loadAssets();
+  const sessions = new InspectorSessions(options.sessionSecret);
+  mount.acceptCredential((request) => sessions.authenticates(request));
 
-  app.get('/inspector', async (_request, reply) => {
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/inspector')) for (const [name, value] of Object.entries(INSPECTOR_SECURITY_HEADERS)) reply.header(name, value);
+    return payload;
+  });
+
+  app.get('/inspector', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const url = new URL(request.url, 'http://localhost');
+    if (url.searchParams.has('token')) {
+      // The token got the request this far (the server checked it): trade it for a session cookie and reload
+      // without it, so it leaves the address bar and the history.
+      url.searchParams.delete('token');
+      reply.header('set-cookie', sessions.open(request.protocol === 'https'));
+      return reply.code(303).header('location', `${url.pathname}${url.search}`).send();
+    }
+    reply.type('text/html; charset=utf-8');
     return reply.send(page);
   });
 
@@ -101,6 +128,13 @@ export function registerInspector(app: FastifyInstance, mount: ServerMount, opti
     return reply.send(drawing);
   });
 
+  app.get('/inspector/actors/:actorId', async (request) => {
+    const { actorId } = request.params as { actorId: string };
+    const node = bridge.node(actorId);
+    if (node === undefined) throw new ApiError(404, 'not_found', `no actor ${actorId}`);
+    return { node };
+  });
+
   app.get('/inspector/actors/:actorId/log', async (request) => {
     const { actorId } = request.params as { actorId: string };
     return { actorId, entries: bridge.actorLog(actorId), journal: bridge.journal(actorId) };
@@ -113,6 +147,14 @@ export function registerInspector(app: FastifyInstance, mount: ServerMount, opti
     const page = bridge.historyPage(epoch, asOf, offset, limit, { text: text?.toLowerCase(), state, symbol });
     if (page === undefined) throw new ApiError(409, 'history_changed', 'the finished-actor history was renumbered since this page connected (the inspector re-attached); reconnect for a new snapshot');
     return page;
+  });
+
+  app.get('/inspector/prices', async (request) => {
+    const { symbol } = request.query as { symbol?: string };
+    if (typeof symbol !== 'string' || symbol.length === 0 || symbol.length > 100) throw new ApiError(400, 'invalid_request', 'symbol is required, e.g. ?symbol=BTC/USDT');
+    const series = bridge.priceSeries(symbol);
+    if (series === undefined) throw new ApiError(409, 'not_attached', 'price series are gathered while an inspector page is connected; none is now');
+    return { series };
   });
 
   app.get('/inspector/dashboard', async () => ({ dashboard: dashboardView(engine, options) }));

@@ -92,7 +92,12 @@ export interface LogEntryView {
   readonly previousState?: string;
   /** Actor id of the sender, when one actor sent it to another. */
   readonly sourceId?: string;
+  /** What the event carried, decoded (see LogFields). */
+  readonly fields?: LogFields;
 }
+
+/** An event's figures as decimal strings: quantity, price, fee (+ feeCurrency), stopFrom -> stopTo, trigger, watermark, takeProfits (comma-separated), realizedPnl, reason, change. */
+export type LogFields = Readonly<Record<string, string>>;
 
 export interface SnapshotMessage {
   readonly type: 'snapshot';
