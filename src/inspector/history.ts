@@ -3,6 +3,8 @@
 // Built from the engine's views when the first page attaches; appended to as the bridge sees actors finish.
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine.ts';
+import type { OrderView } from '../engine/order-view.ts';
+import type { PositionView } from '../engine/positions.ts';
 import { nodeOf } from './nodes.ts';
 import type { HistoryPage, NodeView } from './protocol.ts';
 
@@ -13,6 +15,8 @@ interface FinishedActor {
   readonly state: string;
   readonly side: string;
   readonly at: number;
+  /** Lower-case id, symbol, state and side: what a text search reads, made once. */
+  readonly haystack: string;
 }
 
 export interface HistoryFilter {
@@ -32,13 +36,16 @@ export class FinishedHistory {
   private readonly known = new Set<string>();
   private readonly filtered = new Map<string, { readonly asOf: number; readonly rows: Uint32Array }>();
 
-  constructor(private readonly engine: Engine) {
+  /** `orders` and `positions`: the engine's views as listed once at attach (finished ones are taken). */
+  constructor(private readonly engine: Engine, orders: readonly OrderView[], positions: readonly PositionView[]) {
     const found: FinishedActor[] = [];
-    for (const order of engine.listOrders({ live: false })) {
-      found.push({ id: `order:${order.orderId}`, symbol: order.symbol, state: order.status, side: order.side, at: order.createdAt });
+    for (const order of orders) {
+      if (order.live) continue;
+      found.push(finished(`order:${order.orderId}`, order.symbol, order.status, order.side, order.createdAt));
     }
-    for (const position of engine.listPositions({ open: false })) {
-      found.push({ id: `position:${position.positionId}`, symbol: position.symbol, state: 'closed', side: position.direction, at: position.closedAt ?? position.createdAt });
+    for (const position of positions) {
+      if (position.status !== 'closed') continue;
+      found.push(finished(`position:${position.positionId}`, position.symbol, 'closed', position.direction, position.closedAt ?? position.createdAt));
     }
     // The engine's views say when an order was created, not when it ended: creation orders what finished before.
     found.sort((a, b) => a.at - b.at);
@@ -52,7 +59,7 @@ export class FinishedHistory {
   /** Records an actor seen finishing (a node no longer live); an actor already numbered keeps its number. */
   add(node: NodeView): void {
     if (node.live || this.known.has(node.id) || (node.kind !== 'order' && node.kind !== 'position')) return;
-    this.append({ id: node.id, symbol: node.symbol ?? '', state: node.state, side: node.side ?? '', at: node.updatedAt ?? node.closedAt ?? node.createdAt ?? 0 });
+    this.append(finished(node.id, node.symbol ?? '', node.state, node.side ?? '', node.updatedAt ?? node.closedAt ?? node.createdAt ?? 0));
   }
 
   has(actorId: string): boolean {
@@ -106,6 +113,10 @@ export class FinishedHistory {
 function matches(actor: FinishedActor, filter: HistoryFilter): boolean {
   if (filter.symbol && actor.symbol !== filter.symbol) return false;
   if (filter.state && actor.state !== filter.state && !actor.state.startsWith(`${filter.state}.`)) return false;
-  if (filter.text && !`${actor.id} ${actor.symbol} ${actor.state} ${actor.side}`.toLowerCase().includes(filter.text)) return false;
+  if (filter.text && !actor.haystack.includes(filter.text)) return false;
   return true;
+}
+
+function finished(id: string, symbol: string, state: string, side: string, at: number): FinishedActor {
+  return { id, symbol, state, side, at, haystack: `${id} ${symbol} ${state} ${side}`.toLowerCase() };
 }

@@ -164,18 +164,10 @@ export function venueNode(engine: Engine, venueId: string): NodeView {
   return { id: `venue:${venueId}`, kind: 'venue', parent: 'portfolio', state, live: state !== 'down' };
 }
 
-/** The portfolio, the venues and every live position and order: the tree's top, sent whole in a snapshot. */
-export function liveNodes(engine: Engine): NodeView[] {
+/** The portfolio and the venues: the tree's root, always in a snapshot. */
+export function rootNodes(engine: Engine): NodeView[] {
   const nodes: NodeView[] = [nodeOf('portfolio', engine.portfolio.getSnapshot(), engine)];
   for (const venueId of engine.venueIds()) nodes.push(venueNode(engine, venueId));
-  for (const position of engine.listPositions({ open: true })) {
-    const actor = engine.getPositionActor(position.positionId);
-    if (actor !== undefined) nodes.push(nodeOf(actor.id, actor.getSnapshot(), engine));
-  }
-  for (const order of engine.listOrders({ live: true })) {
-    const actor = engine.getOrderActor(order.orderId);
-    if (actor !== undefined) nodes.push(nodeOf(actor.id, actor.getSnapshot(), engine));
-  }
   return nodes;
 }
 
