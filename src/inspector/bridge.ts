@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
 import type { DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
-import { decodeEvent } from './decode.ts';
+import { decodeEvent, sourceIdOf } from './decode.ts';
 import { FinishedHistory, type HistoryFilter } from './history.ts';
 import { journalHistory } from './journal-history.ts';
 import { PriceHistory, type PriceSeriesView } from './price-history.ts';
@@ -186,6 +186,12 @@ export class InspectorBridge {
     return this.history.page(asOf, offset, limit, filter);
   }
 
+  /** The `limit` most recently finished actors, newest first: what Stately's inspector is shown of the past. */
+  recentFinished(limit: number): NodeView[] {
+    const history = this.history;
+    return history === undefined ? [] : [...history.page(history.count, 0, limit).nodes];
+  }
+
   /** The price chart's series for a symbol, gathered since the bridge attached; undefined while detached. */
   priceSeries(symbol: string): PriceSeriesView | undefined {
     this.flush();
@@ -204,6 +210,7 @@ export class InspectorBridge {
     const waiting = new Map<string, Observed[]>();
     const add = (item: Observed, state: string, previous: string | undefined) => {
       const fields = this.decode(item);
+      const sourceId = item.kind === 'received' ? sourceIdOf(item.event, item.snapshot?.context) : undefined;
       const entry: RetainedEntry = {
         sequence: ++this.sequence,
         at: item.at,
@@ -216,6 +223,7 @@ export class InspectorBridge {
         ...(item.kind === 'emitted' ? { domainSequence: (item.event as { sequence: number }).sequence } : {}),
         ...(item.snapshot === undefined ? {} : { snapshot: item.snapshot }),
         ...(fields === undefined ? {} : { fields }),
+        ...(sourceId === undefined ? {} : { sourceId }),
       };
       entries.push(entry);
       this.retain(entry);
@@ -456,5 +464,6 @@ function viewOf(entry: RetainedEntry): LogEntryView {
   if (entry.previousState !== undefined) view.previousState = entry.previousState;
   if (entry.domainSequence !== undefined) view.domainSequence = entry.domainSequence;
   if (entry.fields !== undefined) view.fields = entry.fields;
+  if (entry.sourceId !== undefined) view.sourceId = entry.sourceId;
   return view as unknown as LogEntryView;
 }

@@ -85,3 +85,19 @@ export function decodeEvent(event: Event, previousStop: string | undefined): Log
   }
   return Object.keys(fields).length === 0 ? undefined : fields;
 }
+
+/**
+ * Who sent an event an actor received, as an actor id, read from data (never from id strings): a venue's report
+ * comes from `venue:<the order's venue>`, a fill routed to a position from its order, a submit or a denial
+ * from the portfolio's risk gate. Undefined for commands from outside (the API, a strategy).
+ */
+export function sourceIdOf(event: Event, context: unknown): string | undefined {
+  const type = String(event.type);
+  if (type.startsWith('venue.')) {
+    const venue = (context as { venue?: unknown } | undefined)?.venue;
+    return typeof venue === 'string' ? `venue:${venue}` : undefined;
+  }
+  if (type === 'fill' && typeof event.orderId === 'string') return `order:${event.orderId}`;
+  if (type === 'submit' || type === 'deny') return 'portfolio';
+  return undefined;
+}

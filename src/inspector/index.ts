@@ -14,11 +14,13 @@ import { dashboardView, type DashboardOptions } from './views.ts';
 import { z } from 'zod';
 import { InspectorSessions, INSPECTOR_SECURITY_HEADERS } from './session.ts';
 import { StatelySubscriber } from './stately.ts';
+import { parseRelayUrl, StatelyRelay, type StatelyRelayOptions } from './stately-relay.ts';
 
 export { InspectorBridge } from './bridge.ts';
 export type { BridgeOptions, BridgeSubscriber, BridgeConnection, RetainedEntry } from './bridge.ts';
 export type * from './protocol.ts';
 export { StatelySubscriber, STATELY_PROTOCOL_VERSION } from './stately.ts';
+export { StatelyRelay } from './stately-relay.ts';
 
 export type { DashboardView } from './views.ts';
 
@@ -26,6 +28,11 @@ export type { DashboardView } from './views.ts';
 export interface InspectorOptions extends BridgeOptions, DashboardOptions {
   /** Signs the page's session cookie (the daemon passes its token): a session then survives a restart. */
   readonly sessionSecret?: string;
+  /** A Stately inspector relay to connect out to (ws:// or wss://), e.g. ws://127.0.0.1:8080. */
+  readonly statelyRelayUrl?: string;
+  readonly statelyRelay?: StatelyRelayOptions;
+  /** Called with the relay client when one is configured (tests and status). */
+  readonly onStatelyRelay?: (relay: StatelyRelay) => void;
 }
 
 const HISTORY_PAGE_MAX = 500;
@@ -88,6 +95,8 @@ function pageSubscriber(socket: WebSocket): BridgeSubscriber {
 export function registerInspector(app: FastifyInstance, mount: ServerMount, options: InspectorOptions = {}): InspectorBridge {
   const { engine, webSockets, logger } = mount;
   const bridge = new InspectorBridge(engine, options);
+  // A bad relay URL fails the start, before the server listens: fail closed, with the reason.
+  const relayUrl = options.statelyRelayUrl === undefined ? undefined : parseRelayUrl(options.statelyRelayUrl);
   const { page, assets } = loadAssets();
   const sessions = new InspectorSessions(options.sessionSecret);
   mount.acceptCredential((request) => sessions.authenticates(request));
@@ -178,11 +187,23 @@ export function registerInspector(app: FastifyInstance, mount: ServerMount, opti
   });
 
   webSockets.register(STATELY_STREAM_PATH, (socket) => {
-    const connection = bridge.connect(new StatelySubscriber(engine, (message) => socket.send(message), () => socket.bufferedAmount));
+    const connection = bridge.connect(new StatelySubscriber(engine, (message) => socket.send(message), () => socket.bufferedAmount, (limit) => bridge.recentFinished(limit)));
     socket.on('close', () => connection.close());
     socket.on('error', (error) => logger.debug({ err: error }, 'stately inspector socket error'));
   });
 
-  app.addHook('onClose', async () => bridge.close());
+  let relay: StatelyRelay | undefined;
+  if (relayUrl !== undefined) {
+    // Connects once the server is up, so a page and the relay see the same daemon.
+    app.addHook('onReady', async () => {
+      relay = new StatelyRelay(bridge, engine, relayUrl, logger, options.statelyRelay);
+      options.onStatelyRelay?.(relay);
+    });
+  }
+
+  app.addHook('onClose', async () => {
+    relay?.stop();
+    bridge.close();
+  });
   return bridge;
 }
