@@ -9,6 +9,7 @@ import { decodeEvent, sourceIdOf } from './decode.ts';
 import { FinishedHistory, type HistoryFilter } from './history.ts';
 import { journalHistory } from './journal-history.ts';
 import { PriceHistory, type PriceSeriesView } from './price-history.ts';
+import { recentJournalActivity } from './views.ts';
 import { INSPECTED_MACHINES } from './machines.ts';
 import { instrumentViews, nodeOf, rootNodes, stateLabel, venueNode } from './nodes.ts';
 import type { BatchMessage, EntryDetail, HistoryPage, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
@@ -58,6 +59,9 @@ interface Observed {
   readonly at: number;
 }
 
+/** Fills and refusals kept for the dashboard, of each kind. */
+const RECENT_ACTIVITY = 20;
+
 export class InspectorBridge {
   /** Identifies this bridge's numbering: a page resumes only within the same session. */
   readonly session = randomUUID();
@@ -76,6 +80,8 @@ export class InspectorBridge {
   private readonly venueStates = new Map<string, string>();
   /** Marks, fills, stops, take-profits, high-water marks and equity while attached: the price chart. */
   private prices: PriceHistory | undefined;
+  /** The latest fills and refusals seen while attached, oldest first: the dashboard's lists without a journal scan. */
+  private readonly activity: DomainEvent[] = [];
   /** The mark last sent, by venue and symbol, and the open positions it values. */
   private readonly marks = new Map<string, string>();
   private readonly openPositions = new Map<string, { readonly symbol: string; readonly venue: string }>();
@@ -230,6 +236,7 @@ export class InspectorBridge {
     };
     const prices = this.prices;
     for (const item of observed) {
+      if (item.kind === 'emitted') this.noteActivity(item.event as unknown as DomainEvent);
       if (prices !== undefined) {
         if (item.kind === 'emitted') prices.domainEvent(item.event as unknown as DomainEvent);
         else if (item.actorId.startsWith('order:') && item.snapshot !== undefined) prices.orderEvent(item.event as never, item.snapshot.context as never, item.at);
@@ -310,6 +317,8 @@ export class InspectorBridge {
     this.attachedFrom = this.sequence;
     this.startHistory();
     this.prices = new PriceHistory(this.engine);
+    this.activity.length = 0;
+    for (const event of recentJournalActivity(this.engine)) this.noteActivity(event);
     const clock = this.engine.clock;
     this.inspection = this.engine.portfolio.system.inspect((inspection: InspectionEvent) => {
       // The observer runs inside every transition of every actor: it only queues.
@@ -345,6 +354,29 @@ export class InspectorBridge {
     this.stops.clear();
     this.marks.clear();
     this.openPositions.clear();
+  }
+
+  /**
+   * Fills and refusals seen since the bridge attached, oldest first (at most RECENT_ACTIVITY of each kind), or
+   * undefined while detached. Seeded at attach from the journal.
+   */
+  recentActivity(): readonly DomainEvent[] | undefined {
+    this.flush();
+    return this.inspection === undefined ? undefined : this.activity;
+  }
+
+  private noteActivity(event: DomainEvent): void {
+    if (event.type !== 'OrderFilled' && event.type !== 'OrderDenied' && event.type !== 'OrderRejected') return;
+    this.activity.push(event);
+    // Trimmed in steps, so the list costs O(1) per event.
+    if (this.activity.length > RECENT_ACTIVITY * 4) {
+      const fills = this.activity.filter((known) => known.type === 'OrderFilled').slice(-RECENT_ACTIVITY);
+      const refusals = this.activity.filter((known) => known.type !== 'OrderFilled').slice(-RECENT_ACTIVITY);
+      const kept = new Set([...fills, ...refusals]);
+      const trimmed = this.activity.filter((known) => kept.has(known));
+      this.activity.length = 0;
+      this.activity.push(...trimmed);
+    }
   }
 
   /** Open positions whose symbol's mark changed since the last flush. */

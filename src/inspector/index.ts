@@ -166,7 +166,7 @@ export function registerInspector(app: FastifyInstance, mount: ServerMount, opti
     return { series };
   });
 
-  app.get('/inspector/dashboard', async () => ({ dashboard: dashboardView(engine, options) }));
+  app.get('/inspector/dashboard', async () => ({ dashboard: dashboardView(engine, options, bridge.recentActivity()) }));
 
   app.get('/inspector/entries/:sequence', async (request) => {
     const { sequence } = request.params as { sequence: string };

@@ -59,7 +59,8 @@ export interface DashboardView {
   readonly venues: ReadonlyArray<{ readonly venue: string; readonly state: string }>;
 }
 
-export function dashboardView(engine: Engine, options: DashboardOptions = {}): DashboardView {
+/** `activity`: the latest fills and refusals, oldest first, when the caller has them (the bridge keeps them). */
+export function dashboardView(engine: Engine, options: DashboardOptions = {}, activity?: readonly DomainEvent[]): DashboardView {
   const account = engine.account();
   const currency = engine.venueIds().map((venueId) => engine.venue(venueId).instruments()[0]?.quote).find((quote) => quote !== undefined) ?? 'USD';
   let realized = engine.trades().reduce((sum, trade) => sum.plus(trade.realizedPnl), ZERO);
@@ -74,7 +75,7 @@ export function dashboardView(engine: Engine, options: DashboardOptions = {}): D
   }
   const portfolio = engine.portfolio.getSnapshot().context as { dayStartEquity?: string };
   const todayPnl = account.equity !== undefined && portfolio.dayStartEquity !== undefined ? decimal(account.equity).minus(portfolio.dayStartEquity).toFixed() : undefined;
-  const { fills, refusals } = recentActivity(engine);
+  const { fills, refusals } = summarizeActivity(engine, activity ?? recentJournalActivity(engine));
   return {
     at: engine.clock.now(),
     currency,
@@ -97,16 +98,21 @@ export function dashboardView(engine: Engine, options: DashboardOptions = {}): D
   };
 }
 
-/** The latest fills and refusals (denials by the risk gate, rejections by the venue), newest first. */
-function recentActivity(engine: Engine): { fills: DashboardFill[]; refusals: DashboardRefusal[] } {
+/** Fills and refusals among the journal's latest events, oldest first. */
+export function recentJournalActivity(engine: Engine): DomainEvent[] {
   const last = engine.lastSequence();
   const events: DomainEvent[] = [];
   for (let after = Math.max(0, last - RECENT_EVENTS_SCANNED); after < last;) {
     const page = engine.eventsSince(after, 1000);
     if (page.length === 0) break;
-    events.push(...page);
+    for (const event of page) if (event.type === 'OrderFilled' || event.type === 'OrderDenied' || event.type === 'OrderRejected') events.push(event);
     after = page[page.length - 1]!.sequence;
   }
+  return events;
+}
+
+/** The latest fills and refusals (denials by the risk gate, rejections by the venue), newest first. */
+function summarizeActivity(engine: Engine, events: readonly DomainEvent[]): { fills: DashboardFill[]; refusals: DashboardRefusal[] } {
   const fills: DashboardFill[] = [];
   const refusals: DashboardRefusal[] = [];
   for (let index = events.length - 1; index >= 0 && (fills.length < RECENT_ROWS || refusals.length < RECENT_ROWS); index--) {

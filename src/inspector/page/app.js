@@ -2,14 +2,16 @@
 // numbers; a reconnect resumes after the last one seen), pages finished actors from /inspector/history, shows
 // the portfolio dashboard when nothing is selected, and for a selected actor its figures, statechart, price
 // chart and decoded event log, with time travel (arrow keys step) and controls sent through the same /v1 API.
-import { VirtualTree, liveRows, filterOptions, matches } from './tree.js';
+import { VirtualTree, liveRows, filterOptions, filtering, matches } from './tree.js';
 import { drawChart } from './chart.js';
 import * as format from './format.js';
 import { PriceChart } from './price-chart.js';
 
 const MAX_LOG_ROWS = 2000;
 const HISTORY_PAGE = 200;
-const DASHBOARD_REFRESH_MS = 500;
+const DASHBOARD_REFRESH_MS = 1000;
+/** Actors finished since the snapshot kept on the page; past it the oldest go (a reload shows them again). */
+const MAX_RECENT_FINISHED = 10_000;
 const $ = (selector) => document.querySelector(selector);
 
 const view = {
@@ -19,7 +21,7 @@ const view = {
   session: undefined,
   sequence: 0,
   history: { epoch: undefined, count: 0 },
-  /** Finished since the snapshot, newest first (ids); their nodes are in `finished`. */
+  /** Finished since the snapshot, oldest first (ids); their nodes are in `finished`. */
   recentFinished: [],
   finished: new Map(),
   /** Server pages of the history for the current filter: { key, total, rows: Map(offset -> node), loading: Set(page) }. */
@@ -154,19 +156,26 @@ function receive(message) {
 
 /** A changed node: live ones update the tree's top; one that finished moves to the top of the history. */
 function absorb(node) {
-  const wasLive = view.nodes.has(node.id);
+  const known = view.nodes.get(node.id);
+  const wasLive = known !== undefined;
   if (node.live || node.kind === 'portfolio' || node.kind === 'venue') {
     view.nodes.set(node.id, node);
-    view.liveDirty = true;
+    // Rows move only when an actor comes, goes or changes parent — or when a filter reads what changed.
+    if (!known || known.parent !== node.parent || view.filtering) view.liveDirty = true;
+    view.changed = true;
     return;
   }
   if (wasLive) {
     view.nodes.delete(node.id);
     view.liveDirty = true;
   }
-  const cached = view.historyCache && [...view.historyCache.rows.entries()].find(([, known]) => known.id === node.id);
-  if (cached) view.historyCache.rows.set(cached[0], node);
-  else if (!view.finished.has(node.id)) view.recentFinished.unshift(node.id);
+  view.changed = true;
+  const offset = view.historyCache?.offsets.get(node.id);
+  if (offset !== undefined) view.historyCache.rows.set(offset, node);
+  else if (!view.finished.has(node.id)) {
+    view.recentFinished.push(node.id);
+    if (view.recentFinished.length > MAX_RECENT_FINISHED) view.finished.delete(view.recentFinished.shift());
+  }
   view.finished.set(node.id, node);
 }
 
@@ -211,6 +220,7 @@ function historyKey(active) {
 /** The rows of the tree: live ones, the history's heading, what finished since the snapshot, then the server's pages. */
 function treeModel() {
   const active = filters();
+  view.filtering = filtering(active);
   if (view.liveDirty) {
     view.liveRows = active.live === 'finished' ? [] : liveRows(view.nodes, active);
     view.liveDirty = false;
@@ -218,20 +228,30 @@ function treeModel() {
   const showHistory = active.live !== 'live';
   const key = historyKey(active);
   if (showHistory && view.historyCache?.key !== key) {
-    view.historyCache = { key, total: undefined, rows: new Map(), loading: new Set() };
+    view.historyCache = { key, total: undefined, rows: new Map(), offsets: new Map(), loading: new Set() };
     void loadHistoryPage(0);
   }
-  const recent = showHistory ? view.recentFinished.map((id) => view.finished.get(id)).filter((node) => node && matches(node, active)) : [];
+  // Newest first; filtered only when a filter is set (otherwise rows read the list as it is).
+  const recentIds = view.recentFinished;
+  const recent = !showHistory ? [] : view.filtering
+    ? recentIds.map((id) => view.finished.get(id)).filter((node) => node && matches(node, active)).reverse()
+    : { length: recentIds.length, at: (index) => view.finished.get(recentIds[recentIds.length - 1 - index]) };
   const serverTotal = showHistory ? (view.historyCache.total ?? 0) : 0;
   const live = view.liveRows;
   const headingAt = live.length;
   const count = live.length + (showHistory ? 1 + recent.length + serverTotal : 0);
   const finishedTotal = recent.length + serverTotal;
   const rowAt = (index, load) => {
-    if (index < headingAt) return live[index];
+    if (index < headingAt) {
+      const row = live[index];
+      return { key: row.key, level: row.level, hasChildren: row.hasChildren, node: view.nodes.get(row.key) };
+    }
     if (index === headingAt) return { key: 'history', level: 1, label: view.historyCache?.total === undefined ? 'Finished — loading…' : `Finished — ${finishedTotal.toLocaleString()}, newest first` };
     const local = index - headingAt - 1;
-    if (local < recent.length) return { key: recent[local].id, level: 2, node: recent[local] };
+    if (local < recent.length) {
+      const node = Array.isArray(recent) ? recent[local] : recent.at(local);
+      return { key: node.id, level: 2, node };
+    }
     const offset = local - recent.length;
     const node = view.historyCache.rows.get(offset);
     if (node) return { key: node.id, level: 2, node };
@@ -255,7 +275,10 @@ async function loadHistoryPage(page) {
     const result = await api('GET', `/inspector/history?${query}`);
     if (view.historyCache !== cache) return;
     cache.total = result.total;
-    result.nodes.forEach((node, index) => cache.rows.set(result.offset + index, view.finished.get(node.id) ?? node));
+    result.nodes.forEach((node, index) => {
+      cache.rows.set(result.offset + index, view.finished.get(node.id) ?? node);
+      cache.offsets.set(node.id, result.offset + index);
+    });
     scheduleRender();
   } catch (error) {
     cache.loading.delete(page);
@@ -478,7 +501,8 @@ async function loadLog(actorId) {
 
 function selectedNode() {
   const id = view.selectedId;
-  const node = view.nodes.get(id) ?? view.finished.get(id) ?? [...(view.historyCache?.rows.values() ?? [])].find((known) => known.id === id) ?? view.selectedNode;
+  const offset = view.historyCache?.offsets.get(id);
+  const node = view.nodes.get(id) ?? view.finished.get(id) ?? (offset === undefined ? undefined : view.historyCache.rows.get(offset)) ?? view.selectedNode;
   if (node && view.selectedNode?.id === id && view.selectedNode !== node) view.selectedNode = node;
   return node;
 }

@@ -17,11 +17,17 @@ export function matches(node, filters) {
   return true;
 }
 
-const newestFirst = (a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || b.id.localeCompare(a.id, 'en', { numeric: true });
+const collator = new Intl.Collator('en', { numeric: true });
+const newestFirst = (a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || collator.compare(b.id, a.id);
+
+/** Whether any filter would look at a node's figures or state (then every change can move rows). */
+export function filtering(filters) {
+  return Boolean(filters.text || filters.state || filters.symbol);
+}
 
 /**
- * The live part of the tree as rows: a node is shown when it matches, with its ancestors; children under their
- * parent, positions and orders newest first.
+ * The live part of the tree as rows ({ key, level, hasChildren }): a node is shown when it matches, with its
+ * ancestors; children under their parent, positions and orders newest first.
  */
 export function liveRows(nodes, filters) {
   const shown = new Set();
@@ -45,7 +51,8 @@ export function liveRows(nodes, filters) {
     list.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || newestFirst(a, b));
     for (const node of list) {
       const hasChildren = children.has(node.id);
-      rows.push({ key: node.id, level, node, hasChildren });
+      // Rows keep the id: the node is looked up when drawn, so a changed figure needs no new rows.
+      rows.push({ key: node.id, level, hasChildren });
       walk(node.id, level + 1);
     }
   };
