@@ -109,6 +109,12 @@ function connect() {
     setConnection('disconnected', `disconnected — retrying in ${(view.retryMs / 1000).toFixed(1)} s`);
     view.retryTimer = setTimeout(connect, view.retryMs);
     view.retryMs = Math.min(view.retryMs * 2, 4000);
+    // A socket refused for its session (expired, or the daemon's token changed) looks like any close: ask.
+    api('GET', '/inspector/actors/portfolio').catch((error) => {
+      if (error.status !== 401 || view.socket !== socket) return;
+      clearTimeout(view.retryTimer);
+      setConnection('disconnected', 'signed out: open the inspector URL with the token again (fillstate prints it at start)');
+    });
   };
 }
 
@@ -708,7 +714,7 @@ function decode(entry, node) {
   const parts = [];
   if (f.quantity !== undefined) parts.push(format.quantity(f.quantity, i, true));
   if (f.price !== undefined) parts.push(`@ ${format.price(f.price, i)}`);
-  if (f.fee !== undefined) parts.push(`fee ${format.money(f.fee, f.feeCurrency)}`);
+  if (f.fee !== undefined) parts.push(`fee ${format.money(f.fee, f.feeCurrency ?? currencyOf(node))}`);
   if (f.stopTo !== undefined) parts.push(`stop ${f.stopFrom === undefined ? '' : `${format.price(f.stopFrom, i)} → `}${format.price(f.stopTo, i)}`);
   if (f.trigger !== undefined) parts.push(`trigger ${format.price(f.trigger, i)}`);
   if (f.watermark !== undefined) parts.push(`high-water ${format.price(f.watermark, i)}`);
