@@ -108,14 +108,9 @@ export function registerInspector(app: FastifyInstance, mount: ServerMount, opti
 
   app.get('/inspector', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const url = new URL(request.url, 'http://localhost');
-    if (url.searchParams.has('token')) {
-      // The token got the request this far (the server checked it): trade it for a session cookie and reload
-      // without it, so it leaves the address bar and the history.
-      url.searchParams.delete('token');
-      reply.header('set-cookie', sessions.open(request.protocol === 'https'));
-      return reply.code(303).header('location', `${url.pathname}${url.search}`).send();
-    }
+    // The token got the request this far (the server checked it): trade it for a session cookie. The page then
+    // drops it from its address (history.replaceState), so it leaves the address bar and the history.
+    if (new URL(request.url, 'http://localhost').searchParams.has('token')) reply.header('set-cookie', sessions.open(request.protocol === 'https'));
     reply.type('text/html; charset=utf-8');
     return reply.send(page);
   });

@@ -64,7 +64,7 @@ describe('inspector page in Chromium', () => {
 
   it('trades the token for an HttpOnly, SameSite=Strict session cookie, so it leaves the address bar; sends CSP and no-framing headers', async () => {
     const response = await page.goto(`${daemon.url}/inspector?token=${TOKEN}`);
-    expect(page.url()).toBe(`${daemon.url}/inspector`);
+    await expect.poll(() => page.url()).toBe(`${daemon.url}/inspector`);
     const headers = response!.headers();
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(headers['content-security-policy']).toContain("script-src 'self'");

@@ -825,6 +825,12 @@ function renderPriceChart(node) {
 // ---- start --------------------------------------------------------------------------------------------------
 
 function start() {
+  // The token was traded for a session cookie with this page: it leaves the address bar and the history.
+  const address = new URL(location.href);
+  if (address.searchParams.has('token')) {
+    address.searchParams.delete('token');
+    history.replaceState(null, '', address);
+  }
   for (const id of ['#search', '#filter-state', '#filter-symbol', '#filter-live']) {
     $(id).addEventListener('input', () => {
       view.liveDirty = true;
