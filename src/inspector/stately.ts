@@ -33,7 +33,8 @@ export interface StatelyActorEvent {
 export interface StatelyEventEvent {
   readonly type: '@xstate.event';
   readonly event: Record<string, unknown>;
-  readonly sourceId: string | undefined;
+  /** The sending actor, or null when the sender is outside the system (the API, a strategy). */
+  readonly sourceId: string | null;
   readonly sessionId: string;
   readonly rootId: string;
   readonly createdAt: string;
@@ -116,8 +117,7 @@ export class StatelySubscriber implements BridgeSubscriber {
         }
       }
       const common = { sessionId: entry.actorId, rootId: ROOT_ID, createdAt: String(entry.at), _version: STATELY_PROTOCOL_VERSION };
-      // sourceId is always present: null where the sender is outside the system (the API, a strategy).
-      this.emit({ type: '@xstate.event', event: entry.event, sourceId: entry.sourceId ?? (null as unknown as undefined), id: `${entry.sequence}.event`, ...common });
+      this.emit({ type: '@xstate.event', event: entry.event, sourceId: entry.sourceId ?? null, id: `${entry.sequence}.event`, ...common });
       this.emit({
         type: '@xstate.snapshot',
         event: entry.event,

@@ -87,7 +87,7 @@ function setConnection(status, text) {
   element.textContent = text;
   $('#reconnect').hidden = status === 'live';
   // A page that is not live must not look live: every control is off until the stream is back.
-  for (const control of document.querySelectorAll('button.control, #actor-controls button, #actor-controls input')) control.disabled = !view.connected;
+  for (const control of document.querySelectorAll('button.control, #actor-controls button:not(.nav)')) control.disabled = !view.connected;
 }
 
 function connect() {
@@ -693,7 +693,9 @@ function renderControls(node) {
       if (answer) await send('Move take-profit', 'PUT', `${path}/take-profit`, { price: answer.price });
     }));
   }
-  buttons.push(controlButton('Portfolio', () => select(undefined)));
+  const back = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Portfolio', className: 'nav' });
+  back.addEventListener('click', () => select(undefined));
+  buttons.push(back);
   container.replaceChildren(...buttons);
 }
 
