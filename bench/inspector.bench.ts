@@ -1,10 +1,14 @@
 // The inspector's cost to the engine: order lifecycles/s with no page, one page and ten pages connected (pages
 // are WebSocket clients of the bridge in a child process, over loopback, parsing every message as a page
-// would), and the initial load (time and bytes) of the actor tree with 10,000 live actors.
+// would), and with one real page in headless Chromium; the initial load (time and bytes) of the actor tree
+// with 10,000 live actors; and the page itself in Chromium with 1,000 live actors updating: its main thread's
+// busy share (beside the same page idle) and the latency from a report to the row showing it (beside the same
+// with nothing else updating).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ManualVenue } from '../adapters/manual/manual-venue.ts';
 import { createServer, type RunningServer } from '../src/daemon/server.ts';
 import { decimal } from '../src/domain/decimal.ts';
@@ -188,6 +192,132 @@ async function updateLatencyRows(): Promise<BenchRow[]> {
   return [{ name: 'inspector update latency, report to page socket (worst of 40; 50 ms flush)', value: worst, unit: 'ms', baselineName: 'median', baselineValue: median, goal: '<= 250 ms', met: worst <= 250 }];
 }
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'] });
+}
+
+async function openPage(browser: Browser, daemon: Daemon): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${daemon.server.url}/inspector?token=${TOKEN}`);
+  await page.locator('#status[data-status="live"]').waitFor();
+  return page;
+}
+
+/** Lifecycles/s with one real page (headless Chromium) against none, interleaved rounds, best of each. */
+async function chromiumThroughputRows(browser: Browser): Promise<BenchRow[]> {
+  const daemon = await startDaemon();
+  const count = 2000;
+  await rate(daemon, 500);
+  let none = 0;
+  let one = 0;
+  for (let round = 0; round < 3; round++) {
+    none = Math.max(none, await rate(daemon, count));
+    const page = await openPage(browser, daemon);
+    one = Math.max(one, await rate(daemon, count));
+    await page.close();
+    while (daemon.bridge.attached) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await daemon.server.close();
+  await daemon.engine.stop();
+  return [{ name: 'order lifecycles/s with one inspector page open in headless Chromium', value: one, unit: 'lifecycles/s', baselineName: 'no page connected', baselineValue: none, goal: '>= 70% of no page', met: one >= none * 0.7 }];
+}
+
+/** Seconds the page's main thread spent in tasks (Chrome's TaskDuration) over `ms` of wall time, as a share. */
+async function busyShare(page: Page, ms: number, during: () => Promise<void>): Promise<number> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Performance.enable');
+  const taskDuration = async () => ((await session.send('Performance.getMetrics')).metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? 0);
+  const before = await taskDuration();
+  const started = process.hrtime.bigint();
+  await during();
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const busy = (await taskDuration()) - before;
+  await session.detach();
+  return Math.min(1, busy / Math.max(elapsed, ms / 1000));
+}
+
+/** Milliseconds from a report to the page's tree row showing the order open, `samples` times; sorted. */
+async function rowLatencies(page: Page, daemon: Daemon, samples: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let sample = 0; sample < samples; sample++) {
+    const { orderId } = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', quantity: '1', price: '52000' });
+    // The newest working order is drawn near the top of the tree: wait until it is there, then time the report.
+    await page.locator(`#tree .node[data-actor-id="order:${orderId}"][data-state="submitted"]`).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, (sample * 7) % 50));
+    const started = process.hrtime.bigint();
+    daemon.venue.report({ type: 'accepted', clientOrderId: orderId, venueOrderId: `lat-${orderId}` });
+    await page.locator(`#tree .node[data-actor-id="order:${orderId}"][data-state="open"]`).waitFor();
+    latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+/** The page with 1,000 live actors each updated about once a second (1,000 updates/s in all). */
+async function pageRows(browser: Browser): Promise<BenchRow[]> {
+  const daemon = await startDaemon();
+  daemon.venue.publishMarketData({ type: 'quote', symbol: 'BTC/USDT', timestamp: 0, bids: [{ price: decimal('49999.9'), quantity: decimal('1') }], asks: [{ price: decimal('50000.1'), quantity: decimal('1') }] });
+  const { orderId: seed } = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '100000' });
+  daemon.venue.report({ type: 'filled', clientOrderId: seed, tradeId: 'seed', quantity: '100000', price: '50000', fee: '0', feeCurrency: 'USDT', liquidity: 'taker' });
+  const live: string[] = [];
+  for (let index = 0; index < 1000; index++) {
+    const sell = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', quantity: '50', price: '51000' });
+    daemon.venue.report({ type: 'accepted', clientOrderId: sell.orderId, venueOrderId: `v${index}` });
+    live.push(sell.orderId);
+  }
+  const page = await openPage(browser, daemon);
+  await page.locator('#tree .node[data-actor-id="portfolio"]').waitFor();
+  const quietLatencies = await rowLatencies(page, daemon, 20);
+  const idle = await busyShare(page, 3000, () => new Promise((resolve) => setTimeout(resolve, 3000)));
+  // Every 20 ms, 20 of the 1,000 orders get a small fill: each actor changes about once a second.
+  let next = 0;
+  let trade = 0;
+  let updating = true;
+  const updates = (async () => {
+    while (updating) {
+      for (let index = 0; index < 20; index++) {
+        const orderId = live[next++ % live.length]!;
+        daemon.venue.report({ type: 'filled', clientOrderId: orderId, tradeId: `u${trade++}`, quantity: '0.001', price: '51000', fee: '0', feeCurrency: 'USDT', liquidity: 'maker' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  let loadedLatencies: number[] = [];
+  const busy = await busyShare(page, 3000, async () => {
+    loadedLatencies = await rowLatencies(page, daemon, 20);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  });
+  updating = false;
+  await updates;
+  await page.close();
+  await daemon.server.close();
+  await daemon.engine.stop();
+  const median = (values: number[]) => values[Math.floor(values.length / 2)]!;
+  return [
+    { name: 'inspector page main-thread busy, 1,000 live actors updating (1,000 updates/s)', value: busy * 100, unit: '%', baselineName: 'same page idle', baselineValue: idle * 100, goal: '<= 50%', met: busy <= 0.5 },
+    { name: 'inspector page update latency, report to tree row, 1,000 actors updating (median of 20)', value: median(loadedLatencies), unit: 'ms', baselineName: 'nothing else updating', baselineValue: median(quietLatencies), goal: '<= 250 ms', met: median(loadedLatencies) <= 250 },
+    { name: 'inspector page update latency, report to tree row, 1,000 actors updating (worst of 20)', value: loadedLatencies.at(-1)!, unit: 'ms', baselineName: 'nothing else updating (worst)', baselineValue: quietLatencies.at(-1)!, goal: 'reference', met: true },
+  ];
+}
+
 export async function run(): Promise<BenchRow[]> {
-  return [...(await throughputRows()), ...(await initialLoadRows()), ...(await updateLatencyRows())];
+  const rows = [...(await throughputRows()), ...(await initialLoadRows()), ...(await updateLatencyRows())];
+  const browser = await launchChromium();
+  try {
+    rows.push(...(await chromiumThroughputRows(browser)), ...(await pageRows(browser)));
+  } finally {
+    await browser.close();
+  }
+  return rows;
+}
+
+/** Only the Chromium rows: `tsx bench/inspector.bench.ts page`. */
+if (process.argv[2] === 'page' && import.meta.url === `file://${process.argv[1]}`) {
+  const browser = await launchChromium();
+  try {
+    for (const row of [...(await pageRows(browser)), ...(await chromiumThroughputRows(browser))]) console.log(JSON.stringify(row));
+  } finally {
+    await browser.close();
+  }
 }

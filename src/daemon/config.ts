@@ -165,6 +165,8 @@ const configSchema = z.strictObject({
     })
     .prefault({}),
   shutdown: z.strictObject({ cancelOpenOrders: z.boolean().default(false) }).prefault({}),
+  /** The live inspector: a Stately inspector relay to connect out to (src/inspector/stately-relay.ts). */
+  inspector: z.strictObject({ statelyRelayUrl: z.url({ protocol: /^wss?$/, error: 'inspector.statelyRelayUrl must be a ws:// or wss:// URL' }).optional() }).prefault({}),
 });
 
 export type DaemonConfig = z.output<typeof configSchema>;

@@ -124,7 +124,7 @@ async function startLocked(options: StartDaemonOptions, dataDir: string, unlock:
       streamBufferEvents: config.server.streamBufferEvents,
       journal: store,
       readiness: () => ({ store: store.isOpen ? undefined : 'the store is closed' }),
-      plugins: [(app, mount) => void registerInspector(app, mount)],
+      plugins: [(app, mount) => void registerInspector(app, mount, { sessionSecret: token.token, dailyLossLimit: config.risk.dailyLossLimit, statelyRelayUrl: config.inspector.statelyRelayUrl })],
     });
   } catch (error) {
     market?.stop();

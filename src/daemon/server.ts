@@ -44,6 +44,8 @@ export interface ServerMount {
   readonly authenticate: Authenticate;
   readonly webSockets: WebSocketRoutes;
   readonly logger: Logger;
+  /** Adds a credential the server accepts besides the token (the inspector's session cookie). */
+  acceptCredential(check: (request: { headers: IncomingHttpHeaders }) => boolean): void;
 }
 
 export type ServerPlugin = (app: FastifyInstance, mount: ServerMount) => void | Promise<void>;
@@ -107,11 +109,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const metrics = createMetrics(engine, engine.venueIds(), options.journal);
   const streamClients = new Set<EventStreamClient>();
   const webSocketHandlers = new Map<string, WebSocketHandler>();
+  const credentialChecks: Array<(request: { headers: IncomingHttpHeaders }) => boolean> = [];
   let closing = false;
 
   const authenticate: Authenticate = (request, authOptions = {}) => {
     const fromHeader = bearerToken(typeof request.headers.authorization === 'string' ? request.headers.authorization : undefined);
     if (fromHeader !== undefined) return checkToken(fromHeader);
+    if (credentialChecks.some((check) => check(request))) return true;
     if (authOptions.allowQueryToken === true && request.url !== undefined) {
       const fromQuery = parseRequestUrl(request.url)?.searchParams.get('token');
       if (fromQuery !== undefined && fromQuery !== null) return checkToken(fromQuery);
@@ -213,7 +217,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     if (!client.closed) streamClients.add(client);
   });
 
-  for (const plugin of options.plugins ?? []) await plugin(app, { engine, authenticate, webSockets, logger });
+  for (const plugin of options.plugins ?? []) await plugin(app, { engine, authenticate, webSockets, logger, acceptCredential: (check) => void credentialChecks.push(check) });
 
   const webSocketServer = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

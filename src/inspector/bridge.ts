@@ -5,10 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
 import type { DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
+import { decodeEvent, sourceIdOf } from './decode.ts';
+import { FinishedHistory, type HistoryFilter } from './history.ts';
 import { journalHistory } from './journal-history.ts';
+import { PriceHistory, type PriceSeriesView } from './price-history.ts';
+import { recentJournalActivity } from './views.ts';
 import { INSPECTED_MACHINES } from './machines.ts';
-import { currentNodes, nodeOf, stateLabel, venueNode } from './nodes.ts';
-import type { BatchMessage, EntryDetail, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
+import { instrumentViews, nodeOf, rootNodes, stateLabel, venueNode } from './nodes.ts';
+import type { BatchMessage, EntryDetail, HistoryPage, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
 
 export interface BridgeOptions {
   /** How often queued changes go out: the page sees a change within this (plus the network). Default 50 ms. */
@@ -55,6 +59,9 @@ interface Observed {
   readonly at: number;
 }
 
+/** Fills and refusals kept for the dashboard, of each kind. */
+const RECENT_ACTIVITY = 20;
+
 export class InspectorBridge {
   /** Identifies this bridge's numbering: a page resumes only within the same session. */
   readonly session = randomUUID();
@@ -71,7 +78,23 @@ export class InspectorBridge {
   private readonly byActor = new Map<string, RetainedEntry[]>();
   private readonly lastState = new Map<string, string>();
   private readonly venueStates = new Map<string, string>();
+  /** Marks, fills, stops, take-profits, high-water marks and equity while attached: the price chart. */
+  private prices: PriceHistory | undefined;
+  /** The latest fills and refusals seen while attached, oldest first: the dashboard's lists without a journal scan. */
+  private readonly activity: DomainEvent[] = [];
+  /** The mark last sent, by venue and symbol, and the open positions it values. */
+  private readonly marks = new Map<string, string>();
+  private readonly openPositions = new Map<string, { readonly symbol: string; readonly venue: string }>();
+  /** Each position's stop as last announced: a stop change is shown old -> new. */
+  private readonly stops = new Map<string, string | undefined>();
   private sequence = 0;
+  /** Finished actors, numbered while attached (built at attach from the engine's views). */
+  private history: FinishedHistory | undefined;
+  /**
+   * Live orders and positions, listed once at attach and kept from the nodes seen since: a snapshot reads only
+   * these (the engine's listOrders builds a view of every order, live or not: 1.4 s at 100,000 finished).
+   */
+  private readonly live = new Set<string>();
   /** Sequence when the bridge last attached: nothing before it was observed. */
   private attachedFrom = 0;
 
@@ -125,6 +148,16 @@ export class InspectorBridge {
     };
   }
 
+  /** An actor's node as it is now (live or finished), or undefined for an actor the engine does not hold. */
+  node(actorId: string): NodeView | undefined {
+    if (actorId.startsWith('venue:')) {
+      const venueId = this.engine.venueIds().find((id) => `venue:${id}` === actorId);
+      return venueId === undefined ? undefined : venueNode(this.engine, venueId);
+    }
+    const actor = this.actorRef(actorId);
+    return actor === undefined ? undefined : nodeOf(actorId, actor.getSnapshot(), this.engine);
+  }
+
   /** The retained entries of one actor, oldest first (without snapshots). */
   actorLog(actorId: string): LogEntryView[] {
     this.flush();
@@ -149,6 +182,28 @@ export class InspectorBridge {
     return journalHistory(this.engine, actorId, limit);
   }
 
+  /**
+   * A page of finished actors, newest first (see FinishedHistory.page); undefined when `epoch` is not the
+   * current history's (the bridge re-attached since the page's snapshot: it must re-sync).
+   */
+  historyPage(epoch: string, asOf: number, offset: number, limit: number, filter: HistoryFilter = {}): HistoryPage | undefined {
+    this.flush();
+    if (this.history === undefined || this.history.epoch !== epoch) return undefined;
+    return this.history.page(asOf, offset, limit, filter);
+  }
+
+  /** The `limit` most recently finished actors, newest first: what Stately's inspector is shown of the past. */
+  recentFinished(limit: number): NodeView[] {
+    const history = this.history;
+    return history === undefined ? [] : [...history.page(history.count, 0, limit).nodes];
+  }
+
+  /** The price chart's series for a symbol, gathered since the bridge attached; undefined while detached. */
+  priceSeries(symbol: string): PriceSeriesView | undefined {
+    this.flush();
+    return this.prices?.view(symbol);
+  }
+
   /** Sends what was observed since the last flush; runs on a timer while attached (public for tests). */
   flush(): void {
     if (this.inspection === undefined) return;
@@ -160,6 +215,8 @@ export class InspectorBridge {
     // numbered after that snapshot's entry and shown with the state it left the actor in.
     const waiting = new Map<string, Observed[]>();
     const add = (item: Observed, state: string, previous: string | undefined) => {
+      const fields = this.decode(item);
+      const sourceId = item.kind === 'received' ? sourceIdOf(item.event, item.snapshot?.context) : undefined;
       const entry: RetainedEntry = {
         sequence: ++this.sequence,
         at: item.at,
@@ -171,11 +228,19 @@ export class InspectorBridge {
         ...(item.kind === 'received' && previous !== undefined ? { previousState: previous } : {}),
         ...(item.kind === 'emitted' ? { domainSequence: (item.event as { sequence: number }).sequence } : {}),
         ...(item.snapshot === undefined ? {} : { snapshot: item.snapshot }),
+        ...(fields === undefined ? {} : { fields }),
+        ...(sourceId === undefined ? {} : { sourceId }),
       };
       entries.push(entry);
       this.retain(entry);
     };
+    const prices = this.prices;
     for (const item of observed) {
+      if (item.kind === 'emitted') this.noteActivity(item.event as unknown as DomainEvent);
+      if (prices !== undefined) {
+        if (item.kind === 'emitted') prices.domainEvent(item.event as unknown as DomainEvent);
+        else if (item.actorId.startsWith('order:') && item.snapshot !== undefined) prices.orderEvent(item.event as never, item.snapshot.context as never, item.at);
+      }
       if (item.snapshot === undefined) {
         let queue = waiting.get(item.actorId);
         if (queue === undefined) waiting.set(item.actorId, (queue = []));
@@ -195,7 +260,22 @@ export class InspectorBridge {
     // An announcement whose snapshot never came (the actor threw): shown with the last state known.
     for (const [actorId, announced] of waiting) for (const emitted of announced) add(emitted, this.lastState.get(actorId) ?? '', undefined);
     const nodes: NodeView[] = [];
-    for (const [actorId, item] of dirty) nodes.push(nodeOf(actorId, item.snapshot as never, this.engine, item.at));
+    for (const [actorId, item] of dirty) {
+      const node = nodeOf(actorId, item.snapshot as never, this.engine, item.at);
+      if (!node.live) this.history?.add(node);
+      if (node.kind === 'order' || node.kind === 'position') {
+        if (node.live) this.live.add(node.id);
+        else this.live.delete(node.id);
+      }
+      this.trackPosition(node);
+      nodes.push(node);
+    }
+    // A new mark changes open positions' unrealized PnL and notional without any transition: sent as news.
+    for (const position of this.positionsRemarked()) {
+      if (dirty.has(position)) continue;
+      const actor = this.actorRef(position);
+      if (actor !== undefined) nodes.push(nodeOf(position, actor.getSnapshot(), this.engine));
+    }
     for (const venueId of this.engine.venueIds()) {
       const node = venueNode(this.engine, venueId);
       if (this.venueStates.get(venueId) !== node.state) {
@@ -203,6 +283,7 @@ export class InspectorBridge {
         nodes.push(node);
       }
     }
+    prices?.sample(this.engine.clock.now());
     const hasNews = entries.length > 0 || nodes.length > 0;
     const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes, entries: entries.map(viewOf) };
     let encoded: string | undefined;
@@ -234,6 +315,10 @@ export class InspectorBridge {
 
   private attach(): void {
     this.attachedFrom = this.sequence;
+    this.startHistory();
+    this.prices = new PriceHistory(this.engine);
+    this.activity.length = 0;
+    for (const event of recentJournalActivity(this.engine)) this.noteActivity(event);
     const clock = this.engine.clock;
     this.inspection = this.engine.portfolio.system.inspect((inspection: InspectionEvent) => {
       // The observer runs inside every transition of every actor: it only queues.
@@ -264,6 +349,67 @@ export class InspectorBridge {
     this.byActor.clear();
     this.lastState.clear();
     this.venueStates.clear();
+    this.history = undefined;
+    this.live.clear();
+    this.prices = undefined;
+    this.stops.clear();
+    this.marks.clear();
+    this.openPositions.clear();
+  }
+
+  /**
+   * Fills and refusals seen since the bridge attached, oldest first (at most RECENT_ACTIVITY of each kind), or
+   * undefined while detached. Seeded at attach from the journal.
+   */
+  recentActivity(): readonly DomainEvent[] | undefined {
+    this.flush();
+    return this.inspection === undefined ? undefined : this.activity;
+  }
+
+  private noteActivity(event: DomainEvent): void {
+    if (event.type !== 'OrderFilled' && event.type !== 'OrderDenied' && event.type !== 'OrderRejected') return;
+    this.activity.push(event);
+    // Trimmed in steps, so the list costs O(1) per event.
+    if (this.activity.length > RECENT_ACTIVITY * 4) {
+      const fills = this.activity.filter((known) => known.type === 'OrderFilled').slice(-RECENT_ACTIVITY);
+      const refusals = this.activity.filter((known) => known.type !== 'OrderFilled').slice(-RECENT_ACTIVITY);
+      const kept = new Set([...fills, ...refusals]);
+      const trimmed = this.activity.filter((known) => kept.has(known));
+      this.activity.length = 0;
+      this.activity.push(...trimmed);
+    }
+  }
+
+  /** Open positions whose symbol's mark changed since the last flush. */
+  private positionsRemarked(): string[] {
+    const remarked: string[] = [];
+    const checked = new Map<string, boolean>();
+    for (const [actorId, { symbol, venue }] of this.openPositions) {
+      const key = `${venue}\u0000${symbol}`;
+      let changed = checked.get(key);
+      if (changed === undefined) {
+        const mark = this.engine.marketPrice(symbol, venue)?.toFixed();
+        changed = mark !== undefined && this.marks.get(key) !== mark;
+        if (changed) this.marks.set(key, mark!);
+        checked.set(key, changed);
+      }
+      if (changed) remarked.push(actorId);
+    }
+    return remarked;
+  }
+
+  /** Keeps the set of open positions (their symbol and venue) from the nodes sent. */
+  private trackPosition(node: NodeView): void {
+    if (node.kind !== 'position') return;
+    if (node.live && node.symbol !== undefined) this.openPositions.set(node.id, { symbol: node.symbol, venue: node.venue ?? this.engine.venueIds()[0]! });
+    else this.openPositions.delete(node.id);
+  }
+
+  /** The entry's figures; a position's stop announcements also move its last known stop. */
+  private decode(item: Observed): LogEntryView['fields'] {
+    const fields = decodeEvent(item.event, this.stops.get(item.actorId));
+    if (item.kind === 'emitted' && 'positionId' in item.event && 'stopPrice' in item.event) this.stops.set(item.actorId, item.event.stopPrice as string | undefined);
+    return fields;
   }
 
   private observe(item: Observed): void {
@@ -317,12 +463,31 @@ export class InspectorBridge {
     return undefined;
   }
 
+  /** Lists the engine's orders and positions once: the finished ones numbered, the live ones kept. */
+  private startHistory(): FinishedHistory {
+    const orders = this.engine.listOrders();
+    const positions = this.engine.listPositions();
+    this.live.clear();
+    for (const order of orders) if (order.live) this.live.add(`order:${order.orderId}`);
+    for (const position of positions) if (position.status !== 'closed') this.live.add(`position:${position.positionId}`);
+    this.history = new FinishedHistory(this.engine, orders, positions);
+    return this.history;
+  }
+
   private snapshotMessage(): SnapshotMessage {
-    const nodes = currentNodes(this.engine);
-    for (const node of nodes) this.lastState.set(node.id, node.state);
+    const history = this.history ?? this.startHistory();
+    const nodes = rootNodes(this.engine);
+    for (const actorId of this.live) {
+      const actor = this.actorRef(actorId);
+      if (actor !== undefined) nodes.push(nodeOf(actorId, actor.getSnapshot(), this.engine));
+    }
+    for (const node of nodes) {
+      this.lastState.set(node.id, node.state);
+      this.trackPosition(node);
+    }
     const machines: Record<string, number> = {};
     for (const [id, { version }] of Object.entries(INSPECTED_MACHINES)) machines[id] = version;
-    return { type: 'snapshot', session: this.session, sequence: this.sequence, nodes, machines };
+    return { type: 'snapshot', session: this.session, sequence: this.sequence, nodes, machines, instruments: instrumentViews(this.engine), history: { epoch: history.epoch, count: history.count } };
   }
 }
 
@@ -331,5 +496,7 @@ function viewOf(entry: RetainedEntry): LogEntryView {
   const view: Record<string, unknown> = { sequence: entry.sequence, at: entry.at, actorId: entry.actorId, kind: entry.kind, eventType: entry.eventType, state: entry.state };
   if (entry.previousState !== undefined) view.previousState = entry.previousState;
   if (entry.domainSequence !== undefined) view.domainSequence = entry.domainSequence;
+  if (entry.fields !== undefined) view.fields = entry.fields;
+  if (entry.sourceId !== undefined) view.sourceId = entry.sourceId;
   return view as unknown as LogEntryView;
 }

@@ -2,6 +2,7 @@
 // attached. Each domain event is shown with the state it implies and the context folded from the events so far.
 import type { DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
+import { decodeEvent } from './decode.ts';
 import type { EntryDetail } from './protocol.ts';
 
 /** The most journal events scanned per request, newest kept: bounds the cost of one click. */
@@ -47,8 +48,11 @@ export function journalHistory(engine: Engine, actorId: string, limit: number): 
   const details: EntryDetail[] = [];
   let state = '';
   let context: Record<string, unknown> = {};
+  let stop: string | undefined;
   for (const event of found) {
     state = stateAfter(event, state);
+    const decoded = decodeEvent(event as unknown as Record<string, unknown>, stop);
+    if ('positionId' in event && 'stopPrice' in event) stop = event.stopPrice;
     const { type: _type, sequence: _sequence, timestamp: _timestamp, ...fields } = event as DomainEvent & Record<string, unknown>;
     context = Object.assign({}, context, fields);
     details.push({
@@ -62,6 +66,7 @@ export function journalHistory(engine: Engine, actorId: string, limit: number): 
       state,
       snapshot: { value: state, status: 'journal', context },
       source: 'journal',
+      ...(decoded === undefined ? {} : { fields: decoded }),
     });
   }
   return details.slice(-limit);

@@ -1,11 +1,12 @@
-// The actor tree's nodes: each actor's current state, symbol, side, quantities and PnL from its snapshot.
-// Parent links are data: an order's parent is its request's parentId (a position), else the portfolio.
+// The actor tree's nodes: each actor's current state and the figures a trader reads (type, prices, fees, PnL
+// after fees, stop and take-profits, mark and notional), from its snapshot and the engine's public views.
+// Parent links are data: an order's parent is its request's parentId (a position or an algo), else the portfolio.
 import type { StateValue } from 'xstate';
 import { TERMINAL_ORDER_STATES, type OrderContext, type OrderStateName } from '../../machines/order.ts';
 import type { PositionContext } from '../../machines/position.ts';
 import { decimal } from '../domain/decimal.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { NodeView } from './protocol.ts';
+import type { InstrumentView, NodeView } from './protocol.ts';
 
 /** A state value as the page shows it: `partial`, or `open.stop.trailing, open.size.base` for parallel ones. */
 export function stateLabel(value: StateValue): string {
@@ -24,37 +25,59 @@ interface SnapshotLike {
   readonly context: unknown;
 }
 
-/** The node of an actor from its id and snapshot; the engine is asked only for positions and prices. */
+/** The node of an actor from its id and snapshot; the engine is asked only for positions, prices and trades. */
 export function nodeOf(actorId: string, snapshot: SnapshotLike, engine: Engine, at?: number): NodeView {
   if (actorId.startsWith('order:')) return orderNode(actorId, snapshot, engine, at);
   if (actorId.startsWith('position:')) return positionNode(actorId, snapshot, engine, at);
   if (actorId === 'portfolio') {
-    return { id: 'portfolio', kind: 'portfolio', machine: 'portfolio', state: stateLabel(snapshot.value), live: snapshot.status === 'active', ...(at === undefined ? {} : { updatedAt: at }) };
+    const context = snapshot.context as { reason?: string };
+    return {
+      id: 'portfolio', kind: 'portfolio', machine: 'portfolio', state: stateLabel(snapshot.value), live: snapshot.status === 'active',
+      ...(context.reason === undefined ? {} : { reason: context.reason }),
+      ...(at === undefined ? {} : { updatedAt: at }),
+    };
   }
   // Any other actor in the system (algos, a venue's connection chart): listed under the portfolio, no chart.
   const kind = actorId.startsWith('venue:') ? 'venue' : 'algo';
   return { id: actorId, kind, parent: 'portfolio', state: typeof snapshot.value === 'undefined' ? snapshot.status : stateLabel(snapshot.value), live: snapshot.status === 'active' };
 }
 
+/** Sum of an order's fees in its instrument's quote currency (other currencies are listed apart by the API). */
+function feesIn(fees: Readonly<Record<string, string>>, currency: string | undefined): string | undefined {
+  if (currency === undefined) return undefined;
+  return fees[currency];
+}
+
 function orderNode(actorId: string, snapshot: SnapshotLike, engine: Engine, at: number | undefined): NodeView {
   const context = snapshot.context as OrderContext;
   const status = snapshot.value as OrderStateName;
-  const parentId = context.request.parentId;
+  const request = context.request;
+  const parentId = request.parentId;
+  const quote = quoteOf(engine, context.venue, request.symbol);
   const node: Record<string, unknown> = {
     id: actorId,
     kind: 'order',
     parent: parentId === undefined ? 'portfolio' : engine.getPositionActor(parentId) !== undefined ? `position:${parentId}` : `algo:${parentId}`,
-    machine: 'order',
     state: stateLabel(snapshot.value),
     live: !TERMINAL_ORDER_STATES.includes(status),
-    symbol: context.request.symbol,
-    side: context.request.side,
+    symbol: request.symbol,
+    side: request.side,
+    orderType: request.type,
     quantity: context.quantity,
-    filled: context.filledQuantity,
+    createdAt: context.createdAt,
   };
+  // Omitted while nothing is filled: 10,000 working orders in a snapshot stay under 2 MB.
+  if (context.filledQuantity !== '0') node.filled = context.filledQuantity;
   if (context.price !== undefined) node.price = context.price;
-  else if (context.stopPrice !== undefined) node.price = context.stopPrice;
+  if (context.stopPrice !== undefined) node.stopPrice = context.stopPrice;
+  if (context.triggerPrice !== undefined) node.triggerPrice = context.triggerPrice;
+  if (context.watermark !== undefined) node.watermark = context.watermark;
   if (context.averagePrice !== undefined) node.averagePrice = context.averagePrice;
+  if (request.reduceOnly) node.reduceOnly = true;
+  const fee = feesIn(context.fees, quote);
+  if (fee !== undefined) node.fees = fee;
+  if (context.venue !== engine.venueIds()[0]) node.venue = context.venue;
+  if (context.reason !== undefined) node.reason = context.reason;
   if (at !== undefined) node.updatedAt = at;
   return node as unknown as NodeView;
 }
@@ -62,38 +85,76 @@ function orderNode(actorId: string, snapshot: SnapshotLike, engine: Engine, at: 
 function positionNode(actorId: string, snapshot: SnapshotLike, engine: Engine, at: number | undefined): NodeView {
   const context = snapshot.context as PositionContext;
   const state = stateLabel(snapshot.value);
+  const view = engine.getPosition(context.positionId);
   const node: Record<string, unknown> = {
     id: actorId,
     kind: 'position',
     parent: 'portfolio',
-    machine: 'position',
     state,
     live: state !== 'closed',
     symbol: context.symbol,
     side: context.direction,
     quantity: context.quantity,
-    realizedPnl: context.realizedPnl,
+    realizedPnl: netRealizedPnl(engine, context),
+    fees: context.fees,
+    createdAt: context.createdAt,
   };
+  if (context.venue !== engine.venueIds()[0]) node.venue = context.venue;
   if (context.averageEntryPrice !== undefined) node.averagePrice = context.averageEntryPrice;
-  const unrealized = unrealizedPnl(context, engine);
-  if (unrealized !== undefined) node.unrealizedPnl = unrealized;
+  if (context.stopPrice !== undefined) node.stopPrice = context.stopPrice;
+  if (view?.stopPhase !== undefined) node.stopPhase = view.stopPhase;
+  const takeProfits = takeProfitPrices(engine, context);
+  if (takeProfits.length > 0) node.takeProfitPrices = takeProfits;
+  if (view?.markPrice !== undefined) node.markPrice = view.markPrice;
+  if (view?.unrealizedPnl !== undefined) node.unrealizedPnl = view.unrealizedPnl;
+  if (view?.notional !== undefined) node.notional = view.notional;
+  if (context.exitReason !== undefined) node.exitReason = context.exitReason;
+  if (context.planError !== undefined) node.reason = context.planError;
+  if (context.closedAt !== undefined) node.closedAt = context.closedAt;
   if (at !== undefined) node.updatedAt = at;
   return node as unknown as NodeView;
 }
 
-/** Open quantity marked at the last market price; unknown (omitted) with no price or no position. */
-function unrealizedPnl(context: PositionContext, engine: Engine): string | undefined {
-  if (context.quantity === '0' || context.averageEntryPrice === undefined) return undefined;
-  let mark;
+/**
+ * Realized PnL after fees: a closed position's trade record as /v1/trades has it, else realized (gross) less
+ * the fees paid so far — the figure a trader reads, never the gross one.
+ */
+export function netRealizedPnl(engine: Engine, context: Pick<PositionContext, 'positionId' | 'realizedPnl' | 'fees' | 'closedAt'>): string {
+  if (context.closedAt !== undefined) {
+    const trade = engine.trades().findLast((record) => record.id === context.positionId);
+    if (trade !== undefined) return trade.realizedPnl;
+  }
+  return decimal(context.realizedPnl).minus(context.fees).toFixed();
+}
+
+/** The prices of a position's working take-profit orders, nearest first as the plan placed them. */
+function takeProfitPrices(engine: Engine, context: PositionContext): string[] {
+  const prices: string[] = [];
+  for (const orderId of context.takeProfitOrderIds) {
+    if (!context.workingOrderIds.includes(orderId)) continue;
+    const price = engine.getOrderActor(orderId)?.getSnapshot().context.price;
+    if (price !== undefined) prices.push(price);
+  }
+  return prices;
+}
+
+function quoteOf(engine: Engine, venueId: string, symbol: string): string | undefined {
   try {
-    mark = engine.marketPrice(context.symbol, context.venue);
+    return engine.instrument(venueId, symbol).quote;
   } catch {
     return undefined;
   }
-  if (mark === undefined) return undefined;
-  const perUnit = mark.minus(context.averageEntryPrice);
-  const signed = context.direction === 'long' ? perUnit : perUnit.times('-1');
-  return signed.times(decimal(context.quantity)).toFixed();
+}
+
+/** The instruments of every venue, as the page formats prices (tick) and quantities (lot) with them. */
+export function instrumentViews(engine: Engine): Record<string, InstrumentView> {
+  const views: Record<string, InstrumentView> = {};
+  for (const venueId of engine.venueIds()) {
+    for (const instrument of engine.venue(venueId).instruments()) {
+      views[instrument.symbol] ??= { symbol: instrument.symbol, base: instrument.base, quote: instrument.quote, tickSize: instrument.spec.tickSize, lotSize: instrument.spec.lotSize };
+    }
+  }
+  return views;
 }
 
 /** A venue node: its connection state when the venue exposes one (`connectionState()`), else `connected`. */
@@ -103,17 +164,14 @@ export function venueNode(engine: Engine, venueId: string): NodeView {
   return { id: `venue:${venueId}`, kind: 'venue', parent: 'portfolio', state, live: state !== 'down' };
 }
 
-/** Every actor the engine holds now, as nodes: the page's initial tree. */
-export function currentNodes(engine: Engine): NodeView[] {
+/** The portfolio and the venues: the tree's root, always in a snapshot. */
+export function rootNodes(engine: Engine): NodeView[] {
   const nodes: NodeView[] = [nodeOf('portfolio', engine.portfolio.getSnapshot(), engine)];
   for (const venueId of engine.venueIds()) nodes.push(venueNode(engine, venueId));
-  for (const position of engine.listPositions()) {
-    const actor = engine.getPositionActor(position.positionId);
-    if (actor !== undefined) nodes.push(nodeOf(actor.id, actor.getSnapshot(), engine));
-  }
-  for (const order of engine.listOrders()) {
-    const actor = engine.getOrderActor(order.orderId);
-    if (actor !== undefined) nodes.push(nodeOf(actor.id, actor.getSnapshot(), engine));
-  }
   return nodes;
+}
+
+/** The machine a node's actor runs: its own `machine`, else its kind's (orders and positions). */
+export function machineOf(node: Pick<NodeView, 'kind' | 'machine'>): string | undefined {
+  return node.machine ?? (node.kind === 'order' || node.kind === 'position' ? node.kind : undefined);
 }

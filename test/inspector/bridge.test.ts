@@ -82,7 +82,10 @@ describe('inspection bridge', () => {
     bridge.connect(late);
     const snapshot = late.messages[0] as SnapshotMessage;
     expect(snapshot.type).toBe('snapshot');
-    expect(snapshot.nodes.find((node) => node.id === 'order:quiet')?.state).toBe('filled');
+    // Finished actors are not in the snapshot: they are paged, newest first, from the history.
+    expect(snapshot.nodes.find((node) => node.id === 'order:quiet')).toBeUndefined();
+    const history = bridge.historyPage(snapshot.history.epoch, snapshot.history.count, 0, 10)!;
+    expect(history.nodes.find((node) => node.id === 'order:quiet')?.state).toBe('filled');
     expect(bridge.actorLog('order:quiet')).toEqual([]);
   });
 
@@ -113,7 +116,9 @@ describe('inspection bridge', () => {
     expect(byId.get('venue:manual')).toMatchObject({ kind: 'venue', parent: 'portfolio', state: 'connected' });
     expect(byId.get('order:plain')).toMatchObject({ kind: 'order', parent: 'portfolio', state: 'partial', symbol: 'BTC/USDT', side: 'buy', quantity: '1', filled: '0.4', live: true });
     const position = byId.get(`position:${positionId}`);
-    expect(position).toMatchObject({ kind: 'position', parent: 'portfolio', side: 'long', quantity: '0.4', averagePrice: '49000', realizedPnl: '0', state: 'closing', live: true });
+    expect(position).toMatchObject({ kind: 'position', parent: 'portfolio', side: 'long', quantity: '0.4', averagePrice: '49000', state: 'closing', live: true });
+    // Realized PnL is after fees: nothing closed yet, less the entry's 0.01 fee.
+    expect(position).toMatchObject({ realizedPnl: '-0.01', fees: '0.01' });
     // Marked at the quote mid, 50000: 0.4 x (50000 - 49000).
     expect(position?.unrealizedPnl).toBe('400');
     expect(byId.get(`order:${exit.orderId}`)).toMatchObject({ parent: `position:${positionId}`, side: 'sell', quantity: '0.4', state: 'submitted', live: true });
@@ -179,7 +184,8 @@ describe('inspection bridge', () => {
     const [resync, snapshot] = slow.messages.slice(1);
     expect(resync).toMatchObject({ type: 'resync' });
     expect(snapshot).toMatchObject({ type: 'snapshot', sequence: bridge.lastSequence });
-    expect((snapshot as SnapshotMessage).nodes.find((node) => node.id === 'order:s2')?.state).toBe('filled');
+    const history = bridge.historyPage((snapshot as SnapshotMessage).history.epoch, (snapshot as SnapshotMessage).history.count, 0, 10)!;
+    expect(history.nodes.find((node) => node.id === 'order:s2')?.state).toBe('filled');
   });
 
   it('resumes a reconnecting client after its last sequence with every entry it missed, none twice', () => {

@@ -1,12 +1,13 @@
 // The daemon's real HTTP server in-process with the inspector mounted, on a hand-driven venue (the test decides
 // every acknowledgement and fill) and a simulated engine clock.
+import { pino } from 'pino';
 import { ManualVenue } from '../../adapters/manual/manual-venue.ts';
 import { decimal } from '../../src/domain/decimal.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
 import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { createServer, type RunningServer } from '../../src/daemon/server.ts';
-import { registerInspector, type BridgeOptions, type InspectorBridge } from '../../src/inspector/index.ts';
+import { registerInspector, type InspectorBridge, type InspectorOptions } from '../../src/inspector/index.ts';
 
 export const TOKEN = 'inspector-token-0123456789abcdef';
 
@@ -19,38 +20,48 @@ export interface InspectedDaemon {
   readonly clock: SimulatedClock;
   readonly venue: ManualVenue;
   readonly engine: Engine;
-  readonly server: RunningServer;
-  readonly bridge: InspectorBridge;
+  server: RunningServer;
+  bridge: InspectorBridge;
   readonly url: string;
+  /** Closes the server (pages see it go) and starts a new one, with a new bridge, on the same port. */
+  restart(options?: { readonly downMs?: number }): Promise<void>;
   /** A JSON request to the API with the token. */
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
-export async function startInspectedDaemon(bridgeOptions: BridgeOptions = {}): Promise<InspectedDaemon> {
+export async function startInspectedDaemon(inspectorOptions: InspectorOptions = {}, engineOptions: { readonly risk?: Parameters<typeof createEngine>[0]['risk'] } = {}): Promise<InspectedDaemon> {
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
   const venue = new ManualVenue({ instruments: [BTC], now: () => clock.now(), recordCommands: false, balances: { USDT: '1000000000000', BTC: '0' } });
-  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'i' });
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'i', logger: pino({ level: 'silent' }), ...engineOptions });
   await engine.start();
   venue.publishMarketData({ type: 'quote', symbol: 'BTC/USDT', timestamp: clock.now(), bids: [{ price: decimal('49999.9'), quantity: decimal('5') }], asks: [{ price: decimal('50000.1'), quantity: decimal('5') }] });
   let bridge: InspectorBridge | undefined;
-  const server = await createServer({
+  const serve = (port?: number) => createServer({
     engine,
     token: TOKEN,
     rateLimit: false,
+    ...(port === undefined ? {} : { port }),
     plugins: [(app, mount) => {
-      bridge = registerInspector(app, mount, bridgeOptions);
+      bridge = registerInspector(app, mount, { sessionSecret: TOKEN, ...inspectorOptions });
     }],
   });
-  return {
+  const server = await serve();
+  const daemon: InspectedDaemon = {
     clock,
     venue,
     engine,
     server,
     bridge: bridge!,
     url: server.url,
+    async restart({ downMs = 0 } = {}) {
+      await daemon.server.close();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      daemon.server = await serve(daemon.server.port);
+      daemon.bridge = bridge!;
+    },
     async request(method, path, body) {
-      const response = await fetch(`${server.url}${path}`, {
+      const response = await fetch(`${daemon.server.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -59,10 +70,11 @@ export async function startInspectedDaemon(bridgeOptions: BridgeOptions = {}): P
       return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
     },
     async close() {
-      await server.close();
+      await daemon.server.close();
       await engine.stop();
     },
   };
+  return daemon;
 }
 
 /**

@@ -122,7 +122,8 @@ describe('inspector streams', () => {
     expect(actor).toMatchObject({ parentId: 'portfolio', rootId: 'portfolio', snapshot: { status: 'active' } });
     expect(JSON.parse(actor.definition)).toMatchObject({ id: 'order', initial: 'pending' });
     const event = await stately.next<any>((message) => message.type === '@xstate.event' && message.sessionId === 'order:s1' && message.event.type === 'submit');
-    expect(Object.keys(event).sort()).toEqual(['_version', 'createdAt', 'event', 'id', 'rootId', 'sessionId', 'type']);
+    expect(Object.keys(event).sort()).toEqual(['_version', 'createdAt', 'event', 'id', 'rootId', 'sessionId', 'sourceId', 'type']);
+    expect(event.sourceId).toBe('portfolio');
     expect(typeof event.createdAt).toBe('string');
     const snapshot = await stately.next<any>((message) => message.type === '@xstate.snapshot' && message.sessionId === 'order:s1' && message.event.type === 'submit');
     expect(snapshot).toMatchObject({ rootId: 'portfolio', snapshot: { status: 'active', value: 'submitted', context: { clientOrderId: 's1', filledQuantity: '0' } } });

@@ -1,7 +1,9 @@
 // The statechart of the selected actor: the machine drawing laid out once per machine with elkjs (global ELK,
-// served by the daemon), drawn as SVG; active states lit and the transition just taken highlighted.
+// served by the daemon), drawn as SVG at full size (labels 11 px); active states lit and the transition just
+// taken highlighted. A focus list above it names the current state and its exits; guards and actions are drawn
+// only when asked for (they triple the labels).
 const SVG = 'http://www.w3.org/2000/svg';
-const CHAR = 6.4;
+const CHAR = 6.9;
 const layouts = new Map();
 
 function element(name, attributes = {}, parent) {
@@ -27,19 +29,20 @@ function wrap(text, indent = '  ') {
   return lines;
 }
 
-function transitionLines(t) {
-  const lines = wrap(`${t.event}${t.guard ? ` [${t.guard}]` : ''}`).map((text) => ({ kind: 'event', text, event: t.event }));
-  if (t.actions.length) lines.push(...wrap(`/ ${t.actions.join(', ')}`).map((text) => ({ kind: 'actions', text })));
+function transitionLines(t, details) {
+  const lines = wrap(`${t.event}${details && t.guard ? ` [${t.guard}]` : ''}`).map((text) => ({ kind: 'event', text, event: t.event }));
+  if (details && t.actions.length) lines.push(...wrap(`/ ${t.actions.join(', ')}`).map((text) => ({ kind: 'actions', text })));
   return lines;
 }
 
-/** Transitions with no target change no state: they are listed inside their state, not drawn as edges. */
-function internalLines(state) {
-  return state.transitions.filter((t) => t.targets.length === 0).flatMap(transitionLines);
+/** Transitions with no target change no state: with details on they are listed inside their state, not drawn as edges. */
+function internalLines(state, details) {
+  if (!details) return [];
+  return state.transitions.filter((t) => t.targets.length === 0).flatMap((t) => transitionLines(t, details));
 }
 
-function toElkNode(state, edges, infos) {
-  const lines = internalLines(state);
+function toElkNode(state, edges, infos, details) {
+  const lines = internalLines(state, details);
   infos.set(state.id, { drawing: state, lines });
   const widest = Math.max(state.key.length * 7.5, ...lines.map((line) => line.text.length * CHAR * 0.85));
   const node = { id: state.id };
@@ -52,7 +55,7 @@ function toElkNode(state, edges, infos) {
     }
   }
   if (state.states.length > 0) {
-    node.children = state.states.map((child) => toElkNode(child, edges, infos));
+    node.children = state.states.map((child) => toElkNode(child, edges, infos, details));
     const top = 26 + lines.length * 12;
     node.layoutOptions = { 'elk.padding': `[top=${top},left=14,bottom=14,right=14]`, 'elk.direction': state.type === 'parallel' ? 'DOWN' : 'RIGHT' };
   } else {
@@ -62,20 +65,24 @@ function toElkNode(state, edges, infos) {
   return node;
 }
 
-function edgeLabelLines(edge) {
-  return edge.transitions.flatMap(transitionLines);
+function edgeLabelLines(edge, details) {
+  const lines = edge.transitions.flatMap((t) => transitionLines(t, details));
+  // Without details, one event taken under several guards is one label.
+  if (details) return lines;
+  const seen = new Set();
+  return lines.filter((line) => !seen.has(line.text) && seen.add(line.text));
 }
 
 /** Lays out a machine drawing once; the promise is cached per machine id and version. */
-export function layoutOf(drawing) {
-  const key = `${drawing.id}@${drawing.version}`;
+export function layoutOf(drawing, details = false) {
+  const key = `${drawing.id}@${drawing.version}${details ? '+details' : ''}`;
   let cached = layouts.get(key);
   if (!cached) {
     const edges = new Map();
     const infos = new Map();
-    const root = toElkNode(drawing.root, edges, infos);
+    const root = toElkNode(drawing.root, edges, infos, details);
     const elkEdges = [...edges.values()].map((edge) => {
-      const lines = edgeLabelLines(edge);
+      const lines = edgeLabelLines(edge, details);
       const width = Math.max(...lines.map((line) => line.text.length * CHAR)) + 6;
       return { ...edge, lines, labels: [{ text: lines.map((line) => line.text).join('\n'), width, height: lines.length * 12 + 2 }] };
     });
@@ -124,14 +131,36 @@ export function activeIds(machineId, stateLabel) {
 }
 
 /** Draws the chart into `container`; returns a function that lights states and the transition just taken. */
-export async function drawChart(container, drawing) {
-  const { graph, byId, infos } = await layoutOf(drawing);
+/** Every transition out of the active states (and their ancestors), as the focus list shows them. */
+export function exitsOf(drawing, active) {
+  const exits = [];
+  const visit = (state) => {
+    if (active.has(state.id)) {
+      for (const t of state.transitions) exits.push({ from: state.id, event: t.event, guard: t.guard, targets: t.targets });
+    }
+    for (const child of state.states) visit(child);
+  };
+  visit(drawing.root);
+  return exits;
+}
+
+function shortId(drawing, id) {
+  return id.startsWith(`${drawing.id}.`) ? id.slice(drawing.id.length + 1) : id;
+}
+
+export async function drawChart(container, drawing, { details = false } = {}) {
+  const { graph, byId, infos } = await layoutOf(drawing, details);
   container.replaceChildren();
+  const focus = document.createElement('div');
+  focus.className = 'focus-list';
+  focus.setAttribute('aria-live', 'polite');
+  container.append(focus);
   const width = graph.width + 20;
   const height = graph.height + 20;
   const svg = element('svg', { viewBox: `0 0 ${width} ${height}`, 'data-machine': drawing.id, role: 'img', 'aria-label': `${drawing.id} statechart` }, container);
   // Large charts (the order chart has ~50 labelled transitions) open at a readable zoom, scrolled to the lit state.
-  let zoom = Math.min(1, Math.max(0.65, (container.clientWidth - 10) / width));
+  // Opens at full size, so no label is under 11 px; the lit state is scrolled into view.
+  let zoom = 1;
   const applyZoom = () => {
     svg.setAttribute('width', String(Math.round(width * zoom)));
     svg.setAttribute('height', String(Math.round(height * zoom)));
@@ -141,7 +170,7 @@ export async function drawChart(container, drawing) {
   toolbar.className = 'zoom';
   const zoomButton = (label, title, change) => Object.assign(document.createElement('button'), { type: 'button', textContent: label, title, onclick: () => { zoom = change(zoom); applyZoom(); } });
   toolbar.append(
-    zoomButton('−', 'zoom out', (z) => Math.max(0.1, z / 1.25)),
+    zoomButton('−', 'zoom out', (z) => Math.max(0.3, z / 1.25)),
     zoomButton('+', 'zoom in', (z) => Math.min(3, z * 1.25)),
     zoomButton('fit', 'fit the whole chart', () => Math.min((container.clientWidth - 10) / width, (container.clientHeight - 10) / height)),
   );
@@ -187,6 +216,28 @@ export async function drawChart(container, drawing) {
   }
   return function light({ state, previousState, eventType }) {
     const active = activeIds(drawing.id, state);
+    const exits = exitsOf(drawing, active);
+    const now = document.createElement('p');
+    now.innerHTML = '<b>Now:</b> ';
+    now.append(state || '—');
+    const list = document.createElement('ul');
+    const listed = new Set();
+    for (const exit of exits) {
+      const target = exit.targets.length ? exit.targets.map((id) => shortId(drawing, id)).join(', ') : '(stays)';
+      const text = `${exit.event}${details && exit.guard ? ` [${exit.guard}]` : ''} → ${target}`;
+      // Without guards shown, one event under several guards to the same place is one exit.
+      if (listed.has(text)) continue;
+      listed.add(text);
+      const item = document.createElement('li');
+      item.textContent = text;
+      item.dataset.event = exit.event;
+      list.append(item);
+    }
+    const signature = `${state}|${exits.length}|${details}`;
+    if (focus.dataset.signature !== signature) {
+      focus.dataset.signature = signature;
+      focus.replaceChildren(now, Object.assign(document.createElement('b'), { textContent: exits.length ? 'Exits:' : 'No exits (final).' }), list);
+    }
     for (const [id, group] of states) group.classList.toggle('active', active.has(id));
     const before = previousState === undefined ? undefined : activeIds(drawing.id, previousState);
     for (const edge of edges) {

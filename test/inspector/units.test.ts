@@ -1,0 +1,106 @@
+// The inspector's pure parts: the page's decimal rounding (as text, never floats) against big.js, the finished
+// history's stable numbering and filters, the session cookie's signature and expiry, and event decoding.
+import Big from 'big.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, sourceIdOf } from '../../src/inspector/decode.ts';
+import { FinishedHistory } from '../../src/inspector/history.ts';
+import { InspectorSessions, SESSION_COOKIE } from '../../src/inspector/session.ts';
+// @ts-expect-error the page's modules are plain JavaScript served to the browser
+import * as format from '../../src/inspector/page/format.js';
+import { startInspectedDaemon } from './fixture.ts';
+
+const decimalText = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 14n }), fc.integer({ min: 0, max: 12 })).map(([negative, digits, scale]) => {
+  const text = digits.toString().padStart(scale + 1, '0');
+  const whole = text.slice(0, text.length - scale);
+  const fraction = text.slice(text.length - scale);
+  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
+});
+
+describe('page number formatting', () => {
+  it('rounds decimal text half away from zero exactly as big.js does, padded to the places', () => {
+    fc.assert(fc.property(decimalText, fc.integer({ min: 0, max: 10 }), (value, places) => {
+      const expected = new Big(value).round(places, Big.roundHalfUp).toFixed(places);
+      // big.js keeps a negative zero's sign ("-0.00"); a trader reads 0.00.
+      expect(format.roundText(value, places)).toBe(/^-0(\.0+)?$/.test(expected) ? expected.slice(1) : expected);
+    }), { numRuns: 2000 });
+  });
+
+  it('formats prices to the tick, quantities to the lot, money with its currency and sign', () => {
+    const btc = { base: 'BTC', quote: 'USDT', tickSize: '0.1', lotSize: '0.001' };
+    expect(format.price('49999.281333333333333333333333333333', btc)).toBe('49,999.3');
+    expect(format.quantity('0.4', btc, true)).toBe('0.400 BTC');
+    expect(format.money('-7.8049', 'USDT', true)).toBe('−7.80 USDT');
+    expect(format.money('12.5', 'USDT', true)).toBe('+12.50 USDT');
+    expect(format.money('0.00000001', 'BTC')).toBe('0.00000001 BTC');
+    expect(format.money('-0.001', 'USDT', true)).toBe('0.00 USDT');
+    expect(format.utc(Date.UTC(2026, 0, 2, 3, 4, 5, 6))).toBe('2026-01-02 03:04:05.006 UTC');
+  });
+});
+
+describe('finished history', () => {
+  it('numbers finished actors once, pages them newest first within the count a page saw, and filters', async () => {
+    const daemon = await startInspectedDaemon();
+    try {
+      daemon.engine.halt('test');
+      const ids = Array.from({ length: 30 }, () => daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '40000' }).orderId);
+      const history = new FinishedHistory(daemon.engine, daemon.engine.listOrders(), daemon.engine.listPositions());
+      expect(history.count).toBe(30);
+      const first = history.page(30, 0, 10);
+      expect(first.total).toBe(30);
+      expect(first.nodes.map((node) => node.id)).toEqual(ids.slice(-10).reverse().map((id) => `order:${id}`));
+      expect(first.nodes[0]).toMatchObject({ state: 'denied', live: false, reason: expect.stringContaining('trading is halted') });
+      // One more finishes: a page that counted 30 sees the same rows; a new count sees it first.
+      const late = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', quantity: '0.01', price: '60000' }).orderId;
+      history.add({ id: `order:${late}`, kind: 'order', state: 'denied', live: false, symbol: 'BTC/USDT', side: 'sell' });
+      history.add({ id: `order:${late}`, kind: 'order', state: 'denied', live: false, symbol: 'BTC/USDT', side: 'sell' });
+      expect(history.count).toBe(31);
+      expect(history.page(30, 0, 1).nodes[0]!.id).toBe(`order:${ids.at(-1)}`);
+      expect(history.page(31, 0, 1).nodes[0]!.id).toBe(`order:${late}`);
+      expect(history.page(31, 30, 10).nodes.map((node) => node.id)).toEqual([`order:${ids[0]}`]);
+      expect(history.page(31, 0, 10, { text: 'sell' }).total).toBe(1);
+      expect(history.page(31, 0, 10, { state: 'denied', symbol: 'BTC/USDT' }).total).toBe(31);
+      expect(history.page(31, 0, 10, { symbol: 'ETH/USDT' }).total).toBe(0);
+    } finally {
+      await daemon.close();
+    }
+  });
+});
+
+describe('session cookie', () => {
+  const cookieOf = (header: string) => header.split(';')[0]!;
+
+  it('is HttpOnly and SameSite=Strict, signed with the secret, refused when forged, expired or from another secret', () => {
+    let now = 1_000_000;
+    const sessions = new InspectorSessions('token-a', () => now);
+    const header = sessions.open(false);
+    expect(header).toContain('HttpOnly');
+    expect(header).toContain('SameSite=Strict');
+    expect(header).not.toContain('token-a');
+    const cookie = cookieOf(header);
+    expect(sessions.authenticates({ headers: { cookie: `other=1; ${cookie}` } })).toBe(true);
+    // The same secret after a restart accepts it; another does not.
+    expect(new InspectorSessions('token-a', () => now).authenticates({ headers: { cookie } })).toBe(true);
+    expect(new InspectorSessions('token-b', () => now).authenticates({ headers: { cookie } })).toBe(false);
+    const [expiry, signature] = cookie.slice(SESSION_COOKIE.length + 1).split('.');
+    expect(sessions.authenticates({ headers: { cookie: `${SESSION_COOKIE}=${Number(expiry) + 1}.${signature}` } })).toBe(false);
+    expect(sessions.authenticates({ headers: { cookie: `${SESSION_COOKIE}=garbage` } })).toBe(false);
+    expect(sessions.authenticates({ headers: {} })).toBe(false);
+    now += 13 * 60 * 60 * 1000;
+    expect(sessions.authenticates({ headers: { cookie } })).toBe(false);
+  });
+});
+
+describe('event decoding', () => {
+  it('reads quantity, price and fee of a fill, a stop move old -> new, and who sent an event', () => {
+    expect(decodeEvent({ type: 'OrderFilled', fillQuantity: '0.4', fillPrice: '49000', fee: '0.01', feeCurrency: 'USDT' }, undefined)).toEqual({ quantity: '0.4', price: '49000', fee: '0.01', feeCurrency: 'USDT' });
+    expect(decodeEvent({ type: 'PositionChanged', change: 'trailing', quantity: '1', stopPrice: '50490', realizedPnl: '0' }, '49000')).toMatchObject({ stopFrom: '49000', stopTo: '50490' });
+    // A change that left the stop where it was says nothing about the stop.
+    expect(decodeEvent({ type: 'PositionChanged', change: 'size', quantity: '2', stopPrice: '49000', realizedPnl: '0' }, '49000')).not.toHaveProperty('stopTo');
+    expect(decodeEvent({ type: 'OrderDenied', reason: 'tradingHalted: trading is halted' }, undefined)).toEqual({ reason: 'tradingHalted: trading is halted' });
+    expect(sourceIdOf({ type: 'venue.filled' }, { venue: 'binance' })).toBe('venue:binance');
+    expect(sourceIdOf({ type: 'fill', orderId: 'o-1' }, {})).toBe('order:o-1');
+    expect(sourceIdOf({ type: 'submit' }, {})).toBe('portfolio');
+    expect(sourceIdOf({ type: 'cancel' }, {})).toBeUndefined();
+  });
+});
