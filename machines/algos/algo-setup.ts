@@ -317,24 +317,42 @@ export const finishedChecks = [
   { guard: 'hasFailedTooOften' as const, target: 'stopping' as const, actions: [{ type: 'recordStop' as const, params: { reason: 'failed' as const } }, 'recordFailureReason' as const] },
 ];
 
-/** Events every `working` state takes the same way (a chart's substates may take some first). */
-export function workingTransitions() {
+export interface WorkingOptions {
+  /** Planned after every accepted fill and every child's end (an iceberg refills). */
+  readonly afterChild?: PlanAction;
+  /** What market data does: recorded (with its volume counted) and then this planner, or nothing here at all
+   * (the chart's substates take it). */
+  readonly market?: PlanAction | 'recordOnly' | 'substates';
+}
+
+/** Events every `working` state takes the same way; a chart's substates take what `options` leaves to them. */
+export function workingTransitions(options: WorkingOptions = {}) {
+  const record = { type: 'recordMarket' as const, params: { countVolume: true } };
+  const then = options.afterChild === undefined ? [] : [options.afterChild];
+  const market = options.market ?? 'recordOnly';
   return {
-    'child.filled': fillTransitions(),
-    'child.ended': endTransitions(),
-    market: { actions: { type: 'recordMarket' as const, params: { countVolume: true } } },
+    'child.filled': fillTransitions(...then),
+    'child.ended': endTransitions(...then),
+    ...(market === 'substates' ? {} : { market: { actions: market === 'recordOnly' ? [record] : [record, market] } }),
     pause: { target: 'paused' as const },
     amend: amendTransitions,
     cancel: { target: 'stopping' as const, actions: ['recordCancelReason' as const, { type: 'recordStop' as const, params: { reason: 'canceled' as const } }] },
   };
 }
 
-/** The lifecycle states around `working`: pending, paused, stopping and the terminal states. */
-export function lifecycleStates() {
+/**
+ * The lifecycle states around `working`: pending, paused, stopping and the terminal states (`expired` only for
+ * algos with a deadline).
+ */
+export function lifecycleStates(options: { readonly expires: boolean }) {
   const terminal = (outcome: string) => ({
     entry: ['clearWake' as const, { type: 'announceEnded' as const, params: { outcome } }],
-    // A fill can cross a cancel on the wire: it is still a real trade of this parent, so it is kept.
-    on: { 'child.filled': fillTransitions(), 'child.ended': endTransitions() },
+    // Reached only when no child can fill any more (late fills were awaited in `stopping`), so a fill here is
+    // a duplicate or one the venue's own reports rule out. A child filled in full may still report its end.
+    on: {
+      'child.filled': [{ guard: 'isDuplicateFill' as const }, { actions: 'announceFillRefused' as const }],
+      'child.ended': endTransitions(),
+    },
   });
   return {
     pending: {
@@ -362,14 +380,14 @@ export function lifecycleStates() {
       always: [
         { guard: 'isFilledCompletely' as const, target: 'completed' as const },
         { guard: stoppedFor('canceled'), target: 'canceled' as const },
-        { guard: stoppedFor('expired'), target: 'expired' as const },
+        ...(options.expires ? [{ guard: stoppedFor('expired'), target: 'expired' as const }] : []),
         { guard: 'nothingOutstanding' as const, target: 'failed' as const },
       ],
       on: { 'child.filled': fillTransitions(), 'child.ended': endTransitions() },
     },
     completed: terminal('completed'),
     canceled: terminal('canceled'),
-    expired: terminal('expired'),
+    ...(options.expires ? { expired: terminal('expired') } : {}),
     failed: terminal('failed'),
   };
 }

@@ -7,10 +7,10 @@ export const chaseMachine = algoSetup.createMachine({
   initial: 'pending',
   context: initialAlgoContext,
   states: {
-    ...lifecycleStates(),
+    ...lifecycleStates({ expires: false }),
     working: {
       initial: 'resting',
-      on: workingTransitions(),
+      on: workingTransitions({ market: 'substates' }),
       always: finishedChecks,
       states: {
         resting: {

@@ -7,16 +7,14 @@ export const povMachine = algoSetup.createMachine({
   initial: 'pending',
   context: initialAlgoContext,
   states: {
-    ...lifecycleStates(),
+    ...lifecycleStates({ expires: false }),
     working: {
       initial: 'tracking',
-      on: workingTransitions(),
+      // Volume seen while paused is not counted: the share is of what traded while the algo worked.
+      on: workingTransitions({ market: plan('participation') }),
       always: finishedChecks,
       states: {
-        tracking: {
-          // Volume seen while paused is not counted: the share is of what traded while the algo worked.
-          on: { market: { actions: [{ type: 'recordMarket', params: { countVolume: true } }, plan('participation')] } },
-        },
+        tracking: {},
         history: { type: 'history', history: 'shallow' },
       },
     },

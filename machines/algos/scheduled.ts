@@ -10,7 +10,7 @@ export function scheduledAlgoMachine<Id extends 'twap' | 'vwap'>(id: Id) {
     initial: 'pending',
     context: initialAlgoContext,
     states: {
-      ...lifecycleStates(),
+      ...lifecycleStates({ expires: true }),
       working: {
         initial: 'slicing',
         on: workingTransitions(),
