@@ -27,6 +27,11 @@
 //   amendChild({childId, quantity?, price?})   order lists only: `quantity` is the child's total quantity
 //                                  (fills included), as the order chart's amend takes it
 //
+// Order lists (machines/order-list.ts) take child.filled, child.ended, cancel and start as above, and the
+// answers to their amendments: child.amended {childId, quantity} (the venue's new total: only then is more
+// than the old quantity committed) and child.amendRejected {childId, reason} (the child is then canceled
+// and replaced by a new one of the right size once it has ended).
+//
 // Domain events out (emitted): ParentEventDraft (src/domain/algo-events.ts).
 import type { DecimalString } from '../../src/domain/decimal.ts';
 import type { ChildOrderDraft } from '../../src/domain/algo-children.ts';
@@ -69,6 +74,17 @@ export type AlgoEvent =
   | { readonly type: 'pause'; readonly at: number }
   | { readonly type: 'resume'; readonly at: number }
   | { readonly type: 'amend'; readonly at: number; readonly quantity?: DecimalString; readonly limitPrice?: DecimalString }
+  | { readonly type: 'cancel'; readonly at: number; readonly reason?: string };
+
+export type ChildAmendedEvent = { readonly type: 'child.amended'; readonly at: number; readonly childId: string; readonly quantity: DecimalString };
+export type ChildAmendRejectedEvent = { readonly type: 'child.amendRejected'; readonly at: number; readonly childId: string; readonly reason: string };
+
+export type OrderListEvent =
+  | { readonly type: 'start'; readonly at: number }
+  | ChildFilledEvent
+  | ChildEndedEvent
+  | ChildAmendedEvent
+  | ChildAmendRejectedEvent
   | { readonly type: 'cancel'; readonly at: number; readonly reason?: string };
 
 /** A child order as the engine gets it: the draft, its id, and its parent as data. */

@@ -159,3 +159,21 @@ export function averageFillPrice(ledger: ChildLedger): DecimalString | undefined
   if (decimal(ledger.filledQuantity).eq(ZERO)) return undefined;
   return decimal(ledger.filledNotional).div(ledger.filledQuantity).toFixed();
 }
+
+/** The ledger after the venue confirmed a child's new total quantity (an amendment). */
+export function resizeChild(ledger: ChildLedger, childId: string, quantity: DecimalString): ChildLedger {
+  const child = ledger.children[childId];
+  if (child === undefined) return ledger;
+  const updated: ChildOrder = Object.assign({}, child, { quantity });
+  return { children: Object.assign({}, ledger.children, { [childId]: updated }), childIds: ledger.childIds, filledQuantity: ledger.filledQuantity, filledNotional: ledger.filledNotional };
+}
+
+/** Sum of fills over the children with this role. */
+export function filledByRole(ledger: ChildLedger, role: string): Decimal {
+  let total = ZERO;
+  for (const id of ledger.childIds) {
+    const child = ledger.children[id]!;
+    if (child.role === role) total = total.plus(child.filledQuantity);
+  }
+  return total;
+}
