@@ -39,11 +39,16 @@ export interface ChildLedger {
   readonly children: Readonly<Record<string, ChildOrder>>;
   /** Ids in the order they were sent. */
   readonly childIds: readonly string[];
+  /**
+   * Ids of children that may still fill (working, or ended with fills on their way), in the order sent: what
+   * the hot paths (sizing, guards) look at, so their cost follows the children in play, not all ever sent.
+   */
+  readonly openIds: readonly string[];
   readonly filledQuantity: DecimalString;
   readonly filledNotional: DecimalString;
 }
 
-export const EMPTY_LEDGER: ChildLedger = { children: {}, childIds: [], filledQuantity: '0', filledNotional: '0' };
+export const EMPTY_LEDGER: ChildLedger = { children: {}, childIds: [], openIds: [], filledQuantity: '0', filledNotional: '0' };
 
 /** A child's id: data derived from its parent's id and a counter, never parsed back. */
 export function childOrderId(parentId: string, sequence: number): string {
@@ -55,6 +60,7 @@ export function addChild(ledger: ChildLedger, child: ChildOrder): ChildLedger {
   return {
     children: Object.assign({}, ledger.children, { [child.childId]: child }),
     childIds: [...ledger.childIds, child.childId],
+    openIds: [...ledger.openIds, child.childId],
     filledQuantity: ledger.filledQuantity,
     filledNotional: ledger.filledNotional,
   };
@@ -76,7 +82,7 @@ export function outstandingQuantity(child: ChildOrder): Decimal {
 /** Sum of outstanding quantity over children: what may still fill without the parent sending anything. */
 export function workingQuantity(ledger: ChildLedger): Decimal {
   let total = ZERO;
-  for (const id of ledger.childIds) total = total.plus(outstandingQuantity(ledger.children[id]!));
+  for (const id of ledger.openIds) total = total.plus(outstandingQuantity(ledger.children[id]!));
   return total;
 }
 
@@ -87,7 +93,7 @@ export function unassignedQuantity(ledger: ChildLedger, parentQuantity: DecimalS
 }
 
 export function workingChildren(ledger: ChildLedger): ChildOrder[] {
-  return ledger.childIds.map((id) => ledger.children[id]!).filter((child) => child.status === 'working');
+  return ledger.openIds.map((id) => ledger.children[id]!).filter((child) => child.status === 'working');
 }
 
 export type ChildFillOutcome = 'accepted' | 'duplicate' | 'unknownChild' | 'invalid' | 'overfill';
@@ -126,6 +132,7 @@ export function applyChildFill(ledger: ChildLedger, fill: ChildFill): ChildLedge
   return {
     children: Object.assign({}, ledger.children, { [child.childId]: updated }),
     childIds: ledger.childIds,
+    openIds: stillOpen(ledger.openIds, updated),
     filledQuantity: decimal(ledger.filledQuantity).plus(fill.quantity).toFixed(),
     filledNotional: decimal(ledger.filledNotional).plus(notional).toFixed(),
   };
@@ -151,7 +158,19 @@ export function endChild(ledger: ChildLedger, end: ChildEnd): ChildLedger {
   const child = ledger.children[end.childId]!;
   const executed = decimal(child.quantity).minus(end.remaining);
   const updated: ChildOrder = Object.assign({}, child, { status: 'ended' as const, endStatus: end.status, executedQuantity: executed.toFixed() });
-  return { children: Object.assign({}, ledger.children, { [child.childId]: updated }), childIds: ledger.childIds, filledQuantity: ledger.filledQuantity, filledNotional: ledger.filledNotional };
+  return {
+    children: Object.assign({}, ledger.children, { [child.childId]: updated }),
+    childIds: ledger.childIds,
+    openIds: stillOpen(ledger.openIds, updated),
+    filledQuantity: ledger.filledQuantity,
+    filledNotional: ledger.filledNotional,
+  };
+}
+
+/** The open ids without this child once it has ended and nothing of it is still on its way. */
+function stillOpen(openIds: readonly string[], child: ChildOrder): readonly string[] {
+  if (child.status === 'working' || outstandingQuantity(child).gt(ZERO)) return openIds;
+  return openIds.filter((id) => id !== child.childId);
 }
 
 /** The average price over every child fill, or undefined before the first. */
@@ -165,7 +184,7 @@ export function resizeChild(ledger: ChildLedger, childId: string, quantity: Deci
   const child = ledger.children[childId];
   if (child === undefined) return ledger;
   const updated: ChildOrder = Object.assign({}, child, { quantity });
-  return { children: Object.assign({}, ledger.children, { [childId]: updated }), childIds: ledger.childIds, filledQuantity: ledger.filledQuantity, filledNotional: ledger.filledNotional };
+  return Object.assign({}, ledger, { children: Object.assign({}, ledger.children, { [childId]: updated }) });
 }
 
 /** Sum of fills over the children with this role. */

@@ -249,7 +249,7 @@ export function legDraft(leg: OrderListLeg, quantity: Decimal): LegSubmission {
  */
 export function othersOutstanding(state: Pick<OrderListState, 'ledger' | 'cancelRequested'>, role: string): Decimal {
   let total = ZERO;
-  for (const id of state.ledger.childIds) {
+  for (const id of state.ledger.openIds) {
     const child = state.ledger.children[id]!;
     if (child.role !== role) continue;
     if (child.status === 'ended' || state.cancelRequested.includes(id)) total = total.plus(outstandingQuantity(child));

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { AlgoEvent, ChildSubmission } from '../../../machines/algos/algo-contract.ts';
 import type { AlgoContext } from '../../../machines/algos/algo-setup.ts';
-import { committedQuantity } from '../../../src/domain/algo-children.ts';
+import { committedQuantity, outstandingQuantity } from '../../../src/domain/algo-children.ts';
 import { decimal, ZERO, type Decimal } from '../../../src/domain/decimal.ts';
 import { recordWalked, withRecordedEffects, type Effect } from './algo-driver.ts';
 
@@ -206,6 +206,8 @@ export class AlgoWalk {
       const child = context.ledger.children[id]!;
       sum = sum.plus(child.filledQuantity);
       committed = committed.plus(committedQuantity(child));
+      // The open ids are exactly the children that may still fill.
+      expect(context.ledger.openIds.includes(id), `${where}: ${id} open`).toBe(child.status === 'working' || outstandingQuantity(child).gt(ZERO));
       // A child never has more filled than the venue executed for it.
       expect(decimal(child.filledQuantity).lte(this.children.get(id)!.executed), `${where}: ${id}`).toBe(true);
     }
