@@ -35,20 +35,35 @@ export interface ChildOrder extends ChildOrderDraft {
   readonly executedQuantity?: DecimalString;
 }
 
-export interface ChildLedger {
-  readonly children: Readonly<Record<string, ChildOrder>>;
-  /** Ids in the order they were sent. */
-  readonly childIds: readonly string[];
-  /**
-   * Ids of children that may still fill (working, or ended with fills on their way), in the order sent: what
-   * the hot paths (sizing, guards) look at, so their cost follows the children in play, not all ever sent.
-   */
-  readonly openIds: readonly string[];
-  readonly filledQuantity: DecimalString;
-  readonly filledNotional: DecimalString;
+/** How many settled children's trade ids a ledger remembers, to tell a late duplicate from a stranger's fill. */
+export const RECENTLY_SETTLED = 64;
+
+export interface SettledChild {
+  readonly childId: string;
+  readonly tradeIds: readonly string[];
 }
 
-export const EMPTY_LEDGER: ChildLedger = { children: {}, childIds: [], openIds: [], filledQuantity: '0', filledNotional: '0' };
+/**
+ * A parent's children. Only those that may still fill (working, or ended with fills on their way) are kept
+ * whole: a settled child leaves, its fills stay in the totals, so each event costs what is in play, not every
+ * child ever sent (a copy of a 2,000-child record per fill made a long TWAP quadratic).
+ */
+export interface ChildLedger {
+  /** The children that may still fill, by id. */
+  readonly children: Readonly<Record<string, ChildOrder>>;
+  /** Their ids in the order they were sent. */
+  readonly openIds: readonly string[];
+  /** Children sent so far that have settled (ended with nothing more to come). */
+  readonly settledCount: number;
+  /** The last RECENTLY_SETTLED settled children, with their trade ids. */
+  readonly recentlySettled: readonly SettledChild[];
+  readonly filledQuantity: DecimalString;
+  readonly filledNotional: DecimalString;
+  /** Filled quantity per child role (an order list's legs, an algo's slices and sweeps). */
+  readonly filledByRole: Readonly<Record<string, DecimalString>>;
+}
+
+export const EMPTY_LEDGER: ChildLedger = { children: {}, openIds: [], settledCount: 0, recentlySettled: [], filledQuantity: '0', filledNotional: '0', filledByRole: {} };
 
 /** A child's id: data derived from its parent's id and a counter, never parsed back. */
 export function childOrderId(parentId: string, sequence: number): string {
@@ -57,13 +72,7 @@ export function childOrderId(parentId: string, sequence: number): string {
 
 export function addChild(ledger: ChildLedger, child: ChildOrder): ChildLedger {
   if (ledger.children[child.childId] !== undefined) throw new Error(`child ${child.childId} already exists`);
-  return {
-    children: Object.assign({}, ledger.children, { [child.childId]: child }),
-    childIds: [...ledger.childIds, child.childId],
-    openIds: [...ledger.openIds, child.childId],
-    filledQuantity: ledger.filledQuantity,
-    filledNotional: ledger.filledNotional,
-  };
+  return Object.assign({}, ledger, { children: Object.assign({}, ledger.children, { [child.childId]: child }), openIds: [...ledger.openIds, child.childId] });
 }
 
 /** The quantity a child holds at the venue: all of it while working, what it executed once ended. */
@@ -112,7 +121,11 @@ export interface ChildFill {
  */
 export function classifyChildFill(ledger: ChildLedger, fill: ChildFill): ChildFillOutcome {
   const child = ledger.children[fill.childId];
-  if (child === undefined) return 'unknownChild';
+  if (child === undefined) {
+    const settled = ledger.recentlySettled.find((recent) => recent.childId === fill.childId);
+    if (settled === undefined) return 'unknownChild';
+    return settled.tradeIds.includes(fill.tradeId) ? 'duplicate' : 'overfill';
+  }
   if (child.tradeIds.includes(fill.tradeId)) return 'duplicate';
   const quantity = decimal(fill.quantity);
   if (!quantity.gt(ZERO) || !decimal(fill.price).gt(ZERO)) return 'invalid';
@@ -129,13 +142,31 @@ export function applyChildFill(ledger: ChildLedger, fill: ChildFill): ChildLedge
     filledNotional: decimal(child.filledNotional).plus(notional).toFixed(),
     tradeIds: [...child.tradeIds, fill.tradeId],
   });
-  return {
-    children: Object.assign({}, ledger.children, { [child.childId]: updated }),
-    childIds: ledger.childIds,
-    openIds: stillOpen(ledger.openIds, updated),
-    filledQuantity: decimal(ledger.filledQuantity).plus(fill.quantity).toFixed(),
-    filledNotional: decimal(ledger.filledNotional).plus(notional).toFixed(),
-  };
+  const roleFilled = decimal(ledger.filledByRole[child.role] ?? '0').plus(fill.quantity).toFixed();
+  return withChild(
+    Object.assign({}, ledger, {
+      filledQuantity: decimal(ledger.filledQuantity).plus(fill.quantity).toFixed(),
+      filledNotional: decimal(ledger.filledNotional).plus(notional).toFixed(),
+      filledByRole: Object.assign({}, ledger.filledByRole, { [child.role]: roleFilled }),
+    }),
+    updated,
+  );
+}
+
+/** The ledger with a child's new record; a child that settled by it leaves for the recently settled. */
+function withChild(ledger: ChildLedger, child: ChildOrder): ChildLedger {
+  if (child.status === 'working' || outstandingQuantity(child).gt(ZERO)) {
+    return Object.assign({}, ledger, { children: Object.assign({}, ledger.children, { [child.childId]: child }) });
+  }
+  const children: Record<string, ChildOrder> = Object.assign({}, ledger.children);
+  delete children[child.childId];
+  const recent = [...ledger.recentlySettled, { childId: child.childId, tradeIds: child.tradeIds }];
+  return Object.assign({}, ledger, {
+    children,
+    openIds: ledger.openIds.filter((id) => id !== child.childId),
+    settledCount: ledger.settledCount + 1,
+    recentlySettled: recent.length > RECENTLY_SETTLED ? recent.slice(recent.length - RECENTLY_SETTLED) : recent,
+  });
 }
 
 export interface ChildEnd {
@@ -158,19 +189,7 @@ export function endChild(ledger: ChildLedger, end: ChildEnd): ChildLedger {
   const child = ledger.children[end.childId]!;
   const executed = decimal(child.quantity).minus(end.remaining);
   const updated: ChildOrder = Object.assign({}, child, { status: 'ended' as const, endStatus: end.status, executedQuantity: executed.toFixed() });
-  return {
-    children: Object.assign({}, ledger.children, { [child.childId]: updated }),
-    childIds: ledger.childIds,
-    openIds: stillOpen(ledger.openIds, updated),
-    filledQuantity: ledger.filledQuantity,
-    filledNotional: ledger.filledNotional,
-  };
-}
-
-/** The open ids without this child once it has ended and nothing of it is still on its way. */
-function stillOpen(openIds: readonly string[], child: ChildOrder): readonly string[] {
-  if (child.status === 'working' || outstandingQuantity(child).gt(ZERO)) return openIds;
-  return openIds.filter((id) => id !== child.childId);
+  return withChild(ledger, updated);
 }
 
 /** The average price over every child fill, or undefined before the first. */
@@ -183,16 +202,10 @@ export function averageFillPrice(ledger: ChildLedger): DecimalString | undefined
 export function resizeChild(ledger: ChildLedger, childId: string, quantity: DecimalString): ChildLedger {
   const child = ledger.children[childId];
   if (child === undefined) return ledger;
-  const updated: ChildOrder = Object.assign({}, child, { quantity });
-  return Object.assign({}, ledger, { children: Object.assign({}, ledger.children, { [childId]: updated }) });
+  return withChild(ledger, Object.assign({}, child, { quantity }));
 }
 
 /** Sum of fills over the children with this role. */
 export function filledByRole(ledger: ChildLedger, role: string): Decimal {
-  let total = ZERO;
-  for (const id of ledger.childIds) {
-    const child = ledger.children[id]!;
-    if (child.role === role) total = total.plus(child.filledQuantity);
-  }
-  return total;
+  return decimal(ledger.filledByRole[role] ?? '0');
 }

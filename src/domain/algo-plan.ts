@@ -233,9 +233,9 @@ export function isExhausted(state: AlgoState): boolean {
   return left.lt(smallestSlice(state.grid));
 }
 
-/** Every child's outstanding quantity: for views and tests. */
+/** Outstanding quantity of each child still in play: for views and tests. */
 export function outstandingByChild(ledger: ChildLedger): Record<string, DecimalString> {
   const result: Record<string, DecimalString> = {};
-  for (const id of ledger.childIds) result[id] = outstandingQuantity(ledger.children[id]!).toFixed();
+  for (const id of ledger.openIds) result[id] = outstandingQuantity(ledger.children[id]!).toFixed();
   return result;
 }

@@ -17,6 +17,8 @@ interface ModelChild {
   executed: Decimal;
   undelivered: Array<{ tradeId: string; quantity: string; price: string }>;
   delivered: Array<{ tradeId: string; quantity: string; price: string }>;
+  /** What the actor accepted of this child's fills. */
+  credited: Decimal;
   ended: boolean;
   cancelAsked: boolean;
 }
@@ -73,7 +75,7 @@ export class AlgoWalk {
       if (effect.type === 'submitChild') {
         if (terminal) this.submittedAfterEnd += 1;
         expect(this.children.has(effect.params.childId), `${effect.params.childId} sent twice`).toBe(false);
-        this.children.set(effect.params.childId, { submission: effect.params, executed: ZERO, undelivered: [], delivered: [], ended: false, cancelAsked: false });
+        this.children.set(effect.params.childId, { submission: effect.params, executed: ZERO, undelivered: [], delivered: [], credited: ZERO, ended: false, cancelAsked: false });
       } else if (effect.type === 'cancelChild') {
         const child = this.children.get(effect.params.childId);
         expect(child, `cancel of unknown ${effect.params.childId}`).toBeDefined();
@@ -85,7 +87,9 @@ export class AlgoWalk {
   private deliver(child: ModelChild, fill: { tradeId: string; quantity: string; price: string }): void {
     const before = decimal(this.context.ledger.filledQuantity);
     this.send({ type: 'child.filled', at: this.now, childId: child.submission.childId, ...fill });
-    this.acceptedFills = this.acceptedFills.plus(decimal(this.context.ledger.filledQuantity).minus(before));
+    const accepted = decimal(this.context.ledger.filledQuantity).minus(before);
+    this.acceptedFills = this.acceptedFills.plus(accepted);
+    child.credited = child.credited.plus(accepted);
   }
 
   /** One step of the world; `size` picks which child, quantities and prices. Returns false when it did not apply. */
@@ -202,15 +206,21 @@ export class AlgoWalk {
     // The parent's filled quantity is the exact sum of its children's fills, and of the fills it accepted.
     let sum = ZERO;
     let committed = ZERO;
-    for (const id of context.ledger.childIds) {
-      const child = context.ledger.children[id]!;
-      sum = sum.plus(child.filledQuantity);
-      committed = committed.plus(committedQuantity(child));
-      // The open ids are exactly the children that may still fill.
-      expect(context.ledger.openIds.includes(id), `${where}: ${id} open`).toBe(child.status === 'working' || outstandingQuantity(child).gt(ZERO));
-      // A child never has more filled than the venue executed for it.
-      expect(decimal(child.filledQuantity).lte(this.children.get(id)!.executed), `${where}: ${id}`).toBe(true);
+    for (const child of this.children.values()) {
+      sum = sum.plus(child.credited);
+      // A child never has more accepted than the venue executed for it.
+      expect(child.credited.lte(child.executed), `${where}: ${child.submission.childId}`).toBe(true);
     }
+    for (const id of context.ledger.openIds) {
+      const child = context.ledger.children[id]!;
+      committed = committed.plus(committedQuantity(child));
+      expect(child.filledQuantity, `${where}: ${id}`).toBe(this.children.get(id)!.credited.toFixed());
+      // Only children that may still fill are kept whole.
+      expect(child.status === 'working' || outstandingQuantity(child).gt(ZERO), `${where}: ${id} open`).toBe(true);
+    }
+    expect(Object.keys(context.ledger.children).sort(), where).toEqual([...context.ledger.openIds].sort());
+    // Every child sent is open or settled.
+    expect(context.ledger.openIds.length + context.ledger.settledCount, where).toBe(this.children.size);
     expect(sum.toFixed(), where).toBe(filled.toFixed());
     expect(filled.toFixed(), where).toBe(this.acceptedFills.toFixed());
     // Never more than the parent's quantity, filled or committed at the venue.
