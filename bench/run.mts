@@ -11,6 +11,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = [
   ['api', () => import('./api.bench.ts')],
   ['inspector', () => import('./inspector.bench.ts')],
   ['ccxt', () => import('./ccxt.bench.ts')],
+  ['algos', () => import('./algos.bench.ts')],
 ];
 
 function format(value: number, unit: string): string {
