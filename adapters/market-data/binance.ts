@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BarTick, TradeTick } from '../../src/domain/market-data.ts';
 import { checkBar, CsvFormatError } from './csv.ts';
 import { dataFileError } from './data-file-error.ts';
-import { readLines } from './file-lines.ts';
+import { readLineBatches } from './file-lines.ts';
 import { nonNegative, positive, whole } from './row-fields.ts';
 import { splitExchangeSymbol, type InferredSymbol } from './symbols.ts';
 
@@ -83,6 +83,11 @@ const MICROSECONDS_FROM = 1e14;
  * that does not fit the layout, has a bad number, a timestamp in another unit than the file's, or goes back in time.
  */
 export async function* readBinanceFile(file: string, options: BinanceReadOptions): AsyncGenerator<TradeTick | BarTick> {
+  for await (const batch of readBinanceBatches(file, options)) yield* batch;
+}
+
+/** The same ticks a chunk of the file at a time (what the backtest reads: one await per chunk, not per row). */
+export async function* readBinanceBatches(file: string, options: BinanceReadOptions): AsyncGenerator<(TradeTick | BarTick)[]> {
   const named = parseBinanceFileName(file);
   const wantedKind = options.kind ?? named.kind;
   let layout: Layout | undefined;
@@ -91,52 +96,58 @@ export async function* readBinanceFile(file: string, options: BinanceReadOptions
   let previous = -Infinity;
   let lineNumber = 0;
   try {
-    for await (const { text, line } of readLines(file)) {
-      lineNumber = line;
-      if (text.trim() === '') continue;
-      const fields = text.split(',');
-      if (layout === undefined) {
-        const header = !/^\d+$/.test(fields[0]!.trim());
-        layout = chooseLayout(fields, header, wantedKind, line);
-        if (header) continue;
+    for await (const batch of readLineBatches(file)) {
+      const ticks: (TradeTick | BarTick)[] = [];
+      for (let index = 0; index < batch.lines.length; index++) {
+        const text = batch.lines[index]!;
+        const line = batch.firstLine + index;
+        lineNumber = line;
+        if (text === '' || text.trim() === '') continue;
+        const fields = text.split(',');
+        if (layout === undefined) {
+          const header = !/^\d+$/.test(fields[0]!.trim());
+          layout = chooseLayout(fields, header, wantedKind, line);
+          if (header) continue;
+        }
+        if (fields.length !== layout.columns.length) {
+          throw new CsvFormatError(line, `expected ${layout.columns.length} fields (${layout.columns.join(',')}), got ${fields.length}`);
+        }
+        const rawTime = whole(fields[layout.time]!, layout.columns[layout.time]!, line);
+        const inMicroseconds = rawTime >= MICROSECONDS_FROM;
+        microseconds ??= inMicroseconds;
+        if (inMicroseconds !== microseconds) {
+          throw new CsvFormatError(line, `${layout.columns[layout.time]} ${rawTime} is in ${inMicroseconds ? 'microseconds' : 'milliseconds'} but the file's first row was in ${microseconds ? 'microseconds' : 'milliseconds'}`);
+        }
+        const timestamp = microseconds ? Math.floor(rawTime / 1000) : rawTime;
+        if (timestamp < previous) throw new CsvFormatError(line, `${layout.columns[layout.time]} ${fields[layout.time]} is earlier than the row before it (rows must be in time order)`);
+        previous = timestamp;
+        if (layout.kind === 'klines') {
+          const closeTime = whole(fields[6]!, 'close_time', line);
+          const rowInterval = microseconds ? (closeTime - rawTime + 1) / 1000 : closeTime - rawTime + 1;
+          intervalMs ??= rowInterval;
+          if (rowInterval !== intervalMs) throw new CsvFormatError(line, `close_time ${closeTime} makes a ${rowInterval} ms bar, the file's bars are ${intervalMs} ms`);
+          const open = positive(fields[1]!, 'open', line);
+          const high = positive(fields[2]!, 'high', line);
+          const low = positive(fields[3]!, 'low', line);
+          const close = positive(fields[4]!, 'close', line);
+          const volume = nonNegative(fields[5]!, 'volume', line);
+          checkBar(line, { open, high, low, close }, (column) => (column === 'high' ? fields[2]! : fields[3]!));
+          ticks.push({ type: 'bar', symbol: options.symbol, timestamp, intervalMs, open, high, low, close, volume });
+        } else {
+          const makerText = fields[layout.buyerMaker]!.trim().toLowerCase();
+          if (makerText !== 'true' && makerText !== 'false') throw new CsvFormatError(line, `is_buyer_maker must be true or false, got ${JSON.stringify(fields[layout.buyerMaker])}`);
+          ticks.push({
+            type: 'trade',
+            symbol: options.symbol,
+            timestamp,
+            price: positive(fields[layout.price]!, 'price', line),
+            quantity: positive(fields[layout.quantity]!, layout.columns[layout.quantity]!, line),
+            // The buyer made the market: the seller took it.
+            aggressor: makerText === 'true' ? 'sell' : 'buy',
+          });
+        }
       }
-      if (fields.length !== layout.columns.length) {
-        throw new CsvFormatError(line, `expected ${layout.columns.length} fields (${layout.columns.join(',')}), got ${fields.length}`);
-      }
-      const rawTime = whole(fields[layout.time]!, layout.columns[layout.time]!, line);
-      const inMicroseconds = rawTime >= MICROSECONDS_FROM;
-      microseconds ??= inMicroseconds;
-      if (inMicroseconds !== microseconds) {
-        throw new CsvFormatError(line, `${layout.columns[layout.time]} ${rawTime} is in ${inMicroseconds ? 'microseconds' : 'milliseconds'} but the file's first row was in ${microseconds ? 'microseconds' : 'milliseconds'}`);
-      }
-      const timestamp = microseconds ? Math.floor(rawTime / 1000) : rawTime;
-      if (timestamp < previous) throw new CsvFormatError(line, `${layout.columns[layout.time]} ${fields[layout.time]} is earlier than the row before it (rows must be in time order)`);
-      previous = timestamp;
-      if (layout.kind === 'klines') {
-        const closeTime = whole(fields[6]!, 'close_time', line);
-        const rowInterval = microseconds ? (closeTime - rawTime + 1) / 1000 : closeTime - rawTime + 1;
-        intervalMs ??= rowInterval;
-        if (rowInterval !== intervalMs) throw new CsvFormatError(line, `close_time ${closeTime} makes a ${rowInterval} ms bar, the file's bars are ${intervalMs} ms`);
-        const open = positive(fields[1]!, 'open', line);
-        const high = positive(fields[2]!, 'high', line);
-        const low = positive(fields[3]!, 'low', line);
-        const close = positive(fields[4]!, 'close', line);
-        const volume = nonNegative(fields[5]!, 'volume', line);
-        checkBar(line, { open, high, low, close }, (column) => (column === 'high' ? fields[2]! : fields[3]!));
-        yield { type: 'bar', symbol: options.symbol, timestamp, intervalMs, open, high, low, close, volume };
-      } else {
-        const makerText = fields[layout.buyerMaker]!.trim().toLowerCase();
-        if (makerText !== 'true' && makerText !== 'false') throw new CsvFormatError(line, `is_buyer_maker must be true or false, got ${JSON.stringify(fields[layout.buyerMaker])}`);
-        yield {
-          type: 'trade',
-          symbol: options.symbol,
-          timestamp,
-          price: positive(fields[layout.price]!, 'price', line),
-          quantity: positive(fields[layout.quantity]!, layout.columns[layout.quantity]!, line),
-          // The buyer made the market: the seller took it.
-          aggressor: makerText === 'true' ? 'sell' : 'buy',
-        };
-      }
+      if (ticks.length > 0) yield ticks;
     }
   } catch (error) {
     throw dataFileError(file, lineNumber, error);

@@ -3,13 +3,13 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { MarketData } from '../../src/domain/market-data.ts';
 import { availableAt, expandBarsToTrades } from './bars.ts';
-import { readBinanceFile, parseBinanceFileName } from './binance.ts';
-import { genericKindOfHeader, readGenericCsvFile } from './csv-file.ts';
+import { readBinanceBatches, parseBinanceFileName } from './binance.ts';
+import { genericKindOfHeader, readGenericCsvBatches } from './csv-file.ts';
 import { DataFileError } from './data-file-error.ts';
 import { readLines } from './file-lines.ts';
 import { DecimalsSeen } from './infer-instrument.ts';
 import { splitExchangeSymbol, type InferredSymbol } from './symbols.ts';
-import { readTardisFile, tardisKindOfHeader } from './tardis.ts';
+import { readTardisBatches, tardisKindOfHeader } from './tardis.ts';
 
 export type DataFormat = 'binance' | 'tardis' | 'csv';
 
@@ -31,8 +31,10 @@ export interface DataFile {
   readonly kind: string;
   /** When the first tick is available; undefined for a file with no rows. */
   readonly firstTime: number | undefined;
-  /** Every tick in order, bars followed by their implied trades (see bars.ts), so a paper venue can fill. */
-  open(): AsyncGenerator<MarketData>;
+  /** The symbols of the rows sampled (a Tardis file may hold more further on). */
+  readonly symbols: readonly string[];
+  /** Every tick in order, in batches (a chunk of the file each), bars followed by their implied trades (see bars.ts). */
+  open(): AsyncGenerator<MarketData[]>;
 }
 
 export interface DataCatalog {
@@ -98,26 +100,28 @@ export async function catalogDataFiles(files: readonly string[], options: Catalo
     const opened = await describe(file, fileOptions, symbolOf, configured);
     let firstTime: number | undefined;
     let sampled = 0;
-    for await (const tick of opened.open()) {
+    const fileSymbols = new Set<string>();
+    for await (const tick of ticksOf(opened.open())) {
       firstTime ??= availableAt(tick);
+      fileSymbols.add(tick.symbol);
       const seenBefore = decimals.rows(tick.symbol);
       if (seenBefore >= sampleRows) break;
       decimals.observe(tick);
       if (++sampled >= sampleRows) break;
     }
-    described.push({ ...opened, firstTime });
+    described.push({ ...opened, firstTime, symbols: [...fileSymbols] });
   }
   described.sort((a, b) => (a.firstTime ?? Infinity) - (b.firstTime ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { files: described, symbols, decimals, sampleRows };
 }
 
-async function describe(file: string, options: DataFileOptions, symbolOf: (raw: string) => string, configured: ReadonlyMap<string, string>): Promise<Omit<DataFile, 'firstTime'>> {
+async function describe(file: string, options: DataFileOptions, symbolOf: (raw: string) => string, configured: ReadonlyMap<string, string>): Promise<Omit<DataFile, 'firstTime' | 'symbols'>> {
   const header = await firstLine(file);
   const format = options.format ?? (tardisKindOfHeader(header) !== undefined ? 'tardis' : genericKindOfHeader(header) !== undefined ? 'csv' : 'binance');
   if (format === 'tardis') {
     const kind = tardisKindOfHeader(header);
     if (kind === undefined) throw new DataFileError(file, 1, `header ${JSON.stringify(header)} is not a Tardis trades, quotes or incremental_book_L2 header`);
-    return { file, format, kind, open: () => readTardisFile(file, { symbolOf }) };
+    return { file, format, kind, open: () => readTardisBatches(file, { symbolOf }) };
   }
   const named = parseBinanceFileName(file);
   const fileSymbol = (): string => {
@@ -131,10 +135,10 @@ async function describe(file: string, options: DataFileOptions, symbolOf: (raw: 
   if (format === 'csv') {
     const kind = genericKindOfHeader(header);
     const intervalMs = options.intervalMs ?? named.intervalMs;
-    return { file, format, kind: kind ?? 'unknown', open: () => expandBars(readGenericCsvFile(file, { symbol, intervalMs })) };
+    return { file, format, kind: kind ?? 'unknown', open: () => expandBars(readGenericCsvBatches(file, { symbol, intervalMs })) };
   }
   const kind = named.kind ?? 'binance';
-  return { file, format, kind, open: () => expandBars(readBinanceFile(file, { symbol, intervalMs: options.intervalMs })) };
+  return { file, format, kind, open: () => expandBars(readBinanceBatches(file, { symbol, intervalMs: options.intervalMs })) };
 }
 
 async function firstLine(file: string): Promise<string> {
@@ -144,53 +148,108 @@ async function firstLine(file: string): Promise<string> {
   return '';
 }
 
-async function* expandBars(ticks: AsyncIterable<MarketData>): AsyncGenerator<MarketData> {
-  for await (const tick of ticks) {
-    if (tick.type === 'bar') yield* expandBarsToTrades([tick]);
-    else yield tick;
+async function* expandBars(batches: AsyncIterable<MarketData[]>): AsyncGenerator<MarketData[]> {
+  for await (const batch of batches) {
+    if (!batch.some((tick) => tick.type === 'bar')) yield batch;
+    else yield [...expandBarsToTrades(batch)];
   }
 }
 
+/** Every tick of the batches, one at a time. */
+export async function* ticksOf(batches: AsyncIterable<readonly MarketData[]>): AsyncGenerator<MarketData> {
+  for await (const batch of batches) yield* batch;
+}
+
+interface Cursor {
+  /** Position in the catalog: breaks ties between files, so the merge is the same on every run. */
+  readonly order: number;
+  readonly iterator: AsyncGenerator<MarketData[]>;
+  batch: MarketData[];
+  index: number;
+  /** When batch[index] is available. */
+  time: number;
+}
+
+function before(a: { time: number; order: number }, b: { time: number; order: number }): boolean {
+  return a.time < b.time || (a.time === b.time && a.order < b.order);
+}
+
 /**
- * The ticks of every file in time order (by when each is available, ties in catalog order). A file is opened
- * only when the merged stream reaches its first tick and closed at its end, so a year of daily files holds a
- * few open at a time.
+ * The ticks of every file in time order (by when each is available, ties in catalog order), in batches. A file
+ * is opened only when the merged stream reaches its first tick and closed at its end, so a year of daily files
+ * holds a few open at a time. A file running alone passes its batches through whole.
  */
-export async function* mergeDataFiles(files: readonly DataFile[]): AsyncGenerator<MarketData> {
+export async function* mergeDataFiles(files: readonly DataFile[]): AsyncGenerator<MarketData[]> {
   const waiting = files.filter((file) => file.firstTime !== undefined);
-  interface Active {
-    readonly order: number;
-    readonly iterator: AsyncGenerator<MarketData>;
-    head: MarketData;
-    time: number;
-  }
-  const active: Active[] = [];
+  const heap: Cursor[] = [];
+  const push = (cursor: Cursor) => {
+    heap.push(cursor);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!before(cursor, heap[parent]!)) break;
+      heap[index] = heap[parent]!;
+      index = parent;
+    }
+    heap[index] = cursor;
+  };
+  const pop = (): Cursor => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let index = 0;
+      for (;;) {
+        const left = index * 2 + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && before(heap[right]!, heap[left]!) ? right : left;
+        if (!before(heap[child]!, last)) break;
+        heap[index] = heap[child]!;
+        index = child;
+      }
+      heap[index] = last;
+    }
+    return top;
+  };
+  /** Reads a cursor's next batch; false at the end of its file. */
+  const load = async (cursor: Cursor): Promise<boolean> => {
+    for (;;) {
+      const step = await cursor.iterator.next();
+      if (step.done === true) return false;
+      if (step.value.length === 0) continue;
+      cursor.batch = step.value;
+      cursor.index = 0;
+      cursor.time = availableAt(step.value[0]!);
+      return true;
+    }
+  };
   let next = 0;
   try {
     for (;;) {
       // Open every file whose first tick is due no later than the earliest head.
-      let earliest = active.reduce((time, entry) => Math.min(time, entry.time), Infinity);
-      while (next < waiting.length && (active.length === 0 || waiting[next]!.firstTime! <= earliest)) {
-        const iterator = waiting[next]!.open();
-        const first = await iterator.next();
-        if (first.done !== true) {
-          active.push({ order: next, iterator, head: first.value, time: availableAt(first.value) });
-          earliest = Math.min(earliest, availableAt(first.value));
-        }
+      while (next < waiting.length && (heap.length === 0 || waiting[next]!.firstTime! <= heap[0]!.time)) {
+        const cursor: Cursor = { order: next, iterator: waiting[next]!.open(), batch: [], index: 0, time: 0 };
         next++;
+        if (await load(cursor)) push(cursor);
       }
-      if (active.length === 0) return;
-      let chosen = active[0]!;
-      for (const entry of active) if (entry.time < chosen.time || (entry.time === chosen.time && entry.order < chosen.order)) chosen = entry;
-      yield chosen.head;
-      const step = await chosen.iterator.next();
-      if (step.done === true) active.splice(active.indexOf(chosen), 1);
-      else {
-        chosen.head = step.value;
-        chosen.time = availableAt(step.value);
+      if (heap.length === 0) return;
+      const chosen = pop();
+      // Take its ticks up to the next file's head (or the next file to open).
+      let bound: { time: number; order: number } = heap.length > 0 ? heap[0]! : { time: Infinity, order: Infinity };
+      if (next < waiting.length && before({ time: waiting[next]!.firstTime!, order: next }, bound)) bound = { time: waiting[next]!.firstTime!, order: next };
+      const { batch } = chosen;
+      let end = chosen.index;
+      while (end < batch.length && before({ time: availableAt(batch[end]!), order: chosen.order }, bound)) end++;
+      yield chosen.index === 0 && end === batch.length ? batch : batch.slice(chosen.index, end);
+      if (end < batch.length) {
+        chosen.index = end;
+        chosen.time = availableAt(batch[end]!);
+        push(chosen);
+      } else if (await load(chosen)) {
+        push(chosen);
       }
     }
   } finally {
-    for (const entry of active) await entry.iterator.return(undefined);
+    for (const cursor of heap) await cursor.iterator.return(undefined);
   }
 }

@@ -3,7 +3,7 @@ import { ZERO, type Decimal } from '../../src/domain/decimal.ts';
 import type { BookLevel, QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
 import { CsvFormatError } from './csv.ts';
 import { dataFileError } from './data-file-error.ts';
-import { readLines } from './file-lines.ts';
+import { readLineBatches } from './file-lines.ts';
 import { nonNegative, positive, whole } from './row-fields.ts';
 
 /*
@@ -51,6 +51,11 @@ interface Book {
  * the book anew; an amount of 0 removes the level. Throws DataFileError with the file and line of a bad row.
  */
 export async function* readTardisFile(file: string, options: TardisReadOptions): AsyncGenerator<TradeTick | QuoteTick> {
+  for await (const batch of readTardisBatches(file, options)) yield* batch;
+}
+
+/** The same ticks a chunk of the file at a time. */
+export async function* readTardisBatches(file: string, options: TardisReadOptions): AsyncGenerator<(TradeTick | QuoteTick)[]> {
   const depth = options.depth ?? 10;
   let kind: TardisKind | undefined;
   let position = new Map<string, number>();
@@ -66,68 +71,74 @@ export async function* readTardisFile(file: string, options: TardisReadOptions):
     return symbol;
   };
   try {
-    for await (const { text, line } of readLines(file)) {
-      lineNumber = line;
-      if (text.trim() === '') continue;
-      const fields = text.split(',');
-      if (kind === undefined) {
-        kind = tardisKindOfHeader(text);
-        if (kind === undefined) throw new CsvFormatError(line, `header ${JSON.stringify(text)} is not a Tardis trades, quotes or incremental_book_L2 header`);
-        position = new Map(fields.map((name, index) => [name.trim().toLowerCase(), index]));
-        continue;
-      }
-      if (fields.length !== position.size) throw new CsvFormatError(line, `expected ${position.size} fields (${COLUMNS[kind].join(',')}), got ${fields.length}`);
-      const field = (column: string): string => fields[position.get(column)!]!;
-      const timestamp = Math.floor(whole(field('local_timestamp'), 'local_timestamp', line) / 1000);
-      if (timestamp < previous) throw new CsvFormatError(line, `local_timestamp ${field('local_timestamp')} is earlier than the row before it (rows must be in time order)`);
-      previous = timestamp;
-      const exchangeSymbol = field('symbol');
-      if (exchangeSymbol === '') throw new CsvFormatError(line, 'symbol is empty');
+    for await (const batch of readLineBatches(file)) {
+      const ticks: (TradeTick | QuoteTick)[] = [];
+      for (let index = 0; index < batch.lines.length; index++) {
+        const text = batch.lines[index]!;
+        const line = batch.firstLine + index;
+        lineNumber = line;
+        if (text.trim() === '') continue;
+        const fields = text.split(',');
+        if (kind === undefined) {
+          kind = tardisKindOfHeader(text);
+          if (kind === undefined) throw new CsvFormatError(line, `header ${JSON.stringify(text)} is not a Tardis trades, quotes or incremental_book_L2 header`);
+          position = new Map(fields.map((name, index) => [name.trim().toLowerCase(), index]));
+          continue;
+        }
+        if (fields.length !== position.size) throw new CsvFormatError(line, `expected ${position.size} fields (${COLUMNS[kind].join(',')}), got ${fields.length}`);
+        const field = (column: string): string => fields[position.get(column)!]!;
+        const timestamp = Math.floor(whole(field('local_timestamp'), 'local_timestamp', line) / 1000);
+        if (timestamp < previous) throw new CsvFormatError(line, `local_timestamp ${field('local_timestamp')} is earlier than the row before it (rows must be in time order)`);
+        previous = timestamp;
+        const exchangeSymbol = field('symbol');
+        if (exchangeSymbol === '') throw new CsvFormatError(line, 'symbol is empty');
 
-      if (kind === 'trades') {
-        const price = positive(field('price'), 'price', line);
-        const side = field('side').toLowerCase();
-        if (side !== 'buy' && side !== 'sell' && side !== 'unknown') throw new CsvFormatError(line, `side must be buy, sell or unknown, got ${JSON.stringify(field('side'))}`);
-        const last = lastTrade.get(exchangeSymbol);
-        const aggressor = side !== 'unknown' ? side : last === undefined ? 'buy' : price.gt(last.price) ? 'buy' : price.lt(last.price) ? 'sell' : last.aggressor;
-        lastTrade.set(exchangeSymbol, { price, aggressor });
-        yield { type: 'trade', symbol: symbolOf(exchangeSymbol), timestamp, price, quantity: positive(field('amount'), 'amount', line), aggressor };
-      } else if (kind === 'quotes') {
-        const bids = level(field('bid_price'), field('bid_amount'), 'bid', line);
-        const asks = level(field('ask_price'), field('ask_amount'), 'ask', line);
-        if (bids[0] !== undefined && asks[0] !== undefined && !bids[0].price.lt(asks[0].price)) {
-          throw new CsvFormatError(line, `bid_price ${field('bid_price')} is not below ask_price ${field('ask_price')} (crossed book)`);
+        if (kind === 'trades') {
+          const price = positive(field('price'), 'price', line);
+          const side = field('side').toLowerCase();
+          if (side !== 'buy' && side !== 'sell' && side !== 'unknown') throw new CsvFormatError(line, `side must be buy, sell or unknown, got ${JSON.stringify(field('side'))}`);
+          const last = lastTrade.get(exchangeSymbol);
+          const aggressor = side !== 'unknown' ? side : last === undefined ? 'buy' : price.gt(last.price) ? 'buy' : price.lt(last.price) ? 'sell' : last.aggressor;
+          lastTrade.set(exchangeSymbol, { price, aggressor });
+          ticks.push({ type: 'trade', symbol: symbolOf(exchangeSymbol), timestamp, price, quantity: positive(field('amount'), 'amount', line), aggressor });
+        } else if (kind === 'quotes') {
+          const bids = level(field('bid_price'), field('bid_amount'), 'bid', line);
+          const asks = level(field('ask_price'), field('ask_amount'), 'ask', line);
+          if (bids[0] !== undefined && asks[0] !== undefined && !bids[0].price.lt(asks[0].price)) {
+            throw new CsvFormatError(line, `bid_price ${field('bid_price')} is not below ask_price ${field('ask_price')} (crossed book)`);
+          }
+          ticks.push({ type: 'quote', symbol: symbolOf(exchangeSymbol), timestamp, bids, asks });
+        } else {
+          if (pending !== undefined && (pending.timestamp !== timestamp || pending.exchangeSymbol !== exchangeSymbol)) {
+            const quote = bookQuote(books.get(pending.exchangeSymbol)!, pending.symbol, pending.timestamp, depth);
+            if (quote !== undefined) ticks.push(quote);
+          }
+          const snapshotText = field('is_snapshot').toLowerCase();
+          if (snapshotText !== 'true' && snapshotText !== 'false') throw new CsvFormatError(line, `is_snapshot must be true or false, got ${JSON.stringify(field('is_snapshot'))}`);
+          const side = field('side').toLowerCase();
+          if (side !== 'bid' && side !== 'ask') throw new CsvFormatError(line, `side must be bid or ask, got ${JSON.stringify(field('side'))}`);
+          const price = positive(field('price'), 'price', line);
+          const amount = nonNegative(field('amount'), 'amount', line);
+          let book = books.get(exchangeSymbol);
+          if (book === undefined) books.set(exchangeSymbol, (book = { bids: new Map(), asks: new Map(), inSnapshot: false }));
+          const isSnapshot = snapshotText === 'true';
+          if (isSnapshot && !book.inSnapshot) {
+            book.bids.clear();
+            book.asks.clear();
+          }
+          book.inSnapshot = isSnapshot;
+          const levels = side === 'bid' ? book.bids : book.asks;
+          const key = price.toFixed();
+          if (amount.eq(ZERO)) levels.delete(key);
+          else levels.set(key, { price, quantity: amount });
+          pending = { symbol: symbolOf(exchangeSymbol), exchangeSymbol, timestamp };
         }
-        yield { type: 'quote', symbol: symbolOf(exchangeSymbol), timestamp, bids, asks };
-      } else {
-        if (pending !== undefined && (pending.timestamp !== timestamp || pending.exchangeSymbol !== exchangeSymbol)) {
-          const quote = bookQuote(books.get(pending.exchangeSymbol)!, pending.symbol, pending.timestamp, depth);
-          if (quote !== undefined) yield quote;
-        }
-        const snapshotText = field('is_snapshot').toLowerCase();
-        if (snapshotText !== 'true' && snapshotText !== 'false') throw new CsvFormatError(line, `is_snapshot must be true or false, got ${JSON.stringify(field('is_snapshot'))}`);
-        const side = field('side').toLowerCase();
-        if (side !== 'bid' && side !== 'ask') throw new CsvFormatError(line, `side must be bid or ask, got ${JSON.stringify(field('side'))}`);
-        const price = positive(field('price'), 'price', line);
-        const amount = nonNegative(field('amount'), 'amount', line);
-        let book = books.get(exchangeSymbol);
-        if (book === undefined) books.set(exchangeSymbol, (book = { bids: new Map(), asks: new Map(), inSnapshot: false }));
-        const isSnapshot = snapshotText === 'true';
-        if (isSnapshot && !book.inSnapshot) {
-          book.bids.clear();
-          book.asks.clear();
-        }
-        book.inSnapshot = isSnapshot;
-        const levels = side === 'bid' ? book.bids : book.asks;
-        const key = price.toFixed();
-        if (amount.eq(ZERO)) levels.delete(key);
-        else levels.set(key, { price, quantity: amount });
-        pending = { symbol: symbolOf(exchangeSymbol), exchangeSymbol, timestamp };
       }
+      if (ticks.length > 0) yield ticks;
     }
     if (pending !== undefined) {
       const quote = bookQuote(books.get(pending.exchangeSymbol)!, pending.symbol, pending.timestamp, depth);
-      if (quote !== undefined) yield quote;
+      if (quote !== undefined) yield [quote];
     }
   } catch (error) {
     throw dataFileError(file, lineNumber, error);

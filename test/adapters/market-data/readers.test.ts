@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readBinanceFile, parseBinanceFileName } from '../../../adapters/market-data/binance.ts';
 import { readGenericCsvFile } from '../../../adapters/market-data/csv-file.ts';
 import { DataFileError } from '../../../adapters/market-data/data-file-error.ts';
-import { catalogDataFiles, listDataFiles, mergeDataFiles } from '../../../adapters/market-data/data-files.ts';
+import { catalogDataFiles, listDataFiles, mergeDataFiles, ticksOf } from '../../../adapters/market-data/data-files.ts';
 import { inferredInstrumentSpec } from '../../../adapters/market-data/infer-instrument.ts';
 import { splitExchangeSymbol } from '../../../adapters/market-data/symbols.ts';
 import { readTardisFile } from '../../../adapters/market-data/tardis.ts';
@@ -238,7 +238,7 @@ describe('a folder of data files', () => {
     expect(catalog.decimals.steps('BTC/USDT')).toEqual({ tickSize: '0.01', lotSize: '0.0001' });
     expect(catalog.decimals.steps('ETH/USDT')).toEqual({ tickSize: '0.01', lotSize: '0.0001' });
     expect(inferredInstrumentSpec(catalog.symbols.get('ETH/USDT')!, catalog.decimals.steps('ETH/USDT')!)).toMatchObject({ base: 'ETH', quote: 'USDT', minQuantity: '0.0001' });
-    const merged = await collect(mergeDataFiles(catalog.files));
+    const merged = await collect(ticksOf(mergeDataFiles(catalog.files)));
     expect(merged.map((tick) => `${tick.symbol}@${tick.timestamp}`)).toEqual([`BTC/USDT@${JAN_1_2025_MS}`, `ETH/USDT@${JAN_1_2025_MS + 1}`, `BTC/USDT@${JAN_1_2025_MS + 2}`]);
   });
 
