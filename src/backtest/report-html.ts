@@ -26,7 +26,7 @@ const PAGE_STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #0f172a; background: #fff; }
 h1 { font-size: 22px; margin: 0 0 8px; } h2 { font-size: 17px; margin: 28px 0 8px; } h3 { font-size: 14px; margin: 12px 0 4px; font-weight: 600; }
 table { border-collapse: collapse; margin: 4px 0 12px; } th, td { border-bottom: 1px solid #e2e8f0; padding: 3px 10px; text-align: left; font-variant-numeric: tabular-nums; }
-th { background: #f1f5f9; } .warnings { color: #92400e; } .chart { margin: 8px 0 16px; }
+th { background: #f1f5f9; } .warnings { color: #92400e; } .chart { margin: 8px 0 16px; } .headline { color: #334155; margin: 0 0 8px; }
 `;
 
 /** Text that can sit inside a <script> element: no `<` can close it or open a comment. */

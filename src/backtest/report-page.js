@@ -21,7 +21,7 @@
     const box = element('div', { class: 'chart', 'data-chart': title });
     box.append(element('h3', {}, [title]));
     container.append(box);
-    const plot = new uPlot({ width: width(), height: 260, ...options }, series, box);
+    const plot = new uPlot({ width: width(), height: 260, axes: [{}, { size: 90 }], ...options }, series, box);
     charts.push(plot);
     return plot;
   }
@@ -45,7 +45,7 @@
     const colors = ['#2563eb', '#d97706'];
     const series = (label) => reports.map((report, index) => ({ label: reports.length > 1 ? `${label} ${index === 0 ? 'A' : 'B'}` : label, stroke: colors[index], width: 1.5, spanGaps: true }));
     const x = elapsed ? xs.map((time) => time / 3_600_000) : xs.map(seconds);
-    const axis = elapsed ? { scales: { x: { time: false } }, axes: [{ label: 'hours from start' }, {}] } : {};
+    const axis = elapsed ? { scales: { x: { time: false } }, axes: [{ label: 'hours from start' }, { size: 90 }] } : {};
     chart(container, `Equity (${reports[0].quote})`, { ...axis, series: [{}, ...series('equity')] }, [x, ...reports.map((report) => at(report, 'equity'))]);
     chart(container, 'Drawdown (fraction of peak)', { ...axis, series: [{}, ...series('drawdown')] }, [x, ...reports.map((report) => at(report, 'drawdownFraction').map((value) => (value === null ? null : -value)))]);
   }
@@ -124,17 +124,21 @@
   } else {
     const report = data;
     document.getElementById('title').textContent = report.title;
+    const headline = element('p', { class: 'headline' }, [
+      `${iso(report.statistics.start)} to ${iso(report.statistics.end)} UTC · return ${report.statistics.totalReturn} · Sharpe ${report.statistics.sharpeRatio ?? '–'} · max drawdown ${report.statistics.maxDrawdown} ${report.quote} · ${report.statistics.trades} trades · win rate ${report.statistics.winRate ?? '–'}`,
+    ]);
+    document.getElementById('content').append(headline);
+    equityCharts(section('Equity and drawdown'));
+    const prices = section('Prices, fills, stops and take-profits');
+    priceCharts(prices, report);
+    if (report.marksDropped > 0) prices.append(element('p', {}, [`${report.marksDropped} marks beyond the chart limit are not drawn (every trade is in the tables).`]));
+    table(section('Statistics'), ['statistic', 'value'], STATISTICS.map(([key, label]) => [label, statistic(report, key)]));
     const about = section('Run');
     table(about, ['', ''], [
       ['strategy', report.strategy], ['source', report.source], ['period', `${iso(report.statistics.start)} to ${iso(report.statistics.end)} UTC`],
       ['rows replayed', report.rows.toLocaleString('en-US')], ['data', report.data.join(', ') || '–'], ['open positions at the end', report.openPositions],
     ]);
     if (report.warnings.length > 0) about.append(element('ul', { class: 'warnings' }, report.warnings.map((warning) => element('li', {}, [warning]))));
-    table(section('Statistics'), ['statistic', 'value'], STATISTICS.map(([key, label]) => [label, statistic(report, key)]));
-    equityCharts(section('Equity and drawdown'));
-    const prices = section('Prices, fills, stops and take-profits');
-    priceCharts(prices, report);
-    if (report.marksDropped > 0) prices.append(element('p', {}, [`${report.marksDropped} marks beyond the chart limit are not drawn (every trade is in the tables).`]));
     const groups = (rows) => rows.map((row) => [row.key, row.trades, row.wins, row.winRate, row.totalPnl, row.averagePnl, row.fees]);
     table(section('Per symbol'), ['symbol', 'trades', 'wins', 'win rate', 'PnL', 'average PnL', 'fees'], groups(report.bySymbol));
     table(section('Per exit reason'), ['exit reason', 'trades', 'wins', 'win rate', 'PnL', 'average PnL', 'fees'], groups(report.byExitReason));
