@@ -138,6 +138,17 @@ describe('Binance public data', () => {
   });
 });
 
+describe('symbols from exchange names', () => {
+  it('splits base and quote for the common quote assets, drops futures suffixes, and gives up otherwise', () => {
+    expect(['BTCUSDT', 'ETHBTC', 'BTCFDUSD', 'BTCUSD_PERP', 'ETHUSD_250328', 'BTC-USDT', 'sol_usdc'].map((raw) => splitExchangeSymbol(raw)?.symbol)).toEqual([
+      'BTC/USDT', 'ETH/BTC', 'BTC/FDUSD', 'BTC/USD', 'ETH/USD', 'BTC/USDT', 'SOL/USDC',
+    ]);
+    expect(splitExchangeSymbol('MYSTERY')).toBeUndefined();
+    expect(parseBinanceFileName('ETHUSDT-aggTrades-2025-01.zip')).toMatchObject({ exchangeSymbol: 'ETHUSDT', kind: 'aggTrades' });
+    expect(parseBinanceFileName('BTCUSDT-4h-2025-01.zip')).toMatchObject({ kind: 'klines', intervalMs: 14_400_000 });
+  });
+});
+
 describe('Tardis CSV', () => {
   it('reads trades stamped with local_timestamp (microseconds), the tick rule for unknown sides', async () => {
     const file = write('binance-futures_trades_2025-01-01_BTCUSDT.csv.gz', [
