@@ -24,11 +24,11 @@ const requested: string[] = [];
 
 beforeAll(async () => {
   const data = path.join(directory, 'ETHUSDT-trades-2025-01-01.csv');
-  writeBinanceTrades(data, { seed: 5, rows: 1_800, startTime: Date.UTC(2025, 0, 1), stepMs: 1_000, startCents: 333_700, microseconds: true });
-  const config = parseBacktestConfig({ balances: { USDT: '100000', ETH: '10' }, strategy: { everyMs: 90_000 } });
+  writeBinanceTrades(data, { seed: 5, rows: 1_200, startTime: Date.UTC(2025, 0, 1), stepMs: 1_000, startCents: 333_700, microseconds: true });
+  const config = parseBacktestConfig({ balances: { USDT: '100000', ETH: '10' }, strategy: { everyMs: 60_000 } });
   const first = await runBacktest({ data: [data], config, outDir: path.join(directory, 'run') });
   reportFile = first.files.html!;
-  const second = await runBacktest({ data: [data], config: parseBacktestConfig({ ...config, strategy: { everyMs: 150_000 } }) });
+  const second = await runBacktest({ data: [data], config: parseBacktestConfig({ ...config, strategy: { everyMs: 120_000 } }) });
   comparisonFile = path.join(directory, 'comparison.html');
   writeFileSync(comparisonFile, renderComparisonHtml(compareReports(first.report, second.report)));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
