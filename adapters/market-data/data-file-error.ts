@@ -10,7 +10,8 @@ export class DataFileError extends CsvFormatError {
     problem: string,
   ) {
     super(line, problem);
-    this.message = `${file} line ${line}: ${problem}`;
+    // Line 0: the file as a whole (it cannot be opened or decompressed).
+    this.message = line > 0 ? `${file} line ${line}: ${problem}` : `${file}: ${problem}`;
   }
 }
 

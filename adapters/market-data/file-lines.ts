@@ -66,7 +66,7 @@ function openZipEntry(file: string): Promise<Readable> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: false }, (openError, zip) => {
       if (openError !== null || zip === undefined) {
-        reject(new Error(`${file}: not a readable zip file (${openError?.message ?? 'unknown error'})`));
+        reject(new Error(`not a readable zip file (${openError?.message ?? 'unknown error'})`));
         return;
       }
       const csvEntries: yauzl.Entry[] = [];
@@ -74,17 +74,17 @@ function openZipEntry(file: string): Promise<Readable> {
         if (!entry.fileName.endsWith('/') && /\.(csv|txt)$/i.test(entry.fileName)) csvEntries.push(entry);
         zip.readEntry();
       });
-      zip.on('error', (error: Error) => reject(new Error(`${file}: ${error.message}`)));
+      zip.on('error', (error: Error) => reject(new Error(`not a readable zip file (${error.message})`)));
       zip.on('end', () => {
         if (csvEntries.length !== 1) {
           zip.close();
-          reject(new Error(`${file}: a data zip must hold exactly one .csv file, found ${csvEntries.length}${csvEntries.length > 0 ? ` (${csvEntries.map((entry) => entry.fileName).join(', ')})` : ''}`));
+          reject(new Error(`a data zip must hold exactly one .csv file, found ${csvEntries.length}${csvEntries.length > 0 ? ` (${csvEntries.map((entry) => entry.fileName).join(', ')})` : ''}`));
           return;
         }
         zip.openReadStream(csvEntries[0]!, (streamError, stream) => {
           if (streamError !== null || stream === undefined) {
             zip.close();
-            reject(new Error(`${file}: cannot read ${csvEntries[0]!.fileName} (${streamError?.message ?? 'unknown error'})`));
+            reject(new Error(`cannot read ${csvEntries[0]!.fileName} (${streamError?.message ?? 'unknown error'})`));
             return;
           }
           // The zip's file stays open while its entry is read (autoClose would close it at the end of the listing).

@@ -133,6 +133,10 @@ describe('Binance public data', () => {
     }
     const kline = write('BTCUSDT-1m-bad.csv', ['1735689600000000,93576,93500,93537.5,93610.93,8.2,1735689659999999,1,1,1,1,0']);
     expect((await failure(readBinanceFile(kline, { symbol: 'BTC/USDT' }))).message).toBe(`${kline} line 1: high 93500 is below open, low or close`);
+    const notZip = write('BTCUSDT-trades-broken.zip', ['this is not a zip']);
+    expect((await failure(readBinanceFile(notZip, { symbol: 'BTC/USDT' }))).message).toMatch(new RegExp(`^${notZip.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a readable zip file`));
+    const notGzip = write('BTCUSDT-trades-broken.csv.gz', ['this is not gzip']);
+    expect((await failure(readBinanceFile(notGzip, { symbol: 'BTC/USDT' }))).message).toMatch(/: incorrect header check$/);
     const wrongInterval = write('BTCUSDT-1h-bad.csv', ['1735689600000000,1,1,1,1,8.2,1735689659999999,1,1,1,1,0']);
     expect((await failure(readBinanceFile(wrongInterval, { symbol: 'BTC/USDT' }))).message).toBe(`${wrongInterval} line 1: close_time 1735689659999999 makes a 60000 ms bar, the file's bars are 3600000 ms`);
   });
