@@ -86,6 +86,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     clientOrderIdPrefix: 'bt',
     risk: config.risk,
     signals: config.signals,
+    // The journal goes to journal.jsonl as it happens; nobody reads events back, so the engine keeps few.
+    eventHistory: 1_000,
     logger: pino({ level: 'error', base: { component: 'engine' } }, pino.destination({ fd: 2, sync: true })),
   });
   await engine.start();
