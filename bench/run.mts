@@ -12,6 +12,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = [
   ['inspector', () => import('./inspector.bench.ts')],
   ['ccxt', () => import('./ccxt.bench.ts')],
   ['algos', () => import('./algos.bench.ts')],
+  ['backtest', () => import('./backtest.bench.ts')],
 ];
 
 function format(value: number, unit: string): string {

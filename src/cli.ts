@@ -30,6 +30,15 @@ const USAGE = `usage: fillstate <command> [options]
   resume                trade again after a halt or reduce-only
   close-all [--reason R] emergency: halt, cancel entries, close every position at market
 
+  backtest              replay market data through the engine on simulated time
+      --data <path>     a data file or folder (repeatable; Binance, Tardis or CSV; .gz and .zip read directly)
+      --strategy <file> strategy module (.ts or .js, default export); the demo signal source when left out
+      --config <path>   backtest config (JSON or YAML): instruments, balances, venue, risk, strategy settings
+      --from <time> --to <time>  only this period (ISO-8601 or epoch ms)
+      --out <dir>       where journal.jsonl, report.json and report.html go (default ./backtest-report)
+  report --compare <a.json> <b.json> [--out file.html]   two reports side by side
+  report --since <time> [--until <time>] [--out dir]      the daemon's history as a report (through its API)
+
   client options: --url <url> (default from the config, http://127.0.0.1:7800), --token <token>
                   (default FILLSTATE_TOKEN, then <data-dir>/token), --data-dir <dir>, --json (raw JSON)
   exit codes: 0 ok, 1 refused by the daemon, 2 usage or configuration error, 3 daemon unreachable`;
@@ -58,6 +67,14 @@ const OPTIONS = {
   'client-order-id': { type: 'string' },
   body: { type: 'string' },
   reason: { type: 'string' },
+  data: { type: 'string', multiple: true },
+  strategy: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  out: { type: 'string' },
+  compare: { type: 'boolean' },
+  since: { type: 'string' },
+  until: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -82,6 +99,8 @@ async function main(argv: readonly string[]): Promise<number> {
     if (rest.length > 0) throw new UsageError(`start takes no arguments, got ${rest.join(' ')}`);
     return start(values);
   }
+  if (command === 'backtest') return backtest(values, rest);
+  if (command === 'report' && values.compare === true) return compare(values, rest);
   const client = clientFor(values);
   const json = values.json === true;
   switch (command) {
@@ -111,6 +130,7 @@ async function main(argv: readonly string[]): Promise<number> {
       print(json, result, () => `trading is ${result.tradingState}; closing ${result.positions.length} position(s)`);
       return EXIT.ok;
     }
+    case 'report': return historyReport(client, values, rest);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -261,12 +281,86 @@ async function submit(client: DaemonClient, values: Values, json: boolean): Prom
   return EXIT.ok;
 }
 
+/** A time given on the command line: ISO-8601 (UTC unless it says otherwise) or epoch milliseconds. */
+async function timeOption(name: string, text: string | undefined): Promise<number | undefined> {
+  if (text === undefined) return undefined;
+  const { parseTimestamp } = await import('../adapters/market-data/csv.ts');
+  const time = parseTimestamp(text);
+  if (time === undefined) throw new UsageError(`--${name} must be an ISO-8601 time or epoch milliseconds, got "${text}"`);
+  return time;
+}
+
+async function backtest(values: Values, rest: readonly string[]): Promise<number> {
+  const data = [...(values.data ?? []), ...rest];
+  if (data.length === 0) throw new UsageError('backtest needs market data: --data <file or folder> (repeatable)');
+  const [{ runBacktest }, { readBacktestConfig }] = await Promise.all([import('./backtest/runner.ts'), import('./backtest/config.ts')]);
+  const config = values.config === undefined ? {} : readBacktestConfig(values.config);
+  const outDir = values.out ?? 'backtest-report';
+  const result = await runBacktest({
+    data,
+    strategyPath: values.strategy,
+    config,
+    from: await timeOption('from', values.from),
+    to: await timeOption('to', values.to),
+    outDir,
+    progress: process.stderr,
+    warn: (message) => process.stderr.write(`fillstate: warning: ${message}\n`),
+  });
+  const statistics = result.report.statistics;
+  print(values.json === true, { files: result.files, rows: result.rows, events: result.events, statistics }, () =>
+    [
+      `${result.rows.toLocaleString('en-US')} rows, ${result.events.toLocaleString('en-US')} events, ${statistics.trades} trades`,
+      `return ${statistics.totalReturn} (annualised ${statistics.annualizedReturn ?? '-'}), Sharpe ${statistics.sharpeRatio ?? '-'}, max drawdown ${statistics.maxDrawdown} ${result.report.quote}, win rate ${statistics.winRate ?? '-'}`,
+      `report ${result.files.html}`,
+      `json   ${result.files.json}`,
+      `journal ${result.files.journal}`,
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}
+
+async function compare(values: Values, rest: readonly string[]): Promise<number> {
+  if (rest.length !== 2) throw new UsageError('report --compare needs two report files: fillstate report --compare a.json b.json');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const [{ parseReport }, { compareReports }, { renderComparisonHtml }] = await Promise.all([import('./backtest/report.ts'), import('./backtest/compare.ts'), import('./backtest/report-html.ts')]);
+  const [a, b] = rest.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    try {
+      return parseReport(text, file);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }) as [Awaited<ReturnType<typeof parseReport>>, Awaited<ReturnType<typeof parseReport>>];
+  const comparison = compareReports(a, b);
+  const out = values.out ?? 'comparison.html';
+  writeFileSync(out, renderComparisonHtml(comparison));
+  print(values.json === true, { out, differences: comparison.differences }, () => `comparison ${out}\n${Object.entries(comparison.differences).map(([key, value]) => `  ${key.padEnd(22)} ${value}`).join('\n')}`);
+  return EXIT.ok;
+}
+
+async function historyReport(client: DaemonClient, values: Values, rest: readonly string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`report takes no arguments (did you mean --compare?), got ${rest.join(' ')}`);
+  const since = await timeOption('since', values.since);
+  const until = await timeOption('until', values.until);
+  const { fetchHistoryReport } = await import('./backtest/history-client.ts');
+  const { writeReportFiles } = await import('./backtest/report-files.ts');
+  const report = await fetchHistoryReport(client, { since, until });
+  const files = writeReportFiles(values.out ?? 'history-report', report);
+  print(values.json === true, { files, statistics: report.statistics }, () => `${report.statistics.trades} trades, return ${report.statistics.totalReturn}, max drawdown ${report.statistics.maxDrawdown} ${report.quote}\nreport ${files.html}\njson   ${files.json}`);
+  return EXIT.ok;
+}
+
 function fail(error: unknown): number {
   if (error instanceof UsageError) {
     console.error(`fillstate: ${error.message}\n\n${USAGE}`);
     return EXIT.usage;
   }
-  if (error instanceof ConfigError || error instanceof TokenError) {
+  if (error instanceof ConfigError || error instanceof TokenError || (error instanceof Error && (error.name === 'BacktestConfigError' || error.name === 'StrategyLoadError' || error.name === 'DataFileError'))) {
     console.error(`fillstate: ${error.message}`);
     return EXIT.usage;
   }

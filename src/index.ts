@@ -37,3 +37,7 @@ export { EXIT_REASONS, createTradeRecord, type ExitReason, type TradeRecord } fr
 export { summarizePerformance, type PerformanceSummary } from './analytics/performance.ts';
 export { summarizeExecution, type ExecutionRecord, type ExecutionSummary } from './analytics/execution.ts';
 export { ExecutionTracker, type ExecutionFilter } from './analytics/execution-tracker.ts';
+export { computeStatistics, groupTrades, type ReportStatistics, type StatisticsInput } from './analytics/report-statistics.ts';
+export { runBacktest, type BacktestOptions, type BacktestResult } from './backtest/runner.ts';
+export { parseBacktestConfig, type BacktestConfig } from './backtest/config.ts';
+export type { Strategy, StrategyContext, StopStrategy } from './backtest/strategy.ts';

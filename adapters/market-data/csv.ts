@@ -31,51 +31,60 @@ export const BAR_COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume
 
 /** Trades: `timestamp,price,quantity,side`, side being the aggressor (`buy` or `sell`). */
 export function parseTradesCsv(text: string, options: CsvReplayOptions): TradeTick[] {
-  return readRows(text, TRADE_COLUMNS).map((row) => {
-    const side = row.field('side').toLowerCase();
-    if (side !== 'buy' && side !== 'sell') throw new CsvFormatError(row.line, `side must be "buy" or "sell", got ${JSON.stringify(row.field('side'))}`);
-    return {
-      type: 'trade',
-      symbol: options.symbol,
-      timestamp: row.timestamp,
-      price: row.positive('price'),
-      quantity: row.positive('quantity'),
-      aggressor: side,
-    };
-  });
+  return readRows(text, TRADE_COLUMNS).map((row) => tradeFromRow(row, options.symbol));
 }
 
 /** Top-of-book quotes: `timestamp,bid_price,bid_quantity,ask_price,ask_quantity`, one level a side. */
 export function parseQuotesCsv(text: string, options: CsvReplayOptions): QuoteTick[] {
-  return readRows(text, QUOTE_COLUMNS).map((row) => {
-    const bidPrice = row.positive('bid_price');
-    const askPrice = row.positive('ask_price');
-    if (!bidPrice.lt(askPrice)) throw new CsvFormatError(row.line, `bid_price ${row.field('bid_price')} is not below ask_price ${row.field('ask_price')} (crossed book)`);
-    return {
-      type: 'quote',
-      symbol: options.symbol,
-      timestamp: row.timestamp,
-      bids: [{ price: bidPrice, quantity: row.positive('bid_quantity') }],
-      asks: [{ price: askPrice, quantity: row.positive('ask_quantity') }],
-    };
-  });
+  return readRows(text, QUOTE_COLUMNS).map((row) => quoteFromRow(row, options.symbol));
 }
 
 /** OHLCV bars: `timestamp,open,high,low,close,volume`, timestamp being the bar's open time. */
 export function parseBarsCsv(text: string, options: BarCsvOptions): BarTick[] {
-  if (!Number.isSafeInteger(options.intervalMs) || options.intervalMs <= 0) {
-    throw new Error(`intervalMs must be a positive whole number of milliseconds, got ${options.intervalMs}`);
+  checkInterval(options.intervalMs);
+  return readRows(text, BAR_COLUMNS).map((row) => barFromRow(row, options.symbol, options.intervalMs));
+}
+
+export function checkInterval(intervalMs: number): void {
+  if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) {
+    throw new Error(`intervalMs must be a positive whole number of milliseconds, got ${intervalMs}`);
   }
-  return readRows(text, BAR_COLUMNS).map((row) => {
-    const open = row.positive('open');
-    const high = row.positive('high');
-    const low = row.positive('low');
-    const close = row.positive('close');
-    const volume = row.nonNegative('volume');
-    if (high.lt(open) || high.lt(close) || high.lt(low)) throw new CsvFormatError(row.line, `high ${row.field('high')} is below open, low or close`);
-    if (low.gt(open) || low.gt(close)) throw new CsvFormatError(row.line, `low ${row.field('low')} is above open or close`);
-    return { type: 'bar', symbol: options.symbol, timestamp: row.timestamp, intervalMs: options.intervalMs, open, high, low, close, volume };
-  });
+}
+
+export function tradeFromRow(row: CsvRow, symbol: string): TradeTick {
+  const side = row.field('side').toLowerCase();
+  if (side !== 'buy' && side !== 'sell') throw new CsvFormatError(row.line, `side must be "buy" or "sell", got ${JSON.stringify(row.field('side'))}`);
+  return { type: 'trade', symbol, timestamp: row.timestamp, price: row.positive('price'), quantity: row.positive('quantity'), aggressor: side };
+}
+
+export function quoteFromRow(row: CsvRow, symbol: string): QuoteTick {
+  const bidPrice = row.positive('bid_price');
+  const askPrice = row.positive('ask_price');
+  if (!bidPrice.lt(askPrice)) throw new CsvFormatError(row.line, `bid_price ${row.field('bid_price')} is not below ask_price ${row.field('ask_price')} (crossed book)`);
+  return {
+    type: 'quote',
+    symbol,
+    timestamp: row.timestamp,
+    bids: [{ price: bidPrice, quantity: row.positive('bid_quantity') }],
+    asks: [{ price: askPrice, quantity: row.positive('ask_quantity') }],
+  };
+}
+
+export function barFromRow(row: CsvRow, symbol: string, intervalMs: number): BarTick {
+  const open = row.positive('open');
+  const high = row.positive('high');
+  const low = row.positive('low');
+  const close = row.positive('close');
+  const volume = row.nonNegative('volume');
+  checkBar(row.line, { open, high, low, close }, (column) => row.field(column));
+  return { type: 'bar', symbol, timestamp: row.timestamp, intervalMs, open, high, low, close, volume };
+}
+
+/** A bar's high is its highest price and its low its lowest; the CSV and Binance readers share the check. */
+export function checkBar(line: number, bar: { open: Decimal; high: Decimal; low: Decimal; close: Decimal }, text: (column: 'high' | 'low') => string): void {
+  const { open, high, low, close } = bar;
+  if (high.lt(open) || high.lt(close) || high.lt(low)) throw new CsvFormatError(line, `high ${text('high')} is below open, low or close`);
+  if (low.gt(open) || low.gt(close)) throw new CsvFormatError(line, `low ${text('low')} is above open or close`);
 }
 
 const EPOCH_MILLISECONDS = /^\d+$/;
@@ -99,7 +108,7 @@ export function parseTimestamp(text: string): number | undefined {
   return Number.isNaN(time) ? undefined : time;
 }
 
-interface CsvRow {
+export interface CsvRow {
   readonly line: number;
   readonly timestamp: number;
   field(column: string): string;
@@ -115,21 +124,31 @@ function readRows(text: string, required: readonly string[]): CsvRow[] {
   const lines = text.split(/\r?\n/);
   const headerIndex = lines.findIndex((line) => line.trim() !== '');
   if (headerIndex < 0) throw new CsvFormatError(1, `empty file: expected a header row with ${required.join(',')}`);
-  const headerLine = headerIndex + 1;
-  const header = splitFields(lines[headerIndex]!).map((name) => name.trim().toLowerCase());
+  const readRow = csvRowReader(lines[headerIndex]!, headerIndex + 1, required);
+  const rows: CsvRow[] = [];
+  for (let index = headerIndex + 1; index < lines.length; index++) {
+    const raw = lines[index]!;
+    if (raw.trim() === '') continue;
+    rows.push(readRow(raw, index + 1));
+  }
+  return rows;
+}
+
+/**
+ * The reader of one file's rows under its header line, one row at a time (so a stream can use it): checks
+ * the header has every required column, then each row's field count, timestamp and time order. Throws
+ * CsvFormatError with the line of any problem.
+ */
+export function csvRowReader(headerText: string, headerLine: number, required: readonly string[]): (raw: string, line: number) => CsvRow {
+  const header = splitFields(headerText).map((name) => name.trim().toLowerCase());
   const positions = new Map<string, number>();
   header.forEach((name, index) => positions.set(name, index));
   const missing = required.filter((column) => !positions.has(column));
   if (missing.length > 0) {
     throw new CsvFormatError(headerLine, `header is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${required.join(',')})`);
   }
-
-  const rows: CsvRow[] = [];
   let previousTimestamp = -Infinity;
-  for (let index = headerIndex + 1; index < lines.length; index++) {
-    const raw = lines[index]!;
-    if (raw.trim() === '') continue;
-    const line = index + 1;
+  return (raw, line) => {
     const fields = splitFields(raw).map((value) => value.trim());
     if (fields.length !== header.length) {
       throw new CsvFormatError(line, `expected ${header.length} fields (${header.join(',')}), got ${fields.length}`);
@@ -148,7 +167,7 @@ function readRows(text: string, required: readonly string[]): CsvRow[] {
       throw new CsvFormatError(line, `timestamp ${field('timestamp')} is earlier than the row before it (rows must be in time order)`);
     }
     previousTimestamp = timestamp;
-    rows.push({
+    return {
       line,
       timestamp,
       field,
@@ -162,13 +181,12 @@ function readRows(text: string, required: readonly string[]): CsvRow[] {
         if (value.lt(ZERO)) throw new CsvFormatError(line, `${column} cannot be negative, got ${field(column)}`);
         return value;
       },
-    });
-  }
-  return rows;
+    };
+  };
 }
 
 /** Comma-separated fields; a field may be wrapped in double quotes, with "" for a quote inside. */
-function splitFields(line: string): string[] {
+export function splitFields(line: string): string[] {
   if (!line.includes('"')) return line.split(',');
   const fields: string[] = [];
   let current = '';

@@ -23,6 +23,7 @@ import type { RouteContext } from './routes/context.ts';
 import { controlRoutes } from './routes/control.ts';
 import { eventRoutes } from './routes/events.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { performanceRoutes } from './routes/performance.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { streamQuerySchema } from './schemas.ts';
 import { EventStreamClient, STREAM_CLOSE_BAD_REQUEST, type EventLog } from './stream.ts';
@@ -197,6 +198,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   orderRoutes(app, context);
   positionRoutes(app, context);
   accountRoutes(app, context);
+  performanceRoutes(app, context);
   controlRoutes(app, context);
   eventRoutes(app, context);
 

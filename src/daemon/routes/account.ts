@@ -1,9 +1,7 @@
-// Account, balances, fills, trades and performance: read-only views of the ledger and the journal.
+// Account, balances, fills and trades: read-only views of the ledger and the journal.
 import type { FastifyInstance } from 'fastify';
-import { decimal, ZERO } from '../../domain/decimal.ts';
 import type { DomainEvent, OrderEvent } from '../../domain/events.ts';
-import { ApiError } from '../errors.ts';
-import { accountQuerySchema, emptySchema, fillsQuerySchema, performanceQuerySchema } from '../schemas.ts';
+import { accountQuerySchema, emptySchema, fillsQuerySchema } from '../schemas.ts';
 import { parse, type RouteContext } from './context.ts';
 
 type FillEvent = Extract<OrderEvent, { type: 'OrderFilled' }>;
@@ -51,19 +49,5 @@ export function accountRoutes(app: FastifyInstance, { engine, events }: RouteCon
   app.get('/v1/trades', async (request) => {
     parse(emptySchema, request.query, 'query');
     return { trades: engine.trades() };
-  });
-
-  app.get('/v1/performance', async (request) => {
-    const query = parse(performanceQuerySchema, request.query, 'query');
-    let startingEquity = query.startingEquity;
-    if (startingEquity === undefined) {
-      // Equity before the first trade: today's equity less every realized result since.
-      const equity = engine.account().equity;
-      if (equity === undefined) throw new ApiError(409, 'equity_unknown', 'equity is not known yet (no market price for a balance); pass startingEquity');
-      const realized = engine.trades().reduce((sum, trade) => sum.plus(trade.realizedPnl), ZERO);
-      startingEquity = decimal(equity).minus(realized).toFixed();
-    }
-    if (!decimal(startingEquity).gt(ZERO)) throw new ApiError(400, 'invalid_request', `startingEquity must be above 0, got ${startingEquity}`);
-    return { startingEquity, performance: engine.performance(startingEquity) };
   });
 }
