@@ -266,6 +266,8 @@ describe('inspector page in Chromium', () => {
       trade(price);
       await new Promise((resolve) => setTimeout(resolve, 120));
     }
+    // A trailing stop's new level reaches its position once per second of market time.
+    daemon.clock.advanceBy(1_000);
     // The stop's history as the chart has it: from the initial stop up, step by step, to the last trailing price.
     await expect.poll(() => chart.getAttribute('data-stop'), { timeout: 10_000 }).toBe('50985');
     const history = (await chart.getAttribute('data-stop-history'))!.split(' ').map(Number);

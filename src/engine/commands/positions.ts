@@ -162,8 +162,8 @@ export class PositionCommands {
   signal(signal: Signal): SignalOutcome {
     const { venues, positions, clock } = this.host;
     const signalTime = clock.now();
-    // Wrong data (a negative ATR, a confidence outside 0..1) is refused whether or not the plan uses it.
-    const inputIssues = planInputIssues({ atr: signal.atr, confidence: signal.confidence } as PlanInputs);
+    // A negative or zero ATR is wrong data: refused whether or not the plan uses it.
+    const inputIssues = signal.atr === undefined ? [] : planInputIssues({ atr: signal.atr } as PlanInputs);
     if (inputIssues.length > 0) return { status: 'refused', reason: inputIssues.join('; ') };
     const venueId = signal.venue ?? venues.defaultVenueId();
     const instrument = venues.instrument(venueId, signal.symbol);
