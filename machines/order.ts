@@ -446,7 +446,7 @@ function expireOnceResolved<A extends string>(...actions: A[]) {
   };
 }
 
-/** A status query says the order ended at the venue: it ends the same way here. */
+/** A status query says the order ended at the venue: it ends the same way here (the first entry: a cancel for expiry). */
 function endFromStatus(...actions: 'dropAmendment'[]) {
   const says = (status: VenueStatusName) => ({ type: 'venueSays' as const, params: { status } });
   return [
@@ -482,7 +482,8 @@ function awaitingAcknowledgement() {
     'venue.canceled': { target: 'canceled' as const, actions: ['recordCancellation' as const, 'announceCanceled' as const] },
     'venue.expired': { target: 'expired' as const, actions: 'announceExpired' as const },
     'venue.amended': { actions: ['applyAmendment' as const, 'announceUpdated' as const] },
-    'venue.status': [...endFromStatus(), ...resumeFromStatus('recordAcceptance' as const, 'announceAccepted' as const)],
+    // Not yet acknowledged: no fills and no cancel for expiry can be held here, so the venue's state is taken as is.
+    'venue.status': [...endFromStatus().slice(1), { guard: 'venueSaysWorking' as const, target: 'open' as const, actions: ['recordAcceptance' as const, 'announceAccepted' as const] }],
     cancel: { target: 'pendingCancel' as const, actions: ['announcePendingCancel' as const, 'cancelAtVenue' as const] },
     deadlineReached: {
       target: 'pendingCancel' as const,
