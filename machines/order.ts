@@ -3,8 +3,8 @@
 import { and, assign, emit, not, setup } from 'xstate';
 import type { DecimalString } from '../src/domain/decimal.ts';
 import type { OrderEventDraft } from '../src/domain/events.ts';
-import { applyFill, classifyFill, emptyFillTotals, remainingQuantity, type Fill, type FillTotals } from '../src/domain/fills.ts';
-import { orderTermsOf, TRIGGERED_ORDER_TYPES, type OrderAmendmentTerms, type OrderRequest, type OrderType } from '../src/domain/order-request.ts';
+import { applyFill, classifyFillDetailed, emptyFillTotals, remainingQuantity, type Fill, type FillClassification, type FillTotals } from '../src/domain/fills.ts';
+import { ORDER_TERM_FIELDS, TRIGGERED_ORDER_TYPES, type OrderAmendmentTerms, type OrderRequest, type OrderType } from '../src/domain/order-request.ts';
 import { releasedOrderType } from '../src/domain/triggers.ts';
 
 /** Stored with every snapshot; bump when the chart or context changes shape. */
@@ -116,6 +116,20 @@ function announce<T extends object>(context: OrderContext, fields: T) {
   return Object.assign({ orderId: context.clientOrderId, venue: context.venue, symbol: context.request.symbol }, fields);
 }
 
+/**
+ * The classification of the fill being handled. A fill transition asks up to three guards and then applies the
+ * fill: the answer for the same context and event is kept, so the decimals are parsed once per fill.
+ */
+let lastClassification: { context: OrderContext; event: Fill; result: FillClassification } | undefined;
+
+function classification(context: OrderContext, event: Fill): FillClassification {
+  const last = lastClassification;
+  if (last !== undefined && last.context === context && last.event === event) return last.result;
+  const result = classifyFillDetailed(context, event);
+  lastClassification = { context, event, result };
+  return result;
+}
+
 function amendmentOf(event: OrderAmendmentFields): OrderAmendmentFields {
   const amendment: { price?: DecimalString; quantity?: DecimalString; stopPrice?: DecimalString } = {};
   if (event.price !== undefined) amendment.price = event.price;
@@ -159,38 +173,37 @@ export const orderMachine = setup({
     }),
     recordVenueTrigger: assign(({ context, event }) =>
       event.type === 'venue.triggered'
-        ? Object.assign({}, context, { releasedAs: releasedOrderType(context.request.type), triggerPrice: event.triggerPrice ?? context.triggerPrice ?? context.stopPrice })
-        : context,
+        ? { releasedAs: releasedOrderType(context.request.type), triggerPrice: event.triggerPrice ?? context.triggerPrice ?? context.stopPrice }
+        : {},
     ),
     recordDeadlinePassed: assign({ deadlinePassed: true }),
     recordRelease: assign({ releasedAs: ({ context }) => releasedOrderType(context.request.type) }),
-    recordTrailing: assign(({ context, event }) =>
-      event.type === 'trailingAdvanced' ? { watermark: event.watermark, triggerPrice: event.triggerPrice } : context,
-    ),
+    // Assigners return only what changes: XState merges it into a copy of the context itself.
+    recordTrailing: assign(({ event }) => (event.type === 'trailingAdvanced' ? { watermark: event.watermark, triggerPrice: event.triggerPrice } : {})),
     markCancelForExpiry: assign({ cancelForExpiry: true }),
-    applyFill: assign(({ context, event }) => {
-      if (event.type !== 'venue.filled') return context;
-      return Object.assign({}, context, applyFill(context, event));
-    }),
+    applyFill: assign(({ context, event }) => (event.type === 'venue.filled' ? applyFill(context, event, classification(context, event).filledAfter) : {})),
     holdAmendment: assign({ pendingAmendment: ({ event }) => (event.type === 'amend' ? amendmentOf(event) : undefined) }),
     applyAmendment: assign(({ context, event }) => {
-      if (event.type !== 'venue.amended' && event.type !== 'amend') return context;
+      if (event.type !== 'venue.amended' && event.type !== 'amend') return {};
       const changes = event.type === 'amend' ? amendmentOf(event) : Object.assign({}, context.pendingAmendment, amendmentOf(event));
       const stopPrice = changes.stopPrice ?? context.stopPrice;
-      return Object.assign({}, context, {
+      return {
         price: changes.price ?? context.price,
         quantity: changes.quantity ?? context.quantity,
         stopPrice,
         // An emulated stop's trigger is its stop price; a trailing stop's trigger moves on its own.
         triggerPrice: context.emulated && context.request.type !== 'trailingStop' ? stopPrice : context.triggerPrice,
         pendingAmendment: undefined,
-      });
+      };
     }),
     dropAmendment: assign({ pendingAmendment: undefined }),
 
     announceInitialized: emit(({ context }) => {
-      const { type: orderType, ...terms } = orderTermsOf(context.request);
-      return announce(context, Object.assign({ type: 'OrderInitialized' as const, orderType, parentId: context.request.parentId }, terms));
+      const request = context.request;
+      const fields: Record<string, unknown> = { type: 'OrderInitialized', orderType: request.type, parentId: request.parentId };
+      // `type` names the event: the order's type goes as orderType.
+      for (const field of ORDER_TERM_FIELDS) if (field !== 'type' && request[field] !== undefined) fields[field] = request[field];
+      return announce(context, fields as Omit<Extract<OrderEventDraft, { type: 'OrderInitialized' }>, 'orderId' | 'venue' | 'symbol'>);
     }),
     announceDenied: emit(({ context }) => announce(context, { type: 'OrderDenied' as const, reason: context.reason ?? 'denied' })),
     announceEmulated: emit(({ context }) => announce(context, { type: 'OrderEmulated' as const, triggerPrice: context.triggerPrice })),
@@ -245,7 +258,7 @@ export const orderMachine = setup({
         feeCurrency: fill.feeCurrency,
         liquidity: fill.liquidity,
         filledQuantity: context.filledQuantity,
-        remainingQuantity: remainingQuantity(context),
+        remainingQuantity: context.filledQuantity === context.quantity ? '0' : remainingQuantity(context),
         averagePrice: context.averagePrice ?? fill.price,
         late: params.late,
       });
@@ -263,13 +276,13 @@ export const orderMachine = setup({
   guards: {
     isEmulated: ({ context }) => context.emulated,
     isTrailingStop: ({ context }) => context.request.type === 'trailingStop',
-    isDuplicateFill: ({ context, event }) => event.type === 'venue.filled' && classifyFill(context, event) === 'duplicate',
+    isDuplicateFill: ({ context, event }) => event.type === 'venue.filled' && classification(context, event).outcome === 'duplicate',
     isUnacceptableFill: ({ context, event }) => {
       if (event.type !== 'venue.filled') return false;
-      const outcome = classifyFill(context, event);
+      const outcome = classification(context, event).outcome;
       return outcome === 'overfill' || outcome === 'invalid';
     },
-    completesOrder: ({ context, event }) => event.type === 'venue.filled' && classifyFill(context, event) === 'complete',
+    completesOrder: ({ context, event }) => event.type === 'venue.filled' && classification(context, event).outcome === 'complete',
     hasFills: ({ context }) => context.filledQuantity !== '0',
     isAcknowledged: ({ context }) => context.venueOrderId !== undefined,
     wasReleased: ({ context }) => context.releasedAs !== undefined,
@@ -440,7 +453,7 @@ function expireOnceResolved<A extends string>(...actions: A[]) {
   };
 }
 
-/** A status query says the order ended at the venue: it ends the same way here. */
+/** A status query says the order ended at the venue: it ends the same way here (the first entry: a cancel for expiry). */
 function endFromStatus(...actions: 'dropAmendment'[]) {
   const says = (status: VenueStatusName) => ({ type: 'venueSays' as const, params: { status } });
   return [
@@ -476,7 +489,8 @@ function awaitingAcknowledgement() {
     'venue.canceled': { target: 'canceled' as const, actions: ['recordCancellation' as const, 'announceCanceled' as const] },
     'venue.expired': { target: 'expired' as const, actions: 'announceExpired' as const },
     'venue.amended': { actions: ['applyAmendment' as const, 'announceUpdated' as const] },
-    'venue.status': [...endFromStatus(), ...resumeFromStatus('recordAcceptance' as const, 'announceAccepted' as const)],
+    // Not yet acknowledged: no fills and no cancel for expiry can be held here, so the venue's state is taken as is.
+    'venue.status': [...endFromStatus().slice(1), { guard: 'venueSaysWorking' as const, target: 'open' as const, actions: ['recordAcceptance' as const, 'announceAccepted' as const] }],
     cancel: { target: 'pendingCancel' as const, actions: ['announcePendingCancel' as const, 'cancelAtVenue' as const] },
     deadlineReached: {
       target: 'pendingCancel' as const,

@@ -1,5 +1,5 @@
 // Fill arithmetic for one order: filled quantity, exact notional, average price and fees per currency.
-import { decimal, ZERO, type DecimalString } from './decimal.ts';
+import { decimal, ZERO, type Decimal, type DecimalString } from './decimal.ts';
 
 export interface Fill {
   readonly tradeId: string;
@@ -22,20 +22,38 @@ export interface FillTotals {
 
 export type FillOutcome = 'duplicate' | 'overfill' | 'invalid' | 'partial' | 'complete';
 
-/** What a fill would do to an order, decided before anything changes. */
-export function classifyFill(totals: FillTotals, fill: Fill): FillOutcome {
-  if (totals.tradeIds.includes(fill.tradeId)) return 'duplicate';
-  const quantity = decimal(fill.quantity);
-  if (!quantity.gt(ZERO) || !decimal(fill.price).gt(ZERO)) return 'invalid';
-  const filledAfter = decimal(totals.filledQuantity).plus(quantity);
-  const comparison = filledAfter.cmp(decimal(totals.quantity));
-  if (comparison > 0) return 'overfill';
-  return comparison === 0 ? 'complete' : 'partial';
+/** A fill's outcome, with the filled quantity it would leave (partial and complete fills), parsed once. */
+export interface FillClassification {
+  readonly outcome: FillOutcome;
+  readonly filledAfter?: Decimal;
 }
 
-/** Totals after one fill. The caller has classified it as partial or complete. */
-export function applyFill(totals: FillTotals, fill: Fill): FillTotals {
-  const filledQuantity = decimal(totals.filledQuantity).plus(fill.quantity);
+/** What a fill would do to an order, decided before anything changes. */
+export function classifyFill(totals: FillTotals, fill: Fill): FillOutcome {
+  return classifyFillDetailed(totals, fill).outcome;
+}
+
+const DUPLICATE: FillClassification = { outcome: 'duplicate' };
+const INVALID: FillClassification = { outcome: 'invalid' };
+const OVERFILL: FillClassification = { outcome: 'overfill' };
+
+/** classifyFill, keeping the filled quantity it computed so applying the fill need not parse it again. */
+export function classifyFillDetailed(totals: FillTotals, fill: Fill): FillClassification {
+  if (totals.tradeIds.includes(fill.tradeId)) return DUPLICATE;
+  const quantity = decimal(fill.quantity);
+  if (!quantity.gt(ZERO) || !decimal(fill.price).gt(ZERO)) return INVALID;
+  const filledAfter = decimal(totals.filledQuantity).plus(quantity);
+  const comparison = filledAfter.cmp(decimal(totals.quantity));
+  if (comparison > 0) return OVERFILL;
+  return { outcome: comparison === 0 ? 'complete' : 'partial', filledAfter };
+}
+
+/**
+ * Totals after one fill. The caller has classified it as partial or complete; `filledAfter` is the filled
+ * quantity the classification computed, when the caller has it.
+ */
+export function applyFill(totals: FillTotals, fill: Fill, filledAfter?: Decimal): FillTotals {
+  const filledQuantity = filledAfter ?? decimal(totals.filledQuantity).plus(fill.quantity);
   const filledNotional = decimal(totals.filledNotional).plus(decimal(fill.quantity).times(fill.price));
   const previousFee = totals.fees[fill.feeCurrency] ?? '0';
   return {
