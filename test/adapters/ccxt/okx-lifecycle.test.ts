@@ -123,6 +123,48 @@ describe('ccxt venue (OKX spot) against the OKX simulator', () => {
     expect([...simulator.book.orders.values()].filter((order) => order.clientOrderId === 'okxDup1')).toHaveLength(1);
   });
 
+  it('fills made while the private socket is down are each applied once after it is redialled and backfilled', async () => {
+    const simulator = await startSimulator();
+    const { venue, reports } = await connectedVenue(simulator);
+    venue.submit(limitOrder('okxDrop1', { quantity: '0.01' }));
+    await eventually(() => reportsOf(reports, 'okxDrop1').some((report) => report.type === 'accepted'), 'accepted');
+    simulator.fill('okxDrop1', '0.001');
+    await eventually(() => fillsOf(reports, 'okxDrop1').length === 1, 'first fill on the stream');
+    const states: string[] = [];
+    venue.onLinkStatus((status) => states.push(status.state));
+    simulator.dropPrivateSockets();
+    // Pushed to no one: only REST can tell of these.
+    simulator.fill('okxDrop1', '0.002');
+    simulator.fill('okxDrop1', '0.003');
+    await eventually(() => states.includes('reconnecting') && venue.linkStatus().state === 'live', 'reconnected');
+    await eventually(() => fillsOf(reports, 'okxDrop1').length === 3, 'backfilled fills');
+    simulator.fill('okxDrop1', '0.004');
+    await eventually(() => fillsOf(reports, 'okxDrop1').length === 4, 'the stream again');
+    await venue.backfill();
+    const tradeIds = fillsOf(reports, 'okxDrop1').map((fill) => fill.tradeId);
+    expect(new Set(tradeIds).size).toBe(4);
+    expect(fillsOf(reports, 'okxDrop1').map((fill) => fill.quantity).sort()).toEqual(['0.001', '0.002', '0.003', '0.004']);
+    expect(reportsOf(reports, 'okxDrop1').at(-1)).toMatchObject({ type: 'filled', quantity: '0.004' });
+  });
+
+  it('a wrong passphrase fails connect() with the exchange reason and sends no order', async () => {
+    const simulator = await startSimulator();
+    const venue = new CcxtVenue({
+      id: 'okx',
+      profile: new OkxProfile('spot', { passphrase: 'not-the-passphrase' }),
+      apiKey: API_KEY,
+      secret: SECRET,
+      urls: { rest: simulator.restUrl, ws: simulator.wsUrl },
+      logger: silent,
+      initialRetryDelayMs: 50,
+      maxRetryDelayMs: 100,
+      maxReconnectAttempts: 1,
+    });
+    cleanups.push(() => venue.disconnect());
+    await expect(venue.connect()).rejects.toThrow(/refused the API key.*OK-ACCESS-PASSPHRASE/);
+    expect(simulator.requests.some((request) => request.startsWith('POST'))).toBe(false);
+  });
+
   it('after an engine restart, an order open and one filled while it was down are reconciled: fills once, nothing resent', async () => {
     const simulator = await startSimulator();
     const directory = mkdtempSync(join(tmpdir(), 'fillstate-okx-restart-'));
