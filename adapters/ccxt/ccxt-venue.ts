@@ -325,11 +325,9 @@ export class CcxtVenue implements Venue {
           try {
             const trades = await this.exchange.watchTrades(symbol);
             for (const trade of trades) {
-              const info = trade.info as Record<string, unknown>;
-              const price = typeof info.p === 'string' ? info.p : undefined;
-              const quantity = typeof info.q === 'string' ? info.q : undefined;
-              if (!active || price === undefined || quantity === undefined) continue;
-              listener({ type: 'trade', symbol, timestamp: Number(info.T ?? this.clock.now()), price: decimal(price), quantity: decimal(quantity), aggressor: info.m === true ? 'sell' : 'buy' });
+              const raw = this.profile.marketTradeFromRaw(trade.info);
+              if (!active || raw === undefined) continue;
+              listener({ type: 'trade', symbol, timestamp: raw.timestamp || this.clock.now(), price: decimal(raw.price), quantity: decimal(raw.quantity), aggressor: raw.aggressor });
             }
           } catch (error) {
             if (!active) return;

@@ -7,7 +7,7 @@ import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 import { exact } from './binance-profile.ts';
-import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
+import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
 /** OKX clOrdId: 1 to 32 letters and digits (its documents: "alphanumerics, case-sensitive, up to 32"). */
 const OKX_CLIENT_ORDER_ID = /^[A-Za-z0-9]{1,32}$/;
@@ -188,6 +188,15 @@ export class OkxProfile implements ExchangeProfile {
       liquidity: info.execType === 'M' ? 'maker' : 'taker',
       timestamp: Number(info.fillTime ?? info.uTime ?? 0),
     };
+  }
+
+  marketTradeFromRaw(payload: unknown): RawMarketTrade | undefined {
+    // A `trades` channel row: `side` is the taker's.
+    const info = payload as Raw;
+    const price = exact(info.px);
+    const quantity = exact(info.sz);
+    if (price === undefined || quantity === undefined || (info.side !== 'buy' && info.side !== 'sell')) return undefined;
+    return { price, quantity, aggressor: info.side, timestamp: Number(info.ts ?? 0) };
   }
 
   fillFromRest(payload: unknown): RawFill {

@@ -97,6 +97,21 @@ describe('ccxt venue (OKX spot) against the OKX simulator', () => {
     expect(simulator.book.submitCounts.get('okxPartial1')).toBe(1);
   });
 
+  it('delivers the public trades channel with exact decimals and the taker side', async () => {
+    const simulator = await startSimulator();
+    const { venue } = await connectedVenue(simulator);
+    const trades: string[] = [];
+    const stop = venue.subscribeMarketData(['BTC/USDT'], (data) => {
+      if (data.type === 'trade') trades.push(`${data.symbol} ${data.price.toFixed()} ${data.quantity.toFixed()} ${data.aggressor}`);
+    });
+    cleanups.push(stop);
+    await eventually(() => {
+      simulator.publishTrade('BTC-USDT', '50123.4', '0.00012345', 'sell');
+      return trades.length > 0;
+    }, 'a trade');
+    expect(trades[0]).toBe('BTC/USDT 50123.4 0.00012345 sell');
+  });
+
   it('refuses, without sending, a client order id OKX cannot carry, and an off-grid price', async () => {
     const simulator = await startSimulator();
     const { venue, reports } = await connectedVenue(simulator);
