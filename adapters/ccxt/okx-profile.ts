@@ -263,9 +263,29 @@ export class OkxProfile implements ExchangeProfile {
   }
 
   weightOf(call: WeightedCall): number {
-    // OKX limits each endpoint on its own (e.g. 60 orders / 2 s); one unit per call keeps the adapter's
-    // single budget well under the tightest of them at its default limit.
-    return call === 'fetchOpenOrders' || call === 'fetchMyTrades' || call === 'loadMarkets' ? 2 : 1;
+    // OKX limits each endpoint on its own, per 2 s. The adapter's one budget is 6000 per minute, so each
+    // call weighs 6000 / (its endpoint's requests per minute): no endpoint can pass its own per-minute share.
+    switch (call) {
+      case 'createOrder': // trade/order: 60 per 2 s
+      case 'cancelOrder': // trade/cancel-order: 60 per 2 s
+      case 'editOrder': // trade/amend-order: 60 per 2 s
+      case 'fetchOrder': // trade/order (GET): 60 per 2 s
+      case 'fetchOpenOrders': // trade/orders-pending: 60 per 2 s
+        return 4;
+      case 'fetchMyTrades': // trade/fills-history: 10 per 2 s
+      case 'fetchBalance': // account/balance: 10 per 2 s
+      case 'fetchTime': // public/time: 10 per 2 s
+        return 20;
+      case 'loadMarkets': // public/instruments: 20 per 2 s
+        return 10;
+      case 'listenKey': // the private socket's login
+        return 1;
+      case 'fetchPositions':
+      case 'setLeverage':
+      case 'setMarginMode':
+      case 'fetchFundingHistory':
+        return 20;
+    }
   }
 
   async prepareUserStream(exchange: Exchange): Promise<void> {

@@ -62,6 +62,13 @@ describe('OKX profile', () => {
     expect(okx.classifyError(new ccxt.ExchangeError('okx {"code":"59999","msg":"something new"}'))).toMatchObject({ kind: 'ambiguous' });
   });
 
+  it("weighs each call by its endpoint's own OKX limit within a 6000-per-minute budget", () => {
+    // trade/order allows 60 per 2 s (1800 a minute), trade/fills-history 10 per 2 s (300 a minute).
+    expect(6000 / okx.weightOf('createOrder')).toBeLessThanOrEqual(1800);
+    expect(6000 / okx.weightOf('fetchMyTrades')).toBeLessThanOrEqual(300);
+    expect(6000 / okx.weightOf('fetchBalance')).toBeLessThanOrEqual(300);
+  });
+
   it('is named okx in the profiles, spot only, and needs the passphrase', () => {
     expect(profileFor('okx', 'spot', { passphrase: 'p' })).toBeInstanceOf(OkxProfile);
     expect(() => profileFor('okx', 'future', { passphrase: 'p' })).toThrow(/only the spot market/);
