@@ -208,6 +208,10 @@ export class BinanceProfile implements ExchangeProfile {
     return { price, quantity, aggressor: info.m === true ? 'sell' : 'buy', timestamp: Number(info.T ?? 0) };
   }
 
+  fillsOfOrderParams(venueOrderId: string): Record<string, unknown> {
+    return { orderId: venueOrderId };
+  }
+
   fillFromRest(payload: unknown): RawFill {
     const info = payload as Raw;
     return {

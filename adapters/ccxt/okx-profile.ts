@@ -199,6 +199,11 @@ export class OkxProfile implements ExchangeProfile {
     return { price, quantity, aggressor: info.side, timestamp: Number(info.ts ?? 0) };
   }
 
+  fillsOfOrderParams(venueOrderId: string): Record<string, unknown> {
+    // fills-history answers only the latest 100 fills of the instrument unless narrowed by ordId.
+    return { ordId: venueOrderId };
+  }
+
   fillFromRest(payload: unknown): RawFill {
     const info = payload as Raw;
     return {

@@ -91,6 +91,8 @@ export interface ExchangeProfile {
   fillFromStream(info: unknown): RawFill | undefined;
   /** A trade of the public tape from ccxt's watchTrades `info`, or undefined when it cannot be read exactly. */
   marketTradeFromRaw(info: unknown): RawMarketTrade | undefined;
+  /** Params that narrow the REST trade list (fetchMyTrades) to one exchange order. */
+  fillsOfOrderParams(venueOrderId: string): Record<string, unknown>;
   /** A fill from the exchange's REST trade list. */
   fillFromRest(info: unknown): RawFill;
   balancesFromRaw(info: unknown): Balance[];

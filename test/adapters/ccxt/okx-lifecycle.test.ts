@@ -112,6 +112,19 @@ describe('ccxt venue (OKX spot) against the OKX simulator', () => {
     expect(trades[0]).toBe('BTC/USDT 50123.4 0.00012345 sell');
   });
 
+  it("an order's fills are fetched by its ordId, however many fills other orders had since", async () => {
+    const simulator = await startSimulator();
+    const { venue, reports } = await connectedVenue(simulator);
+    venue.submit(limitOrder('okxOld1', { quantity: '0.01' }));
+    venue.submit(limitOrder('okxBusy1', { quantity: '1', price: '40000' }));
+    await eventually(() => ['okxOld1', 'okxBusy1'].every((id) => reportsOf(reports, id).some((report) => report.type === 'accepted')), 'both accepted');
+    simulator.fill('okxOld1', '0.004');
+    // More than OKX's default page (100) of later fills on another order.
+    for (let index = 0; index < 101; index++) simulator.fill('okxBusy1', '0.001');
+    expect((await venue.orderFills('okxOld1')).map((fill) => fill.quantity)).toEqual(['0.004']);
+    expect(simulator.requests.filter((request) => request === 'GET /api/v5/trade/fills-history').length).toBeGreaterThan(0);
+  });
+
   it('refuses, without sending, a client order id OKX cannot carry, and an off-grid price', async () => {
     const simulator = await startSimulator();
     const { venue, reports } = await connectedVenue(simulator);
