@@ -827,7 +827,9 @@ export class CcxtVenue implements Venue {
       const edited = await this.rest.call('editOrder', 'write', () =>
         this.exchange.editOrder(order.venueOrderId!, order.symbol, this.profile.ccxtOrderType(order.type), order.side, quantity as unknown as number, price as unknown as number | undefined, {}),
       );
-      const state = this.profile.orderFromRaw((edited as { info: unknown }).info);
+      let state = this.profile.orderFromRaw((edited as { info: unknown }).info);
+      // An answer with ids only (OKX): the terms are read back; the stream tells too, reported once either way.
+      if (state === undefined) state = await this.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol).catch(() => undefined);
       if (state !== undefined && (state.quantity !== order.quantity || state.price !== order.price)) {
         this.deliver({ venue: this.id, clientOrderId: order.clientOrderId, timestamp: this.clock.now(), type: 'amended', quantity: state.quantity, ...(state.price !== undefined ? { price: state.price } : {}) });
         order.quantity = state.quantity;

@@ -165,6 +165,8 @@ export class OkxProfile implements ExchangeProfile {
       ...(price !== undefined && decimal(price).gt('0') ? { price } : {}),
       // An `orders` push that answers an amend-order request: amendResult "0" is a successful amendment.
       ...(info.amendResult === '0' ? { amended: true } : {}),
+      // amendResult -1: the amend-order request was taken but not applied; the order keeps its terms.
+      ...(info.amendResult === '-1' ? { amendFailed: `${String(info.code ?? '')} ${String(info.msg ?? '')}`.trim() || 'no reason given' } : {}),
       timestamp: Number(info.uTime ?? info.cTime ?? 0),
     };
   }

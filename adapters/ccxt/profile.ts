@@ -33,6 +33,8 @@ export interface RawOrderState {
   readonly price?: DecimalString;
   /** Stream updates only: the order's price or quantity was changed in place. */
   readonly amended?: boolean;
+  /** Stream updates only: an amendment the exchange took but then failed to apply (OKX amendResult -1), with its reason. */
+  readonly amendFailed?: string;
   readonly timestamp: number;
 }
 

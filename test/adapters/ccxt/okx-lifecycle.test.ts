@@ -84,6 +84,13 @@ describe('ccxt venue (OKX spot) against the OKX simulator', () => {
     expect(reportsOf(reports, 'okxPartial1').find((report) => report.type === 'amended')).toMatchObject({ price: '49999.9', quantity: '0.02' });
     expect(simulator.orderByClientId('okxPartial1')).toMatchObject({ origQty: '0.02', price: '49999.9' });
 
+    // An amendment OKX takes but then fails to apply is reported as refused; the order keeps its terms.
+    simulator.failNextAmendLater();
+    venue.amend('okxPartial1', { price: '49000' });
+    await eventually(() => reportsOf(reports, 'okxPartial1').some((report) => report.type === 'amendRejected'), 'amend refused later');
+    expect(reportsOf(reports, 'okxPartial1').find((report) => report.type === 'amendRejected')).toMatchObject({ reason: expect.stringContaining('51503') });
+    expect(reportsOf(reports, 'okxPartial1').filter((report) => report.type === 'amended')).toHaveLength(1);
+
     venue.cancel('okxPartial1');
     await eventually(() => reportsOf(reports, 'okxPartial1').some((report) => report.type === 'canceled'), 'canceled');
     expect(reportsOf(reports, 'okxPartial1').find((report) => report.type === 'canceled')).toMatchObject({ reason: 'canceled by client' });
