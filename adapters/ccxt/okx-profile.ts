@@ -76,6 +76,7 @@ export class OkxProfile implements ExchangeProfile {
         ws: { backoff: { base: 0 } },
       },
     });
+    stampDeadline(exchange, config.recvWindowMs);
     // Currencies come from a private endpoint the adapter does not need; instruments carry what it uses.
     (exchange.has as Record<string, unknown>).fetchCurrencies = false;
     if (config.testnet && config.urls === undefined) exchange.setSandboxMode(true);
@@ -323,6 +324,20 @@ function overrideUrls(exchange: Exchange, urls: UrlOverride): void {
   const api = (exchange.urls as { api: Record<string, unknown> }).api;
   api.rest = urls.rest.replace(/\/+$/, '');
   api.ws = urls.ws.replace(/\/+$/, '');
+}
+
+/**
+ * Every order write carries OKX's `expTime` header (its request deadline, ms): OKX does not process it once
+ * that time has passed, so an order not found by clOrdId after the receive window was never placed.
+ */
+function stampDeadline(exchange: Exchange, windowMs: number): void {
+  const target = exchange as unknown as { sign(path: string, api?: unknown, method?: string, ...rest: unknown[]): { url: string; method: string; body: unknown; headers: Record<string, string> | undefined }; nonce(): number };
+  const sign = target.sign.bind(exchange);
+  target.sign = (path, api, method, ...rest) => {
+    const signed = sign(path, api, method, ...rest);
+    if (api === 'private' && method === 'POST' && path.startsWith('trade/')) signed.headers = { ...(signed.headers ?? {}), expTime: String(target.nonce() + windowMs) };
+    return signed;
+  };
 }
 
 /** OKX writes a fee charged as a negative number (a rebate as positive); the venue reports the charge. */

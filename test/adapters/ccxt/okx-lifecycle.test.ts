@@ -132,6 +132,31 @@ describe('ccxt venue (OKX spot) against the OKX simulator', () => {
     expect(simulator.requests.filter((request) => request === 'GET /api/v5/trade/fills-history').length).toBeGreaterThan(0);
   });
 
+  it('an order whose answer is lost although it was placed is found by clOrdId and never sent again', async () => {
+    const simulator = await startSimulator();
+    const { venue, reports } = await connectedVenue(simulator);
+    simulator.loseNextAnswer('POST', '/api/v5/trade/order');
+    venue.submit(limitOrder('okxLost1'));
+    await eventually(() => reportsOf(reports, 'okxLost1').some((report) => report.type === 'accepted'), 'accepted');
+    expect(simulator.book.submitCounts.get('okxLost1')).toBe(1);
+    expect(reportsOf(reports, 'okxLost1').some((report) => report.type === 'rejected')).toBe(false);
+  });
+
+  it('a write that reaches OKX after its expTime is not processed, and is reported never placed, not resent', async () => {
+    const simulator = await startSimulator();
+    const venue = createVenue(simulator, { recvWindowMs: 300 });
+    const reports: ExecutionReport[] = [];
+    venue.onExecutionReport((report) => reports.push(report));
+    cleanups.push(() => venue.disconnect());
+    await venue.connect();
+    simulator.delayInbound(500);
+    venue.submit(limitOrder('okxLate1'));
+    await eventually(() => reportsOf(reports, 'okxLate1').some((report) => report.type === 'rejected'), 'refused');
+    simulator.delayInbound(0);
+    expect(simulator.orderByClientId('okxLate1')).toBeUndefined();
+    expect(simulator.requests.filter((request) => request === 'POST /api/v5/trade/order')).toHaveLength(1);
+  });
+
   it('refuses, without sending, a client order id OKX cannot carry, and an off-grid price', async () => {
     const simulator = await startSimulator();
     const { venue, reports } = await connectedVenue(simulator);
