@@ -6,7 +6,7 @@ import { decimal, isDecimalText, toDecimalString, type DecimalString } from '../
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
-import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
+import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
 /** Binance: 1 to 36 of letters, digits and `.:/_-` (newClientOrderId). */
 const BINANCE_CLIENT_ORDER_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
@@ -197,6 +197,19 @@ export class BinanceProfile implements ExchangeProfile {
       liquidity: info.m === true ? 'maker' : 'taker',
       timestamp: Number(info.T ?? info.E ?? 0),
     };
+  }
+
+  marketTradeFromRaw(payload: unknown): RawMarketTrade | undefined {
+    // A trade stream message: `m` true means the buyer was the maker, so a seller took liquidity.
+    const info = payload as Raw;
+    const price = exact(info.p);
+    const quantity = exact(info.q);
+    if (price === undefined || quantity === undefined) return undefined;
+    return { price, quantity, aggressor: info.m === true ? 'sell' : 'buy', timestamp: Number(info.T ?? 0) };
+  }
+
+  fillsOfOrderParams(venueOrderId: string): Record<string, unknown> {
+    return { orderId: venueOrderId };
   }
 
   fillFromRest(payload: unknown): RawFill {

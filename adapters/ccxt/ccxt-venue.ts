@@ -325,11 +325,9 @@ export class CcxtVenue implements Venue {
           try {
             const trades = await this.exchange.watchTrades(symbol);
             for (const trade of trades) {
-              const info = trade.info as Record<string, unknown>;
-              const price = typeof info.p === 'string' ? info.p : undefined;
-              const quantity = typeof info.q === 'string' ? info.q : undefined;
-              if (!active || price === undefined || quantity === undefined) continue;
-              listener({ type: 'trade', symbol, timestamp: Number(info.T ?? this.clock.now()), price: decimal(price), quantity: decimal(quantity), aggressor: info.m === true ? 'sell' : 'buy' });
+              const raw = this.profile.marketTradeFromRaw(trade.info);
+              if (!active || raw === undefined) continue;
+              listener({ type: 'trade', symbol, timestamp: raw.timestamp || this.clock.now(), price: decimal(raw.price), quantity: decimal(raw.quantity), aggressor: raw.aggressor });
             }
           } catch (error) {
             if (!active) return;
@@ -829,7 +827,9 @@ export class CcxtVenue implements Venue {
       const edited = await this.rest.call('editOrder', 'write', () =>
         this.exchange.editOrder(order.venueOrderId!, order.symbol, this.profile.ccxtOrderType(order.type), order.side, quantity as unknown as number, price as unknown as number | undefined, {}),
       );
-      const state = this.profile.orderFromRaw((edited as { info: unknown }).info);
+      let state = this.profile.orderFromRaw((edited as { info: unknown }).info);
+      // An answer with ids only (OKX): the terms are read back; the stream tells too, reported once either way.
+      if (state === undefined) state = await this.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol).catch(() => undefined);
       if (state !== undefined && (state.quantity !== order.quantity || state.price !== order.price)) {
         this.deliver({ venue: this.id, clientOrderId: order.clientOrderId, timestamp: this.clock.now(), type: 'amended', quantity: state.quantity, ...(state.price !== undefined ? { price: state.price } : {}) });
         order.quantity = state.quantity;

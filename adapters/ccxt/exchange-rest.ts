@@ -117,7 +117,7 @@ export class ExchangeRest {
 
   /** Every fill of one exchange order, from the account's trade list. */
   async fetchFills(symbol: string, venueOrderId: string): Promise<RawFill[]> {
-    const trades = (await this.call('fetchMyTrades', 'read', () => this.exchange.fetchMyTrades(symbol, undefined, undefined, { orderId: venueOrderId }))) as Array<{ info: unknown }>;
+    const trades = (await this.call('fetchMyTrades', 'read', () => this.exchange.fetchMyTrades(symbol, undefined, undefined, this.profile.fillsOfOrderParams(venueOrderId)))) as Array<{ info: unknown }>;
     return trades.map((trade) => this.profile.fillFromRest(trade.info)).filter((fill) => fill.venueOrderId === venueOrderId);
   }
 

@@ -2,4 +2,5 @@
 export { CcxtVenue, CcxtVenueError, type CcxtVenueOptions } from './ccxt-venue.ts';
 export type { ExchangeProfile, MarketKind, UrlOverride } from './profile.ts';
 export { BinanceProfile } from './binance-profile.ts';
-export { profileFor, SUPPORTED_EXCHANGES } from './profiles.ts';
+export { OkxProfile, type OkxProfileOptions } from './okx-profile.ts';
+export { profileFor, SUPPORTED_EXCHANGES, type ProfileCredentials } from './profiles.ts';

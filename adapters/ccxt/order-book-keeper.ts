@@ -121,6 +121,7 @@ export class OrderKeeper {
       order.accepted = true;
       reports.push({ ...base, type: 'accepted', venueOrderId: state.venueOrderId });
     }
+    if (state.amendFailed !== undefined) reports.push({ ...base, type: 'amendRejected', reason: `the exchange failed to apply the amendment: ${state.amendFailed}` });
     if (state.amended === true && (state.quantity !== order.quantity || state.price !== order.price)) {
       reports.push({ ...base, type: 'amended', quantity: state.quantity, ...(state.price !== undefined ? { price: state.price } : {}) });
     }

@@ -33,11 +33,22 @@ export interface RawOrderState {
   readonly price?: DecimalString;
   /** Stream updates only: the order's price or quantity was changed in place. */
   readonly amended?: boolean;
+  /** Stream updates only: an amendment the exchange took but then failed to apply (OKX amendResult -1), with its reason. */
+  readonly amendFailed?: string;
   readonly timestamp: number;
 }
 
 /** One fill as the raw payload gives it; `exchangeClientOrderId` may be absent on REST trade lists. */
 export type RawFill = Omit<VenueFill, 'clientOrderId'> & { readonly exchangeClientOrderId?: string; readonly venueOrderId: string; readonly symbol: string };
+
+/** One trade of the public tape as the raw stream message gives it, exact decimals. */
+export interface RawMarketTrade {
+  readonly price: DecimalString;
+  readonly quantity: DecimalString;
+  /** The side that took liquidity. */
+  readonly aggressor: 'buy' | 'sell';
+  readonly timestamp: number;
+}
 
 /** How a failed ccxt call is to be read. Only `ambiguous` leaves an order's fate unknown. */
 export type ErrorClass =
@@ -80,6 +91,10 @@ export interface ExchangeProfile {
   orderFromRaw(info: unknown): RawOrderState | undefined;
   /** A fill from a user stream message, or undefined when the message is not a fill. */
   fillFromStream(info: unknown): RawFill | undefined;
+  /** A trade of the public tape from ccxt's watchTrades `info`, or undefined when it cannot be read exactly. */
+  marketTradeFromRaw(info: unknown): RawMarketTrade | undefined;
+  /** Params that narrow the REST trade list (fetchMyTrades) to one exchange order. */
+  fillsOfOrderParams(venueOrderId: string): Record<string, unknown>;
   /** A fill from the exchange's REST trade list. */
   fillFromRest(info: unknown): RawFill;
   balancesFromRaw(info: unknown): Balance[];
