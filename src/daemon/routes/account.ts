@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { decimal, ZERO } from '../../domain/decimal.ts';
 import type { DomainEvent, OrderEvent } from '../../domain/events.ts';
-import { ApiError } from '../errors.ts';
+import { apiError } from '../errors.ts';
 import { accountQuerySchema, emptySchema, fillsQuerySchema, performanceQuerySchema } from '../schemas.ts';
 import { parse, type RouteContext } from './context.ts';
 
@@ -59,11 +59,11 @@ export function accountRoutes(app: FastifyInstance, { engine, events }: RouteCon
     if (startingEquity === undefined) {
       // Equity before the first trade: today's equity less every realized result since.
       const equity = engine.account().equity;
-      if (equity === undefined) throw new ApiError(409, 'equity_unknown', 'equity is not known yet (no market price for a balance); pass startingEquity');
+      if (equity === undefined) throw apiError('equity_unknown', 'equity is not known yet (no market price for a balance); pass startingEquity');
       const realized = engine.trades().reduce((sum, trade) => sum.plus(trade.realizedPnl), ZERO);
       startingEquity = decimal(equity).minus(realized).toFixed();
     }
-    if (!decimal(startingEquity).gt(ZERO)) throw new ApiError(400, 'invalid_request', `startingEquity must be above 0, got ${startingEquity}`);
+    if (!decimal(startingEquity).gt(ZERO)) throw apiError('invalid_request', `startingEquity must be above 0, got ${startingEquity}`);
     return { startingEquity, performance: engine.performance(startingEquity) };
   });
 }
