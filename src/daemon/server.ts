@@ -147,19 +147,22 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   app.addHook('onRequest', async (request, reply) => {
     if (closing) throw apiError('shutting_down', 'the daemon is shutting down and takes no new requests; retry once it is back');
     if (request.url.length > MAX_URL_LENGTH) throw apiError('uri_too_long', `the request URL is ${request.url.length} characters long; at most ${MAX_URL_LENGTH} are accepted`);
-    if (limiter !== undefined) {
+    const path = request.url.split('?', 1)[0]!;
+    const isPublic = PUBLIC_PATHS.has(path);
+    const allowQueryToken = request.method === 'GET' && QUERY_TOKEN_PATHS.some((pattern) => pattern.test(request.url));
+    const authenticated = !isPublic && authenticate(request, { allowQueryToken });
+    // The kill switch is never rate-limited behind other requests: an authenticated halt, resume, reduce-only or
+    // close-all always passes. Everything else (and an unauthenticated request anywhere) takes a token first.
+    const killSwitch = authenticated && request.routeOptions.config.killSwitch === true;
+    if (limiter !== undefined && !killSwitch) {
       const wait = limiter.take(request.ip);
       if (wait > 0) {
         throw apiError('rate_limited', `too many requests from ${request.ip}; retry in ${Math.ceil(wait * 1000)} ms`, undefined, { 'retry-after': String(Math.max(1, Math.ceil(wait))) });
       }
     }
-    const path = request.url.split('?', 1)[0]!;
-    if (PUBLIC_PATHS.has(path)) return;
-    const allowQueryToken = request.method === 'GET' && QUERY_TOKEN_PATHS.some((pattern) => pattern.test(request.url));
-    if (!authenticate(request, { allowQueryToken })) {
-      reply.header('www-authenticate', 'Bearer realm="fillstate"');
-      throw apiError('unauthorized', 'a valid token is required: send "Authorization: Bearer <token>" (the token is in FILLSTATE_TOKEN or <data-dir>/token)');
-    }
+    if (isPublic || authenticated) return;
+    reply.header('www-authenticate', 'Bearer realm="fillstate"');
+    throw apiError('unauthorized', 'a valid token is required: send "Authorization: Bearer <token>" (the token is in FILLSTATE_TOKEN or <data-dir>/token)');
   });
 
   // A command is answered only once what it changed is on disk (the turn's group commit): an order the client
