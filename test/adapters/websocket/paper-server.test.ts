@@ -6,7 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../../adapters/websocket-venue/protocol.ts';
-import { TOKEN, createClient, marketBuy, onCleanup, startServer, waitFor } from './fixture.ts';
+import { VenueHost } from '../../../adapters/paper-server/index.ts';
+import type { ExecutionReport } from '../../../adapters/venue.ts';
+import { SystemClock } from '../../../src/engine/clock.ts';
+import { TOKEN, createClient, marketBuy, onCleanup, quote, startServer, waitFor } from './fixture.ts';
+
+/** Wall time that has moved on by the next read, as it does on a busy machine: every read is 1 ms later. */
+class MovingClock extends SystemClock {
+  private reads = 0;
+  override now(): number {
+    return super.now() + this.reads++;
+  }
+}
 
 const MAIN = fileURLToPath(new URL('../../../adapters/paper-server/main.ts', import.meta.url));
 
@@ -124,6 +135,20 @@ describe('paper venue server', () => {
     socket.send(JSON.stringify({ type: 'hello', protocol: 99, session: 's1', resumeAfter: null }));
     expect(await closed).toBe(4000);
     expect(messages).toEqual([{ type: 'error', id: null, message: `protocol 99 is not spoken here (server speaks ${PROTOCOL_VERSION})`, fatal: true }]);
+  });
+
+  it('stamps a fill and its report with one time, so what recovery reads back matches what was streamed', async () => {
+    const host = new VenueHost({ market: false, clock: new MovingClock() });
+    onCleanup(() => host.stop());
+    const reports: ExecutionReport[] = [];
+    host.onReport(({ report }) => reports.push(report));
+    host.publish(quote('49999.9', '50000.1'));
+    host.submit(marketBuy('stamped'));
+    await waitFor(() => reports.some((report) => report.type === 'filled'), 'the fill report');
+    const filled = reports.find((report) => report.type === 'filled')!;
+    const [fill] = await host.venue.orderFills('stamped');
+    expect(fill!.timestamp).toBe(filled.timestamp);
+    expect(host.fillsSince(0).map((sequenced) => sequenced.timestamp)).toEqual([filled.timestamp]);
   });
 
   it('cuts off a client that stops answering its pings', async () => {
