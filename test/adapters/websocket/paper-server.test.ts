@@ -9,7 +9,7 @@ import { PROTOCOL_VERSION, type ServerMessage } from '../../../adapters/websocke
 import { VenueHost } from '../../../adapters/paper-server/index.ts';
 import type { ExecutionReport } from '../../../adapters/venue.ts';
 import { SystemClock } from '../../../src/engine/clock.ts';
-import { TOKEN, createClient, marketBuy, onCleanup, quote, startServer, waitFor } from './fixture.ts';
+import { TOKEN, createClient, marketBuy, onCleanup, quote, reconnectUntil, startServer, waitFor } from './fixture.ts';
 
 /** Wall time that has moved on by the next read, as it does on a busy machine: every read is 1 ms later. */
 class MovingClock extends SystemClock {
@@ -59,9 +59,11 @@ async function rawClient(url: string, token = TOKEN): Promise<{ socket: WebSocke
   return { socket, messages };
 }
 
-describe('paper venue server', () => {
+// Some tests start the server as a process (TypeScript loaded through tsx): slow on a busy machine. The bound
+// only turns a hang into a failure.
+describe('paper venue server', { timeout: 120_000 }, () => {
   it('runs as its own process, prints its URL as one JSON line, and its death takes the client down after the configured attempts', async () => {
-    const child = runServerProcess(['--port', '0', '--seed', '5', '--interval-ms', '20', '--heartbeat-ms', '100'], TOKEN);
+    const child = runServerProcess(['--port', '0', '--seed', '5', '--interval-ms', '20'], TOKEN);
     const ready = JSON.parse(await firstLine(child)) as { url: string; port: number; venue: string; pid: number };
     expect(ready).toEqual({ url: `ws://127.0.0.1:${ready.port}`, port: ready.port, venue: 'paper', pid: child.pid });
 
@@ -77,7 +79,7 @@ describe('paper venue server', () => {
     expect((await venue.adminState()).submitCounts).toEqual({ 'from-child': 1 });
 
     child.kill('SIGKILL');
-    await waitFor(() => venue.connectionState() === 'down', 'the client to give up on the dead venue');
+    await reconnectUntil(probe, () => venue.connectionState() === 'down', 'the client to give up on the dead venue');
     expect(venue.connectionStatus()).toMatchObject({ state: 'down', failedAttempts: 3 });
     expect(venue.connectionStatus().lastError).toContain('ECONNREFUSED');
     expect(probe.states.slice(0, 4)).toEqual(['connecting', 'syncing', 'live', 'reconnecting']);
@@ -107,7 +109,8 @@ describe('paper venue server', () => {
   });
 
   it('answers malformed messages with a specific error and changes nothing at the venue', async () => {
-    const server = await startServer();
+    // No server pings among the messages this test counts.
+    const server = await startServer({ heartbeatIntervalMs: 600_000 });
     const { socket, messages } = await rawClient(server.url);
     socket.send('{not json');
     socket.send(JSON.stringify({ type: 'query', id: 1, query: 'balances' }));
