@@ -80,6 +80,8 @@ export interface RunningServer {
   readonly authenticate: Authenticate;
   readonly webSockets: WebSocketRoutes;
   readonly metrics: DaemonMetrics;
+  /** Every route served, as `METHOD /path` (`WS /path` for WebSocket endpoints): what the README's table lists. */
+  routes(): readonly string[];
   /** Stream clients connected now. */
   streamClients(): number;
   /** Stops taking requests and connections, ends streams, waits for requests in flight. */
@@ -142,6 +144,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       const answer = frameworkError(error) ?? apiError('bad_request', `the request cannot be routed: ${error.message}`);
       void (reply as FastifyReply).code(answer.statusCode).send(answer.body());
     },
+  });
+
+  const httpRoutes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    // HEAD routes are fastify's automatic twins of GET routes.
+    for (const method of [route.method].flat()) if (method !== 'HEAD') httpRoutes.push(`${method} ${route.url}`);
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -264,6 +272,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     authenticate,
     webSockets,
     metrics,
+    routes: () => [...httpRoutes, ...[...webSocketHandlers.keys()].map((path) => `WS ${path}`)],
     streamClients: () => streamClients.size,
     async close() {
       if (closing) return;
