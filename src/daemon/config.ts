@@ -124,7 +124,13 @@ const configSchema = z.strictObject({
       pretty: z.boolean().optional(),
     })
     .prefault({}),
-  shutdown: z.strictObject({ cancelOpenOrders: z.boolean().default(false) }).prefault({}),
+  shutdown: z
+    .strictObject({
+      cancelOpenOrders: z.boolean().default(false),
+      /** On a graceful stop, hand stops held locally to the venue as native stops where it can hold them. */
+      handStopsToVenue: z.boolean().default(true),
+    })
+    .prefault({}),
 });
 
 export type DaemonConfig = z.output<typeof configSchema>;
