@@ -10,6 +10,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = [
   ['websocket venue', () => import('./websocket-venue.bench.ts')],
   ['api', () => import('./api.bench.ts')],
   ['inspector', () => import('./inspector.bench.ts')],
+  ['daemon soak', () => import('./daemon-soak.bench.ts')],
 ];
 
 function format(value: number, unit: string): string {
