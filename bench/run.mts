@@ -13,6 +13,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = [
   ['ccxt', () => import('./ccxt.bench.ts')],
   ['algos', () => import('./algos.bench.ts')],
   ['backtest', () => import('./backtest.bench.ts')],
+  ['daemon soak', () => import('./daemon-soak.bench.ts')],
 ];
 
 function format(value: number, unit: string): string {

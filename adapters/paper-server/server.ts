@@ -226,15 +226,23 @@ export async function startPaperVenueServer(options: PaperVenueServerOptions): P
 
   const heartbeat = setInterval(() => {
     const now = Date.now();
+    const quiet: Connection[] = [];
     for (const connection of connections) {
       if (connection.silenced || connection.superseded) continue;
-      if (now - connection.lastHeardAt > heartbeatTimeoutMs) {
+      if (now - connection.lastHeardAt > heartbeatTimeoutMs) quiet.push(connection);
+      else send(connection, { type: 'ping', at: now });
+    }
+    if (quiet.length === 0) return;
+    // After our own event loop was blocked, timers run before pending socket reads: read those first, so a
+    // client whose answer is already waiting in the socket is not cut off.
+    setImmediate(() => {
+      const later = Date.now();
+      for (const connection of quiet) {
+        if (!connections.has(connection) || later - connection.lastHeardAt <= heartbeatTimeoutMs) continue;
         connection.socket.terminate();
         connections.delete(connection);
-        continue;
       }
-      send(connection, { type: 'ping', at: now });
-    }
+    });
   }, heartbeatIntervalMs);
   heartbeat.unref();
 

@@ -923,7 +923,7 @@ export class PaperVenue implements Venue {
       fee: fill.fee,
       feeCurrency: fill.feeCurrency,
       liquidity,
-    });
+    }, fill.timestamp);
     if (complete) this.closeOrder(order, 'filled', state);
     if (perpetual !== undefined) {
       this.emitPosition(perpetual);
@@ -1192,8 +1192,9 @@ export class PaperVenue implements Venue {
   }
 
   /** Stamps the report with the venue's time now and delivers it `reportLatencyMs` later, in order. */
-  private emit(draft: ReportDraft): void {
-    const report = { ...draft, venue: this.id, timestamp: this.clock.now() } as ExecutionReport;
+  /** `timestamp`: when the reported thing happened, if already stamped (a fill's report and record agree). */
+  private emit(draft: ReportDraft, timestamp = this.clock.now()): void {
+    const report = { ...draft, venue: this.id, timestamp } as ExecutionReport;
     // Every change a caller can learn of comes with a report: saved before the report can reach anyone.
     this.onStateChange?.();
     this.clock.setTimeout(() => {

@@ -164,7 +164,13 @@ const configSchema = z.strictObject({
       pretty: z.boolean().optional(),
     })
     .prefault({}),
-  shutdown: z.strictObject({ cancelOpenOrders: z.boolean().default(false) }).prefault({}),
+  shutdown: z
+    .strictObject({
+      cancelOpenOrders: z.boolean().default(false),
+      /** On a graceful stop, hand stops held locally to the venue as native stops where it can hold them. */
+      handStopsToVenue: z.boolean().default(true),
+    })
+    .prefault({}),
   /** The live inspector: a Stately inspector relay to connect out to (src/inspector/stately-relay.ts). */
   inspector: z.strictObject({ statelyRelayUrl: z.url({ protocol: /^wss?$/, error: 'inspector.statelyRelayUrl must be a ws:// or wss:// URL' }).optional() }).prefault({}),
 });

@@ -1,4 +1,15 @@
-// Per-client request rate limiting: one token bucket per remote address, refilled continuously.
+// Per-client request rate limiting: one token bucket per remote address, refilled continuously. The kill
+// switch (halt, reduce-only, resume, close-all) is never limited behind other requests: see KILL_SWITCH_ROUTE.
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** An authenticated request to this route is never rate-limited: the kill switch cannot be locked out. */
+    readonly killSwitch?: boolean;
+  }
+}
+
+/** Route options that mark a route as part of the kill switch (src/daemon/server.ts skips the limiter for it). */
+export const KILL_SWITCH_ROUTE = { config: { killSwitch: true } } as const;
 
 export interface TokenBucketOptions {
   /** Requests a client may make in a burst. */

@@ -7,14 +7,14 @@
 // `webSockets.register(path, (socket, request) => ...)`: the upgrade is authenticated (header or ?token=) and
 // rate-limited before the handler runs. Pass `plugins: [(app, mount) => registerInspector(app, mount)]` so it
 // is registered before the server listens.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../engine/engine.ts';
-import { ApiError, frameworkError, toApiError } from './errors.ts';
+import { API_ERROR_CODES, apiError, errorBody, frameworkError, toApiError, type ApiErrorCode } from './errors.ts';
 import { redactUrl } from './logger.ts';
 import { createMetrics, type DaemonMetrics, type JournalMetricsSource } from './metrics.ts';
 import { ClientRateLimiter } from './rate-limit.ts';
@@ -83,6 +83,8 @@ export interface RunningServer {
   readonly authenticate: Authenticate;
   readonly webSockets: WebSocketRoutes;
   readonly metrics: DaemonMetrics;
+  /** Every route served, as `METHOD /path` (`WS /path` for WebSocket endpoints): what the README's table lists. */
+  routes(): readonly string[];
   /** Stream clients connected now. */
   streamClients(): number;
   /** Stops taking requests and connections, ends streams, waits for requests in flight. */
@@ -92,6 +94,10 @@ export interface RunningServer {
 /** Paths that also accept `?token=`: pages and sockets a browser opens. */
 const QUERY_TOKEN_PATHS = [/^\/v1\/stream(?:\?|$)/, /^\/inspector(?:[/?]|$)/];
 const PUBLIC_PATHS = new Set(['/health']);
+/** Longest request URL (path and query) answered; a longer one is a 414. No route needs more than a few hundred. */
+export const MAX_URL_LENGTH = 4096;
+/** Longest path parameter (an order or position id) routed; a longer one is a 414. */
+export const MAX_PARAM_LENGTH = 200;
 
 /** Logs each request once it completed, at debug: a busy API would otherwise drown the event lines. */
 class DebugRequestLog extends LogController {
@@ -130,27 +136,46 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // Requests that arrive while closing get the API's own 503 (the onRequest hook), not fastify's body.
+    return503OnClosing: false,
+    // The HTTP parser's refusals (headers too large, malformed request lines, timeouts) in the API's shape.
+    clientErrorHandler: answerClientError,
     forceCloseConnections: 'idle',
     // Keep-alive connections from load generators and CLIs stay open between requests.
     keepAliveTimeout: 10_000,
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Refusals the router makes before any hook runs (a bad percent-encoding, an over-long path parameter).
+    frameworkErrors: (error, _request, reply) => {
+      const answer = frameworkError(error) ?? apiError('bad_request', `the request cannot be routed: ${error.message}`);
+      void (reply as FastifyReply).code(answer.statusCode).send(answer.body());
+    },
+  });
+
+  const httpRoutes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    // HEAD routes are fastify's automatic twins of GET routes.
+    for (const method of [route.method].flat()) if (method !== 'HEAD') httpRoutes.push(`${method} ${route.url}`);
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (limiter !== undefined) {
+    if (closing) throw apiError('shutting_down', 'the daemon is shutting down and takes no new requests; retry once it is back');
+    if (request.url.length > MAX_URL_LENGTH) throw apiError('uri_too_long', `the request URL is ${request.url.length} characters long; at most ${MAX_URL_LENGTH} are accepted`);
+    const path = request.url.split('?', 1)[0]!;
+    const isPublic = PUBLIC_PATHS.has(path);
+    const allowQueryToken = request.method === 'GET' && QUERY_TOKEN_PATHS.some((pattern) => pattern.test(request.url));
+    const authenticated = !isPublic && authenticate(request, { allowQueryToken });
+    // The kill switch is never rate-limited behind other requests: an authenticated halt, resume, reduce-only or
+    // close-all always passes. Everything else (and an unauthenticated request anywhere) takes a token first.
+    const killSwitch = authenticated && request.routeOptions.config.killSwitch === true;
+    if (limiter !== undefined && !killSwitch) {
       const wait = limiter.take(request.ip);
       if (wait > 0) {
-        throw new ApiError(429, 'rate_limited', `too many requests from ${request.ip}; retry in ${Math.ceil(wait * 1000)} ms`, undefined, { 'retry-after': String(Math.max(1, Math.ceil(wait))) });
+        throw apiError('rate_limited', `too many requests from ${request.ip}; retry in ${Math.ceil(wait * 1000)} ms`, undefined, { 'retry-after': String(Math.max(1, Math.ceil(wait))) });
       }
     }
-    const path = request.url.split('?', 1)[0]!;
-    if (PUBLIC_PATHS.has(path)) return;
-    const allowQueryToken = request.method === 'GET' && QUERY_TOKEN_PATHS.some((pattern) => pattern.test(request.url));
-    if (!authenticate(request, { allowQueryToken })) {
-      reply.header('www-authenticate', 'Bearer realm="fillstate"');
-      throw new ApiError(401, 'unauthorized', 'a valid token is required: send "Authorization: Bearer <token>" (the token is in FILLSTATE_TOKEN or <data-dir>/token)');
-    }
+    if (isPublic || authenticated) return;
+    reply.header('www-authenticate', 'Bearer realm="fillstate"');
+    throw apiError('unauthorized', 'a valid token is required: send "Authorization: Bearer <token>" (the token is in FILLSTATE_TOKEN or <data-dir>/token)');
   });
 
   // A command is answered only once what it changed is on disk (the turn's group commit): an order the client
@@ -166,17 +191,19 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   });
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
-    const apiError = toApiError(error) ?? frameworkError(error);
-    if (apiError === undefined) {
+    const answer = toApiError(error) ?? frameworkError(error);
+    if (answer === undefined) {
       request.log.error({ err: error, method: request.method, url: redactUrl(request.url) }, `unexpected error in ${request.method} ${request.routeOptions.url ?? request.url}: ${error.message}`);
-      return reply.code(500).send({ error: { code: 'internal', message: 'an unexpected error occurred; it was logged' } });
+      return reply.code(500).send(errorBody('internal', 'an unexpected error occurred; it was logged'));
     }
-    for (const [name, value] of Object.entries(apiError.headers)) reply.header(name, value);
-    return reply.code(apiError.statusCode).send(apiError.body());
+    for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
+    return reply.code(answer.statusCode).send(answer.body());
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?', 1)[0]}` } });
+    const path = request.url.split('?', 1)[0]!;
+    // The path is echoed shortened: an answer is never much larger than its question's route.
+    reply.code(404).send(errorBody('not_found', `no route ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}; the API is under /v1 (see the README)`));
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
@@ -225,16 +252,16 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = parseRequestUrl(request.url ?? '/');
     // A request line no URL parser accepts is answered here: a throw in this listener would end the process.
-    if (url === undefined) return rejectUpgrade(socket, 400, 'Bad Request', 'the request URL cannot be parsed');
+    if (url === undefined) return writeRawError(socket, 'bad_request', 'the request URL cannot be parsed');
     const handler = webSocketHandlers.get(url.pathname);
     if (handler === undefined) {
       // Another 'upgrade' listener may serve this path; answer only when nobody else can.
-      if (app.server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, 'Not Found', `no WebSocket endpoint at ${url.pathname}`);
+      if (app.server.listenerCount('upgrade') === 1) writeRawError(socket, 'not_found', `no WebSocket endpoint at ${url.pathname}`);
       return;
     }
-    if (closing) return rejectUpgrade(socket, 503, 'Service Unavailable', 'the daemon is shutting down');
-    if (limiter !== undefined && limiter.take(request.socket.remoteAddress ?? 'unknown') > 0) return rejectUpgrade(socket, 429, 'Too Many Requests', 'too many requests');
-    if (!authenticate(request, { allowQueryToken: true })) return rejectUpgrade(socket, 401, 'Unauthorized', 'a valid token is required (Authorization header or ?token=)');
+    if (closing) return writeRawError(socket, 'shutting_down', 'the daemon is shutting down and takes no new connections');
+    if (limiter !== undefined && limiter.take(request.socket.remoteAddress ?? 'unknown') > 0) return writeRawError(socket, 'rate_limited', 'too many requests from this client; retry in a second');
+    if (!authenticate(request, { allowQueryToken: true })) return writeRawError(socket, 'unauthorized', 'a valid token is required (Authorization header or ?token=)');
     webSocketServer.handleUpgrade(request, socket, head, (client) => handler(client, request, url));
   });
 
@@ -251,6 +278,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     authenticate,
     webSockets,
     metrics,
+    routes: () => [...httpRoutes, ...[...webSocketHandlers.keys()].map((path) => `WS ${path}`)],
     streamClients: () => streamClients.size,
     async close() {
       if (closing) return;
@@ -273,9 +301,24 @@ function parseRequestUrl(url: string): URL | undefined {
   }
 }
 
-function rejectUpgrade(socket: Duplex, status: number, statusText: string, message: string): void {
-  const body = JSON.stringify({ error: { code: statusText.toLowerCase().replace(/ /g, '_'), message } });
-  socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+/** Answers on a raw socket (an upgrade, or a request the HTTP parser refused) in the API's error shape, and closes it. */
+function writeRawError(socket: Duplex, code: ApiErrorCode, message: string): void {
+  const status = API_ERROR_CODES[code].status;
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+/** The HTTP parser's refusals: what fastify would answer, in the API's shape. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // A reset connection has nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy(error);
+    return;
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') return writeRawError(socket, 'headers_too_large', 'the request line and headers are larger than the server accepts (16 KiB)');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return writeRawError(socket, 'request_timeout', 'the request was not received in time');
+  writeRawError(socket, 'bad_request', 'the request is not valid HTTP/1.1');
 }
 
 /** The engine as the stream's event log: its journal (or recent history without a store) and its live feed. */

@@ -401,6 +401,33 @@ describe('rate limiting', () => {
   });
 });
 
+describe('the kill switch under a flood of requests', () => {
+  it('halts, goes reduce-only, resumes and closes all once order submissions have used up the rate limit', async () => {
+    daemon = await startTestDaemon({ rateLimit: { perSecond: 0.001, burst: 5 } });
+    const submissions: number[] = [];
+    for (let index = 0; index < 8; index++) submissions.push((await daemon.request('POST', '/v1/orders', { body: { ...limitBuy, clientOrderId: `flood-${index}` } })).status);
+    expect(submissions).toEqual([201, 201, 201, 201, 201, 429, 429, 429]);
+    daemon.settle();
+
+    const halted = await daemon.request('POST', '/v1/halt', { body: { reason: 'flood' } });
+    expect(halted.status).toBe(200);
+    expect(halted.body).toEqual({ tradingState: 'halted', reason: 'flood' });
+    expect(daemon.engine.tradingState()).toBe('halted');
+    daemon.settle();
+    expect(daemon.engine.listOrders({ live: true })).toEqual([]);
+    expect((await daemon.request('GET', '/v1/trading-state')).body.tradingState).toBe('halted');
+    expect((await daemon.request('POST', '/v1/resume', { body: {} })).body.tradingState).toBe('active');
+    expect((await daemon.request('POST', '/v1/reduce-only', { body: { reason: 'calmer' } })).body.tradingState).toBe('reducing');
+    const closeAll = await daemon.request('POST', '/v1/close-all', { body: { reason: 'done' } });
+    expect(closeAll.status).toBe(202);
+    expect(closeAll.body.tradingState).toBe('halted');
+    // Everything else is still limited, and the kill switch opens no door to a caller without the token.
+    expect((await daemon.request('GET', '/v1/orders')).status).toBe(429);
+    expect((await daemon.request('POST', '/v1/resume', { body: {}, token: 'wrong' })).status).toBe(429);
+    expect(daemon.engine.tradingState()).toBe('halted');
+  });
+});
+
 describe('durability of answers', () => {
   it('answers every command only once what it changed is committed to the journal file', async () => {
     // A hook that runs as each answer is about to leave (after the server's own): is anything still uncommitted?

@@ -22,8 +22,21 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+/**
+ * Each test starts several processes (every CLI call loads TypeScript through tsx): on a busy machine that takes
+ * far longer than the default timeout. The bound only turns a hang into a failure; nothing here is timed.
+ */
+const PROCESS_TEST = { timeout: 240_000 } as const;
+
+/** Daemons this file started: none outlives it, even when a test fails half-way. */
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 function startDaemon(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, [...TSX, CLI, 'start', ...args], { cwd, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -38,9 +51,26 @@ function startDaemon(cwd: string, args: readonly string[], env: Record<string, s
   });
 }
 
-async function outputMatching(started: Started, pattern: RegExp): Promise<void> {
-  for (let attempt = 0; attempt < 100 && !pattern.test(started.output()); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(started.output()).toMatch(pattern);
+/** Waits, as the daemon writes, until its output matches `pattern`; fails if it exits first. No time bound but the test's. */
+function outputMatching(started: Started, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!pattern.test(started.output())) return;
+      started.child.stdout!.off('data', check);
+      started.child.stderr!.off('data', check);
+      resolve();
+    };
+    // The daemon's own listener (in startDaemon) appends first, so each check sees the new chunk.
+    started.child.stdout!.on('data', check);
+    started.child.stderr!.on('data', check);
+    check();
+    void started.exited.then(() => reject(new Error(`the daemon exited without printing ${pattern}:\n${started.output()}`)));
+  });
+}
+
+/** Asks `check` again (every 50 ms, as answers come) until it holds; the test's own timeout bounds the wait. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 function cli(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -51,14 +81,14 @@ function cli(cwd: string, args: readonly string[], env: Record<string, string> =
   });
 }
 
-describe('fillstate start and the CLI', () => {
+describe('fillstate start and the CLI', PROCESS_TEST, () => {
   const cwd = mkdtempSync(path.join(tmpdir(), 'fillstate-start-'));
   let daemon: Started;
 
   beforeAll(async () => {
     // No config file, no flags: only a free port, so parallel test runs do not collide on 7800.
     daemon = await startDaemon(cwd, [], { FILLSTATE_PORT: '0' });
-  });
+  }, PROCESS_TEST.timeout);
 
   afterAll(async () => {
     if (daemon?.child.exitCode === null) {
@@ -161,7 +191,7 @@ describe('fillstate start and the CLI', () => {
   });
 });
 
-describe('fillstate start against a paper venue server over WebSocket', () => {
+describe('fillstate start against a paper venue server over WebSocket', PROCESS_TEST, () => {
   it('trades through the remote venue, finds its resting order still working after a restart, and is not ready once the venue is gone', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'fillstate-remote-'));
     const venueToken = 'paper-venue-token-0123456789';
@@ -169,6 +199,7 @@ describe('fillstate start against a paper venue server over WebSocket', () => {
       env: { ...BASE_ENV, FILLSTATE_PAPER_VENUE_TOKEN: venueToken },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    children.add(venue);
     try {
       const venueUrl = await new Promise<string>((resolve, reject) => {
         let text = '';
@@ -190,7 +221,7 @@ describe('fillstate start against a paper venue server over WebSocket', () => {
         const response = await fetch(`${url}/v1/orders`, { headers: { authorization: `Bearer ${readFileSync(path.join(cwd, 'data', 'token'), 'utf8').trim()}` } });
         return ((await response.json()) as { orders: { orderId: string; status: string }[] }).orders;
       };
-      for (let attempt = 0; attempt < 50 && (await orders(first.url)).some((order) => order.status === 'submitted'); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await eventually(async () => !(await orders(first.url)).some((order) => order.status === 'submitted'));
       expect(Object.fromEntries((await orders(first.url)).map((order) => [order.orderId, order.status]))).toEqual({ 'remote-1': 'open', 'remote-2': 'filled' });
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
@@ -206,10 +237,10 @@ describe('fillstate start against a paper venue server over WebSocket', () => {
         venue.kill('SIGTERM');
         const headers = { authorization: `Bearer ${readFileSync(path.join(cwd, 'data', 'token'), 'utf8').trim()}` };
         let ready = await fetch(`${second.url}/ready`, { headers });
-        for (let attempt = 0; attempt < 100 && ready.status === 200; attempt++) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
+        await eventually(async () => {
           ready = await fetch(`${second.url}/ready`, { headers });
-        }
+          return ready.status !== 200;
+        });
         expect(ready.status).toBe(503);
         expect(((await ready.json()) as { problems: Record<string, string> }).problems['venue:paper']).toMatch(/^venue paper is (reconnecting|connecting|syncing|down)$/);
         const metrics = await (await fetch(`${second.url}/metrics`, { headers })).text();
@@ -225,7 +256,7 @@ describe('fillstate start against a paper venue server over WebSocket', () => {
   });
 });
 
-describe('fillstate start refusals and shutdown options', () => {
+describe('fillstate start refusals and shutdown options', PROCESS_TEST, () => {
   it('refuses a bad config with the path and reason of each error, exit 2', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'fillstate-bad-config-'));
     writeFileSync(path.join(cwd, 'fillstate.config.json'), JSON.stringify({ server: { port: 'eighty' }, venue: { type: 'paper', balances: { USDT: 5 } }, token: 'x' }));

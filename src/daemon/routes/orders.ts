@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOrderRequest, type OrderRequest } from '../../domain/order-request.ts';
 import { UnknownOrderError } from '../../engine/errors.ts';
-import { ApiError, denialError } from '../errors.ts';
+import { apiError, denialError } from '../errors.ts';
 import { listOrdersQuerySchema } from '../schemas.ts';
 import { parse, type RouteContext } from './context.ts';
 
@@ -26,7 +26,7 @@ export function orderRoutes(app: FastifyInstance, { engine }: RouteContext): voi
         const differing = IDENTITY_FIELDS.filter((field) => field !== 'venue' && original[field] !== parsed[field]);
         if (parsed.venue !== undefined && parsed.venue !== existing.getSnapshot().context.venue) differing.unshift('venue');
         if (differing.length > 0) {
-          throw new ApiError(409, 'idempotency_conflict', `clientOrderId ${parsed.clientOrderId} already names an order with a different ${differing.join(', ')}`, {
+          throw apiError('idempotency_conflict', `clientOrderId ${parsed.clientOrderId} already names an order with a different ${differing.join(', ')}`, {
             orderId: parsed.clientOrderId,
             fields: differing,
           });

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { UnknownPositionError } from '../../engine/errors.ts';
-import { ApiError, denialError } from '../errors.ts';
+import { apiError, denialError } from '../errors.ts';
 import { closePositionSchema, listPositionsQuerySchema, openPositionSchema, signalBodySchema, updateStopSchema, updateTakeProfitSchema } from '../schemas.ts';
 import { parse, type RouteContext } from './context.ts';
 
@@ -59,7 +59,7 @@ export function positionRoutes(app: FastifyInstance, { engine }: RouteContext): 
       case 'denied':
         throw denialError(outcome.denial, { positionId: outcome.positionId });
       case 'refused':
-        throw new ApiError(422, 'signal_refused', `signal refused: ${outcome.reason}`, { reason: outcome.reason });
+        throw apiError('signal_refused', `signal refused: ${outcome.reason}`, { reason: outcome.reason });
     }
   });
 }

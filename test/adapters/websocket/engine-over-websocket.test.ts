@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { roundToStep } from '../../../src/domain/decimal.ts';
 import type { DomainEvent } from '../../../src/domain/events.ts';
 import { createEngine } from '../../../src/engine/engine.ts';
-import { createClient, onCleanup, startServer, waitFor } from './fixture.ts';
+import { createClient, missHeartbeats, onCleanup, reconnectUntil, startServer, waitFor } from './fixture.ts';
 
 describe('engine over a WebSocket venue', () => {
   it('submits, fills and cancels through the server, and the venue agrees with the engine', async () => {
@@ -57,7 +57,8 @@ describe('engine over a WebSocket venue', () => {
     server.silenceAfterNextCommand();
     const { orderId } = engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.005' });
     expect(engine.getOrder(orderId)?.status).toBe('submitted');
-    await waitFor(() => engine.getOrder(orderId)?.status === 'filled', 'the order to fill after the reconnect');
+    await missHeartbeats(probe);
+    await reconnectUntil(probe, () => engine.getOrder(orderId)?.status === 'filled', 'the order to fill after the reconnect');
 
     expect(probe.states).toContain('reconnecting');
     expect(statuses).not.toContain('OrderRejected');

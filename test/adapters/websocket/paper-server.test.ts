@@ -6,7 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../../adapters/websocket-venue/protocol.ts';
-import { TOKEN, createClient, marketBuy, onCleanup, startServer, waitFor } from './fixture.ts';
+import { VenueHost } from '../../../adapters/paper-server/index.ts';
+import type { ExecutionReport } from '../../../adapters/venue.ts';
+import { SystemClock } from '../../../src/domain/clock.ts';
+import { TOKEN, createClient, marketBuy, onCleanup, quote, reconnectUntil, startServer, waitFor } from './fixture.ts';
+
+/** Wall time that has moved on by the next read, as it does on a busy machine: every read is 1 ms later. */
+class MovingClock extends SystemClock {
+  private reads = 0;
+  override now(): number {
+    return super.now() + this.reads++;
+  }
+}
 
 const MAIN = fileURLToPath(new URL('../../../adapters/paper-server/main.ts', import.meta.url));
 
@@ -48,9 +59,11 @@ async function rawClient(url: string, token = TOKEN): Promise<{ socket: WebSocke
   return { socket, messages };
 }
 
-describe('paper venue server', () => {
+// Some tests start the server as a process (TypeScript loaded through tsx): slow on a busy machine. The bound
+// only turns a hang into a failure.
+describe('paper venue server', { timeout: 120_000 }, () => {
   it('runs as its own process, prints its URL as one JSON line, and its death takes the client down after the configured attempts', async () => {
-    const child = runServerProcess(['--port', '0', '--seed', '5', '--interval-ms', '20', '--heartbeat-ms', '100'], TOKEN);
+    const child = runServerProcess(['--port', '0', '--seed', '5', '--interval-ms', '20'], TOKEN);
     const ready = JSON.parse(await firstLine(child)) as { url: string; port: number; venue: string; pid: number };
     expect(ready).toEqual({ url: `ws://127.0.0.1:${ready.port}`, port: ready.port, venue: 'paper', pid: child.pid });
 
@@ -66,7 +79,7 @@ describe('paper venue server', () => {
     expect((await venue.adminState()).submitCounts).toEqual({ 'from-child': 1 });
 
     child.kill('SIGKILL');
-    await waitFor(() => venue.connectionState() === 'down', 'the client to give up on the dead venue');
+    await reconnectUntil(probe, () => venue.connectionState() === 'down', 'the client to give up on the dead venue');
     expect(venue.connectionStatus()).toMatchObject({ state: 'down', failedAttempts: 3 });
     expect(venue.connectionStatus().lastError).toContain('ECONNREFUSED');
     expect(probe.states.slice(0, 4)).toEqual(['connecting', 'syncing', 'live', 'reconnecting']);
@@ -96,7 +109,8 @@ describe('paper venue server', () => {
   });
 
   it('answers malformed messages with a specific error and changes nothing at the venue', async () => {
-    const server = await startServer();
+    // No server pings among the messages this test counts.
+    const server = await startServer({ heartbeatIntervalMs: 600_000 });
     const { socket, messages } = await rawClient(server.url);
     socket.send('{not json');
     socket.send(JSON.stringify({ type: 'query', id: 1, query: 'balances' }));
@@ -124,6 +138,20 @@ describe('paper venue server', () => {
     socket.send(JSON.stringify({ type: 'hello', protocol: 99, session: 's1', resumeAfter: null }));
     expect(await closed).toBe(4000);
     expect(messages).toEqual([{ type: 'error', id: null, message: `protocol 99 is not spoken here (server speaks ${PROTOCOL_VERSION})`, fatal: true }]);
+  });
+
+  it('stamps a fill and its report with one time, so what recovery reads back matches what was streamed', async () => {
+    const host = new VenueHost({ market: false, clock: new MovingClock() });
+    onCleanup(() => host.stop());
+    const reports: ExecutionReport[] = [];
+    host.onReport(({ report }) => reports.push(report));
+    host.publish(quote('49999.9', '50000.1'));
+    host.submit(marketBuy('stamped'));
+    await waitFor(() => reports.some((report) => report.type === 'filled'), 'the fill report');
+    const filled = reports.find((report) => report.type === 'filled')!;
+    const [fill] = await host.venue.orderFills('stamped');
+    expect(fill!.timestamp).toBe(filled.timestamp);
+    expect(host.fillsSince(0).map((sequenced) => sequenced.timestamp)).toEqual([filled.timestamp]);
   });
 
   it('cuts off a client that stops answering its pings', async () => {

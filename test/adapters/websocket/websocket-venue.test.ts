@@ -2,7 +2,7 @@
 // link, a silently dead stream caught by heartbeats, in-flight commands reconciled (never blindly resent),
 // queued commands, refused tokens and duplicates counted by the venue.
 import { describe, expect, it } from 'vitest';
-import { createClient, limitBuy, marketBuy, quote, startServer, trade, waitFor } from './fixture.ts';
+import { createClient, limitBuy, marketBuy, missHeartbeats, quote, reconnectUntil, startServer, trade, waitFor } from './fixture.ts';
 
 describe('WebSocketVenue', () => {
   it('learns the venue at connect: capabilities, instruments with decimal grids, balances', async () => {
@@ -57,7 +57,7 @@ describe('WebSocketVenue', () => {
     expect(probe.reports).toHaveLength(3);
 
     server.setAccepting(true);
-    await waitFor(() => probe.reports.length === 6 && venue.connectionState() === 'live', 'the missed fills');
+    await reconnectUntil(probe, () => probe.reports.length === 6 && venue.connectionState() === 'live', 'the missed fills');
     const logged = server.host.reportsAfter(0).map((entry) => entry.report);
     expect(probe.reports).toEqual(logged);
     expect(probe.reports.slice(3).map((report) => `${report.type} ${report.clientOrderId}`)).toEqual(['filled a', 'filled b', 'filled c']);
@@ -86,7 +86,8 @@ describe('WebSocketVenue', () => {
     await venue.connect();
     expect(server.silenceConnections()).toBe(1);
 
-    await waitFor(() => probe.states.includes('reconnecting') && venue.connectionState() === 'live', 'a reconnect after silence');
+    await missHeartbeats(probe);
+    await reconnectUntil(probe, () => venue.connectionState() === 'live', 'a reconnect after silence');
     expect(probe.states.slice(0, 6)).toEqual(['connecting', 'syncing', 'live', 'reconnecting', 'connecting', 'syncing']);
     expect(venue.connectionStatus().lastError).toBe('heartbeats missed: the stream went silent');
     // The silent connection was fenced off by the new one of the same session.
@@ -106,7 +107,8 @@ describe('WebSocketVenue', () => {
     server.silenceAfterNextCommand();
     venue.submit(marketBuy('in-flight'));
 
-    await waitFor(() => probe.states.includes('reconnecting') && venue.connectionState() === 'live', 'the reconnect');
+    await missHeartbeats(probe);
+    await reconnectUntil(probe, () => venue.connectionState() === 'live', 'the reconnect');
     await waitFor(() => probe.reports.length === 2, 'the outcome, resumed');
     expect(probe.reports.map((report) => report.type)).toEqual(['accepted', 'filled']);
     const truth = await venue.adminState();
@@ -128,10 +130,13 @@ describe('WebSocketVenue', () => {
 
     server.silenceAfterNextCommand();
     venue.amend('amended', { price: '49100' });
-    await waitFor(() => probe.states.filter((state) => state === 'live').length === 2, 'the first reconnect');
+    await missHeartbeats(probe);
+    await reconnectUntil(probe, () => venue.connectionState() === 'live', 'the first reconnect');
     server.silenceAfterNextCommand();
     venue.cancel('canceled');
-    await waitFor(() => probe.states.filter((state) => state === 'live').length === 3, 'the second reconnect');
+    await missHeartbeats(probe);
+    await reconnectUntil(probe, () => venue.connectionState() === 'live', 'the second reconnect');
+    expect(probe.states.filter((state) => state === 'live')).toHaveLength(3);
     await waitFor(() => probe.reports.length === 4, 'both outcomes');
 
     expect(probe.reports.slice(2).map((report) => `${report.type} ${report.clientOrderId}`)).toEqual(['amended amended', 'canceled canceled']);
@@ -153,7 +158,8 @@ describe('WebSocketVenue', () => {
     await waitFor(() => probe.reports.length === 1, 'the acceptance');
     server.silenceConnections();
     venue.amend('repriced', { price: '49200' });
-    await waitFor(() => probe.reports.length === 2, 'the amendment after the reconnect');
+    await missHeartbeats(probe);
+    await reconnectUntil(probe, () => probe.reports.length === 2, 'the amendment after the reconnect');
     expect(probe.reports[1]).toMatchObject({ type: 'amended', clientOrderId: 'repriced', price: '49200' });
     expect(await venue.queryOrder('repriced')).toMatchObject({ status: 'open', price: '49200' });
   });
@@ -167,7 +173,8 @@ describe('WebSocketVenue', () => {
     server.silenceConnections();
     venue.submit(marketBuy('lost-on-the-way'));
 
-    await waitFor(() => probe.reports.length === 2, 'the order to be placed after the reconnect');
+    await missHeartbeats(probe);
+    await reconnectUntil(probe, () => probe.reports.length === 2, 'the order to be placed after the reconnect');
     expect(probe.reports.map((report) => report.type)).toEqual(['accepted', 'filled']);
     expect((await venue.adminState()).submitCounts).toEqual({ 'lost-on-the-way': 1 });
   });
@@ -187,7 +194,7 @@ describe('WebSocketVenue', () => {
     const balances = venue.balances();
 
     server.setAccepting(true);
-    await waitFor(() => probe.reports.length === 2, 'the queued commands');
+    await reconnectUntil(probe, () => probe.reports.length === 2, 'the queued commands');
     expect(probe.reports.map((report) => `${report.type} ${report.clientOrderId}`)).toEqual(['accepted queued', 'canceled queued']);
     expect(await balances).toContainEqual({ currency: 'USDT', total: '100000', reserved: '0' });
     expect((await venue.adminState()).submitCounts).toEqual({ queued: 1 });
@@ -239,7 +246,7 @@ describe('WebSocketVenue', () => {
     await venue.connect();
     server.setAccepting(false);
     server.dropConnections();
-    await waitFor(() => venue.connectionState() === 'down', 'the connection to give up');
+    await reconnectUntil(probe, () => venue.connectionState() === 'down', 'the connection to give up');
     expect(venue.connectionStatus()).toMatchObject({ state: 'down', failedAttempts: 3, lastError: 'venue server answered HTTP 503 to the upgrade' });
     expect(probe.states.filter((state) => state === 'connecting')).toHaveLength(4);
 
@@ -292,7 +299,7 @@ describe('WebSocketVenue', () => {
     const port = server.port;
     await server.close();
     const restarted = await startServer({ port });
-    await waitFor(() => probe.venue.connectionState() === 'down', 'the client to refuse the new instance');
+    await reconnectUntil(probe, () => probe.venue.connectionState() === 'down', 'the client to refuse the new instance');
     expect(probe.venue.connectionStatus().lastError).toBe(
       `venue paper restarted (instance ${restarted.instance}, was ${server.instance}): its orders and reports are not the ones this client knew`,
     );
