@@ -3,7 +3,7 @@
 import { decimal, type Decimal, type DecimalString } from '../domain/decimal.ts';
 import type { MarketData } from '../domain/market-data.ts';
 import type { OrderSide, OrderType } from '../domain/order-request.ts';
-import { advanceTrailing, isTriggeredAt, type TrailingPlan, type TrailingState } from '../domain/triggers.ts';
+import { advanceTrailing, isTriggeredAt, triggerFiresBelow, type TrailingPlan, type TrailingState } from '../domain/triggers.ts';
 
 /**
  * What a trigger is for, as data: an order held locally (a stop, take-profit or trailing stop), or a level of a
@@ -78,11 +78,6 @@ class InstrumentTriggers {
       this.trailing.length
     );
   }
-}
-
-function firesBelow(side: OrderSide, type: OrderType): boolean {
-  const isTakeProfit = type === 'takeProfit' || type === 'takeProfitLimit';
-  return (side === 'sell') !== isTakeProfit;
 }
 
 export class TriggerIndex {
@@ -211,6 +206,6 @@ export class TriggerIndex {
   }
 
   private sortedFor(triggers: InstrumentTriggers, entry: TriggerEntry): SortedTriggers {
-    return firesBelow(entry.side, entry.type) ? triggers.firesBelow[entry.side] : triggers.firesAbove[entry.side];
+    return triggerFiresBelow(entry.side, entry.type) ? triggers.firesBelow[entry.side] : triggers.firesAbove[entry.side];
   }
 }

@@ -13,7 +13,7 @@ export function installPositionReactions(bus: DomainEventBus, book: PositionBook
   });
   onOrderEnded(bus, ({ orderId, status }) => book.orderEnded(orderId, status));
   bus.on('PositionOpened', (event) => {
-    if (event.planError) logger.error({ positionId: event.positionId, planError: event.planError }, `position ${event.positionId} opened without its plan: ${event.planError}`);
+    if (event.planError) logger.error({ positionId: event.positionId, planError: event.planError }, `position ${event.positionId} is closing: its plan could not be applied at the fill (${event.planError})`);
   });
   bus.on('PositionClosed', (event) => {
     book.closed(event.positionId);
