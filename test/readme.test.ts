@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { NEVER_REACHED_VENUE } from '../src/index.ts';
 import { orderRequestSchema } from '../src/domain/order-request.ts';
 import * as schemas from '../src/daemon/schemas.ts';
+import { performanceQuerySchema } from '../src/daemon/routes/performance.ts';
 import { startTestDaemon } from './daemon/fixture.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -97,7 +98,7 @@ const SCHEMAS: Record<string, z.ZodObject> = {
   'POST /v1/signals': schemas.signalBodySchema,
   'GET /v1/account': schemas.accountQuerySchema,
   'GET /v1/fills': schemas.fillsQuerySchema,
-  'GET /v1/performance': schemas.performanceQuerySchema,
+  'GET /v1/performance': performanceQuerySchema,
   'POST /v1/halt': schemas.haltSchema,
   'POST /v1/reduce-only': schemas.haltSchema,
   'POST /v1/resume': schemas.emptySchema,

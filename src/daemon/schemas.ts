@@ -208,4 +208,3 @@ export const streamQuerySchema = z.strictObject({
 });
 
 export const accountQuerySchema = z.strictObject({ quote: z.string().min(1).optional() });
-export const performanceQuerySchema = z.strictObject({ startingEquity: decimalString('startingEquity').optional() });

@@ -105,8 +105,9 @@ export class FinishedHistory {
   private nodeOf(actor: FinishedActor): NodeView {
     const ref = actor.id.startsWith('order:') ? this.engine.getOrderActor(actor.id.slice('order:'.length)) : this.engine.getPositionActor(actor.id.slice('position:'.length));
     if (ref !== undefined) return nodeOf(actor.id, ref.getSnapshot() as never, this.engine);
-    // The engine let the actor go: what the index kept still places it in the tree.
-    return { id: actor.id, kind: actor.id.startsWith('order:') ? 'order' : 'position', state: actor.state, live: false, symbol: actor.symbol, side: actor.side, updatedAt: actor.at };
+    // The engine let the actor go (a denial leaves none): its final view, or what the index kept, places it.
+    const view = actor.id.startsWith('order:') ? this.engine.getOrder(actor.id.slice('order:'.length)) : undefined;
+    return { id: actor.id, kind: actor.id.startsWith('order:') ? 'order' : 'position', state: actor.state, live: false, symbol: actor.symbol, side: actor.side, updatedAt: actor.at, ...(view?.reason === undefined ? {} : { reason: view.reason }) };
   }
 }
 

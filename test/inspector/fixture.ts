@@ -30,7 +30,7 @@ export interface InspectedDaemon {
   close(): Promise<void>;
 }
 
-export async function startInspectedDaemon(inspectorOptions: InspectorOptions = {}, engineOptions: { readonly risk?: Parameters<typeof createEngine>[0]['risk'] } = {}): Promise<InspectedDaemon> {
+export async function startInspectedDaemon(inspectorOptions: InspectorOptions = {}, engineOptions: { readonly risk?: Parameters<typeof createEngine>[0]['risk']; readonly finishedOrdersKept?: number } = {}): Promise<InspectedDaemon> {
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
   const venue = new ManualVenue({ instruments: [BTC], now: () => clock.now(), recordCommands: false, balances: { USDT: '1000000000000', BTC: '0' } });
   const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'i', logger: pino({ level: 'silent' }), ...engineOptions });

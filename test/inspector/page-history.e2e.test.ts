@@ -28,7 +28,8 @@ function trade(price: string): void {
 }
 
 beforeAll(async () => {
-  daemon = await startInspectedDaemon();
+  // The engine keeps the final views of this many finished orders in memory (10,000 by default).
+  daemon = await startInspectedDaemon({}, { finishedOrdersKept: FINISHED + 10 });
   // The history, fast: orders the risk gate denies while halted end at once, with no venue round trip.
   daemon.engine.halt('building history');
   for (let index = 0; index < FINISHED; index++) {
