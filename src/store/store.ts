@@ -375,26 +375,27 @@ export class Store implements JournalStore {
   }
 
   liveSnapshots(): SnapshotRecord[] {
-    const select = this.database.prepare('SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots WHERE actor_id = ?');
-    const records: SnapshotRecord[] = [];
-    const add = (actorId: string): void => {
-      const row = select.get(actorId) as Record<string, unknown> | undefined;
-      if (row !== undefined) records.push(snapshotOf(row));
-    };
-    add('portfolio');
     const positions = this.database.prepare("SELECT position_id FROM positions WHERE status != 'closed' ORDER BY rowid").all() as Array<{ position_id: string }>;
-    for (const { position_id } of positions) add(`position:${position_id}`);
     const orders = this.database.prepare('SELECT client_order_id FROM orders WHERE live = 1 ORDER BY created_at, rowid').all() as Array<{ client_order_id: string }>;
-    for (const { client_order_id } of orders) add(`order:${client_order_id}`);
-    return records;
+    return this.snapshotsOf(['portfolio', ...positions.map((row) => `position:${row.position_id}`), ...orders.map((row) => `order:${row.client_order_id}`)]);
   }
 
   closedPositionSnapshots(): SnapshotRecord[] {
-    const select = this.database.prepare('SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots WHERE actor_id = ?');
     const positions = this.database.prepare("SELECT position_id FROM positions WHERE status = 'closed' ORDER BY rowid").all() as Array<{ position_id: string }>;
+    return this.snapshotsOf(positions.map((row) => `position:${row.position_id}`));
+  }
+
+  recentFinishedOrderSnapshots(limit: number): SnapshotRecord[] {
+    const orders = this.database.prepare('SELECT client_order_id FROM orders WHERE live = 0 ORDER BY updated_at DESC, rowid DESC LIMIT ?').all(limit) as Array<{ client_order_id: string }>;
+    return this.snapshotsOf(orders.reverse().map((row) => `order:${row.client_order_id}`));
+  }
+
+  /** The snapshots of these actors, in this order (an actor without one is left out). */
+  private snapshotsOf(actorIds: readonly string[]): SnapshotRecord[] {
+    const select = this.database.prepare('SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots WHERE actor_id = ?');
     const records: SnapshotRecord[] = [];
-    for (const { position_id } of positions) {
-      const row = select.get(`position:${position_id}`) as Record<string, unknown> | undefined;
+    for (const actorId of actorIds) {
+      const row = select.get(actorId) as Record<string, unknown> | undefined;
       if (row !== undefined) records.push(snapshotOf(row));
     }
     return records;
@@ -403,17 +404,6 @@ export class Store implements JournalStore {
   order(clientOrderId: string): OrderRecord | undefined {
     const row = this.database.prepare('SELECT * FROM orders WHERE client_order_id = ?').get(clientOrderId) as Record<string, unknown> | undefined;
     return row === undefined ? undefined : orderOf(row);
-  }
-
-  recentFinishedOrderSnapshots(limit: number): SnapshotRecord[] {
-    const select = this.database.prepare('SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots WHERE actor_id = ?');
-    const rows = this.database.prepare('SELECT client_order_id FROM orders WHERE live = 0 ORDER BY updated_at DESC, rowid DESC LIMIT ?').all(limit) as Array<{ client_order_id: string }>;
-    const records: SnapshotRecord[] = [];
-    for (const { client_order_id } of rows.reverse()) {
-      const row = select.get(`order:${client_order_id}`) as Record<string, unknown> | undefined;
-      if (row !== undefined) records.push(snapshotOf(row));
-    }
-    return records;
   }
 
   snapshots(): SnapshotRecord[] {
