@@ -167,7 +167,7 @@ const configSchema = z.strictObject({
   shutdown: z
     .strictObject({
       cancelOpenOrders: z.boolean().default(false),
-      /** On a graceful stop, hand stops held locally to the venue as native stops where it can hold them. */
+      /** On a graceful stop, ask the engine to hand locally held stops to the venue (the engine has no hand-over yet). */
       handStopsToVenue: z.boolean().default(true),
     })
     .prefault({}),
