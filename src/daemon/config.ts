@@ -62,7 +62,11 @@ const paperVenueSchema = z.strictObject({
   balances: z.record(z.string().min(1), nonNegativeDecimalText('balance')).default({ USDT: '100000', BTC: '2' }),
   orderLatencyMs: z.int().nonnegative().default(15),
   reportLatencyMs: z.int().nonnegative().default(15),
-  nativeStops: z.boolean().default(false),
+  /**
+   * Whether the paper venue holds stop, stop-limit and take-profit orders itself, as exchanges do (default): a
+   * stop at the venue survives the daemon. Off, every stop is held by the engine (emulated).
+   */
+  nativeStops: z.boolean().default(true),
   /** The seeded synthetic market that feeds each instrument on wall time. */
   market: syntheticMarketSchema.prefault({}),
 });
@@ -167,7 +171,7 @@ const configSchema = z.strictObject({
   shutdown: z
     .strictObject({
       cancelOpenOrders: z.boolean().default(false),
-      /** On a graceful stop, ask the engine to hand locally held stops to the venue (the engine has no hand-over yet). */
+      /** On a graceful stop, hand the trailing stops the engine holds to the venue as native stops (engine.handStopsToVenue). */
       handStopsToVenue: z.boolean().default(true),
     })
     .prefault({}),
