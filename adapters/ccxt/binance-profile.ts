@@ -6,10 +6,12 @@ import { decimal, isDecimalText, toDecimalString, type DecimalString } from '../
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
+import { BINANCE_CLIENT_ORDER_IDS, ClientOrderIdCodec, type ExchangeIdResult } from './client-order-ids.ts';
 import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
-/** Binance: 1 to 36 of letters, digits and `.:/_-` (newClientOrderId). */
-const BINANCE_CLIENT_ORDER_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
+const CLIENT_ORDER_IDS = new ClientOrderIdCodec(BINANCE_CLIENT_ORDER_IDS);
+/** A cancel-replace's id: the engine id, "/r" and the generation ("/" is never in an engine id). */
+const REPLACEMENT_SUFFIX = /\/r[1-9][0-9]*$/;
 
 type Raw = Record<string, unknown>;
 
@@ -85,8 +87,12 @@ export class BinanceProfile implements ExchangeProfile {
     return exchange;
   }
 
-  clientOrderIdIssue(clientOrderId: string): string | undefined {
-    return BINANCE_CLIENT_ORDER_ID.test(clientOrderId) ? undefined : `clientOrderId ${JSON.stringify(clientOrderId)} is not 1 to 36 of letters, digits and ".:/_-" as Binance requires`;
+  exchangeClientOrderId(clientOrderId: string): ExchangeIdResult {
+    return CLIENT_ORDER_IDS.toExchange(clientOrderId);
+  }
+
+  engineClientOrderId(exchangeClientOrderId: string): string {
+    return exchangeClientOrderId.replace(REPLACEMENT_SUFFIX, '');
   }
 
   replacementClientOrderId(clientOrderId: string, generation: number): string | undefined {

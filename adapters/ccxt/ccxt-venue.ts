@@ -191,8 +191,8 @@ export class CcxtVenue implements Venue {
     if (this.currentState !== 'live') return refuse(this.notLiveReason());
     const instrument = this.instrumentBySymbol.get(order.symbol);
     if (instrument === undefined) return refuse(`venue ${this.id} has no instrument ${order.symbol}`);
-    const idIssue = this.profile.clientOrderIdIssue(order.clientOrderId);
-    if (idIssue !== undefined) return refuse(idIssue);
+    const exchangeId = this.profile.exchangeClientOrderId(order.clientOrderId);
+    if ('issue' in exchangeId) return refuse(exchangeId.issue);
     const precision = precisionIssue(this.exchange, instrument, order);
     if (precision !== undefined) return refuse(`refused before sending: ${precision}`);
     if (order.type !== 'market' && order.type !== 'limit') return refuse(`venue ${this.id} sends only market and limit orders; ${order.type} is held by the engine`);
@@ -204,7 +204,7 @@ export class CcxtVenue implements Venue {
       symbol: order.symbol,
       side: order.side,
       type: order.type,
-      exchangeClientOrderId: order.clientOrderId,
+      exchangeClientOrderId: exchangeId.id,
       inFlight: true,
       sentAt: this.clock.now(),
       quantity: order.quantity,
@@ -250,7 +250,9 @@ export class CcxtVenue implements Venue {
 
   async queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined> {
     const order = this.keeper.get(clientOrderId);
-    const state = await this.rest.fetchOrderState(order?.exchangeClientOrderId ?? clientOrderId, order?.symbol);
+    const exchangeId = order?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId);
+    if (exchangeId === undefined) return undefined;
+    const state = await this.rest.fetchOrderState(exchangeId, order?.symbol);
     if (state === undefined) return undefined;
     if (order === undefined && this.keeper.isWorking(state.status)) this.adopt(clientOrderId, state);
     return this.statusOf(clientOrderId, state);
@@ -259,7 +261,7 @@ export class CcxtVenue implements Venue {
   async openOrders(): Promise<readonly VenueOrderStatus[]> {
     const states = await this.rest.fetchOpenOrderStates((symbol) => this.instrumentBySymbol.has(symbol));
     return states.map((state) => {
-      const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId) ?? this.adopt(state.exchangeClientOrderId, state);
+      const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId) ?? this.adopt(this.profile.engineClientOrderId(state.exchangeClientOrderId), state);
       return this.statusOf(order.clientOrderId, state);
     });
   }
@@ -270,7 +272,8 @@ export class CcxtVenue implements Venue {
     const venueOrderIds = tracked === undefined ? [] : [...tracked.formerVenueOrderIds, ...(tracked.venueOrderId !== undefined ? [tracked.venueOrderId] : [])];
     if (tracked === undefined || venueOrderIds.length === 0) {
       // Not sent by this process (a restart): the exchange's record of the order names its id.
-      const state = await this.rest.fetchOrderState(tracked?.exchangeClientOrderId ?? clientOrderId, symbol);
+      const exchangeId = tracked?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId);
+      const state = exchangeId === undefined ? undefined : await this.rest.fetchOrderState(exchangeId, symbol);
       if (state === undefined) return [];
       symbol = state.symbol;
       venueOrderIds.push(state.venueOrderId);
@@ -781,7 +784,7 @@ export class CcxtVenue implements Venue {
 
   private async sendCancel(clientOrderId: string): Promise<void> {
     const order = this.keeper.get(clientOrderId);
-    const exchangeId = order?.exchangeClientOrderId ?? clientOrderId;
+    const exchangeId = order?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId) ?? clientOrderId;
     const symbol = order?.symbol ?? (await this.queryOrder(clientOrderId).catch(() => undefined))?.symbol;
     const refuse = (reason: string) => this.deliver({ venue: this.id, clientOrderId, timestamp: this.clock.now(), type: 'cancelRejected', reason });
     if (symbol === undefined) return refuse(`order ${clientOrderId} is not known at ${this.id}`);
@@ -955,6 +958,12 @@ export class CcxtVenue implements Venue {
       ...(state.price !== undefined ? { price: state.price } : {}),
       accepted: true,
     });
+  }
+
+  /** The exchange's id for an engine id this process did not send (a restart), or undefined when it has none. */
+  private exchangeIdOf(clientOrderId: string): string | undefined {
+    const mapped = this.profile.exchangeClientOrderId(clientOrderId);
+    return 'id' in mapped ? mapped.id : undefined;
   }
 
   private statusOf(clientOrderId: string, state: RawOrderState): VenueOrderStatus {

@@ -7,10 +7,11 @@ import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 import { exact } from './binance-profile.ts';
+import { ClientOrderIdCodec, OKX_CLIENT_ORDER_IDS, type ExchangeIdResult } from './client-order-ids.ts';
 import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
-/** OKX clOrdId: 1 to 32 letters and digits (its documents: "alphanumerics, case-sensitive, up to 32"). */
-const OKX_CLIENT_ORDER_ID = /^[A-Za-z0-9]{1,32}$/;
+/** OKX clOrdId: 1 to 32 letters and digits; engine ids outside that are encoded (client-order-ids.ts). */
+const CLIENT_ORDER_IDS = new ClientOrderIdCodec(OKX_CLIENT_ORDER_IDS);
 
 type Raw = Record<string, unknown>;
 
@@ -84,9 +85,12 @@ export class OkxProfile implements ExchangeProfile {
     return exchange;
   }
 
-  clientOrderIdIssue(clientOrderId: string): string | undefined {
-    // The seam has no id mapping: an engine id OKX cannot carry is refused, never rewritten.
-    return OKX_CLIENT_ORDER_ID.test(clientOrderId) ? undefined : `clientOrderId ${JSON.stringify(clientOrderId)} is not 1 to 32 letters and digits as OKX requires (clOrdId); not sent`;
+  exchangeClientOrderId(clientOrderId: string): ExchangeIdResult {
+    return CLIENT_ORDER_IDS.toExchange(clientOrderId);
+  }
+
+  engineClientOrderId(exchangeClientOrderId: string): string {
+    return CLIENT_ORDER_IDS.toEngine(exchangeClientOrderId);
   }
 
   replacementClientOrderId(): string | undefined {

@@ -9,6 +9,7 @@ import type { Exchange } from 'ccxt';
 import type { DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
+import type { ExchangeIdResult } from './client-order-ids.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueFill, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 
 export type MarketKind = 'spot' | 'future';
@@ -73,8 +74,13 @@ export interface ExchangeProfile {
   readonly market: MarketKind;
   /** Creates the ccxt (pro) instance, configured for this market; `urls` replaces the exchange's base URLs. */
   createExchange(config: { apiKey: string; secret: string; testnet: boolean; urls?: UrlOverride; recvWindowMs: number }): Exchange;
-  /** Why this id cannot be sent as the exchange's client order id, or undefined when it can. */
-  clientOrderIdIssue(clientOrderId: string): string | undefined;
+  /**
+   * The exchange's client order id for engine id `clientOrderId`, or why there is none. Pure and reversible
+   * (see client-order-ids.ts), so after a restart the same engine id names the same exchange order.
+   */
+  exchangeClientOrderId(clientOrderId: string): ExchangeIdResult;
+  /** The engine id an exchange client order id stands for (the inverse, also of replacement ids). */
+  engineClientOrderId(exchangeClientOrderId: string): string;
   /** The id of the order that replaces `clientOrderId` for the `generation`-th cancel-replace (undefined: too long). */
   replacementClientOrderId(clientOrderId: string, generation: number): string | undefined;
   /** 'native': changed in place, same ids; 'cancelReplace': a new order with the remaining quantity. */
