@@ -1,7 +1,8 @@
 // The Binance profiles (spot and USDⓈ-M futures) of the ccxt adapter: ccxt.pro.binance / binanceusdm set up
 // for one market, instruments from exchangeInfo filters, exact decimals from Binance's raw payloads, and
 // Binance's error codes read as what they mean for an order's fate.
-import ccxt, { type Exchange } from 'ccxt';
+import type { Exchange } from 'ccxt';
+import { ccxtErrors, pro } from './ccxt-library.ts';
 import { decimal, isDecimalText, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
@@ -76,7 +77,7 @@ export class BinanceProfile implements ExchangeProfile {
         defaultType: this.market === 'spot' ? 'spot' : 'future',
       },
     };
-    const exchange: Exchange = this.market === 'spot' ? new ccxt.pro.binance(options) : new ccxt.pro.binanceusdm(options);
+    const exchange: Exchange = this.market === 'spot' ? new pro.binance(options) : new pro.binanceusdm(options);
     if (config.testnet && config.urls === undefined) {
       // ccxt refuses sandbox mode for futures (Binance retired that testnet for "demo trading"); futures on
       // testnet therefore need `urls`.
@@ -304,15 +305,15 @@ export class BinanceProfile implements ExchangeProfile {
     const message = error instanceof Error ? error.message : String(error);
     const code = binanceCode(message);
     const reason = binanceMessage(message) ?? message;
-    if (error instanceof ccxt.AuthenticationError || error instanceof ccxt.PermissionDenied || code === -2015 || code === -2014 || code === -1022) return { kind: 'credentials', reason };
-    if (error instanceof ccxt.InvalidNonce || code === -1021) return { kind: 'clockSkew', reason };
-    if (error instanceof ccxt.DDoSProtection || error instanceof ccxt.RateLimitExceeded || code === -1003 || code === -1015 || /\b(429|418)\b/.test(message)) return { kind: 'rateLimited', reason };
-    if (code === -4116 || (code === -2010 && DUPLICATE_PATTERN.test(reason)) || error instanceof ccxt.DuplicateOrderId) return { kind: 'duplicate', reason };
+    if (error instanceof ccxtErrors.AuthenticationError || error instanceof ccxtErrors.PermissionDenied || code === -2015 || code === -2014 || code === -1022) return { kind: 'credentials', reason };
+    if (error instanceof ccxtErrors.InvalidNonce || code === -1021) return { kind: 'clockSkew', reason };
+    if (error instanceof ccxtErrors.DDoSProtection || error instanceof ccxtErrors.RateLimitExceeded || code === -1003 || code === -1015 || /\b(429|418)\b/.test(message)) return { kind: 'rateLimited', reason };
+    if (code === -4116 || (code === -2010 && DUPLICATE_PATTERN.test(reason)) || error instanceof ccxtErrors.DuplicateOrderId) return { kind: 'duplicate', reason };
     if (code !== undefined && NOT_FOUND_CODES.has(code)) return { kind: 'notFound', reason };
-    if (error instanceof ccxt.OrderNotFound) return { kind: 'notFound', reason };
+    if (error instanceof ccxtErrors.OrderNotFound) return { kind: 'notFound', reason };
     // -1007 (backend timeout, "execution status unknown"), -1001, 5xx, network errors: the request may have landed.
-    if (code === -1007 || code === -1001 || code === -1006 || code === -1008 || error instanceof ccxt.NetworkError) return { kind: 'ambiguous', reason };
-    if ((code !== undefined && REFUSED_CODES.has(code)) || error instanceof ccxt.InvalidOrder || error instanceof ccxt.InsufficientFunds || error instanceof ccxt.BadRequest || error instanceof ccxt.BadSymbol) {
+    if (code === -1007 || code === -1001 || code === -1006 || code === -1008 || error instanceof ccxtErrors.NetworkError) return { kind: 'ambiguous', reason };
+    if ((code !== undefined && REFUSED_CODES.has(code)) || error instanceof ccxtErrors.InvalidOrder || error instanceof ccxtErrors.InsufficientFunds || error instanceof ccxtErrors.BadRequest || error instanceof ccxtErrors.BadSymbol) {
       return { kind: 'refused', reason };
     }
     // Anything else (an unknown answer) may hide a placed order: never read it as a refusal.

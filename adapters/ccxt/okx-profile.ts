@@ -1,7 +1,8 @@
 // The OKX spot profile of the ccxt adapter: ccxt.pro.okx set up for SPOT (cash mode), instruments from the
 // instruments' tickSz/lotSz/minSz, exact decimals from OKX's raw v5 payloads, and OKX's error codes
 // (50000/51000 series) read as what they mean for an order's fate. OKX amends orders in place.
-import ccxt, { type Exchange } from 'ccxt';
+import type { Exchange } from 'ccxt';
+import { ccxtErrors, pro } from './ccxt-library.ts';
 import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
@@ -61,7 +62,7 @@ export class OkxProfile implements ExchangeProfile {
 
   createExchange(config: { apiKey: string; secret: string; testnet: boolean; urls?: UrlOverride; recvWindowMs: number }): Exchange {
     if (this.passphrase === '') throw new Error('okx: the API key passphrase is required (from the environment)');
-    const exchange: Exchange = new ccxt.pro.okx({
+    const exchange: Exchange = new pro.okx({
       apiKey: config.apiKey,
       secret: config.secret,
       password: this.passphrase,
@@ -253,14 +254,14 @@ export class OkxProfile implements ExchangeProfile {
     const message = error instanceof Error ? error.message : String(error);
     const code = okxCode(message);
     const reason = okxMessage(message) ?? message;
-    if (error instanceof ccxt.AuthenticationError || error instanceof ccxt.PermissionDenied || (code !== undefined && CREDENTIAL_CODES.has(code))) return { kind: 'credentials', reason };
-    if (error instanceof ccxt.InvalidNonce || code === '50102') return { kind: 'clockSkew', reason };
-    if (error instanceof ccxt.RateLimitExceeded || error instanceof ccxt.DDoSProtection || (code !== undefined && RATE_LIMIT_CODES.has(code)) || /\b429\b/.test(message)) return { kind: 'rateLimited', reason };
+    if (error instanceof ccxtErrors.AuthenticationError || error instanceof ccxtErrors.PermissionDenied || (code !== undefined && CREDENTIAL_CODES.has(code))) return { kind: 'credentials', reason };
+    if (error instanceof ccxtErrors.InvalidNonce || code === '50102') return { kind: 'clockSkew', reason };
+    if (error instanceof ccxtErrors.RateLimitExceeded || error instanceof ccxtErrors.DDoSProtection || (code !== undefined && RATE_LIMIT_CODES.has(code)) || /\b429\b/.test(message)) return { kind: 'rateLimited', reason };
     if (code === '51016') return { kind: 'duplicate', reason };
-    if ((code !== undefined && NOT_FOUND_CODES.has(code)) || error instanceof ccxt.OrderNotFound) return { kind: 'notFound', reason };
-    if ((code !== undefined && AMBIGUOUS_CODES.has(code)) || error instanceof ccxt.NetworkError) return { kind: 'ambiguous', reason };
+    if ((code !== undefined && NOT_FOUND_CODES.has(code)) || error instanceof ccxtErrors.OrderNotFound) return { kind: 'notFound', reason };
+    if ((code !== undefined && AMBIGUOUS_CODES.has(code)) || error instanceof ccxtErrors.NetworkError) return { kind: 'ambiguous', reason };
     if (code !== undefined && code.startsWith('51')) return { kind: 'refused', reason };
-    if (error instanceof ccxt.InvalidOrder || error instanceof ccxt.InsufficientFunds || error instanceof ccxt.BadRequest || error instanceof ccxt.BadSymbol) return { kind: 'refused', reason };
+    if (error instanceof ccxtErrors.InvalidOrder || error instanceof ccxtErrors.InsufficientFunds || error instanceof ccxtErrors.BadRequest || error instanceof ccxtErrors.BadSymbol) return { kind: 'refused', reason };
     // Anything else may hide a placed order: never read it as a refusal.
     return { kind: 'ambiguous', reason };
   }
