@@ -41,6 +41,19 @@ const TYPE_FROM_BINANCE: Record<string, OrderType> = {
   TRAILING_STOP_MARKET: 'trailingStop',
 };
 
+/**
+ * The engine's conditional order types as Binance spot names them. A type is held at the exchange only when
+ * every traded symbol lists it in exchangeInfo `orderTypes`; otherwise the engine emulates it. Futures'
+ * conditional orders moved to Binance's Algo Service (POST /fapi/v1/algoOrder, ALGO_UPDATE events), which
+ * this adapter does not speak yet: the engine emulates them there.
+ */
+const SPOT_CONDITIONAL_TYPES: Partial<Record<OrderType, string>> = {
+  stop: 'STOP_LOSS',
+  stopLimit: 'STOP_LOSS_LIMIT',
+  takeProfit: 'TAKE_PROFIT',
+  takeProfitLimit: 'TAKE_PROFIT_LIMIT',
+};
+
 /** Binance error codes and what they mean for the request's outcome. */
 const REFUSED_CODES = new Set([-1013, -1100, -1102, -1111, -1112, -1114, -1115, -1116, -1117, -1121, -2010, -2011, -2013, -2021, -2022, -2026, -4003, -4014, -4023, -4024, -4028, -4061, -4164, -5022]);
 const NOT_FOUND_CODES = new Set([-2013, -2011]);
@@ -101,16 +114,21 @@ export class BinanceProfile implements ExchangeProfile {
     return id.length <= 36 ? id : undefined;
   }
 
-  capabilities(exchange: Exchange): VenueCapabilities {
+  capabilities(exchange: Exchange, tradedSymbols: readonly string[]): VenueCapabilities {
     // What ccxt says the exchange takes (its `features`), narrowed to what this adapter sends: market and
-    // limit orders (stops and trailing stops are held by the engine until native ones are mapped), and GTD
-    // left to the engine (it is not mapped to Binance's goodTillDate).
+    // limit orders, spot's stop and take-profit orders where every traded symbol lists them (see
+    // SPOT_CONDITIONAL_TYPES), and GTD left to the engine (it is not mapped to Binance's goodTillDate).
     const features = exchange.features as Record<string, unknown> | undefined;
     const forMarket = (this.market === 'spot' ? features?.spot : (features?.swap as Record<string, unknown> | undefined)?.linear) as { createOrder?: { timeInForce?: Record<string, boolean> } } | undefined;
     const timeInForce = forMarket?.createOrder?.timeInForce ?? {};
     const has = exchange.has as Record<string, unknown>;
+    const listed = tradedSymbols.map((symbol) => {
+      const info = exchange.markets?.[symbol]?.info as Raw | undefined;
+      return new Set(Array.isArray(info?.orderTypes) ? (info.orderTypes as string[]) : []);
+    });
+    const conditional = this.market !== 'spot' || tradedSymbols.length === 0 ? [] : (Object.entries(SPOT_CONDITIONAL_TYPES) as Array<[OrderType, string]>).filter(([, name]) => listed.every((types) => types.has(name))).map(([type]) => type);
     return {
-      orderTypes: ['market', 'limit'],
+      orderTypes: ['market', 'limit', ...conditional],
       timeInForce: (['GTC', 'IOC', 'FOK'] as const).filter((name) => timeInForce[name] === true),
       postOnly: timeInForce.PO === true,
       reduceOnly: this.market === 'future' && has.createReduceOnlyOrder === true,
@@ -143,7 +161,10 @@ export class BinanceProfile implements ExchangeProfile {
   }
 
   ccxtOrderType(type: OrderType): string {
-    return type === 'market' ? 'market' : 'limit';
+    if (type === 'market' || type === 'limit') return type;
+    const name = this.market === 'spot' ? SPOT_CONDITIONAL_TYPES[type] : undefined;
+    if (name === undefined) throw new Error(`binance ${this.market}: ${type} orders are not held by this adapter`);
+    return name;
   }
 
   orderParams(order: VenueOrder, exchangeClientOrderId: string): Record<string, unknown> {
@@ -152,6 +173,9 @@ export class BinanceProfile implements ExchangeProfile {
       if (order.postOnly) params.postOnly = true;
       else params.timeInForce = order.timeInForce;
     }
+    // ccxt writes the trigger as `stopPrice` for spot; its text goes as it is (the precision guard checked it).
+    if (order.stopPrice !== undefined) params.stopPrice = order.stopPrice;
+    if (order.type === 'stopLimit' || order.type === 'takeProfitLimit') params.timeInForce = order.timeInForce;
     if (order.reduceOnly) params.reduceOnly = true;
     return params;
   }
@@ -171,6 +195,8 @@ export class BinanceProfile implements ExchangeProfile {
     const ownId = isStream ? (typeof info.C === 'string' && info.C !== '' ? info.C : info.c) : info.clientOrderId;
     const typeText = String(isStream ? info.o : info.type);
     const price = exact(isStream ? info.p : info.price);
+    const stopPrice = exact(isStream ? info.P ?? info.sp : info.stopPrice);
+    const working = isStream ? info.w : info.isWorking;
     return {
       exchangeClientOrderId: String(ownId),
       venueOrderId: String(isStream ? info.i : info.orderId),
@@ -181,6 +207,8 @@ export class BinanceProfile implements ExchangeProfile {
       quantity: exact(isStream ? info.q : info.origQty) ?? '0',
       filledQuantity: exact(isStream ? info.z : info.executedQty) ?? '0',
       ...(price !== undefined && decimal(price).gt('0') ? { price } : {}),
+      ...(stopPrice !== undefined && decimal(stopPrice).gt('0') ? { stopPrice } : {}),
+      ...(typeof working === 'boolean' ? { working } : {}),
       ...(isStream && (info.x === 'AMENDMENT' || info.x === 'REPLACED') ? { amended: true } : {}),
       timestamp: Number(info.T ?? info.updateTime ?? info.transactTime ?? info.time ?? 0),
     };

@@ -195,7 +195,7 @@ export class CcxtVenue implements Venue {
     if ('issue' in exchangeId) return refuse(exchangeId.issue);
     const precision = precisionIssue(this.exchange, instrument, order);
     if (precision !== undefined) return refuse(`refused before sending: ${precision}`);
-    if (order.type !== 'market' && order.type !== 'limit') return refuse(`venue ${this.id} sends only market and limit orders; ${order.type} is held by the engine`);
+    if (!this.capabilities.orderTypes.includes(order.type)) return refuse(`venue ${this.id} does not hold ${order.type} orders (the engine emulates them)`);
     if (order.reduceOnly && !this.capabilities.reduceOnly) return refuse(`venue ${this.id} does not support reduce-only orders`);
     const known = this.keeper.get(order.clientOrderId);
     if (known !== undefined) return refuse(`clientOrderId ${order.clientOrderId} was already sent to ${this.id}; not sent twice`);
@@ -489,7 +489,7 @@ export class CcxtVenue implements Venue {
     }
     this.instrumentList = instruments;
     this.instrumentBySymbol = new Map(instruments.map((instrument) => [instrument.symbol, instrument]));
-    this.capabilityList = this.profile.capabilities(this.exchange);
+    this.capabilityList = this.profile.capabilities(this.exchange, instruments.map((instrument) => instrument.symbol));
     if (this.profile.market === 'future' && this.options.dryRun !== true) {
       // Configured per symbol before anything trades; a setting the exchange refuses stops the start, clearly.
       const settings: Array<[string, () => Promise<void>]> = [

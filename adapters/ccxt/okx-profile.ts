@@ -99,7 +99,7 @@ export class OkxProfile implements ExchangeProfile {
     return undefined;
   }
 
-  capabilities(exchange: Exchange): VenueCapabilities {
+  capabilities(exchange: Exchange, _tradedSymbols: readonly string[]): VenueCapabilities {
     const features = exchange.features as Record<string, unknown> | undefined;
     const spot = features?.spot as { createOrder?: { timeInForce?: Record<string, boolean> } } | undefined;
     const timeInForce = spot?.createOrder?.timeInForce ?? {};

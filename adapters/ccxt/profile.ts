@@ -32,6 +32,10 @@ export interface RawOrderState {
   readonly quantity: DecimalString;
   readonly filledQuantity: DecimalString;
   readonly price?: DecimalString;
+  /** A conditional order's trigger price, when it has one. */
+  readonly stopPrice?: DecimalString;
+  /** False while a conditional order waits for its trigger; true once it works at the exchange. */
+  readonly working?: boolean;
   /** Stream updates only: the order's price or quantity was changed in place. */
   readonly amended?: boolean;
   /** Stream updates only: an amendment the exchange took but then failed to apply (OKX amendResult -1), with its reason. */
@@ -85,7 +89,8 @@ export interface ExchangeProfile {
   replacementClientOrderId(clientOrderId: string, generation: number): string | undefined;
   /** 'native': changed in place, same ids; 'cancelReplace': a new order with the remaining quantity. */
   readonly amendStyle: 'native' | 'cancelReplace';
-  capabilities(exchange: Exchange): VenueCapabilities;
+  /** What the venue holds natively, from ccxt's features and the traded markets' own info (after loadMarkets). */
+  capabilities(exchange: Exchange, tradedSymbols: readonly string[]): VenueCapabilities;
   /** The instrument from the market's own filters (market.info), undefined for markets this profile does not trade. */
   instrument(market: { symbol: string; base: string; quote: string; info: unknown; active?: boolean | undefined }, fees: { maker: DecimalString; taker: DecimalString }): InstrumentSpec | undefined;
   /** The ccxt params of a new order (client id, time in force, post-only, reduce-only, stop price). */

@@ -66,7 +66,7 @@ describe('Binance profile', () => {
 
   it("declares capabilities from ccxt's features, narrowed to what the adapter sends", () => {
     const make = (profile: BinanceProfile) => profile.createExchange({ apiKey: 'k', secret: 's', testnet: false, urls: { rest: 'http://127.0.0.1:1', ws: 'ws://127.0.0.1:1' }, recvWindowMs: 5000 });
-    expect(spot.capabilities(make(spot))).toEqual({ orderTypes: ['market', 'limit'], timeInForce: ['GTC', 'IOC', 'FOK'], postOnly: true, reduceOnly: false, amend: true });
-    expect(futures.capabilities(make(futures))).toMatchObject({ reduceOnly: true, amend: true });
+    expect(spot.capabilities(make(spot), [])).toEqual({ orderTypes: ['market', 'limit'], timeInForce: ['GTC', 'IOC', 'FOK'], postOnly: true, reduceOnly: false, amend: true });
+    expect(futures.capabilities(make(futures), [])).toMatchObject({ reduceOnly: true, amend: true });
   });
 });
