@@ -8,7 +8,7 @@ import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 import { BINANCE_CLIENT_ORDER_IDS, ClientOrderIdCodec, type ExchangeIdResult } from './client-order-ids.ts';
-import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
+import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
 const CLIENT_ORDER_IDS = new ClientOrderIdCodec(BINANCE_CLIENT_ORDER_IDS);
 /** A cancel-replace's id: the engine id, "/r" and the generation ("/" is never in an engine id). */
@@ -327,6 +327,25 @@ export class BinanceProfile implements ExchangeProfile {
       timestamp: Number(row.time ?? 0),
       fundingId: String(row.tranId),
     };
+  }
+
+  accountChangeFromStream(payload: unknown): AccountChange | undefined {
+    // Futures ACCOUNT_UPDATE: `a.m` is why (ORDER, FUNDING_FEE, ...). A funding message carries no payment id,
+    // so the payments themselves are read from the income history, whose tranId is their id.
+    const info = payload as Raw;
+    if (info.e !== 'ACCOUNT_UPDATE') return undefined;
+    const update = (info.a ?? {}) as Raw;
+    return { fundingPaid: update.m === 'FUNDING_FEE', positionsChanged: Array.isArray(update.P) && update.P.length > 0 };
+  }
+
+  liquidationFromStream(payload: unknown, venue: string): Extract<AccountReport, { type: 'liquidation' }> | undefined {
+    // ORDER_TRADE_UPDATE's `o` of the exchange's own order: liquidation "autoclose-…", auto-deleverage "adl_autoclose".
+    const info = payload as Raw;
+    const clientOrderId = String(info.c ?? '');
+    if (!(clientOrderId.startsWith('autoclose-') || clientOrderId === 'adl_autoclose') || info.x !== 'TRADE') return undefined;
+    const fill = this.fillFromStream(info);
+    if (fill === undefined) return undefined;
+    return { type: 'liquidation', venue, symbol: fill.symbol, side: String(info.S) === 'BUY' ? 'buy' : 'sell', quantity: fill.quantity, price: fill.price, fee: fill.fee, feeCurrency: fill.feeCurrency, timestamp: fill.timestamp, tradeId: fill.tradeId };
   }
 
   classifyError(error: unknown): ErrorClass {

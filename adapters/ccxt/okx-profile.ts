@@ -9,7 +9,7 @@ import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 import { exact } from './binance-profile.ts';
 import { ClientOrderIdCodec, OKX_CLIENT_ORDER_IDS, type ExchangeIdResult } from './client-order-ids.ts';
-import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
+import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
 /** OKX clOrdId: 1 to 32 letters and digits; engine ids outside that are encoded (client-order-ids.ts). */
 const CLIENT_ORDER_IDS = new ClientOrderIdCodec(OKX_CLIENT_ORDER_IDS);
@@ -247,6 +247,15 @@ export class OkxProfile implements ExchangeProfile {
   }
 
   fundingFromRaw(): Extract<AccountReport, { type: 'funding' }> | undefined {
+    return undefined;
+  }
+
+  accountChangeFromStream(): AccountChange | undefined {
+    // Spot in cash mode: no funding, no positions.
+    return undefined;
+  }
+
+  liquidationFromStream(): Extract<AccountReport, { type: 'liquidation' }> | undefined {
     return undefined;
   }
 

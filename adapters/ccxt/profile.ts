@@ -113,6 +113,10 @@ export interface ExchangeProfile {
   feesFromRaw(info: unknown): { maker: DecimalString; taker: DecimalString } | undefined;
   positionsFromRaw(info: unknown): VenuePosition[];
   fundingFromRaw(info: unknown, venue: string): Extract<AccountReport, { type: 'funding' }> | undefined;
+  /** What an account message of the user stream (ccxt watchBalance's raw `info`) says changed, or undefined. */
+  accountChangeFromStream(info: unknown): AccountChange | undefined;
+  /** A fill of the exchange's own liquidation (or auto-deleverage) order, from a user stream order message. */
+  liquidationFromStream(info: unknown, venue: string): Extract<AccountReport, { type: 'liquidation' }> | undefined;
   classifyError(error: unknown): ErrorClass;
   cancelReplaceFailure(error: unknown): CancelReplaceFailure | undefined;
   /** The response header (lower case) in which the exchange says how much weight this minute has used. */
@@ -127,6 +131,12 @@ export interface ExchangeProfile {
   userStreamOpened(exchange: Exchange): Promise<void>;
   /** Closes the user stream's socket(s), so the watch loops end with an error. */
   closeUserStream(exchange: Exchange): Promise<void>;
+}
+
+/** An account message's meaning: funding was paid (the payments are then read, with their ids, from REST), positions moved. */
+export interface AccountChange {
+  readonly fundingPaid: boolean;
+  readonly positionsChanged: boolean;
 }
 
 export type WeightedCall = 'createOrder' | 'cancelOrder' | 'editOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchMyTrades' | 'fetchBalance' | 'fetchPositions' | 'fetchTime' | 'loadMarkets' | 'setLeverage' | 'setMarginMode' | 'fetchFundingHistory' | 'listenKey';
