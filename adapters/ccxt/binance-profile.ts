@@ -8,6 +8,7 @@ import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 import { BINANCE_CLIENT_ORDER_IDS, ClientOrderIdCodec, type ExchangeIdResult } from './client-order-ids.ts';
+import { binanceOrderCountLimits, type OrderCountLimit } from './order-count-budget.ts';
 import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
 const CLIENT_ORDER_IDS = new ClientOrderIdCodec(BINANCE_CLIENT_ORDER_IDS);
@@ -374,6 +375,15 @@ export class BinanceProfile implements ExchangeProfile {
     const detail = /"newOrderResponse"\s*:\s*\{[^}]*"msg"\s*:\s*"([^"]*)"/.exec(message)?.[1] ?? /"cancelResponse"\s*:\s*\{[^}]*"msg"\s*:\s*"([^"]*)"/.exec(message)?.[1];
     if (code === -2021) return { canceled: true, reason: `the order was canceled but its replacement was refused: ${detail ?? 'no reason given'}` };
     return { canceled: false, reason: `the cancel failed, so no replacement was placed: ${detail ?? 'no reason given'}` };
+  }
+
+  orderCountLimitsFrom(url: string, body: string): OrderCountLimit[] | undefined {
+    return url.includes('/exchangeInfo') ? binanceOrderCountLimits(body) : undefined;
+  }
+
+  isOrderCountRefusal(body: string): boolean {
+    // -1015: "Too many new orders; current limit is %s orders per %s."
+    return binanceCode(body) === -1015;
   }
 
   weightLimitFrom(url: string, body: string): number | undefined {

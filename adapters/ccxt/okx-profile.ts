@@ -9,6 +9,7 @@ import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 import { exact } from './binance-profile.ts';
 import { ClientOrderIdCodec, OKX_CLIENT_ORDER_IDS, type ExchangeIdResult } from './client-order-ids.ts';
+import type { OrderCountLimit } from './order-count-budget.ts';
 import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
 /** OKX clOrdId: 1 to 32 letters and digits; engine ids outside that are encoded (client-order-ids.ts). */
@@ -278,6 +279,15 @@ export class OkxProfile implements ExchangeProfile {
   cancelReplaceFailure(): CancelReplaceFailure | undefined {
     // Amends are native: there is no cancel-replace to fail halfway.
     return undefined;
+  }
+
+  orderCountLimitsFrom(): OrderCountLimit[] | undefined {
+    // OKX limits orders per endpoint and instrument, which the request budget's weights keep (see weightOf).
+    return undefined;
+  }
+
+  isOrderCountRefusal(): boolean {
+    return false;
   }
 
   weightLimitFrom(): number | undefined {

@@ -10,6 +10,7 @@ import type { DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { ExchangeIdResult } from './client-order-ids.ts';
+import type { OrderCountLimit } from './order-count-budget.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueFill, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 
 export type MarketKind = 'spot' | 'future';
@@ -123,6 +124,10 @@ export interface ExchangeProfile {
   readonly usedWeightHeader: string | undefined;
   /** The exchange's own request-weight limit per minute, when this REST answer states it. */
   weightLimitFrom(url: string, body: string): number | undefined;
+  /** The exchange's order-count limits, when this REST answer states them (Binance: exchangeInfo ORDERS). */
+  orderCountLimitsFrom(url: string, body: string): OrderCountLimit[] | undefined;
+  /** Whether a 429 answer's body says the order count (not the request weight) was passed. */
+  isOrderCountRefusal(body: string): boolean;
   /** Request weight of each call the adapter makes, for the budget. */
   weightOf(call: WeightedCall): number;
   /** Opens the user data stream's authentication before the watch loops start (listen key, signature subscribe). */
