@@ -189,14 +189,16 @@ async function createVenue(venueConfig: VenueConfig, clock: Clock, env: NodeJS.P
   if (venueConfig.type === 'ccxt') {
     const apiKey = env[venueConfig.apiKeyEnv];
     const secret = env[venueConfig.secretEnv];
-    const missing = [[venueConfig.apiKeyEnv, apiKey], [venueConfig.secretEnv, secret]].filter(([, value]) => value === undefined || value === '').map(([name]) => name);
+    const passphrase = venueConfig.passwordEnv === undefined ? undefined : env[venueConfig.passwordEnv];
+    const named: Array<[string, string | undefined]> = [[venueConfig.apiKeyEnv, apiKey], [venueConfig.secretEnv, secret], ...(venueConfig.passwordEnv === undefined ? [] : [[venueConfig.passwordEnv, passphrase] as [string, string | undefined]])];
+    const missing = named.filter(([, value]) => value === undefined || value === '').map(([name]) => name);
     if (missing.length > 0) throw new Error(`venue "${venueConfig.id}" needs its API credentials in the environment variable${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}`);
     // Loaded only when configured: ccxt is large, and a daemon on another venue should not pay for it.
     const { CcxtVenue, profileFor } = await import('../../adapters/ccxt/index.ts');
     return {
       venue: new CcxtVenue({
         id: venueConfig.id,
-        profile: profileFor(venueConfig.exchange, venueConfig.market),
+        profile: profileFor(venueConfig.exchange, venueConfig.market, passphrase === undefined ? {} : { passphrase }),
         apiKey: apiKey!,
         secret: secret!,
         testnet: venueConfig.testnet,
