@@ -40,6 +40,8 @@ export interface MarginPosition extends NetPosition {
   readonly funding: DecimalString;
   /** The latest funding ids applied, oldest first, at most FUNDING_IDS_KEPT: a payment reported again is not counted twice. */
   readonly fundingIds: readonly string[];
+  /** The latest liquidation trade ids applied (as fundingIds): a liquidation reported again is not booked twice. */
+  readonly liquidationIds?: readonly string[];
   readonly reported?: ReportedMarginPosition;
 }
 
@@ -242,14 +244,14 @@ export function applyFunding(ledger: Ledger, funding: MarginFunding): Ledger {
     marginChange = amount.gt(ZERO) ? amount : amount.neg().lt(margin) ? amount : margin.neg();
     margin = margin.plus(marginChange);
   }
-  const ids = existing.fundingIds.length >= FUNDING_IDS_KEPT ? existing.fundingIds.slice(existing.fundingIds.length - FUNDING_IDS_KEPT + 1) : existing.fundingIds.slice();
-  ids.push(funding.fundingId);
-  const next: MarginPosition = Object.assign({}, existing, { margin: canonical(margin), funding: decimal(existing.funding).plus(amount).toFixed(), fundingIds: ids });
+  const next: MarginPosition = Object.assign({}, existing, { margin: canonical(margin), funding: decimal(existing.funding).plus(amount).toFixed(), fundingIds: remember(existing.fundingIds, funding.fundingId) });
   const changes = new Map([[funding.currency, { total: amount, reserved: marginChange }]]);
   return withChanges(ledger, changes, ledger.reservations, withPosition(ledger.margin, funding.venue, funding.symbol, next));
 }
 
 export interface MarginLiquidation {
+  /** The venue's trade id of the liquidation. */
+  readonly tradeId: string;
   readonly venue: string;
   readonly symbol: string;
   readonly currency: string;
@@ -264,9 +266,30 @@ export interface MarginLiquidation {
 /**
  * The venue closed the position at its liquidation price and fee: booked as a closing fill of at most the
  * quantity held (a liquidation never opens anything). When the ledger holds nothing to close on that side it
- * can only book the fee: `quantity` in the outcome says what was closed.
+ * can only book the fee: `quantity` in the outcome says what was closed. A trade id already applied leaves the
+ * ledger as it is (the same object, quantity '0').
  */
 export function applyLiquidation(ledger: Ledger, liquidation: MarginLiquidation): MarginFillOutcome & { readonly quantity: DecimalString } {
+  if (hasAppliedLiquidation(ledger, liquidation.venue, liquidation.symbol, liquidation.tradeId)) return { ledger, realizedPnl: '0', closed: false, quantity: '0' };
+  const booked = bookLiquidation(ledger, liquidation);
+  const position = marginPositionOf(booked.ledger, liquidation.venue, liquidation.symbol) ?? newMarginPosition(liquidation.currency, '1');
+  const next: MarginPosition = Object.assign({}, position, { liquidationIds: remember(position.liquidationIds ?? [], liquidation.tradeId) });
+  return { ...booked, ledger: withChanges(booked.ledger, new Map(), booked.ledger.reservations, withPosition(booked.ledger.margin, liquidation.venue, liquidation.symbol, next)) };
+}
+
+/** True when a liquidation with this trade id was already applied to the symbol's position. */
+export function hasAppliedLiquidation(ledger: Ledger, venue: string, symbol: string, tradeId: string): boolean {
+  return marginPositionOf(ledger, venue, symbol)?.liquidationIds?.includes(tradeId) ?? false;
+}
+
+/** The list with `id` added last, the oldest dropped beyond FUNDING_IDS_KEPT. */
+function remember(ids: readonly string[], id: string): string[] {
+  const kept = ids.length >= FUNDING_IDS_KEPT ? ids.slice(ids.length - FUNDING_IDS_KEPT + 1) : ids.slice();
+  kept.push(id);
+  return kept;
+}
+
+function bookLiquidation(ledger: Ledger, liquidation: MarginLiquidation): MarginFillOutcome & { readonly quantity: DecimalString } {
   const position = marginPositionOf(ledger, liquidation.venue, liquidation.symbol);
   const held = signedMarginQuantity(position);
   const closes = liquidation.side === 'buy' ? held.lt(ZERO) : held.gt(ZERO);

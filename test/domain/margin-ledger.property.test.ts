@@ -80,8 +80,11 @@ describe('margin ledger properties', () => {
               if (state.direction === 'flat') continue;
               state.mark = action.mark;
               const trade = account.liquidate(state);
-              const outcome = applyLiquidation(ledger, { venue: VENUE, symbol: PERP.symbol, currency: 'USDT', side: trade.side, quantity: trade.quantity.toFixed(), price: trade.settlement.price.toFixed(), fee: trade.settlement.fee.toFixed(), feeCurrency: 'USDT' });
+              const liquidation = { tradeId: `l${++fundingNumber}`, venue: VENUE, symbol: PERP.symbol, currency: 'USDT', side: trade.side, quantity: trade.quantity.toFixed(), price: trade.settlement.price.toFixed(), fee: trade.settlement.fee.toFixed(), feeCurrency: 'USDT' };
+              const outcome = applyLiquidation(ledger, liquidation);
               expect(outcome.quantity).toBe(trade.quantity.toFixed());
+              // The same liquidation reported again books nothing.
+              expect(applyLiquidation(outcome.ledger, liquidation).ledger).toBe(outcome.ledger);
               wallet = wallet.plus(outcome.realizedPnl).minus(trade.settlement.fee);
               ledger = outcome.ledger;
               expect(marginPositionOf(ledger, VENUE, PERP.symbol)?.direction).toBe('flat');
