@@ -160,6 +160,41 @@ describe('perpetuals through the engine', () => {
     expect(await venueBalance()).toEqual(ledgerBalance());
   });
 
+  it('a liquidation ends the position with reason liquidation: its stop ended, the trade recorded, the ledger equal to the venue', async () => {
+    const { clock, venue, engine, events, book, venueBalance, ledgerBalance } = await session(
+      '1000',
+      { leverage: '10', marginMode: 'isolated', maintenanceMarginRate: '0.05', liquidationFeeRate: '0.01', markPrice: 'feed' },
+      { nativeStops: true },
+    );
+    book('99.99', '100');
+    venue.onMarkPrice(PERP.symbol, decimal('100'));
+    // The request's maintenance rate (1 %) is the engine's estimate; the venue's (5 %) decides.
+    const handle = engine.openPosition({ symbol: PERP.symbol, direction: 'long', quantity: '1', plan: { stopLoss: { method: 'price', price: '96' } }, margin: { leverage: '10', maintenanceMarginRate: '0.01' } });
+    book('99.99', '100');
+    const open = engine.getPosition(handle.positionId)!;
+    // Bought 1 at 100: fee 0.05, isolated margin 10. The venue liquidates at (100 x 1.05 - 10) / 1 = 95; the estimate said 100 x (1 - 0.1 + 0.01) = 91.
+    expect(open).toMatchObject({ status: 'open', quantity: '1', margin: { leverage: '10', marginMode: 'isolated', liquidationPrice: '95', liquidationPriceSource: 'venue' } });
+    expect(engine.getOrder(open.stopOrderId!)).toMatchObject({ status: 'open', type: 'stop', stopPrice: '96' });
+    expect(ledgerBalance()).toEqual({ total: '999.95', reserved: '10' });
+
+    // The mark wicks to 94 with no trade: equity 10 - 6 = 4 <= maintenance 5. Closed at 94, fee 94 x 0.01 = 0.94 (4 left: covered).
+    venue.onMarkPrice(PERP.symbol, decimal('94'));
+    clock.advanceBy(0);
+    clock.advanceBy(10);
+    const closed = engine.getPosition(handle.positionId)!;
+    expect(closed).toMatchObject({ status: 'closed', quantity: '0', exitReason: 'liquidation', realizedPnl: '-6', fees: '0.99' });
+    // Net -6 - 0.05 - 0.94 = -6.99; wallet 1000 - 6.99 = 993.01.
+    expect(engine.trades()).toEqual([expect.objectContaining({ id: handle.positionId, side: 'buy', entryPrice: '100', exitPrice: '94', quantity: '1', fees: '0.99', realizedPnl: '-6.99', exitReason: 'liquidation' })]);
+    expect(events.find((event) => event.type === 'PositionLiquidated')).toMatchObject({ positionId: handle.positionId, side: 'sell', quantity: '1', price: '94', fee: '0.94', feeCurrency: 'USDT' });
+    expect(events.find((event) => event.type === 'PositionClosed')).toMatchObject({ positionId: handle.positionId, exitReason: 'liquidation' });
+    // Its stop was canceled by the venue and ended here; nothing of the position is left working.
+    expect(engine.getOrder(open.stopOrderId!)).toMatchObject({ status: 'canceled', reason: 'position liquidated: BTC-PERP margin fell to maintenance' });
+    expect(engine.listOrders({ parentId: handle.positionId, live: true })).toEqual([]);
+    expect(engine.listPositions({ open: true })).toEqual([]);
+    expect(ledgerBalance()).toEqual({ total: '993.01', reserved: '0' });
+    expect(await venueBalance()).toEqual(ledgerBalance());
+  });
+
   it('funding on a symbol where the engine holds no position reaches the ledger only, with a warning', async () => {
     const { clock, venue, engine, warnings, book, venueBalance, ledgerBalance } = await session('1000', { leverage: '5', fundingRate: '0.001', markPrice: 'last' });
     book('99.99', '100');
@@ -171,5 +206,25 @@ describe('perpetuals through the engine', () => {
     expect(warnings.some((message) => message.includes('where the engine holds no position: applied to the ledger only'))).toBe(true);
     expect(ledgerBalance()).toEqual({ total: '1000.09999', reserved: '0' });
     expect((await venueBalance()).total).toBe('1000.049995');
+  });
+});
+
+describe('perpetuals: reconciliation at start', () => {
+  it('a venue position the engine does not hold is reported in the recovery report and at warn, and nothing is traded', async () => {
+    const clock = new SimulatedClock(START);
+    const venue = new PaperVenue({ clock, instruments: [PERP], balances: { USDT: '1000' }, perpetuals: { [PERP.symbol]: { leverage: '10' } } });
+    venue.onMarketData({ type: 'quote', symbol: PERP.symbol, timestamp: clock.now(), bids: [{ price: decimal('99.99'), quantity: decimal('100') }], asks: [{ price: decimal('100'), quantity: decimal('100') }] });
+    venue.submit({ clientOrderId: 'before', symbol: PERP.symbol, side: 'buy', type: 'market', quantity: '2', timeInForce: 'IOC', postOnly: false, reduceOnly: false });
+    clock.advanceBy(0);
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write: (line, _encoding, done) => { warnings.push(JSON.parse(String(line)).msg); done(); } }));
+    const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'e', logger });
+    await engine.start();
+    clock.advanceBy(0);
+    const difference = 'position BTC-PERP on paper: the venue holds long 2, the engine nothing';
+    expect(engine.recoveryReport()?.venues).toEqual([expect.objectContaining({ venue: 'paper', discrepancies: [difference] })]);
+    expect(warnings).toContain(`reconciliation: ${difference}; nothing was traded to change it`);
+    expect(engine.listOrders()).toEqual([]);
+    expect(venue.position(PERP.symbol)).toMatchObject({ direction: 'long', quantity: '2' });
   });
 });
