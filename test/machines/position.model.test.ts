@@ -84,10 +84,13 @@ function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
     if (workingOrderIds.includes(orderId)) events.push({ type: 'orderEnded', orderId, status: 'canceled' }, { type: 'orderEnded', orderId, status: 'filled' });
   }
   // The venue liquidates what is held, whole or in part (the engine caps a liquidation at the position's quantity).
-  if (compare(quantity, '0') > 0) {
+  // Tried at one size only (1, half of it), so the graph gains no quantities of its own: it stays walkable.
+  if (quantity === '1') {
     const price = direction === 'long' ? '90' : '110';
-    events.push({ type: 'liquidated', tradeId: 'l1', side: against, quantity, price, fee: '0.9', timestamp: 2 });
-    if (compare(quantity, '0.5') > 0) events.push({ type: 'liquidated', tradeId: 'l2', side: against, quantity: '0.5', price, fee: '0.45', timestamp: 2 });
+    events.push(
+      { type: 'liquidated', tradeId: 'l1', side: against, quantity, price, fee: '0.9', timestamp: 2 },
+      { type: 'liquidated', tradeId: 'l2', side: against, quantity: '0.5', price, fee: '0.45', timestamp: 2 },
+    );
   }
   return events;
 }
