@@ -11,6 +11,7 @@ import type { DomainEvent } from '../../src/domain/events.ts';
 import { createInstrument } from '../../src/domain/instrument.ts';
 import { SimulatedClock } from '../../src/domain/clock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
+import type { RiskLimits } from '../../src/risk/checks.ts';
 
 const START = Date.UTC(2026, 0, 1);
 const HOUR = 60 * 60 * 1000;
@@ -21,12 +22,12 @@ const PERP = createInstrument({
   minQuantity: '0.001', minNotional: '0', makerFee: '0.0002', takerFee: '0.0005', leverage: '10',
 });
 
-async function session(usdt: string, settings: PerpetualSettings, options: { nativeStops?: boolean } = {}) {
+async function session(usdt: string, settings: PerpetualSettings, options: { nativeStops?: boolean; risk?: RiskLimits } = {}) {
   const clock = new SimulatedClock(START);
   const venue = new PaperVenue({ clock, instruments: [PERP], balances: { USDT: usdt }, perpetuals: { [PERP.symbol]: settings }, nativeStops: options.nativeStops ?? false });
   const warnings: string[] = [];
   const logger = pino({ level: 'warn' }, new Writable({ write: (line, _encoding, done) => { warnings.push(JSON.parse(String(line)).msg); done(); } }));
-  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'e', logger });
+  const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'e', logger, ...(options.risk !== undefined ? { risk: options.risk } : {}) });
   await engine.start();
   const events: DomainEvent[] = [];
   engine.subscribe((event) => events.push(event));
@@ -56,6 +57,8 @@ describe('perpetuals through the engine', () => {
     expect(ledgerBalance()).toEqual({ total: '999.90001', reserved: '19.998' });
     expect(await venueBalance()).toEqual(ledgerBalance());
     expect(engine.account('USDT').balances.BTC).toBeUndefined();
+    // Equity is the wallet plus unrealized PnL at the mark (the mid 99.995): 999.90001 - (2 x 99.995 - 199.98) = 999.89001.
+    expect(engine.account('USDT')).toMatchObject({ equity: '999.89001', exposure: '199.99' });
 
     book('94.99', '95');
     engine.closePosition(handle.positionId);
@@ -97,6 +100,16 @@ describe('perpetuals through the engine', () => {
     book('99.99', '100');
     expect(ledgerBalance()).toEqual({ total: '100', reserved: '0' });
     expect(await venueBalance()).toEqual(ledgerBalance());
+  });
+
+  it('the leverage and position-value limits count a perpetual at its notional, not its margin', async () => {
+    const { engine, book } = await session('1000', { leverage: '10' }, { risk: { maxLeverage: '2', maxPositionValuePercentOfEquity: '300' } });
+    book('99.99', '100');
+    // 25 at 100 takes 250 of margin (and 1.25 of fee), well within 1000, but is 2500 of exposure: 2.5x equity 1000.
+    const denied = engine.openPosition({ symbol: PERP.symbol, direction: 'long', quantity: '25', entry: { type: 'limit', price: '100' } });
+    expect(denied.denial).toMatchObject({ reason: 'leverageAboveLimit', limit: '2', actual: '2.5' });
+    const passed = engine.openPosition({ symbol: PERP.symbol, direction: 'short', quantity: '20', entry: { type: 'limit', price: '100' } });
+    expect(passed.denial).toBeUndefined();
   });
 
   it('a position holds its margin; an order that closes it reserves nothing; a flip reserves only what opens', async () => {
@@ -175,6 +188,8 @@ describe('perpetuals through the engine', () => {
     // Bought 1 at 100: fee 0.05, isolated margin 10. The venue liquidates at (100 x 1.05 - 10) / 1 = 95; the estimate said 100 x (1 - 0.1 + 0.01) = 91.
     expect(open).toMatchObject({ status: 'open', quantity: '1', margin: { leverage: '10', marginMode: 'isolated', liquidationPrice: '95', liquidationPriceSource: 'venue' } });
     expect(engine.getOrder(open.stopOrderId!)).toMatchObject({ status: 'open', type: 'stop', stopPrice: '96' });
+    // The venue's mark (its feed, 100) wins over the engine's last price (the mid, 99.995).
+    expect(open).toMatchObject({ markPrice: '100', unrealizedPnl: '0' });
     expect(ledgerBalance()).toEqual({ total: '999.95', reserved: '10' });
 
     // The mark wicks to 94 with no trade: equity 10 - 6 = 4 <= maintenance 5. Closed at 94, fee 94 x 0.01 = 0.94 (4 left: covered).
