@@ -140,3 +140,35 @@ describe('perpetual funding across a restart', () => {
     expect(c.engine.account('USDT').balances.USDT).toEqual(await venueUsdt());
   });
 });
+
+describe('portfolio snapshots of the version before margin positions', () => {
+  it('a version 4 snapshot (a ledger with no perpetual positions) restores as it is; an older one is refused with the reason', async () => {
+    const a = await boot('a');
+    const account = a.engine.account('USDT').balances;
+    await a.engine.stop();
+    const record = a.store.snapshot('portfolio')!;
+    expect(record.machineVersion).toBe(5);
+    const context = (record.snapshot as { context: { ledger: Record<string, unknown> } }).context;
+    const { margin: _margin, ...versionFourLedger } = context.ledger;
+    a.store.putSnapshot({ ...record, machineVersion: 4, snapshot: { ...(record.snapshot as object), context: { ...context, ledger: versionFourLedger } } });
+    a.store.close();
+
+    const b = await boot('b');
+    expect(b.engine.recoveryReport()).toMatchObject({ restoredPortfolio: true, balanceDifferences: {} });
+    expect(b.engine.account('USDT').balances).toEqual(account);
+    // It trades perpetuals from there: the margin book starts with this short.
+    b.engine.openPosition({ symbol: PERP.symbol, direction: 'short', quantity: '0.5' });
+    await settle();
+    expect(b.engine.account('USDT').balances.USDT).toEqual(await venueUsdt());
+    await b.engine.stop();
+    const current = b.store.snapshot('portfolio')!;
+    b.store.putSnapshot({ ...current, machineVersion: 3 });
+    b.store.close();
+
+    const store = openStore({ path });
+    expect(() => createEngine({ venues: [venue], clock, store, clientOrderIdPrefix: 'c', logger: pino({ level: 'silent' }) })).toThrow(
+      /snapshot of portfolio was written by portfolio machine version 3, this fillstate runs version 5 and has no migration for it/,
+    );
+    store.close();
+  });
+});
