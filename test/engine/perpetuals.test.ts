@@ -210,6 +210,29 @@ describe('perpetuals through the engine', () => {
     expect(await venueBalance()).toEqual(ledgerBalance());
   });
 
+  it('a liquidation cancels the stop the engine holds itself (emulated): the position never left half-open', async () => {
+    const { venue, engine, book, clock, venueBalance, ledgerBalance } = await session('1000', { leverage: '10', marginMode: 'isolated', maintenanceMarginRate: '0.05', liquidationFeeRate: '0.01', markPrice: 'feed' });
+    book('99.99', '100');
+    venue.onMarkPrice(PERP.symbol, decimal('100'));
+    const handle = engine.openPosition({ symbol: PERP.symbol, direction: 'long', quantity: '1', plan: { stopLoss: { method: 'price', price: '96' }, takeProfit: [{ target: { method: 'price', price: '110' }, fraction: '1' }] } });
+    book('99.99', '100');
+    const open = engine.getPosition(handle.positionId)!;
+    expect(engine.getOrder(open.stopOrderId!)).toMatchObject({ status: 'emulated' });
+    expect(engine.getOrder(open.takeProfitOrderIds[0]!)).toMatchObject({ status: 'open' });
+    venue.onMarkPrice(PERP.symbol, decimal('94'));
+    clock.advanceBy(0);
+    clock.advanceBy(10);
+    expect(engine.getPosition(handle.positionId)).toMatchObject({ status: 'closed', exitReason: 'liquidation' });
+    // The take-profit was canceled by the venue, the emulated stop by the engine; nothing was replaced or sent after.
+    expect(engine.listOrders({ parentId: handle.positionId }).map((view) => [view.orderId, view.status])).toEqual([
+      [`${handle.positionId}.e1`, 'filled'],
+      [open.stopOrderId, 'canceled'],
+      [open.takeProfitOrderIds[0], 'canceled'],
+    ]);
+    expect(ledgerBalance()).toEqual({ total: '993.01', reserved: '0' });
+    expect(await venueBalance()).toEqual(ledgerBalance());
+  });
+
   it('funding on a symbol where the engine holds no position reaches the ledger only, with a warning', async () => {
     const { clock, venue, engine, warnings, book, venueBalance, ledgerBalance } = await session('1000', { leverage: '5', fundingRate: '0.001', markPrice: 'last' });
     book('99.99', '100');
