@@ -86,12 +86,19 @@ export interface PositionContext extends NetPosition {
   readonly exitNotional: DecimalString;
   /** Why the plan could not be applied at the entry's fill, when it could not: the position is then closed at once. */
   readonly planError?: string;
+  /** Perpetuals: funding received (+) and paid (−) while the position was held, in quote; part of its net PnL. */
+  readonly funding?: DecimalString;
 }
 
 type FillEvent = { type: 'fill'; orderId: string; timestamp: number } & PositionFill;
+/** The venue liquidated the position (or part of it): a closing trade of no order of ours, at the venue's price and fee. */
+type LiquidatedEvent = { type: 'liquidated'; tradeId: string; timestamp: number } & PositionFill;
 
 export type PositionMachineEvent =
   | FillEvent
+  | LiquidatedEvent
+  /** A funding payment on the position (perpetuals): positive received, negative paid. */
+  | { type: 'funding'; amount: DecimalString; fundingId: string }
   /** The entry order ended (filled, canceled, expired, rejected or denied), or a fill-opened position is complete. */
   | { type: 'entryComplete' }
   | { type: 'orderEnded'; orderId: string; status: string }
@@ -129,8 +136,9 @@ function without(list: readonly string[], id: string): string[] {
   return list.filter((item) => item !== id);
 }
 
-function isFill(event: PositionMachineEvent): event is FillEvent {
-  return event.type === 'fill';
+/** A fill of one of our orders, or the venue's liquidation trade: both change the position the same way. */
+function isFill(event: PositionMachineEvent): event is FillEvent | LiquidatedEvent {
+  return event.type === 'fill' || event.type === 'liquidated';
 }
 
 /** The position's exit orders still working (at most one: see the `close` transitions). */
@@ -243,7 +251,10 @@ export const positionMachine = setup({
     clearFailedExits: assign({ failedExits: 0 }),
     recordExitReason: assign(({ context, event }) => {
       if (!isFill(event)) return context;
-      return Object.assign({}, context, { exitReason: exitReasonOf(context, event.orderId) });
+      return Object.assign({}, context, { exitReason: event.type === 'liquidated' ? 'liquidation' as const : exitReasonOf(context, event.orderId) });
+    }),
+    recordFunding: assign({
+      funding: ({ context, event }) => (event.type === 'funding' ? decimal(context.funding ?? '0').plus(event.amount).toFixed() : context.funding),
     }),
     recordNotOpened: assign({ exitReason: undefined }),
     recordCloseRequest: assign({ closeReason: ({ context, event }) => (event.type === 'close' ? event.reason : context.closeReason) }),
@@ -267,6 +278,7 @@ export const positionMachine = setup({
         averageEntryPrice: context.averageEntryPrice ?? '0',
         realizedPnl: context.realizedPnl,
         fees: context.fees,
+        ...(context.funding !== undefined ? { funding: context.funding } : {}),
         stopPrice: context.stopPrice,
       }),
     ),
@@ -277,6 +289,7 @@ export const positionMachine = setup({
         closedQuantity: context.closedQuantity,
         realizedPnl: context.realizedPnl,
         fees: context.fees,
+        ...(context.funding !== undefined ? { funding: context.funding } : {}),
         exitReason: context.exitReason ?? 'manual',
       }),
     ),
@@ -345,6 +358,11 @@ export const positionMachine = setup({
     opening: {
       on: {
         fill: { actions: 'applyFill' },
+        liquidated: [
+          { guard: 'closesPosition', target: 'closed', actions: closeByLiquidation() },
+          { actions: 'applyFill' },
+        ],
+        funding: { actions: 'recordFunding' },
         // Closing before the entry is done: the entry is canceled, and whatever it filled is closed at once.
         close: { actions: ['recordCloseRequest', { type: 'cancelOrders', params: ({ context }) => (context.entryOrderId ? [context.entryOrderId] : []) }] },
         entryComplete: [
@@ -435,6 +453,19 @@ export const positionMachine = setup({
         },
       },
       on: {
+        // The venue's liquidation closes the position at its price; the venue cancels its orders there, and the
+        // ones held here (emulated stops) are canceled with it. A partial liquidation resizes the stop.
+        liquidated: [
+          { guard: 'closesPosition', target: 'closed', actions: closeByLiquidation() },
+          {
+            actions: [
+              'applyFill',
+              { type: 'amendOrder', params: ({ context }) => ({ orderId: context.stopOrderId ?? '', quantity: context.quantity }) },
+              { type: 'announceChanged', params: { change: 'liquidation' } },
+            ],
+          },
+        ],
+        funding: { actions: ['recordFunding', { type: 'announceChanged', params: { change: 'funding' } }] },
         fill: [
           {
             guard: 'closesPosition',
@@ -526,6 +557,11 @@ export const positionMachine = setup({
     },
     closing: {
       on: {
+        liquidated: [
+          { guard: 'closesPosition', target: 'closed', actions: closeByLiquidation() },
+          { actions: ['applyFill', { type: 'announceChanged', params: { change: 'liquidation' } }] },
+        ],
+        funding: { actions: ['recordFunding', { type: 'announceChanged', params: { change: 'funding' } }] },
         fill: [
           {
             guard: 'closesPosition',
@@ -601,6 +637,11 @@ export function trailingActivationOf(context: PositionContext): DecimalString | 
   return maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
 }
 
+/** A liquidation that leaves nothing: the position closes with reason `liquidation`, its working orders canceled. */
+function closeByLiquidation() {
+  return ['applyFill' as const, 'recordExitReason' as const, { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => context.workingOrderIds }, 'announceClosed' as const];
+}
+
 function startTrailingActions() {
   return [
     'startTrailing' as const,
@@ -623,7 +664,7 @@ function startTrailingActions() {
  * so they can never flip the position.
  */
 function takeProfitResize(context: PositionContext, event: PositionMachineEvent): TakeProfitResize {
-  if (!isFill(event) || context.takeProfitOrderIds.includes(event.orderId)) return { amend: [], cancel: [] };
+  if (event.type !== 'fill' || context.takeProfitOrderIds.includes(event.orderId)) return { amend: [], cancel: [] };
   return takeProfitsFor(context, context.quantity);
 }
 

@@ -18,7 +18,12 @@ export interface TradeRecord {
   readonly quantity: DecimalString;
   /** All fees of the round trip, in quote currency. */
   readonly fees: DecimalString;
-  /** Net of fees, in quote currency: (exit − entry) × quantity − fees for a long, (entry − exit) × quantity − fees for a short. */
+  /** Perpetuals: funding received (+) and paid (−) while the position was held, in quote currency. */
+  readonly funding?: DecimalString;
+  /**
+   * Net of fees and funding, in quote currency: (exit − entry) × quantity − fees + funding for a long,
+   * (entry − exit) × quantity − fees + funding for a short.
+   */
   readonly realizedPnl: DecimalString;
   readonly exitReason: ExitReason;
 }
@@ -36,13 +41,15 @@ export function createTradeRecord(input: Omit<TradeRecord, 'realizedPnl'>): Trad
   if (input.exitTime < input.entryTime) throw new Error(`trade ${input.id}: exitTime ${input.exitTime} is before entryTime ${input.entryTime}`);
   if (!(EXIT_REASONS as readonly string[]).includes(input.exitReason)) throw new Error(`trade ${input.id}: unknown exitReason ${JSON.stringify(input.exitReason)}`);
   const move = input.side === 'buy' ? exitPrice.minus(entryPrice) : entryPrice.minus(exitPrice);
-  const realizedPnl = move.times(quantity).minus(fees);
+  const funding = input.funding === undefined ? ZERO : decimal(input.funding);
+  const realizedPnl = move.times(quantity).minus(fees).plus(funding);
   return {
     ...input,
     entryPrice: toDecimalString(entryPrice),
     exitPrice: toDecimalString(exitPrice),
     quantity: toDecimalString(quantity),
     fees: toDecimalString(fees),
+    ...(input.funding === undefined ? {} : { funding: toDecimalString(funding) }),
     realizedPnl: toDecimalString(realizedPnl),
   };
 }

@@ -2,7 +2,7 @@
 import type { DomainEvent } from '../domain/events.ts';
 
 export function describeEvent(event: DomainEvent): string {
-  const subject = 'orderId' in event ? event.orderId : event.positionId;
+  const subject = 'orderId' in event ? event.orderId : event.positionId ?? `${event.venue}:${event.symbol}`;
   switch (event.type) {
     case 'OrderInitialized':
       return `${subject} ${event.orderType} ${event.side} ${event.quantity} ${event.symbol}${event.price ? ` @ ${event.price}` : ''}${event.stopPrice ? ` stop ${event.stopPrice}` : ''}`;

@@ -10,6 +10,7 @@ import { SystemClock, type Clock } from '../domain/clock.ts';
 import type { JournalStore } from '../store/journal-store.ts';
 import { ENGINE_ID_NAMESPACE, OrderCommands } from './commands/orders.ts';
 import { PositionCommands } from './commands/positions.ts';
+import { AccountReports, installAccountReactions } from './account-reports.ts';
 import { Deadlines } from './deadlines.ts';
 import type { EngineOptions } from './engine.ts';
 import { DomainEventBus } from './event-bus.ts';
@@ -56,6 +57,8 @@ export class EngineParts {
   readonly startup!: Startup;
   readonly views!: Views;
   readonly stopHandOver!: StopHandOver;
+  /** Margin venues' account reports (funding, liquidations, positions) turned into domain events. */
+  readonly accountReports!: AccountReports;
   /** Execution quality (fill rate, slippage, signal-to-fill time), built from the event stream. */
   readonly execution!: ExecutionTracker;
   readonly restoredPortfolio!: boolean;
@@ -170,6 +173,9 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
       openPositions: () => parts.positions.openCount(),
       value: (quote) => parts.valuation.of(quote),
       now: () => parts.clock.now(),
+      positionLeverage: (parentId, venueId, symbol) =>
+        (parentId !== undefined ? parts.positions.get(parentId) : parts.positions.currentFor(venueId, symbol))?.getSnapshot().context.margin?.leverage,
+      mark: (venueId, symbol) => parts.venues.marketPrice(venueId, symbol),
     },
     options.risk ?? {},
   );
@@ -201,10 +207,17 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
   parts.startup = new Startup({
     clock: parts.clock, logger: parts.logger, store: parts.store, snapshots, venues: parts.venues, orders: parts.orders,
     positions: parts.positions, deadlines: parts.deadlines, portfolio,
+    reservationFor: (request, venueId, instrument, referencePrice) => parts.gate.reservationFor(request, venueId, instrument, referencePrice),
     route: (report) => parts.route(report),
     fault: (actorId, message, restoredTo) => parts.recordFault(actorId, message, restoredTo),
   });
   parts.stopHandOver = new StopHandOver({ positions: parts.positions, orders: parts.orders, venues: parts.venues });
+  parts.accountReports = new AccountReports({
+    venues: parts.venues, positions: parts.positions, logger: parts.logger,
+    ledger: () => parts.portfolio.getSnapshot().context.ledger,
+    publish: (draft) => parts.bus.publish(draft),
+    run: (work) => parts.queue.run(work),
+  });
   parts.views = new Views(parts.orders, parts.positions, parts.venues, parts.valuation, portfolio, (orderId) => parts.triggers.pendingLevel(orderId));
   installReactions(parts, options);
 }
@@ -215,8 +228,9 @@ function installReactions(parts: EngineParts, options: EngineOptions): void {
     for (const type of ['OrderInitialized', 'OrderDenied', 'OrderSubmitted', 'OrderTriggered', 'OrderUpdated', 'OrderFilled'] as const) {
       bus.on(type, (event) => parts.execution.observe(event));
     }
-    installLedgerReactions(bus, parts.venues, parts.portfolio);
+    installLedgerReactions(bus, parts.venues, parts.portfolio, (venueId, instrument, parentId) => parts.gate.leverageFor(venueId, instrument, parentId).toFixed());
     installPositionReactions(bus, parts.positions, parts.venues, parts.logger, (positionId) => parts.closedPositions.start(positionId));
+    installAccountReactions(bus, parts.positions);
     parts.triggers.install(bus);
     parts.deadlines.install(bus);
     parts.exitRetries.install(bus);

@@ -118,6 +118,7 @@ export class Engine {
           this.parts.exitRetries.marketData(binding.venue.id, data.symbol);
         }),
       linkLive: (venueId) => this.parts.queue.run(() => this.parts.gateway.linkLive(venueId)),
+      account: (report) => this.parts.queue.run(() => this.parts.accountReports.receive(report)),
     });
     // A restored ledger is ours (with its reservations); the venue's balances only load a new one.
     if (!this.parts.restoredPortfolio) this.portfolio.send({ type: 'ledger.load', balances });
@@ -133,6 +134,14 @@ export class Engine {
       const intents = this.parts.store.intents('sent');
       const host = this.parts.startup.reconciliationHost();
       for (const binding of this.parts.venues.all()) venues.push(await reconcileVenue(host, binding.venue, intents));
+    }
+    // Margin venues' positions against the engine's: differences are reported, never traded away.
+    for (const binding of this.parts.venues.all()) {
+      const differences = await this.parts.accountReports.reconcile(binding.venue, this.clock.now());
+      if (differences.length === 0) continue;
+      const report = venues.find((candidate) => candidate.venue === binding.venue.id);
+      if (report !== undefined) report.discrepancies.push(...differences);
+      else venues.push({ venue: binding.venue.id, checked: 0, adopted: [], unknownAtVenue: [], fillsApplied: 0, updated: [], discrepancies: differences });
     }
     const differences = this.parts.restoredPortfolio ? balanceDifferences(this.portfolio.getSnapshot().context.ledger, balances) : {};
     if (Object.keys(differences).length > 0) this.logger.warn({ balanceDifferences: differences }, 'after reconciliation the ledger differs from the venue balances');

@@ -328,7 +328,7 @@ export class InspectorBridge {
     });
     // Recorded as announced, so each announcement sits with the snapshot of the transition that made it.
     this.unsubscribeDomain = this.engine.recordAnnouncements((event: DomainEvent) => {
-      const actorId = 'orderId' in event ? `order:${event.orderId}` : `position:${event.positionId}`;
+      const actorId = 'orderId' in event ? `order:${event.orderId}` : event.positionId !== undefined ? `position:${event.positionId}` : 'portfolio';
       this.observe({ actorId, kind: 'emitted', event: event as never, at: event.timestamp });
     });
     for (const venueId of this.engine.venueIds()) this.venueStates.set(venueId, venueNode(this.engine, venueId).state);

@@ -66,7 +66,8 @@ function batchIsEmpty(batch: Batch): boolean {
 
 /** The actor an event belongs to, for the journal's actor_id column. */
 export function actorIdOf(event: DomainEvent): string {
-  return 'orderId' in event ? `order:${event.orderId}` : `position:${event.positionId}`;
+  // Account reports (funding, liquidation) for a symbol with no position of ours belong to the portfolio's ledger.
+  return 'orderId' in event ? `order:${event.orderId}` : event.positionId !== undefined ? `position:${event.positionId}` : 'portfolio';
 }
 
 export function openStore(options: StoreOptions): Store {

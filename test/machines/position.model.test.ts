@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine, type AnyTransitionDefinition, type InspectionEvent } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { MAX_FAILED_EXITS, positionMachine, type PositionMachineEvent, type PositionMachineInput } from '../../machines/position.ts';
-import { compare } from '../../src/domain/decimal.ts';
+import { compare, decimal } from '../../src/domain/decimal.ts';
 import type { PositionOrderIntent } from '../../src/domain/position-orders.ts';
 
 const inputFor = (direction: 'long' | 'short'): PositionMachineInput => ({
@@ -65,6 +65,8 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
     { type: 'close', reason: 'manual', quantity: '0.2' },
     { type: 'stopTriggered' },
     { type: 'retryExit' },
+    // Perpetuals: a funding payment (the venue's report, at any time).
+    { type: 'funding', amount: '-0.1', fundingId: 'f1' },
   ];
 }
 
@@ -87,6 +89,15 @@ function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
   const { exitOrderIds, workingOrderIds } = snapshot.context;
   for (const orderId of exitOrderIds) {
     if (workingOrderIds.includes(orderId)) events.push({ type: 'orderEnded', orderId, status: 'canceled' }, { type: 'orderEnded', orderId, status: 'filled' });
+  }
+  // The venue liquidates what is held, whole or in part (the engine caps a liquidation at the position's quantity).
+  // Tried at one size only (1, half of it), so the graph gains no quantities of its own: it stays walkable.
+  if (quantity === '1') {
+    const price = direction === 'long' ? '90' : '110';
+    events.push(
+      { type: 'liquidated', tradeId: 'l1', side: against, quantity, price, fee: '0.9', timestamp: 2 },
+      { type: 'liquidated', tradeId: 'l2', side: against, quantity: '0.5', price, fee: '0.45', timestamp: 2 },
+    );
   }
   return events;
 }
@@ -141,6 +152,12 @@ function check(state: Snapshot, event: PositionMachineEvent): void {
   actor.send(event);
   const after = actor.getSnapshot();
   const where = `${JSON.stringify(before.value)} --${event.type}--> ${JSON.stringify(after.value)}`;
+  // A liquidation of all that is held closes the position with its reason, whatever it was doing.
+  if (event.type === 'liquidated' && event.quantity === before.context.quantity && before.value !== 'closed') {
+    expect(after.value, where).toBe('closed');
+    expect(after.context.exitReason, where).toBe('liquidation');
+  }
+  if (event.type === 'funding' && before.value !== 'closed') expect(after.context.funding, where).toBe(decimal(before.context.funding ?? '0').minus('0.1').toFixed());
   expect(compare(after.context.quantity, '0'), where).toBeGreaterThanOrEqual(0);
   if (after.value === 'closed') expect(after.context.quantity, where).toBe('0');
   // Every order a position places to protect or leave itself is reduce-only; only scale-ins add.
