@@ -16,8 +16,8 @@ interface PerformanceAnswer {
   readonly execution: ExecutionSummary;
 }
 
-export async function fetchHistoryReport(client: DaemonClient, period: HistoryPeriod): Promise<Report> {
-  const query: Record<string, string | undefined> = { since: period.since?.toString(), until: period.until?.toString() };
+export async function fetchHistoryReport(client: DaemonClient, period: HistoryPeriod & { readonly startingEquity?: string }): Promise<Report> {
+  const query: Record<string, string | undefined> = { since: period.since?.toString(), until: period.until?.toString(), startingEquity: period.startingEquity };
   const performance = await client.get<PerformanceAnswer>('/v1/performance', query);
   const { trades } = await client.get<{ trades: TradeRecord[] }>('/v1/trades');
   const { account } = await client.get<{ account: { openPositions: number } }>('/v1/account');
