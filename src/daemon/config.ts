@@ -5,6 +5,10 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isDecimalText } from '../domain/decimal.ts';
+import { createInstrument } from '../domain/instrument.ts';
+import { FillModel } from '../../adapters/paper/fill-model.ts';
+import { readLatencySamples } from '../../adapters/paper/latency.ts';
+import { createPerpetualState } from '../../adapters/paper/perpetual-account.ts';
 import { positionPlanSchema, sizingSchema } from './schemas.ts';
 
 export class ConfigError extends Error {
@@ -33,6 +37,8 @@ const rateLimitSchema = z.strictObject({
 
 const instrumentSchema = z.strictObject({
   symbol: z.string().min(1),
+  /** spot (default): buying and selling the base; perpetual: a linear futures contract on margin, settled in quote. */
+  kind: z.enum(['spot', 'perpetual'], { error: 'kind must be "spot" or "perpetual"' }).optional(),
   base: z.string().min(1),
   quote: z.string().min(1),
   tickSize: positiveDecimalText('tickSize'),
@@ -53,19 +59,99 @@ const syntheticMarketSchema = z.strictObject({
   startPrice: positiveDecimalText('startPrice').default('50000'),
   intervalMs: z.int().positive().default(100),
   tradeShare: z.number().min(0).max(1).default(0.4),
+  /** Book levels on each side. */
+  levels: z.int().min(1).max(1000).default(5),
+  /**
+   * How the venue gets the book: "quotes" (each quote replaces the displayed book) or "l2" (L2 book replay: a
+   * snapshot, then incremental level updates applied to the venue's full-depth book).
+   */
+  book: z.enum(['quotes', 'l2'], { error: 'market.book must be "quotes" or "l2"' }).default('quotes'),
 });
 
-const paperVenueSchema = z.strictObject({
-  type: z.literal('paper'),
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('paper'),
-  instruments: z.array(instrumentSchema).min(1).default([DEFAULT_INSTRUMENT]),
-  balances: z.record(z.string().min(1), nonNegativeDecimalText('balance')).default({ USDT: '100000', BTC: '2' }),
-  orderLatencyMs: z.int().nonnegative().default(15),
-  reportLatencyMs: z.int().nonnegative().default(15),
-  nativeStops: z.boolean().default(false),
-  /** The seeded synthetic market that feeds each instrument on wall time. */
-  market: syntheticMarketSchema.prefault({}),
+/** Milliseconds: a constant, or measured latencies (inline or a file, one per line) drawn with a seed. */
+const latencySchema = (name: string) =>
+  z.union(
+    [
+      z.number().min(0, `${name} must not be negative`),
+      z.strictObject({ samplesMs: z.array(z.number().min(0, `${name}.samplesMs: a latency must not be negative`)).min(1, `${name}.samplesMs must list at least one latency`), seed: z.int() }),
+      z.strictObject({ samplesFile: z.string().min(1), seed: z.int() }),
+    ],
+    { error: `${name} must be milliseconds (a number), { "samplesMs": [...], "seed": n } or { "samplesFile": "path", "seed": n }` },
+  );
+
+const fillModelSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('queuePosition') }),
+    z.strictObject({ kind: z.literal('probabilisticQueue'), seed: z.int() }),
+    z.strictObject({ kind: z.literal('tradedVolume'), participation: positiveDecimalText('participation').optional() }),
+  ],
+  { error: 'fillModel.kind must be "queuePosition", "probabilisticQueue" or "tradedVolume"' },
+);
+
+/** Per perpetual symbol (adapters/paper/perpetual-account.ts PerpetualSettings). */
+const perpetualSchema = z.strictObject({
+  leverage: positiveDecimalText('leverage').optional(),
+  marginMode: z.enum(['isolated', 'cross'], { error: 'marginMode must be "isolated" or "cross"' }).optional(),
+  maintenanceMarginRate: nonNegativeDecimalText('maintenanceMarginRate').optional(),
+  liquidationFeeRate: nonNegativeDecimalText('liquidationFeeRate').optional(),
+  /** Funding is paid every this many ms, on the clock's grid (8 h: 00:00, 08:00, 16:00 UTC). */
+  fundingIntervalMs: z.int().positive().optional(),
+  /** The rate longs pay shorts at each funding time (negative: shorts pay); a constant on paper. */
+  fundingRate: decimalText('fundingRate').optional(),
+  /** Where the mark comes from: the mid of the book or the last trade (the daemon has no mark feed). */
+  markPrice: z.enum(['mid', 'last'], { error: 'markPrice must be "mid" or "last" (the daemon\'s synthetic market has no mark-price feed)' }).optional(),
 });
+
+const paperVenueSchema = z
+  .strictObject({
+    type: z.literal('paper'),
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('paper'),
+    instruments: z.array(instrumentSchema).min(1).default([DEFAULT_INSTRUMENT]),
+    balances: z.record(z.string().min(1), nonNegativeDecimalText('balance')).default({ USDT: '100000', BTC: '2' }),
+    /** Order entry (an order, amendment or cancel reaching the venue) and execution reports back. */
+    orderLatencyMs: latencySchema('orderLatencyMs').default(15),
+    reportLatencyMs: latencySchema('reportLatencyMs').default(15),
+    /** Market data from the venue to the engine: a strategy reacts to a book the venue has moved past. */
+    marketDataLatencyMs: latencySchema('marketDataLatencyMs').default(0),
+    /** How resting orders queue and fill (adapters/paper/fill-model.ts). */
+    fillModel: fillModelSchema.default({ kind: 'queuePosition' }),
+    nativeStops: z.boolean().default(false),
+    /** Margin, leverage, funding and liquidation of the instruments of kind "perpetual", by symbol. */
+    perpetuals: z.record(z.string().min(1), perpetualSchema).default({}),
+    /** The seeded synthetic market that feeds each instrument on wall time. */
+    market: syntheticMarketSchema.prefault({}),
+  })
+  .superRefine((venue, context) => {
+    // The venue's own checks, run now: a setting it would refuse at start is refused with the config.
+    const instruments = new Map<string, ReturnType<typeof createInstrument>>();
+    venue.instruments.forEach((spec, index) => {
+      if (instruments.has(spec.symbol)) context.addIssue({ code: 'custom', path: ['instruments', index, 'symbol'], message: `${spec.symbol} is listed twice` });
+      instruments.set(spec.symbol, createInstrument(spec));
+    });
+    for (const [symbol, settings] of Object.entries(venue.perpetuals)) {
+      const instrument = instruments.get(symbol);
+      if (instrument === undefined || instrument.kind !== 'perpetual') {
+        context.addIssue({ code: 'custom', path: ['perpetuals', symbol], message: `${symbol} is not an instrument of kind "perpetual" in this venue's instruments` });
+        continue;
+      }
+      try {
+        createPerpetualState(instrument, settings, 0);
+      } catch (error) {
+        context.addIssue({ code: 'custom', path: ['perpetuals', symbol], message: (error as Error).message });
+      }
+    }
+    for (const instrument of instruments.values()) {
+      if (instrument.kind === 'perpetual' && venue.balances[instrument.quote] === undefined) {
+        context.addIssue({ code: 'custom', path: ['balances'], message: `the perpetual ${instrument.symbol} settles in ${instrument.quote}: its margin account needs a ${instrument.quote} balance` });
+      }
+    }
+    try {
+      new FillModel(venue.fillModel);
+    } catch (error) {
+      context.addIssue({ code: 'custom', path: ['fillModel'], message: (error as Error).message });
+    }
+  });
 
 const websocketVenueSchema = z.strictObject({
   type: z.literal('websocket'),
@@ -220,11 +306,11 @@ export function loadConfig(options: { configPath?: string; cwd?: string; env?: N
     file = CONFIG_FILE_NAMES.map((name) => path.join(cwd, name)).find((candidate) => existsSync(candidate));
   }
   const raw = file === undefined ? {} : readConfigFile(file);
-  return { config: parseConfig(raw, { source: file ?? 'defaults', env, overrides: options.overrides }), file };
+  return { config: parseConfig(raw, { source: file ?? 'defaults', env, overrides: options.overrides, baseDir: file === undefined ? cwd : path.dirname(file) }), file };
 }
 
 /** Validates a configuration object (as read from a file) with the environment and flags applied. */
-export function parseConfig(raw: unknown, options: { source?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {}): DaemonConfig {
+export function parseConfig(raw: unknown, options: { source?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides; baseDir?: string } = {}): DaemonConfig {
   const source = options.source ?? 'configuration';
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['(root): the configuration must be an object of settings']);
   const secrets = findSecretKeys(raw, []);
@@ -245,7 +331,39 @@ export function parseConfig(raw: unknown, options: { source?: string; env?: Node
     });
     throw new ConfigError(`${source} with environment variables and flags`, issues);
   }
-  return result.data;
+  return readLatencyFiles(result.data, options.baseDir ?? process.cwd(), source);
+}
+
+/** A paper venue's latency as the venue takes it: milliseconds, or samples with their seed. */
+export type PaperLatency = number | { samplesMs: number[]; seed: number };
+
+/**
+ * Reads each latency samples file a paper venue names (relative to the config file's folder) into its
+ * samples, so a missing or bad file refuses the config with the setting, the file and the line.
+ */
+function readLatencyFiles(config: DaemonConfig, baseDir: string, source: string): DaemonConfig {
+  const issues: string[] = [];
+  const resolve = (setting: z.output<ReturnType<typeof latencySchema>>, at: string): PaperLatency => {
+    if (typeof setting === 'number' || 'samplesMs' in setting) return setting;
+    try {
+      return { samplesMs: readLatencySamples(path.resolve(baseDir, setting.samplesFile)), seed: setting.seed };
+    } catch (error) {
+      issues.push(`${at}.samplesFile: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `${path.resolve(baseDir, setting.samplesFile)} does not exist` : (error as Error).message}`);
+      return 0;
+    }
+  };
+  const withSamples = (venue: VenueConfig, at: string): VenueConfig =>
+    venue.type !== 'paper'
+      ? venue
+      : {
+          ...venue,
+          orderLatencyMs: resolve(venue.orderLatencyMs, `${at}.orderLatencyMs`),
+          reportLatencyMs: resolve(venue.reportLatencyMs, `${at}.reportLatencyMs`),
+          marketDataLatencyMs: resolve(venue.marketDataLatencyMs, `${at}.marketDataLatencyMs`),
+        };
+  const resolved = { ...config, venue: withSamples(config.venue, 'venue'), ...(config.venues === undefined ? {} : { venues: config.venues.map((venue, index) => withSamples(venue, `venues.${index}`)) }) };
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return resolved;
 }
 
 function readConfigFile(file: string): unknown {

@@ -2,12 +2,13 @@
 // synthetic market per instrument, so prices move and resting orders fill the way a real book would. Its
 // state is saved in the data directory after every change (incrementally), so it is the same venue after a restart.
 import { createSyntheticMarket } from '../../adapters/market-data/synthetic.ts';
-import { replayInRealTime } from '../../adapters/market-data/replay.ts';
+import { replayInRealTime, type MarketDataSink } from '../../adapters/market-data/replay.ts';
+import { QuoteToBookUpdates } from '../../adapters/market-data/book-updates.ts';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
 import { PaperStateFile } from '../../adapters/paper/paper-state-file.ts';
 import { createInstrument } from '../domain/instrument.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { DaemonConfig } from './config.ts';
+import type { DaemonConfig, PaperLatency } from './config.ts';
 
 type PaperVenueConfig = Extract<DaemonConfig['venue'], { type: 'paper' }>;
 
@@ -36,9 +37,12 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
     clock,
     instruments,
     balances: config.balances,
-    orderLatencyMs: config.orderLatencyMs,
-    reportLatencyMs: config.reportLatencyMs,
+    orderLatencyMs: latency(config.orderLatencyMs),
+    reportLatencyMs: latency(config.reportLatencyMs),
+    marketDataLatencyMs: latency(config.marketDataLatencyMs),
+    fillModel: config.fillModel,
     nativeStops: config.nativeStops,
+    perpetuals: config.perpetuals,
     state: saved,
     // Saved once per turn, before any report of the turn's changes is delivered (reports come on later timers).
     onStateChange: () => {
@@ -47,6 +51,9 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
       setImmediate(save);
     },
   });
+  // L2 book replay: each synthetic quote reaches the venue as the level updates an L2 feed would send.
+  const l2 = new QuoteToBookUpdates();
+  const sink: MarketDataSink = config.market.book === 'l2' ? { onMarketData: (tick) => (tick.type === 'quote' ? venue.onBookUpdate(l2.next(tick)) : venue.onMarketData(tick)) } : venue;
   let stops: Array<() => void> = [];
   return {
     venue,
@@ -64,8 +71,9 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
             startTime: clock.now(),
             intervalMs: config.market.intervalMs,
             tradeShare: config.market.tradeShare,
+            levels: config.market.levels,
           }),
-          venue,
+          sink,
           clock,
           { restamp: true },
         ),
@@ -78,4 +86,10 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
       opened?.file.close();
     },
   };
+}
+
+/** The config's latency once its samples file was read (parseConfig reads every one). */
+function latency(setting: PaperVenueConfig['orderLatencyMs']): PaperLatency {
+  if (typeof setting === 'number' || 'samplesMs' in setting) return setting;
+  throw new Error(`the latency samples file ${setting.samplesFile} was not read: configs come through parseConfig`);
 }
