@@ -2,10 +2,9 @@
 // (read-only), so a report needs no running daemon. The same functions as GET /v1/performance make the figures.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ExecutionTracker } from '../analytics/execution-tracker.ts';
+import { ExecutionTracker, type ExecutionEvent } from '../analytics/execution-tracker.ts';
 import { tradeRecordOfPosition, type PositionTradeFigures, type TradeRecord } from '../analytics/trade-record.ts';
 import { type DecimalString } from '../domain/decimal.ts';
-import type { DomainEvent } from '../domain/events.ts';
 import { equity as ledgerEquity, type Ledger } from '../domain/ledger.ts';
 import { inspectExistingFile, StoreOpenError } from '../store/inspect.ts';
 import { buildHistoryReport, historyStatistics, type HistoryPeriod } from './history.ts';
@@ -84,7 +83,8 @@ function readHistory(database: Database.Database): StoreHistory {
   const replayPrices = new Map<string, DecimalString>();
   const tracker = new ExecutionTracker((symbol, venue) => replayPrices.get(`${venue}\u0000${symbol}`));
   for (const payload of database.prepare('SELECT payload FROM journal ORDER BY sequence').pluck().iterate() as IterableIterator<string>) {
-    const event = JSON.parse(payload) as DomainEvent;
+    const event = JSON.parse(payload) as ExecutionEvent;
+    // Algorithms' events too, once the engine journals them: their children are then grouped per algorithm.
     tracker.observe(event);
     if (event.type === 'OrderFilled') replayPrices.set(`${event.venue}\u0000${event.symbol}`, event.fillPrice);
   }
@@ -124,6 +124,7 @@ export function storeHistoryReport(options: StoreHistoryOptions): Report {
     title: `history of ${path.resolve(options.dataDir)}`,
     quote: options.quote,
     execution: stored.tracker.summary(),
+    executionByAlgorithm: stored.tracker.summaryByAlgorithm(),
     openPositions: stored.openPositions,
     source: 'store',
   });
