@@ -5,10 +5,15 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isDecimalText } from '../domain/decimal.ts';
-import { createInstrument } from '../domain/instrument.ts';
-import { FillModel } from '../../adapters/paper/fill-model.ts';
-import { readLatencySamples } from '../../adapters/paper/latency.ts';
-import { createPerpetualState } from '../../adapters/paper/perpetual-account.ts';
+import {
+  checkPaperSettings,
+  paperFillModelSchema,
+  paperLatencySchema,
+  perpetualSettingsSchema,
+  resolveLatency,
+  type ConfiguredLatency,
+  type PaperLatency,
+} from '../../adapters/paper/settings-schema.ts';
 import { positionPlanSchema, sizingSchema } from './schemas.ts';
 
 export class ConfigError extends Error {
@@ -68,41 +73,6 @@ const syntheticMarketSchema = z.strictObject({
   book: z.enum(['quotes', 'l2'], { error: 'market.book must be "quotes" or "l2"' }).default('quotes'),
 });
 
-/** Milliseconds: a constant, or measured latencies (inline or a file, one per line) drawn with a seed. */
-const latencySchema = (name: string) =>
-  z.union(
-    [
-      z.number().min(0, `${name} must not be negative`),
-      z.strictObject({ samplesMs: z.array(z.number().min(0, `${name}.samplesMs: a latency must not be negative`)).min(1, `${name}.samplesMs must list at least one latency`), seed: z.int() }),
-      z.strictObject({ samplesFile: z.string().min(1), seed: z.int() }),
-    ],
-    { error: `${name} must be milliseconds (a number), { "samplesMs": [...], "seed": n } or { "samplesFile": "path", "seed": n }` },
-  );
-
-const fillModelSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.strictObject({ kind: z.literal('queuePosition') }),
-    z.strictObject({ kind: z.literal('probabilisticQueue'), seed: z.int() }),
-    z.strictObject({ kind: z.literal('tradedVolume'), participation: positiveDecimalText('participation').optional() }),
-  ],
-  { error: 'fillModel.kind must be "queuePosition", "probabilisticQueue" or "tradedVolume"' },
-);
-
-/** Per perpetual symbol (adapters/paper/perpetual-account.ts PerpetualSettings). */
-const perpetualSchema = z.strictObject({
-  leverage: positiveDecimalText('leverage').optional(),
-  marginMode: z.enum(['isolated', 'cross'], { error: 'marginMode must be "isolated" or "cross"' }).optional(),
-  maintenanceMarginRate: nonNegativeDecimalText('maintenanceMarginRate').optional(),
-  liquidationFeeRate: nonNegativeDecimalText('liquidationFeeRate').optional(),
-  /** Funding is paid every this many ms, on the clock's grid (8 h: 00:00, 08:00, 16:00 UTC). */
-  fundingIntervalMs: z.int().positive().optional(),
-  /** The rate longs pay shorts at each funding time (negative: shorts pay); a constant on paper. */
-  fundingRate: decimalText('fundingRate').optional(),
-  /** Where the mark comes from: the mid of the book or the last trade (the daemon has no mark feed). */
-  markPrice: z.enum(['mid', 'last'], { error: 'markPrice must be "mid" or "last" (the daemon\'s synthetic market has no mark-price feed)' }).optional(),
-});
-
 const paperVenueSchema = z
   .strictObject({
     type: z.literal('paper'),
@@ -110,48 +80,20 @@ const paperVenueSchema = z
     instruments: z.array(instrumentSchema).min(1).default([DEFAULT_INSTRUMENT]),
     balances: z.record(z.string().min(1), nonNegativeDecimalText('balance')).default({ USDT: '100000', BTC: '2' }),
     /** Order entry (an order, amendment or cancel reaching the venue) and execution reports back. */
-    orderLatencyMs: latencySchema('orderLatencyMs').default(15),
-    reportLatencyMs: latencySchema('reportLatencyMs').default(15),
+    orderLatencyMs: paperLatencySchema('orderLatencyMs').default(15),
+    reportLatencyMs: paperLatencySchema('reportLatencyMs').default(15),
     /** Market data from the venue to the engine: a strategy reacts to a book the venue has moved past. */
-    marketDataLatencyMs: latencySchema('marketDataLatencyMs').default(0),
+    marketDataLatencyMs: paperLatencySchema('marketDataLatencyMs').default(0),
     /** How resting orders queue and fill (adapters/paper/fill-model.ts). */
-    fillModel: fillModelSchema.default({ kind: 'queuePosition' }),
+    fillModel: paperFillModelSchema.default({ kind: 'queuePosition' }),
     nativeStops: z.boolean().default(false),
     /** Margin, leverage, funding and liquidation of the instruments of kind "perpetual", by symbol. */
-    perpetuals: z.record(z.string().min(1), perpetualSchema).default({}),
+    perpetuals: z.record(z.string().min(1), perpetualSettingsSchema).default({}),
     /** The seeded synthetic market that feeds each instrument on wall time. */
     market: syntheticMarketSchema.prefault({}),
   })
-  .superRefine((venue, context) => {
-    // The venue's own checks, run now: a setting it would refuse at start is refused with the config.
-    const instruments = new Map<string, ReturnType<typeof createInstrument>>();
-    venue.instruments.forEach((spec, index) => {
-      if (instruments.has(spec.symbol)) context.addIssue({ code: 'custom', path: ['instruments', index, 'symbol'], message: `${spec.symbol} is listed twice` });
-      instruments.set(spec.symbol, createInstrument(spec));
-    });
-    for (const [symbol, settings] of Object.entries(venue.perpetuals)) {
-      const instrument = instruments.get(symbol);
-      if (instrument === undefined || instrument.kind !== 'perpetual') {
-        context.addIssue({ code: 'custom', path: ['perpetuals', symbol], message: `${symbol} is not an instrument of kind "perpetual" in this venue's instruments` });
-        continue;
-      }
-      try {
-        createPerpetualState(instrument, settings, 0);
-      } catch (error) {
-        context.addIssue({ code: 'custom', path: ['perpetuals', symbol], message: (error as Error).message });
-      }
-    }
-    for (const instrument of instruments.values()) {
-      if (instrument.kind === 'perpetual' && venue.balances[instrument.quote] === undefined) {
-        context.addIssue({ code: 'custom', path: ['balances'], message: `the perpetual ${instrument.symbol} settles in ${instrument.quote}: its margin account needs a ${instrument.quote} balance` });
-      }
-    }
-    try {
-      new FillModel(venue.fillModel);
-    } catch (error) {
-      context.addIssue({ code: 'custom', path: ['fillModel'], message: (error as Error).message });
-    }
-  });
+  // The venue's own checks, run now: a setting it would refuse at start is refused with the config.
+  .superRefine((venue, context) => checkPaperSettings(venue, (path, message) => context.addIssue({ code: 'custom', path, message })));
 
 const websocketVenueSchema = z.strictObject({
   type: z.literal('websocket'),
@@ -334,8 +276,6 @@ export function parseConfig(raw: unknown, options: { source?: string; env?: Node
   return readLatencyFiles(result.data, options.baseDir ?? process.cwd(), source);
 }
 
-/** A paper venue's latency as the venue takes it: milliseconds, or samples with their seed. */
-export type PaperLatency = number | { samplesMs: number[]; seed: number };
 
 /**
  * Reads each latency samples file a paper venue names (relative to the config file's folder) into its
@@ -343,12 +283,11 @@ export type PaperLatency = number | { samplesMs: number[]; seed: number };
  */
 function readLatencyFiles(config: DaemonConfig, baseDir: string, source: string): DaemonConfig {
   const issues: string[] = [];
-  const resolve = (setting: z.output<ReturnType<typeof latencySchema>>, at: string): PaperLatency => {
-    if (typeof setting === 'number' || 'samplesMs' in setting) return setting;
+  const resolve = (setting: ConfiguredLatency, at: string): PaperLatency => {
     try {
-      return { samplesMs: readLatencySamples(path.resolve(baseDir, setting.samplesFile)), seed: setting.seed };
+      return resolveLatency(setting, baseDir);
     } catch (error) {
-      issues.push(`${at}.samplesFile: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `${path.resolve(baseDir, setting.samplesFile)} does not exist` : (error as Error).message}`);
+      issues.push(`${at}.samplesFile: ${(error as Error).message}`);
       return 0;
     }
   };

@@ -8,7 +8,8 @@ import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
 import { PaperStateFile } from '../../adapters/paper/paper-state-file.ts';
 import { createInstrument } from '../domain/instrument.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { DaemonConfig, PaperLatency } from './config.ts';
+import type { DaemonConfig } from './config.ts';
+import { resolvedLatency } from '../../adapters/paper/settings-schema.ts';
 
 type PaperVenueConfig = Extract<DaemonConfig['venue'], { type: 'paper' }>;
 
@@ -37,9 +38,9 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
     clock,
     instruments,
     balances: config.balances,
-    orderLatencyMs: latency(config.orderLatencyMs),
-    reportLatencyMs: latency(config.reportLatencyMs),
-    marketDataLatencyMs: latency(config.marketDataLatencyMs),
+    orderLatencyMs: resolvedLatency(config.orderLatencyMs),
+    reportLatencyMs: resolvedLatency(config.reportLatencyMs),
+    marketDataLatencyMs: resolvedLatency(config.marketDataLatencyMs),
     fillModel: config.fillModel,
     nativeStops: config.nativeStops,
     perpetuals: config.perpetuals,
@@ -88,8 +89,3 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
   };
 }
 
-/** The config's latency once its samples file was read (parseConfig reads every one). */
-function latency(setting: PaperVenueConfig['orderLatencyMs']): PaperLatency {
-  if (typeof setting === 'number' || 'samplesMs' in setting) return setting;
-  throw new Error(`the latency samples file ${setting.samplesFile} was not read: configs come through parseConfig`);
-}

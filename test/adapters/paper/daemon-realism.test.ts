@@ -122,7 +122,7 @@ describe('paper venue realism in the daemon config', () => {
       'venue.perpetuals.BTC-PERP: BTC-PERP: maintenanceMarginRate 0.05 must be at least 0 and below 1 / leverage (0.02)',
     ]);
     expect(refused('not-perpetual', { ...REALISTIC, perpetuals: { 'ETH-PERP': { leverage: '2' } } })).toEqual([
-      'venue.perpetuals.ETH-PERP: ETH-PERP is not an instrument of kind "perpetual" in this venue\'s instruments',
+      'venue.perpetuals.ETH-PERP: ETH-PERP is not an instrument of kind "perpetual" in the instruments',
     ]);
     expect(refused('margin-mode', { ...REALISTIC, perpetuals: { 'BTC-PERP': { marginMode: 'portfolio' } } })).toEqual(['venue.perpetuals.BTC-PERP.marginMode: marginMode must be "isolated" or "cross"']);
     expect(refused('mark-feed', { ...REALISTIC, perpetuals: { 'BTC-PERP': { markPrice: 'feed' } } })[0]).toMatch(/^venue\.perpetuals\.BTC-PERP\.markPrice: markPrice must be "mid" or "last"/);
