@@ -25,6 +25,7 @@ import { onOrderEnded } from './reactions/order-ended.ts';
 import { installPositionReactions } from './reactions/positions.ts';
 import { RiskGate, signedQuantity } from './risk-gate.ts';
 import { checkVersion, Startup } from './startup.ts';
+import { StopHandOver } from './stop-hand-over.ts';
 import { TurnQueue } from './turn.ts';
 import { Valuation } from './valuation.ts';
 import { VenueGateway } from './venue-gateway.ts';
@@ -54,6 +55,7 @@ export class EngineParts {
   readonly positionCommands!: PositionCommands;
   readonly startup!: Startup;
   readonly views!: Views;
+  readonly stopHandOver!: StopHandOver;
   /** Execution quality (fill rate, slippage, signal-to-fill time), built from the event stream. */
   readonly execution!: ExecutionTracker;
   readonly restoredPortfolio!: boolean;
@@ -202,6 +204,7 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
     route: (report) => parts.route(report),
     fault: (actorId, message, restoredTo) => parts.recordFault(actorId, message, restoredTo),
   });
+  parts.stopHandOver = new StopHandOver({ positions: parts.positions, orders: parts.orders, venues: parts.venues });
   parts.views = new Views(parts.orders, parts.positions, parts.venues, parts.valuation, portfolio, (orderId) => parts.triggers.pendingLevel(orderId));
   installReactions(parts, options);
 }
