@@ -1,4 +1,5 @@
 // Typed domain events, past tense: the audit trail, the journal, the API stream and the inspector's feed.
+import type { ParentEventDraft } from './algo-events.ts';
 import type { DecimalString } from './decimal.ts';
 import type { ExitReason } from './exit-reason.ts';
 import type { OrderAmendmentTerms, OrderSide, OrderTerms, OrderType } from './order-request.ts';
@@ -115,7 +116,7 @@ export type PositionEventDraft =
     });
 
 /** What a machine announces; the engine adds the clock's timestamp and its sequence number. */
-export type DomainEventDraft = OrderEventDraft | PositionEventDraft;
+export type DomainEventDraft = OrderEventDraft | PositionEventDraft | ParentEventDraft;
 
 export type Stamped<T> = T extends unknown ? T & { readonly sequence: number; readonly timestamp: number } : never;
 
@@ -123,5 +124,22 @@ export type DomainEvent = Stamped<DomainEventDraft>;
 export type DomainEventType = DomainEvent['type'];
 export type OrderEvent = Stamped<OrderEventDraft>;
 export type PositionEvent = Stamped<PositionEventDraft>;
+/** Events of execution algorithms and order lists (AlgoStarted, AlgoProgressed ... AlgoEnded). */
+export type ParentEvent = Stamped<ParentEventDraft>;
+export type { ParentEventDraft } from './algo-events.ts';
+
+/** The actor an event belongs to: `order:<id>`, `position:<id>`, or `algo:<id>` (algorithms and order lists). */
+export function actorIdOfEvent(event: DomainEventDraft): string {
+  if ('orderId' in event) return `order:${event.orderId}`;
+  if ('positionId' in event) return `position:${event.positionId}`;
+  return `algo:${event.parentId}`;
+}
+
+/** The id an event is about: an order's, a position's, or an algorithm's or order list's. */
+export function subjectOfEvent(event: DomainEventDraft): string {
+  if ('orderId' in event) return event.orderId;
+  if ('positionId' in event) return event.positionId;
+  return event.parentId;
+}
 
 export type DomainEventListener = (event: DomainEvent) => void;
