@@ -118,13 +118,12 @@ export class ParentBook {
     return id;
   }
 
-  /** Starts a new algorithm: `start`, then the last book of its symbol (so a chase or POV can act at once). */
-  createAlgo(venue: string, input: AlgoMachineInput): ParentEntry {
+  /** Starts a new algorithm with the last book of its symbol in context (its first slice sees the market). */
+  createAlgo(venue: string, algoInput: AlgoMachineInput): ParentEntry {
+    const book = this.books.get(marketKey(venue, algoInput.spec.symbol));
+    const input: AlgoMachineInput = book === undefined ? algoInput : Object.assign({}, algoInput, { book });
     const entry = this.adopt('algo', venue, input.spec.symbol, input.spec.parentId, (id) => createActor(this.algoLogic[input.spec.params.kind], { id, input, parent: this.host.portfolio(), clock: this.host.clock }), false);
-    const at = this.host.clock.now();
-    this.deliver(entry, { type: 'start', at });
-    const book = this.books.get(marketKey(venue, input.spec.symbol));
-    if (book !== undefined) this.deliver(entry, { type: 'market', at, bestBid: book.bestBid, bestAsk: book.bestAsk });
+    this.deliver(entry, { type: 'start', at: this.host.clock.now() });
     return entry;
   }
 

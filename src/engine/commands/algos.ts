@@ -7,7 +7,7 @@ import { AlgoParamsError, parseAlgoSpec, sliceCount, type AlgoSpec, type AlgoSpe
 import { smallestSlice } from '../../domain/algo-sizing.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { decimal, ZERO, type Decimal } from '../../domain/decimal.ts';
-import type { Instrument } from '../../domain/instrument.ts';
+import { roundPriceToTick, type Instrument } from '../../domain/instrument.ts';
 import { optionalDecimalInput, OrderRequestError, parseOrderRequest, validateOrderRequest, type OrderRequestInput } from '../../domain/order-request.ts';
 import { AlgoStateError, UnknownAlgoError } from '../algos/errors.ts';
 import type { ParentBook, ParentEntry } from '../algos/parent-book.ts';
@@ -138,6 +138,10 @@ export function describeState(value: unknown): string {
   return Object.keys(value as Record<string, unknown>)[0]!;
 }
 
+function onTick(instrument: Instrument, price: Decimal | undefined): string | undefined {
+  return price === undefined ? undefined : roundPriceToTick(instrument, price).toFixed();
+}
+
 /** A seed for the size randomisation, picked once from the id and the time (it then lives in context). */
 function seedOf(id: string, now: number): number {
   let hash = now | 0;
@@ -163,7 +167,7 @@ function childIssues(spec: AlgoSpec, instrument: Instrument, venue: Venue, marke
     }
     case 'pov':
       quantity = decimal(params.minSlice);
-      child = { type: 'limit', price: spec.limitPrice ?? marketPrice?.toFixed(), timeInForce: 'IOC' };
+      child = { type: 'limit', price: spec.limitPrice ?? onTick(instrument, marketPrice), timeInForce: 'IOC' };
       break;
     case 'iceberg':
       quantity = decimal(params.displayQuantity);
@@ -171,7 +175,7 @@ function childIssues(spec: AlgoSpec, instrument: Instrument, venue: Venue, marke
       break;
     case 'chase':
       quantity = decimal(spec.quantity);
-      child = { type: 'limit', price: spec.limitPrice ?? marketPrice?.toFixed(), timeInForce: 'GTC' };
+      child = { type: 'limit', price: spec.limitPrice ?? onTick(instrument, marketPrice), timeInForce: 'GTC' };
       break;
   }
   if (child.type === 'limit' && child.price === undefined) return [];
