@@ -173,24 +173,25 @@ export function algoSpecIssues(spec: AlgoSpec, instrument: Instrument | undefine
   switch (params.kind) {
     case 'twap':
     case 'vwap': {
+      // Every reason is listed: a horizon shorter than an interval leaves no slices to check, the rest still is.
       if (params.horizonMs < params.intervalMs) {
         issues.push(`the horizon (${params.horizonMs} ms) is shorter than one interval (${params.intervalMs} ms)`);
-        break;
-      }
-      const slices = sliceCount(params);
-      if (slices > MAX_SCHEDULED_SLICES) issues.push(`${slices} slices is more than the ${MAX_SCHEDULED_SLICES} an algo may plan: use a longer interval`);
-      if (params.kind === 'twap') {
-        const problem = fractionIssue('randomization', params.randomization, false);
-        if (problem) issues.push(problem);
-        const perSlice = quantity.div(decimal(slices));
-        if (perSlice.lt(minimum)) issues.push(`${spec.quantity} over ${slices} slices is ${perSlice.toFixed()} a slice, below the minimum ${minimum.toFixed()} for ${spec.symbol}: use fewer slices`);
       } else {
-        if (params.profile.length !== slices) issues.push(`the profile has ${params.profile.length} weights for ${slices} intervals`);
-        if (params.profile.some((weight) => decimal(weight).lt(ZERO))) issues.push('profile weights must not be negative');
-        else if (!params.profile.some((weight) => decimal(weight).gt(ZERO))) issues.push('the profile needs at least one positive weight');
-        if (params.participationCap !== undefined) {
-          const problem = fractionIssue('participationCap', params.participationCap, true);
+        const slices = sliceCount(params);
+        if (slices > MAX_SCHEDULED_SLICES) issues.push(`${slices} slices is more than the ${MAX_SCHEDULED_SLICES} an algo may plan: use a longer interval`);
+        if (params.kind === 'twap') {
+          const problem = fractionIssue('randomization', params.randomization, false);
           if (problem) issues.push(problem);
+          const perSlice = quantity.div(decimal(slices));
+          if (perSlice.lt(minimum)) issues.push(`${spec.quantity} over ${slices} slices is ${perSlice.toFixed()} a slice, below the minimum ${minimum.toFixed()} for ${spec.symbol}: use fewer slices`);
+        } else {
+          if (params.profile.length !== slices) issues.push(`the profile has ${params.profile.length} weights for ${slices} intervals`);
+          if (params.profile.some((weight) => decimal(weight).lt(ZERO))) issues.push('profile weights must not be negative');
+          else if (!params.profile.some((weight) => decimal(weight).gt(ZERO))) issues.push('the profile needs at least one positive weight');
+          if (params.participationCap !== undefined) {
+            const problem = fractionIssue('participationCap', params.participationCap, true);
+            if (problem) issues.push(problem);
+          }
         }
       }
       if (params.style === 'maker' && spec.limitPrice === undefined) {
