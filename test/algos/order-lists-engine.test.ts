@@ -71,6 +71,25 @@ describe('brackets through the engine', () => {
     expect(engine.listOrders({ parentId: bracket.listId, live: true })).toEqual([]);
   });
 
+  it('an entry filled in several pieces at once: the exits wait for their own acknowledgement, then grow to the whole entry', async () => {
+    const { engine, quote } = await handMarket();
+    quote('49999.9', [['50000', '0.007'], ['50000.1', '0.378'], ['50000.2', '5']]);
+    const bracket = engine.submitOrderList({
+      kind: 'bracket', symbol: 'BTC/USDT',
+      entry: { side: 'buy', type: 'market', quantity: '0.5' },
+      takeProfit: { side: 'sell', type: 'limit', price: '50500' },
+      stopLoss: { side: 'sell', type: 'stop', stopPrice: '49500' },
+    });
+    quote('49999.9', [['50000.2', '5']]);
+    quote('49999.9', [['50000.2', '5']]);
+    const view = engine.getOrderList(bracket.listId)!;
+    expect(view).toMatchObject({ status: 'active', triggerFilledQuantity: '0.5', position: '0.5' });
+    const exits = [...legOrders(engine, bracket.listId, 'takeProfit'), ...legOrders(engine, bracket.listId, 'stopLoss')];
+    expect(exits.map((order) => order.quantity)).toEqual(['0.5', '0.5']);
+    // The entry and one child per exit: no replacement churn while the exits were in flight.
+    expect(view.childrenSent).toBe(3);
+  });
+
   it('is refused whole, with every reason, before anything is sent', async () => {
     const { engine, events } = await handMarket();
     const before = events.length;

@@ -58,6 +58,11 @@ export function assembleParents(parts: ParentParts, snapshots: SnapshotWriter | 
         const parentId = parts.views.order(childId)?.parentId ?? '';
         parts.orderCommands.amend(childId, withoutUndefined({ quantity, price }), { kind: 'algo', parentId });
       },
+      amendable: (childId) => {
+        const status = parts.views.order(childId)?.status;
+        if (status === undefined || !parts.views.order(childId)!.live) return 'never';
+        return status === 'pending' || status === 'submitted' || status === 'pendingUpdate' || status === 'pendingCancel' ? 'later' : 'now';
+      },
       childOutcome: (childId) => {
         const view = parts.views.order(childId);
         if (view === undefined) return undefined;

@@ -57,6 +57,11 @@ export interface ParentBookHost {
   cancelChild(childId: string): void;
   /** Throws when the amendment cannot be asked (the list then replaces the child). */
   amendChild(params: AmendChildParams): void;
+  /**
+   * Whether a child can take an amendment: `now`, `later` (a request of its own is in flight: not yet
+   * acknowledged, or an amend or cancel pending), or `never` (finished or unknown).
+   */
+  amendable(childId: string): 'now' | 'later' | 'never';
   /** The child order's quantity never executed, as the venue reported its fills; undefined if unknown. */
   childOutcome(childId: string): ChildOutcome | undefined;
   orderStatus(childId: string): string | undefined;
@@ -76,6 +81,8 @@ export class ParentBook {
   /** Live algos per `venue symbol`, for market data. */
   private readonly byMarket = new Map<string, Set<ParentEntry>>();
   private readonly books = new Map<string, Book>();
+  /** The latest amendment asked of a child whose own request was in flight: asked once that resolves. */
+  private readonly pendingAmendments = new Map<string, AmendChildParams>();
   /** Finished parents still in memory, oldest first. */
   private readonly finished = new Set<string>();
   private readonly algoLogic: Record<AlgoKind, AnyStateMachine>;
@@ -194,6 +201,7 @@ export class ParentBook {
     if (parentId === undefined) return;
     const entry = this.parents.get(parentId);
     this.childParents.delete(childId);
+    this.pendingAmendments.delete(childId);
     if (entry === undefined) return;
     const outcome = this.host.childOutcome(childId);
     if (outcome === undefined) {
@@ -207,11 +215,22 @@ export class ParentBook {
   childAmended(childId: string, quantity: DecimalString): void {
     const entry = this.listOf(childId);
     if (entry !== undefined) this.deliver(entry, { type: 'child.amended', at: this.host.clock.now(), childId, quantity });
+    this.childSettledRequest(childId);
+  }
+
+  /** A child's own request resolved (acknowledged, amended, an amend or cancel refused): a waiting amendment goes. */
+  childSettledRequest(childId: string): void {
+    const pending = this.pendingAmendments.get(childId);
+    if (pending === undefined) return;
+    this.host.queue.defer(() => {
+      if (this.pendingAmendments.get(childId) === pending) this.amendChild(pending);
+    });
   }
 
   childAmendRejected(childId: string, reason: string): void {
     const entry = this.listOf(childId);
     if (entry !== undefined) this.deliver(entry, { type: 'child.amendRejected', at: this.host.clock.now(), childId, reason });
+    this.childSettledRequest(childId);
   }
 
   /** Sends a command event (pause, resume, amend, cancel) to a parent, as one step of its chart. */
@@ -268,6 +287,15 @@ export class ParentBook {
   }
 
   private amendChild(params: AmendChildParams): void {
+    // A child not yet acknowledged (or with a request in flight) cannot be amended yet: the amendment waits
+    // for it rather than being taken as refused (a refusal replaces the child, and a fresh replacement is
+    // again in flight: racing fills would then churn children without end).
+    const amendable = this.host.amendable(params.childId);
+    if (amendable === 'later') {
+      this.pendingAmendments.set(params.childId, params);
+      return;
+    }
+    this.pendingAmendments.delete(params.childId);
     try {
       this.host.amendChild(params);
     } catch (error) {

@@ -12,4 +12,6 @@ export function installParentReactions(bus: DomainEventBus, book: ParentBook): v
   onOrderEnded(bus, ({ orderId, status }) => book.childEnded(orderId, status));
   bus.on('OrderUpdated', (event) => book.childAmended(event.orderId, event.quantity));
   bus.on('OrderModifyRejected', (event) => book.childAmendRejected(event.orderId, event.reason));
+  // A child's own request resolved: an amendment that waited for it is asked now.
+  for (const type of ['OrderAccepted', 'OrderCancelRejected', 'OrderTriggered', 'OrderEmulated'] as const) bus.on(type, (event) => book.childSettledRequest(event.orderId));
 }
