@@ -25,6 +25,8 @@ export interface SessionOptions {
   readonly balances?: Record<string, string>;
   /** Share of ticks that are trades; default 0.4. */
   readonly tradeShare?: number;
+  /** Largest book level in lots (0.001 BTC); default 200. */
+  readonly maxLevelLots?: number;
 }
 
 export interface Session {
@@ -53,7 +55,7 @@ export async function algoSession(options: SessionOptions = {}): Promise<Session
 /** The market driver around an engine already started on `venue` (also after a restart). */
 export function driven(clock: SimulatedClock, venue: PaperVenue, engine: Engine, events: DomainEvent[], options: SessionOptions = {}, market?: SyntheticMarket): Session {
   const tickMs = options.tickMs ?? 500;
-  const source = market ?? createSyntheticMarket({ instrument: BTC, seed: options.seed ?? 7, startPrice: '50000', startTime: clock.now() + tickMs, intervalMs: tickMs, tradeShare: options.tradeShare ?? 0.4, maxLevelLots: 200 });
+  const source = market ?? createSyntheticMarket({ instrument: BTC, seed: options.seed ?? 7, startPrice: '50000', startTime: clock.now() + tickMs, intervalMs: tickMs, tradeShare: options.tradeShare ?? 0.4, maxLevelLots: options.maxLevelLots ?? 200 });
   const ticks: MarketData[] = [];
   let pending: MarketData | undefined;
   const session: Session = {
