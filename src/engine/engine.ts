@@ -2,7 +2,7 @@
 // effects run after their transitions (turn.ts); venue reports go to order actors; the domain events they
 // announce reach the engine's reactions (ledger, positions, triggers, deadlines, loss limits) and subscribers.
 import type { Logger } from 'pino';
-import type { Actor } from 'xstate';
+import type { Actor, AnyActorRef } from 'xstate';
 import type { Venue } from '../../adapters/venue.ts';
 import type { portfolioMachine, TradingStateName } from '../../machines/portfolio.ts';
 import type { ExecutionFilter } from '../analytics/execution-tracker.ts';
@@ -332,6 +332,14 @@ export class Engine {
 
   listOrderLists(filter: OrderListFilter = {}): OrderListView[] {
     return this.parts.orderListCommands.list(filter);
+  }
+
+  /**
+   * The actor of an algorithm or order list (id `algo:<id>`, its parent the portfolio), for integrations and
+   * the inspector that watch it themselves; its children are order actors whose parentId names it.
+   */
+  getAlgoActor(id: string): AnyActorRef | undefined {
+    return this.parts.parents.get(id)?.actor;
   }
 
   /** Opens a position: its entry order goes through the risk gate; its plan is applied once the entry fills. */
