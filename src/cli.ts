@@ -26,6 +26,15 @@ const USAGE = `usage: fillstate <command> [options]
   submit                place an order: --symbol S --side buy|sell --quantity Q [--type limit --price P]
                         [--stop-price P] [--time-in-force GTC|IOC|FOK] [--client-order-id ID] or --body '<json>'
   cancel <orderId>      cancel an order
+  twap                  slice an order over time: --symbol S --side buy|sell --quantity Q --horizon 1h
+                        --interval 1m [--limit-price P] [--style taker|maker] [--randomization 0.2]
+                        [--at-deadline sendRest|stop]; any algorithm as --body '<json>' (kind twap, vwap, pov,
+                        iceberg, chase)
+  bracket               entry + take-profit + stop-loss: --symbol S --side buy|sell --quantity Q [--price P]
+                        --take-profit P --stop-loss P (exits sized to the entry's fills); any list as --body
+  algos                 list algorithms and their progress   [--live] [--symbol S]
+  order-lists           list order lists                     [--live] [--symbol S]
+  pause-algo <id> | resume-algo <id> | cancel-algo <id> | cancel-list <id>
   halt [--reason R]     kill switch: nothing new passes, entry orders are canceled
   resume                trade again after a halt or reduce-only
   close-all [--reason R] emergency: halt, cancel entries, close every position at market
@@ -70,6 +79,14 @@ const OPTIONS = {
   'client-order-id': { type: 'string' },
   body: { type: 'string' },
   reason: { type: 'string' },
+  horizon: { type: 'string' },
+  interval: { type: 'string' },
+  'limit-price': { type: 'string' },
+  style: { type: 'string' },
+  randomization: { type: 'string' },
+  'at-deadline': { type: 'string' },
+  'take-profit': { type: 'string' },
+  'stop-loss': { type: 'string' },
   data: { type: 'string', multiple: true },
   strategy: { type: 'string' },
   from: { type: 'string' },
@@ -138,6 +155,23 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'report': return historyReport(client, values, rest);
+    case 'twap': return twap(client, values, json);
+    case 'bracket': return bracket(client, values, json);
+    case 'algos': return algos(client, values, json);
+    case 'order-lists': return orderLists(client, values, json);
+    case 'pause-algo':
+    case 'resume-algo':
+    case 'cancel-algo':
+    case 'cancel-list': {
+      const [id] = rest;
+      if (id === undefined || rest.length > 1) throw new UsageError(`${command} needs exactly one id: fillstate ${command} <id>`);
+      const route = command === 'cancel-list' ? `/v1/order-lists/${encodeURIComponent(id)}/cancel` : `/v1/algos/${encodeURIComponent(id)}/${command.slice(0, -'-algo'.length)}`;
+      const body = command.startsWith('cancel') && values.reason !== undefined ? { reason: values.reason } : {};
+      const result = await client.post<{ algo?: AlgoRow; orderList?: OrderListRow }>(route, body);
+      const view = result.algo ?? result.orderList!;
+      print(json, result, () => `${id} is ${view.status}: ${view.filledQuantity} filled`);
+      return EXIT.ok;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -285,6 +319,105 @@ async function submit(client: DaemonClient, values: Values, json: boolean): Prom
   }
   const result = await client.post<{ order: OrderRow; created: boolean }>('/v1/orders', body);
   print(json, result, () => `${result.created ? 'submitted' : 'already exists'}: ${result.order.orderId} ${result.order.side} ${result.order.quantity} ${result.order.symbol} ${result.order.type}, ${result.order.status}`);
+  return EXIT.ok;
+}
+
+interface AlgoRow {
+  algoId: string; kind: string; symbol: string; side: string; status: string; quantity: string; filledQuantity: string; averagePrice?: string; progress: string;
+  schedule: { nextWakeAt?: number; endAt?: number }; children: unknown[]; childrenSent: number;
+}
+
+interface OrderListRow {
+  listId: string; kind: string; symbol: string; status: string; filledQuantity: string; triggerFilledQuantity: string; position?: string; childrenSent: number;
+}
+
+/** A duration on the command line: `90s`, `5m`, `1h`, `250ms` or a number of milliseconds. */
+function durationOption(name: string, text: string | undefined): number {
+  if (text === undefined) throw new UsageError(`--${name} is required (e.g. --${name} 5m)`);
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text);
+  if (match === null) throw new UsageError(`--${name} must be a duration such as 250ms, 90s, 5m or 1h, got "${text}"`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms']!;
+  return Number(match[1]) * unit;
+}
+
+function jsonBody(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function describeAlgo(algo: AlgoRow): string {
+  const next = algo.schedule.nextWakeAt === undefined ? '' : `, next slice ${new Date(algo.schedule.nextWakeAt).toISOString()}`;
+  return `${algo.algoId} ${algo.kind} ${algo.side} ${algo.quantity} ${algo.symbol}: ${algo.status}, ${algo.filledQuantity} filled${algo.averagePrice ? ` @ ${algo.averagePrice}` : ''}${next}`;
+}
+
+async function twap(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  let body: Record<string, unknown>;
+  if (values.body !== undefined) body = jsonBody(values.body);
+  else {
+    if (values.symbol === undefined || values.side === undefined || values.quantity === undefined) {
+      throw new UsageError('twap needs --symbol, --side, --quantity, --horizon and --interval (or --body with the whole algorithm as JSON)');
+    }
+    body = {
+      kind: 'twap', symbol: values.symbol, side: values.side, quantity: values.quantity,
+      horizonMs: durationOption('horizon', values.horizon), intervalMs: durationOption('interval', values.interval),
+      ...(values['limit-price'] === undefined ? {} : { limitPrice: values['limit-price'] }),
+      ...(values.style === undefined ? {} : { style: values.style }),
+      ...(values.randomization === undefined ? {} : { randomization: values.randomization }),
+      ...(values['at-deadline'] === undefined ? {} : { atDeadline: values['at-deadline'] }),
+    };
+  }
+  const result = await client.post<{ algo: AlgoRow }>('/v1/algos', body);
+  print(json, result, () => `started ${describeAlgo(result.algo)}`);
+  return EXIT.ok;
+}
+
+async function bracket(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  let body: Record<string, unknown>;
+  if (values.body !== undefined) body = jsonBody(values.body);
+  else {
+    if (values.symbol === undefined || values.side === undefined || values.quantity === undefined || values['take-profit'] === undefined || values['stop-loss'] === undefined) {
+      throw new UsageError('bracket needs --symbol, --side, --quantity, --take-profit and --stop-loss (and --price for a limit entry), or --body with the whole list as JSON');
+    }
+    const exit = values.side === 'buy' ? 'sell' : 'buy';
+    body = {
+      kind: 'bracket', symbol: values.symbol,
+      entry: values.price === undefined ? { side: values.side, type: 'market', quantity: values.quantity } : { side: values.side, type: 'limit', quantity: values.quantity, price: values.price },
+      takeProfit: { side: exit, type: 'limit', price: values['take-profit'] },
+      stopLoss: { side: exit, type: 'stop', stopPrice: values['stop-loss'] },
+    };
+  }
+  const result = await client.post<{ orderList: OrderListRow }>('/v1/order-lists', body);
+  const list = result.orderList;
+  print(json, result, () => `placed ${list.listId} ${list.kind} ${list.symbol}: ${list.status}`);
+  return EXIT.ok;
+}
+
+async function algos(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  const result = await client.get<{ algos: AlgoRow[] }>('/v1/algos', { live: values.live === true ? 'true' : undefined, symbol: values.symbol });
+  print(json, result, () =>
+    result.algos.length === 0
+      ? 'no algos'
+      : table(
+          ['ALGO', 'KIND', 'SYMBOL', 'SIDE', 'STATUS', 'QUANTITY', 'FILLED', 'AVG', 'CHILDREN', 'ENDS'],
+          result.algos.map((algo) => [algo.algoId, algo.kind, algo.symbol, algo.side, algo.status, algo.quantity, algo.filledQuantity, algo.averagePrice ?? '-', String(algo.childrenSent), algo.schedule.endAt === undefined ? '-' : new Date(algo.schedule.endAt).toISOString()]),
+        ),
+  );
+  return EXIT.ok;
+}
+
+async function orderLists(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  const result = await client.get<{ orderLists: OrderListRow[] }>('/v1/order-lists', { live: values.live === true ? 'true' : undefined, symbol: values.symbol });
+  print(json, result, () =>
+    result.orderLists.length === 0
+      ? 'no order lists'
+      : table(
+          ['LIST', 'KIND', 'SYMBOL', 'STATUS', 'TRIGGER FILLED', 'POSITION', 'CHILDREN'],
+          result.orderLists.map((list) => [list.listId, list.kind, list.symbol, list.status, list.triggerFilledQuantity, list.position ?? '-', String(list.childrenSent)]),
+        ),
+  );
   return EXIT.ok;
 }
 

@@ -3,7 +3,7 @@
 // client the actor tree once, then coalesced batches numbered by sequence, so a page can always resume.
 import { randomUUID } from 'node:crypto';
 import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
-import type { DomainEvent } from '../domain/events.ts';
+import { actorIdOfEvent, type DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
 import { decodeEvent, sourceIdOf } from './decode.ts';
 import { FinishedHistory, type HistoryFilter } from './history.ts';
@@ -328,7 +328,7 @@ export class InspectorBridge {
     });
     // Recorded as announced, so each announcement sits with the snapshot of the transition that made it.
     this.unsubscribeDomain = this.engine.recordAnnouncements((event: DomainEvent) => {
-      const actorId = 'orderId' in event ? `order:${event.orderId}` : event.positionId !== undefined ? `position:${event.positionId}` : 'portfolio';
+      const actorId = actorIdOfEvent(event);
       this.observe({ actorId, kind: 'emitted', event: event as never, at: event.timestamp });
     });
     for (const venueId of this.engine.venueIds()) this.venueStates.set(venueId, venueNode(this.engine, venueId).state);
