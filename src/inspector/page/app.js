@@ -10,6 +10,8 @@ import { PriceChart } from './price-chart.js';
 const MAX_LOG_ROWS = 2000;
 const HISTORY_PAGE = 200;
 const DASHBOARD_REFRESH_MS = 1000;
+/** Least time between two drawings of what the stream changed. */
+const STREAM_RENDER_MS = 100;
 /** Actors finished since the snapshot kept on the page; past it the oldest go (a reload shows them again). */
 const MAX_RECENT_FINISHED = 10_000;
 const $ = (selector) => document.querySelector(selector);
@@ -37,6 +39,9 @@ const view = {
   drawnMachine: undefined,
   chartDetails: false,
   renderQueued: false,
+  renderNow: false,
+  renderTimer: undefined,
+  renderedAt: 0,
   socket: undefined,
   connected: false,
   retryMs: 250,
@@ -98,10 +103,14 @@ function connect() {
     url.searchParams.set('session', view.session);
     url.searchParams.set('after', String(view.sequence));
   }
+  // Only the selected actor's log entries are sent to the page (every node change still is).
+  url.searchParams.set('watch', view.selectedId ?? '');
   const socket = new WebSocket(url);
   view.socket = socket;
   socket.onopen = () => {
     view.retryMs = 250;
+    // The selection may have changed while the socket was opening.
+    watchSelected();
   };
   socket.onmessage = (message) => receive(JSON.parse(message.data));
   socket.onclose = () => {
@@ -116,6 +125,12 @@ function connect() {
       setConnection('disconnected', 'signed out: open the inspector URL with the token again (fillstate prints it at start)');
     });
   };
+}
+
+/** Tells the server whose log entries to send: the selected actor's (its kept ones first, so the log has no gap). */
+function watchSelected() {
+  if (view.socket?.readyState !== WebSocket.OPEN) return; // a new socket names it in its URL
+  view.socket.send(JSON.stringify({ type: 'watch', actorIds: view.selectedId === undefined ? [] : [view.selectedId] }));
 }
 
 function reconnectNow() {
@@ -157,7 +172,7 @@ function receive(message) {
   }
   if (!view.connected) setConnection('live', 'live');
   document.body.dataset.sequence = String(view.sequence);
-  scheduleRender();
+  scheduleRender(true);
 }
 
 /** A changed node: live ones update the tree's top; one that finished moves to the top of the history. */
@@ -187,13 +202,35 @@ function absorb(node) {
 
 // ---- rendering ----------------------------------------------------------------------------------------------
 
-function scheduleRender() {
-  if (view.renderQueued) return;
+/**
+ * Draws on the next frame. What the stream changed is drawn at most every STREAM_RENDER_MS (a busy engine sends a
+ * batch every 50 ms; drawing each one costs the browser CPU the engine shares), what the user did at once.
+ */
+function scheduleRender(fromStream = false) {
+  if (!fromStream) view.renderNow = true;
+  if (view.renderQueued) {
+    if (!fromStream && view.renderTimer !== undefined) {
+      clearTimeout(view.renderTimer);
+      view.renderTimer = undefined;
+      requestAnimationFrame(renderFrame);
+    }
+    return;
+  }
   view.renderQueued = true;
-  requestAnimationFrame(() => {
-    view.renderQueued = false;
-    render();
-  });
+  const wait = view.renderNow ? 0 : view.renderedAt + STREAM_RENDER_MS - performance.now();
+  if (wait <= 0) requestAnimationFrame(renderFrame);
+  else view.renderTimer = setTimeout(() => {
+    view.renderTimer = undefined;
+    requestAnimationFrame(renderFrame);
+  }, wait);
+}
+
+function renderFrame() {
+  if (!view.renderQueued) return;
+  view.renderQueued = false;
+  view.renderNow = false;
+  view.renderedAt = performance.now();
+  render();
 }
 
 function filters() {
@@ -472,6 +509,7 @@ function select(actorId) {
   if (actorId === undefined) url.searchParams.delete('actor');
   else url.searchParams.set('actor', actorId);
   history.replaceState(null, '', url);
+  watchSelected();
   if (actorId !== undefined) void loadSelected(actorId);
   scheduleRender();
 }
