@@ -272,7 +272,7 @@ function treeModel() {
   const key = historyKey(active);
   if (showHistory && view.historyCache?.key !== key) {
     view.historyCache = { key, total: undefined, rows: new Map(), offsets: new Map(), loading: new Set() };
-    void loadHistoryPage(0);
+    void loadHistoryRows(0);
   }
   // Newest first; filtered only when a filter is set (otherwise rows read the list as it is).
   const recentIds = view.recentFinished;
@@ -280,16 +280,18 @@ function treeModel() {
     ? recentIds.map((id) => view.finished.get(id)).filter((node) => node && matches(node, active)).reverse()
     : { length: recentIds.length, at: (index) => view.finished.get(recentIds[recentIds.length - 1 - index]) };
   const serverTotal = showHistory ? (view.historyCache.total ?? 0) : 0;
+  // While older rows may follow, one more row at the end loads them when it comes into view.
+  const more = showHistory && view.historyCache.complete === false ? 1 : 0;
   const live = view.liveRows;
   const headingAt = live.length;
-  const count = live.length + (showHistory ? 1 + recent.length + serverTotal : 0);
+  const count = live.length + (showHistory ? 1 + recent.length + serverTotal + more : 0);
   const finishedTotal = recent.length + serverTotal;
   const rowAt = (index, load) => {
     if (index < headingAt) {
       const row = live[index];
       return { key: row.key, level: row.level, hasChildren: row.hasChildren, node: view.nodes.get(row.key) };
     }
-    if (index === headingAt) return { key: 'history', level: 1, label: view.historyCache?.total === undefined ? 'Finished — loading…' : `Finished — ${finishedTotal.toLocaleString()}, newest first` };
+    if (index === headingAt) return { key: 'history', level: 1, label: view.historyCache?.total === undefined ? 'Finished — loading…' : `Finished — ${finishedTotal.toLocaleString()}${more ? '+' : ''}, newest first` };
     const local = index - headingAt - 1;
     if (local < recent.length) {
       const node = Array.isArray(recent) ? recent[local] : recent.at(local);
@@ -298,19 +300,21 @@ function treeModel() {
     const offset = local - recent.length;
     const node = view.historyCache.rows.get(offset);
     if (node) return { key: node.id, level: 2, node };
-    if (load) void loadHistoryPage(Math.floor(offset / HISTORY_PAGE));
+    // A row past the total is the one that reads further back: asked for from exactly there.
+    if (load) void loadHistoryRows(offset >= serverTotal ? serverTotal : Math.floor(offset / HISTORY_PAGE) * HISTORY_PAGE);
     return undefined;
   };
-  $('#tree-count').textContent = `${(live.length).toLocaleString()} live rows · ${finishedTotal.toLocaleString()} finished`;
+  $('#tree-count').textContent = `${(live.length).toLocaleString()} live rows · ${finishedTotal.toLocaleString()}${more ? '+' : ''} finished`;
   return { count, rowAt };
 }
 
-async function loadHistoryPage(page) {
+/** Asks the server for HISTORY_PAGE finished rows from `offset` (once per offset and filter). */
+async function loadHistoryRows(offset) {
   const cache = view.historyCache;
-  if (!cache || cache.loading.has(page) || view.history.epoch === undefined) return;
-  cache.loading.add(page);
+  if (!cache || cache.loading.has(offset) || view.history.epoch === undefined) return;
+  cache.loading.add(offset);
   const active = filters();
-  const query = new URLSearchParams({ epoch: view.history.epoch, asOf: String(view.history.count), offset: String(page * HISTORY_PAGE), limit: String(HISTORY_PAGE) });
+  const query = new URLSearchParams({ epoch: view.history.epoch, asOf: String(view.history.count), offset: String(offset), limit: String(HISTORY_PAGE) });
   if (active.text) query.set('text', active.text);
   if (active.state) query.set('state', active.state);
   if (active.symbol) query.set('symbol', active.symbol);
@@ -318,13 +322,14 @@ async function loadHistoryPage(page) {
     const result = await api('GET', `/inspector/history?${query}`);
     if (view.historyCache !== cache) return;
     cache.total = result.total;
+    cache.complete = result.complete;
     result.nodes.forEach((node, index) => {
       cache.rows.set(result.offset + index, view.finished.get(node.id) ?? node);
       cache.offsets.set(node.id, result.offset + index);
     });
     scheduleRender();
   } catch (error) {
-    cache.loading.delete(page);
+    cache.loading.delete(offset);
     // The history was renumbered (the bridge re-attached): a fresh snapshot renumbers the page too.
     if (error.code === 'history_changed') {
       view.session = undefined;
