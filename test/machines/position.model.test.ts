@@ -79,8 +79,22 @@ function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
   const { direction, quantity } = snapshot.context;
   const against = direction === 'long' ? 'sell' : 'buy';
   // A hand-over happens once, at a graceful stop: offered only to a position that has not handed a stop over
-  // yet (trailing -> handedOver -> trailing would otherwise mint new stop ids for ever).
+  // yet (trailing -> handedOver -> trailing would otherwise mint new stop ids for ever). Once handed over, the
+  // events that matter to it are tried (the rest behave as in any open phase, walked there): the market passing
+  // the old best price, the native stop filling or being lost, the held stop's cancel confirmed, a close.
   const handedBefore = snapshot.context.stopKind === 'trailing' && snapshot.context.serial > 2;
+  if (stopPhase(snapshot) === 'handedOver') {
+    const long = direction === 'long';
+    const handed = snapshot.context.stopOrderId!;
+    return [
+      { type: 'trailingActivated', marketPrice: long ? '110' : '90' },
+      fill(handed, against, quantity, snapshot.context.stopPrice!),
+      // Lost once (it is then replaced by a fixed stop at the same level; losing that too is walked elsewhere).
+      ...(snapshot.context.serial <= 3 ? [{ type: 'orderEnded', orderId: handed, status: 'canceled' } as const] : []),
+      { type: 'orderEnded', orderId: 'p1.sl2', status: 'canceled' },
+      { type: 'close', reason: 'manual' },
+    ];
+  }
   const events = eventsFor(direction).filter(
     (event) => (event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0) && (event.type !== 'handStopToVenue' || !handedBefore),
   );
@@ -188,11 +202,16 @@ function check(state: Snapshot, event: PositionMachineEvent): void {
     expect(after.value, where).toBe('closing');
     expect(placed.map((intent) => intent.role), where).toEqual(['exit']);
   }
-  // The plan's phases only move forward: initial -> breakEven -> trailing.
-  const order = ['initial', 'breakEven', 'trailing'];
+  // The plan's phases only move forward: initial -> breakEven -> trailing (a trailing stop handed to the venue at
+  // a graceful stop, and taken back, is still trailing).
+  const rank = (phase: string) => ['initial', 'breakEven', 'trailing'].indexOf(phase === 'handedOver' ? 'trailing' : phase);
   const from = stopPhase(before);
   const to = stopPhase(after);
-  if (from !== undefined && to !== undefined) expect(order.indexOf(to), where).toBeGreaterThanOrEqual(order.indexOf(from));
+  if (from !== undefined && to !== undefined) expect(rank(to), where).toBeGreaterThanOrEqual(rank(from));
+  // A hand-over places one native stop for the whole position at the trailing level.
+  if (from === 'trailing' && to === 'handedOver') {
+    expect(placed.map((intent) => [intent.role, intent.type, intent.quantity, intent.stopPrice]), where).toEqual([['stop', 'stop', after.context.quantity, after.context.stopPrice]]);
+  }
 }
 
 describe('position chart, model-based', () => {
