@@ -8,9 +8,9 @@ import type { Exchange } from 'ccxt';
 import { pino, type Logger } from 'pino';
 import type { Actor } from 'xstate';
 import { venueConnectionMachine, type VenueConnectionStateName } from '../../machines/venue-connection.ts';
-import { SystemClock, type Clock, type TimerHandle } from '../../src/domain/clock.ts';
+import { SystemClock, type Clock } from '../../src/domain/clock.ts';
 import { decimal } from '../../src/domain/decimal.ts';
-import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
+import type { Instrument } from '../../src/domain/instrument.ts';
 import type { MarketDataListener } from '../../src/domain/market-data.ts';
 import type {
   AccountReportListener,
@@ -31,7 +31,10 @@ import { precisionIssue } from './precision-guard.ts';
 import type { ExchangeProfile, RawFill, RawOrderState, UrlOverride } from './profile.ts';
 import { ExchangeRest } from './exchange-rest.ts';
 import { AccountReporter } from './account-reports.ts';
-import { OrderWrites, sameTerms } from './order-writes.ts';
+import { OrderWrites, type VenueCore } from './order-writes.ts';
+import { UserStream } from './user-stream.ts';
+import { loadInstruments } from './instrument-loader.ts';
+import { CcxtVenueError } from './errors.ts';
 import { VenueLink } from '../websocket-venue/venue-link.ts';
 
 export interface CcxtVenueOptions {
@@ -67,13 +70,6 @@ export interface CcxtVenueOptions {
   readonly marginMode?: Readonly<Record<string, 'isolated' | 'cross'>>;
 }
 
-export class CcxtVenueError extends Error {
-  override readonly name = 'CcxtVenueError';
-}
-
-/** The exchange could not be reached at all (connection refused, DNS, timeout) while loading its markets. */
-class UnreachableError extends Error {}
-
 type LinkListener = (status: VenueLinkStatus) => void;
 
 export class CcxtVenue implements Venue {
@@ -94,10 +90,6 @@ export class CcxtVenue implements Venue {
   /** Markets and instruments are loaded once, at the first connect. */
   private marketsLoaded = false;
   private capabilityList: VenueCapabilities | undefined;
-  /** Bumped whenever the user stream is retired, so late results of its loops are ignored. */
-  private generation = 0;
-  private quietTimer: TimerHandle | undefined;
-  private lastStreamMessageAt = 0;
   private backfilling: Promise<number> | undefined;
   private readonly queuedCancels = new Set<string>();
   private readonly reportListeners = new Set<ExecutionReportListener>();
@@ -105,6 +97,7 @@ export class CcxtVenue implements Venue {
   private readonly account: AccountReporter;
   private readonly writes: OrderWrites;
   private readonly link: VenueLink;
+  private readonly stream: UserStream;
 
   constructor(options: CcxtVenueOptions) {
     if (!options.id) throw new CcxtVenueError('a ccxt venue needs an id');
@@ -125,23 +118,36 @@ export class CcxtVenue implements Venue {
     this.account = new AccountReporter({ venueId: this.id, exchange: this.exchange, profile: this.profile, rest: this.rest, clock: this.clock, logger: this.logger, positions: () => this.positions() });
 
     const venue = this;
-    this.writes = new OrderWrites({
+    const writesCore: VenueCore = {
       id: this.id, exchange: this.exchange, profile: this.profile, rest: this.rest, keeper: this.keeper, clock: this.clock, logger: this.logger, recvWindowMs: this.recvWindowMs, resolveDelayMs: this.resolveDelayMs,
       instrument: (symbol) => venue.instrumentBySymbol.get(symbol),
       deliver: (report) => venue.deliver(report),
       cancel: (clientOrderId) => venue.cancel(clientOrderId),
       queryOrder: (clientOrderId) => venue.queryOrder(clientOrderId),
       exchangeIdOf: (clientOrderId) => venue.exchangeIdOf(clientOrderId),
-    });
+    };
+    this.writes = new OrderWrites(writesCore);
     this.link = new VenueLink({
       venueId: this.id,
       clock: this.clock,
       logger: this.logger,
       input: { maxReconnectAttempts: options.maxReconnectAttempts, initialRetryDelayMs: options.initialRetryDelayMs, maxRetryDelayMs: options.maxRetryDelayMs },
-      effects: { openSocket: () => void this.openLink(), closeSocket: () => this.retireStream(), sendHello: () => void this.resync() },
+      effects: { openSocket: () => void this.stream.open(), closeSocket: () => this.stream.retire(), sendHello: () => void this.stream.resync() },
       downError: (message) => new CcxtVenueError(message),
     });
     this.link.onChange((state, context) => this.onStateChange(state, context.lastError));
+    this.stream = new UserStream({
+      core: writesCore,
+      link: this.link,
+      account: this.account,
+      writes: this.writes,
+      urls: options.urls,
+      quietBackfillMs: this.quietBackfillMs,
+      marketsLoaded: () => this.marketsLoaded,
+      loadInstruments: () => this.loadInstruments(),
+      backfill: () => this.backfill(),
+      runBackfill: () => this.runBackfill(),
+    });
   }
 
   // ----- Venue contract -----
@@ -165,7 +171,7 @@ export class CcxtVenue implements Venue {
     this.link.disconnect();
     this.account.stop();
     this.writes.stop();
-    this.stopQuietTimer();
+    this.stream.stopQuietTimer();
     await this.exchange.close().catch(() => {});
   }
 
@@ -375,67 +381,15 @@ export class CcxtVenue implements Venue {
 
   // ----- the link -----
 
-  private async openLink(): Promise<void> {
-    const generation = ++this.generation;
-    try {
-      // ccxt dials ws:// (a loopback simulator, a local proxy) only with its plain HTTP agent loaded.
-      if (this.options.urls?.ws.startsWith('ws://') === true) await this.exchange.loadHttpProxyAgent();
-      if (!this.marketsLoaded) await this.loadInstruments();
-      await this.rest.syncTime();
-      await this.rest.call('listenKey', 'read', () => this.profile.prepareUserStream(this.exchange));
-      if (generation !== this.generation) return;
-      this.startStreamLoops(generation);
-      await this.profile.userStreamOpened(this.exchange);
-      if (generation !== this.generation) return;
-      this.lastStreamMessageAt = this.clock.now();
-      this.link.send({ type: 'socket.opened' });
-    } catch (error) {
-      if (generation !== this.generation) return;
-      const kind = this.profile.classifyError(error).kind;
-      const reason = describe(error);
-      // Refused for good: bad credentials, an unknown symbol, or an exchange never reached at all (a wrong
-      // URL or an unreachable testnet says so at start instead of retrying for minutes).
-      if (kind === 'credentials' || error instanceof CcxtVenueError || (!this.marketsLoaded && error instanceof UnreachableError)) {
-        this.link.send({ type: 'link.refused', reason });
-        return;
-      }
-      this.generation++;
-      void this.profile.closeUserStream(this.exchange).catch(() => {});
-      this.link.send({ type: 'socket.closed', reason, at: this.clock.now(), jitter: Math.random() });
-    }
-  }
-
   private async loadInstruments(): Promise<void> {
-    try {
-      await this.rest.call('loadMarkets', 'read', () => this.exchange.loadMarkets());
-    } catch (error) {
-      const kind = this.profile.classifyError(error).kind;
-      const where = this.options.urls?.rest ?? 'the exchange';
-      throw kind === 'ambiguous' ? new UnreachableError(`${this.profile.exchange} ${this.profile.market} at ${where} is unreachable: ${describe(error)}`) : error;
-    }
-    let fees = { maker: '0.001', taker: '0.001' };
-    try {
-      const balance = (await this.rest.call('fetchBalance', 'read', () => this.exchange.fetchBalance())) as { info: unknown };
-      fees = this.profile.feesFromRaw(balance.info) ?? fees;
-    } catch (error) {
-      if (this.profile.classifyError(error).kind === 'credentials') throw new CcxtVenueError(`venue ${this.id}: the exchange refused the API key: ${describe(error)}`);
-      throw error;
-    }
-    const wanted = this.options.symbols === undefined ? undefined : new Set(this.options.symbols);
-    const instruments: Instrument[] = [];
-    for (const market of Object.values(this.exchange.markets ?? {})) {
-      if (market === undefined || market.active === false) continue;
-      if (wanted !== undefined && !wanted.has(market.symbol)) continue;
-      const spec = this.profile.instrument(market as never, fees);
-      if (spec !== undefined) instruments.push(createInstrument(spec));
-    }
-    if (wanted !== undefined) {
-      const missing = [...wanted].filter((symbol) => !instruments.some((instrument) => instrument.symbol === symbol));
-      if (missing.length > 0) throw new CcxtVenueError(`venue ${this.id}: ${this.profile.exchange} ${this.profile.market} has no tradable symbol ${missing.join(', ')}`);
-    }
-    this.instrumentList = instruments;
-    this.instrumentBySymbol = new Map(instruments.map((instrument) => [instrument.symbol, instrument]));
-    this.capabilityList = this.profile.capabilities(this.exchange, instruments.map((instrument) => instrument.symbol));
+    const loaded = await loadInstruments({
+      venueId: this.id,
+      exchange: this.exchange,
+      profile: this.profile,
+      rest: this.rest,
+      ...(this.options.symbols !== undefined ? { symbols: this.options.symbols } : {}),
+      where: this.options.urls?.rest ?? 'the exchange',
+    });
     if (this.profile.market === 'future' && this.options.dryRun !== true) {
       // Configured per symbol before anything trades; a setting the exchange refuses stops the start, clearly.
       const settings: Array<[string, () => Promise<void>]> = [
@@ -451,69 +405,10 @@ export class CcxtVenue implements Venue {
         }
       }
     }
+    this.instrumentList = loaded.instruments;
+    this.instrumentBySymbol = new Map(loaded.instruments.map((instrument) => [instrument.symbol, instrument]));
+    this.capabilityList = loaded.capabilities;
     this.marketsLoaded = true;
-  }
-
-  private startStreamLoops(generation: number): void {
-    void this.streamLoop(generation, 'orders', async () => {
-      const orders = await this.exchange.watchOrders();
-      for (const order of orders) this.onStreamOrder(order.info);
-    });
-    void this.streamLoop(generation, 'trades', async () => {
-      const trades = await this.exchange.watchMyTrades();
-      for (const trade of trades) this.onStreamFill(trade.info);
-    });
-    if (this.profile.market === 'future') {
-      // Account messages (ACCOUNT_UPDATE): funding paid, positions moved. ccxt hands the raw message as `info`.
-      void this.streamLoop(generation, 'account', async () => {
-        const balance = (await this.exchange.watchBalance({ type: 'future' })) as { info?: unknown };
-        this.account.onAccountMessage(balance.info);
-      });
-    }
-  }
-
-  private async streamLoop(generation: number, name: string, step: () => Promise<void>): Promise<void> {
-    while (generation === this.generation) {
-      try {
-        await step();
-        if (generation !== this.generation) return;
-        this.lastStreamMessageAt = this.clock.now();
-      } catch (error) {
-        if (generation !== this.generation) return;
-        this.logger.warn({ err: error }, `venue ${this.id}: user stream (${name}) lost: ${describe(error)}`);
-        this.streamLost(`user stream lost: ${describe(error)}`, 'socket.closed');
-        return;
-      }
-    }
-  }
-
-  /** The user stream died (socket closed) or is silently dead (backfill found what it missed): redial with backoff. */
-  private streamLost(reason: string, how: 'socket.closed' | 'heartbeat.missed'): void {
-    this.retireStream();
-    const at = this.clock.now();
-    if (how === 'socket.closed') this.link.send({ type: 'socket.closed', reason, at, jitter: Math.random() });
-    else this.link.send({ type: 'heartbeat.missed', at, jitter: Math.random() });
-  }
-
-  private retireStream(): void {
-    this.generation++;
-    this.stopQuietTimer();
-    void this.profile.closeUserStream(this.exchange).catch(() => {});
-  }
-
-  /** After the stream is open: orders whose outcome is unknown are asked about, missed fills fetched, queued cancels sent. */
-  private async resync(): Promise<void> {
-    const generation = this.generation;
-    try {
-      await this.runBackfill();
-      await this.account.pollFunding();
-    } catch (error) {
-      if (generation !== this.generation) return;
-      this.streamLost(`resync failed: ${describe(error)}`, 'socket.closed');
-      return;
-    }
-    if (generation !== this.generation) return;
-    this.link.send({ type: 'synced' });
   }
 
   /** After the link settled connect() waiters: queued cancels go once live; listeners hear every change. */
@@ -523,7 +418,7 @@ export class CcxtVenue implements Venue {
         this.queuedCancels.delete(clientOrderId);
         void this.writes.sendCancel(clientOrderId);
       }
-      this.armQuietTimer();
+      this.stream.armQuietTimer();
     } else if (state === 'reconnecting') {
       this.logger.warn({ lastError }, `venue ${this.id} reconnecting: ${lastError ?? ''}`);
     }
@@ -537,68 +432,12 @@ export class CcxtVenue implements Venue {
     }
   }
 
-  private armQuietTimer(): void {
-    this.stopQuietTimer();
-    const generation = this.generation;
-    this.quietTimer = this.clock.setTimeout(() => {
-      this.quietTimer = undefined;
-      if (generation !== this.generation || this.link.state !== 'live') return;
-      const quietFor = this.clock.now() - this.lastStreamMessageAt;
-      if (quietFor < this.quietBackfillMs) return this.armQuietTimer();
-      void this.backfill()
-        .then((missed) => {
-          if (generation !== this.generation) return;
-          if (missed > 0) {
-            this.logger.warn({ missed }, `venue ${this.id}: the user stream was quiet and REST found ${missed} update(s) it never delivered; redialling it`);
-            this.streamLost(`the user stream went silent: ${missed} update(s) found only by REST backfill`, 'heartbeat.missed');
-          } else {
-            this.lastStreamMessageAt = this.clock.now();
-            void this.account.pollFunding().catch(() => {});
-            this.armQuietTimer();
-          }
-        })
-        .catch((error) => {
-          if (generation !== this.generation) return;
-          this.logger.warn({ err: error }, `venue ${this.id}: backfill while quiet failed`);
-          this.armQuietTimer();
-        });
-    }, Math.max(50, this.quietBackfillMs / 2));
-  }
-
-  private stopQuietTimer(): void {
-    if (this.quietTimer !== undefined) this.clock.clearTimeout(this.quietTimer);
-    this.quietTimer = undefined;
-  }
-
   private notLiveReason(): string {
     const lastError = this.link.context.lastError;
     return `venue ${this.id} is ${this.link.state}, not live: new orders are refused until it is${lastError ? ` (${lastError})` : ''}`;
   }
 
   // ----- stream messages -----
-
-  private onStreamOrder(info: unknown): void {
-    const state = this.profile.orderFromRaw(info);
-    if (state === undefined) return;
-    const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId);
-    if (order === undefined) return;
-    // Before the exchange has answered our submit, an update under the same id with other terms is another
-    // order's (the id was taken): it is not ours to report.
-    if (order.inFlight && !order.accepted && !sameTerms(order, state)) return;
-    this.writes.applyState(order, this.rest.withUnifiedSymbol(state), 'canceled at the exchange');
-  }
-
-  private onStreamFill(info: unknown): void {
-    const fill = this.profile.fillFromStream(info);
-    if (fill === undefined || fill.exchangeClientOrderId === undefined) return;
-    const order = this.keeper.byExchangeClientOrderId(fill.exchangeClientOrderId);
-    if (order === undefined) {
-      this.account.onForeignOrderMessage(info);
-      return;
-    }
-    for (const report of this.keeper.reportsForFill(order, fill)) this.deliver(report);
-    this.writes.afterResolved(order);
-  }
 
   // ----- REST reads and backfill -----
 
