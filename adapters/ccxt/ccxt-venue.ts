@@ -26,14 +26,16 @@ import type {
   VenueOrderStatus,
   VenuePosition,
 } from '../venue.ts';
-import { OrderKeeper, type TrackedOrder } from './order-book-keeper.ts';
+import { OrderKeeper } from './order-book-keeper.ts';
 import { precisionIssue } from './precision-guard.ts';
-import type { ExchangeProfile, RawFill, RawOrderState, UrlOverride } from './profile.ts';
+import type { ExchangeProfile, UrlOverride } from './profile.ts';
 import { ExchangeRest } from './exchange-rest.ts';
 import { AccountReporter } from './account-reports.ts';
 import { OrderWrites, type VenueCore } from './order-writes.ts';
 import { UserStream } from './user-stream.ts';
 import { loadInstruments } from './instrument-loader.ts';
+import { adoptOrder, runBackfill, statusOf, toVenueFill } from './exchange-reads.ts';
+import { watchMarketTrades } from './market-trades.ts';
 import { CcxtVenueError } from './errors.ts';
 import { VenueLink } from '../websocket-venue/venue-link.ts';
 
@@ -98,6 +100,7 @@ export class CcxtVenue implements Venue {
   private readonly writes: OrderWrites;
   private readonly link: VenueLink;
   private readonly stream: UserStream;
+  private readonly core: VenueCore;
 
   constructor(options: CcxtVenueOptions) {
     if (!options.id) throw new CcxtVenueError('a ccxt venue needs an id');
@@ -126,6 +129,7 @@ export class CcxtVenue implements Venue {
       queryOrder: (clientOrderId) => venue.queryOrder(clientOrderId),
       exchangeIdOf: (clientOrderId) => venue.exchangeIdOf(clientOrderId),
     };
+    this.core = writesCore;
     this.writes = new OrderWrites(writesCore);
     this.link = new VenueLink({
       venueId: this.id,
@@ -146,7 +150,7 @@ export class CcxtVenue implements Venue {
       marketsLoaded: () => this.marketsLoaded,
       loadInstruments: () => this.loadInstruments(),
       backfill: () => this.backfill(),
-      runBackfill: () => this.runBackfill(),
+      runBackfill: () => runBackfill(writesCore, this.writes, (symbol) => this.instrumentBySymbol.has(symbol)),
     });
   }
 
@@ -244,15 +248,15 @@ export class CcxtVenue implements Venue {
     if (exchangeId === undefined) return undefined;
     const state = await this.rest.fetchOrderState(exchangeId, order?.symbol);
     if (state === undefined) return undefined;
-    if (order === undefined && this.keeper.isWorking(state.status)) this.adopt(clientOrderId, state);
-    return this.statusOf(clientOrderId, state);
+    if (order === undefined && this.keeper.isWorking(state.status)) adoptOrder(this.keeper, this.clock.now(), clientOrderId, state);
+    return statusOf(clientOrderId, state);
   }
 
   async openOrders(): Promise<readonly VenueOrderStatus[]> {
     const states = await this.rest.fetchOpenOrderStates((symbol) => this.instrumentBySymbol.has(symbol));
     return states.map((state) => {
-      const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId) ?? this.adopt(this.profile.engineClientOrderId(state.exchangeClientOrderId), state);
-      return this.statusOf(order.clientOrderId, state);
+      const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId) ?? adoptOrder(this.keeper, this.clock.now(), this.profile.engineClientOrderId(state.exchangeClientOrderId), state);
+      return statusOf(order.clientOrderId, state);
     });
   }
 
@@ -289,6 +293,10 @@ export class CcxtVenue implements Venue {
       .map((position) => ({ ...position, symbol: bySymbol.get(position.symbol) ?? position.symbol }));
   }
 
+  subscribeMarketData(symbols: readonly string[], listener: MarketDataListener): () => void {
+    return watchMarketTrades(this.core, symbols.filter((symbol) => this.instrumentBySymbol.has(symbol)), listener);
+  }
+
   onExecutionReport(listener: ExecutionReportListener): () => void {
     this.reportListeners.add(listener);
     return () => this.reportListeners.delete(listener);
@@ -306,32 +314,6 @@ export class CcxtVenue implements Venue {
   onLinkStatus(listener: LinkListener): () => void {
     this.linkListeners.add(listener);
     return () => this.linkListeners.delete(listener);
-  }
-
-  subscribeMarketData(symbols: readonly string[], listener: MarketDataListener): () => void {
-    let active = true;
-    for (const symbol of symbols) {
-      if (!this.instrumentBySymbol.has(symbol)) continue;
-      void (async () => {
-        while (active) {
-          try {
-            const trades = await this.exchange.watchTrades(symbol);
-            for (const trade of trades) {
-              const raw = this.profile.marketTradeFromRaw(trade.info);
-              if (!active || raw === undefined) continue;
-              listener({ type: 'trade', symbol, timestamp: raw.timestamp || this.clock.now(), price: decimal(raw.price), quantity: decimal(raw.quantity), aggressor: raw.aggressor });
-            }
-          } catch (error) {
-            if (!active) return;
-            this.logger.debug({ err: error, symbol }, `venue ${this.id}: market stream for ${symbol} dropped; resubscribing`);
-            await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 1000));
-          }
-        }
-      })();
-    }
-    return () => {
-      active = false;
-    };
   }
 
   // ----- beyond the contract -----
@@ -368,7 +350,7 @@ export class CcxtVenue implements Venue {
 
   /** Runs the REST backfill now; resolves with the number of reports the stream had not delivered. */
   backfill(): Promise<number> {
-    this.backfilling ??= this.runBackfill().finally(() => {
+    this.backfilling ??= runBackfill(this.core, this.writes, (symbol) => this.instrumentBySymbol.has(symbol)).finally(() => {
       this.backfilling = undefined;
     });
     return this.backfilling;
@@ -441,65 +423,10 @@ export class CcxtVenue implements Venue {
 
   // ----- REST reads and backfill -----
 
-  /** Backfill: every order we hold as working is compared with the exchange; resolves with the reports it delivered. */
-  private async runBackfill(): Promise<number> {
-    const working = this.keeper.working();
-    if (working.length === 0) return 0;
-    const open = new Map((await this.rest.fetchOpenOrderStates((symbol) => this.instrumentBySymbol.has(symbol))).map((state) => [state.exchangeClientOrderId, state]));
-    let delivered = 0;
-    for (const order of working) {
-      if (order.terminal !== undefined) continue;
-      let state = open.get(order.exchangeClientOrderId);
-      // Not open any more (filled, canceled, expired while we were away), or still in flight: asked one by one.
-      if (state === undefined || order.inFlight) state = await this.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol);
-      if (state === undefined) {
-        if (order.inFlight) await this.writes.resolveInFlight(order);
-        continue;
-      }
-      const fillsBefore = order.tradeIds.size;
-      const wasAccepted = order.accepted;
-      const wasTerminal = order.terminal;
-      await this.writes.catchUp(order, state);
-      if (order.tradeIds.size > fillsBefore || order.accepted !== wasAccepted || order.terminal !== wasTerminal) delivered += 1 + (order.tradeIds.size - fillsBefore);
-    }
-    return delivered;
-  }
-
-  /** An order found at the exchange that we did not send in this process (restart, or another session). */
-  private adopt(clientOrderId: string, state: RawOrderState): TrackedOrder {
-    return this.keeper.track({
-      clientOrderId,
-      symbol: state.symbol,
-      side: state.side,
-      type: state.type,
-      exchangeClientOrderId: state.exchangeClientOrderId,
-      venueOrderId: state.venueOrderId,
-      inFlight: false,
-      sentAt: this.clock.now(),
-      quantity: state.quantity,
-      ...(state.price !== undefined ? { price: state.price } : {}),
-      accepted: true,
-    });
-  }
-
   /** The exchange's id for an engine id this process did not send (a restart), or undefined when it has none. */
   exchangeIdOf(clientOrderId: string): string | undefined {
     const mapped = this.profile.exchangeClientOrderId(clientOrderId);
     return 'id' in mapped ? mapped.id : undefined;
-  }
-
-  private statusOf(clientOrderId: string, state: RawOrderState): VenueOrderStatus {
-    return {
-      clientOrderId,
-      venueOrderId: state.venueOrderId,
-      symbol: state.symbol,
-      side: state.side,
-      type: state.type,
-      status: state.status,
-      quantity: state.quantity,
-      filledQuantity: state.filledQuantity,
-      ...(state.price !== undefined ? { price: state.price } : {}),
-    };
   }
 
   // ----- delivery -----
@@ -514,10 +441,6 @@ export class CcxtVenue implements Venue {
       }
     }
   }
-}
-
-function toVenueFill(clientOrderId: string, fill: RawFill): VenueFill {
-  return { clientOrderId, tradeId: fill.tradeId, quantity: fill.quantity, price: fill.price, fee: fill.fee, feeCurrency: fill.feeCurrency, liquidity: fill.liquidity, timestamp: fill.timestamp };
 }
 
 function describe(error: unknown): string {
