@@ -13,6 +13,8 @@ const SECRET = 'bench-secret';
 const ROUND_TRIPS = 150;
 const FILLS = 1_000;
 const OPEN_ORDERS = 1_000;
+/** The bench measures throughput, not Binance's order-count limits (100 per 10 s on spot): both sides lifted. */
+const UNBOUNDED_ORDERS = [{ interval: 'SECOND' as const, intervalNum: 10, limit: 1_000_000 }];
 
 function order(clientOrderId: string): VenueOrder {
   return { clientOrderId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.001', price: '25000', timeInForce: 'GTC', postOnly: false, reduceOnly: false };
@@ -56,7 +58,7 @@ function rawExchange(simulator: BinanceSimulator) {
 }
 
 async function roundTrips(): Promise<{ adapter: number; raw: number }> {
-  const simulator = await new BinanceSimulator({ market: 'spot', apiKey: API_KEY, secret: SECRET, balances: { USDT: '1000000000', BTC: '1000' }, weightLimitPerMinute: 1_000_000 }).start();
+  const simulator = await new BinanceSimulator({ market: 'spot', apiKey: API_KEY, secret: SECRET, balances: { USDT: '1000000000', BTC: '1000' }, weightLimitPerMinute: 1_000_000, orderLimits: UNBOUNDED_ORDERS }).start();
   const venue = await startVenue(simulator);
   const raw = rawExchange(simulator);
   await raw.loadMarkets();
@@ -101,7 +103,7 @@ async function roundTrips(): Promise<{ adapter: number; raw: number }> {
 }
 
 async function fillRate(): Promise<{ adapter: number; raw: number }> {
-  const simulator = await new BinanceSimulator({ market: 'spot', apiKey: API_KEY, secret: SECRET, balances: { USDT: '1000000000', BTC: '1000' }, weightLimitPerMinute: 1_000_000 }).start();
+  const simulator = await new BinanceSimulator({ market: 'spot', apiKey: API_KEY, secret: SECRET, balances: { USDT: '1000000000', BTC: '1000' }, weightLimitPerMinute: 1_000_000, orderLimits: UNBOUNDED_ORDERS }).start();
   const WARM = 200;
   try {
     // Raw ccxt alone on the account's stream first, then the adapter alone: neither parses the other's traffic.
@@ -154,7 +156,7 @@ async function fillRate(): Promise<{ adapter: number; raw: number }> {
 }
 
 async function reconnectToReconciled(): Promise<{ adapterSeconds: number; rawFetchSeconds: number }> {
-  const simulator = await new BinanceSimulator({ market: 'spot', apiKey: API_KEY, secret: SECRET, balances: { USDT: '1000000000', BTC: '1000' }, weightLimitPerMinute: 1_000_000 }).start();
+  const simulator = await new BinanceSimulator({ market: 'spot', apiKey: API_KEY, secret: SECRET, balances: { USDT: '1000000000', BTC: '1000' }, weightLimitPerMinute: 1_000_000, orderLimits: UNBOUNDED_ORDERS }).start();
   for (let index = 0; index < OPEN_ORDERS; index++) {
     simulator.book.place({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '25000', timeInForce: 'GTC', clientOrderId: `open${index}`, reduceOnly: false });
   }

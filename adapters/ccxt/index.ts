@@ -1,5 +1,6 @@
 // Live exchanges through ccxt: the venue, the per-exchange profile seam, and the profiles there are.
-export { CcxtVenue, CcxtVenueError, type CcxtVenueOptions } from './ccxt-venue.ts';
+export { CcxtVenue, type CcxtVenueOptions } from './ccxt-venue.ts';
+export { CcxtVenueError } from './errors.ts';
 export type { ExchangeProfile, MarketKind, UrlOverride } from './profile.ts';
 export { BinanceProfile } from './binance-profile.ts';
 export { OkxProfile, type OkxProfileOptions } from './okx-profile.ts';

@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
-import { createActor, type Actor } from 'xstate';
+import type { Actor } from 'xstate';
 import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
 import type { MarketDataListener } from '../../src/domain/market-data.ts';
 import { SystemClock, type Clock, type TimerHandle } from '../../src/domain/clock.ts';
-import { venueConnectionMachine, type VenueConnectionContext, type VenueConnectionStateName } from '../../machines/venue-connection.ts';
+import type { venueConnectionMachine, VenueConnectionContext, VenueConnectionStateName } from '../../machines/venue-connection.ts';
 import type {
   Balance,
   ExecutionReport,
@@ -20,6 +20,7 @@ import type {
   VenueOrder,
   VenueOrderStatus,
 } from '../venue.ts';
+import { VenueLink } from './venue-link.ts';
 import {
   AUTHORIZATION_HEADER,
   PROTOCOL_VERSION,
@@ -122,7 +123,7 @@ export class WebSocketVenue implements Venue {
   private readonly requestTimeoutMs: number;
   private readonly random: () => number;
   private readonly session = randomUUID();
-  private readonly actor: Actor<typeof venueConnectionMachine>;
+  private readonly link: VenueLink;
 
   private welcome: WelcomeMessage | undefined;
   private instrumentList: readonly Instrument[] = [];
@@ -131,7 +132,6 @@ export class WebSocketVenue implements Venue {
   /** Bumped whenever a socket is retired, so late events from it are ignored. */
   private generation = 0;
   private heartbeatTimer: TimerHandle | undefined;
-  private retryTimer: TimerHandle | undefined;
   private lastPongAt = 0;
   private nextRequestId = 1;
 
@@ -148,10 +148,6 @@ export class WebSocketVenue implements Venue {
   private readonly reportListeners = new Set<ExecutionReportListener>();
   private readonly marketSubscriptions = new Set<MarketSubscription>();
   private readonly connectionListeners = new Set<VenueConnectionListener>();
-  private connectWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  private currentState: VenueConnectionStateName;
-  /** Set while an explicit disconnect runs: going down then is the caller's wish, not an incident. */
-  private disconnecting = false;
 
   constructor(options: WebSocketVenueOptions) {
     if (!options.id) throw new WebSocketVenueError('a WebSocket venue needs the id of the venue it expects');
@@ -173,33 +169,15 @@ export class WebSocketVenue implements Venue {
       throw new WebSocketVenueError(`maxReconnectAttempts must be at least 1, got ${maxReconnectAttempts}`);
     }
 
-    const logic = venueConnectionMachine.provide({
-      actions: {
-        openSocket: () => this.openSocket(),
-        closeSocket: () => this.retireSocket(),
-        sendHello: () => this.sendHello(),
-        scheduleRetry: (_, { at }) => {
-          this.retryTimer = this.clock.setTimeout(() => {
-            this.retryTimer = undefined;
-            this.actor.send({ type: 'retry.due' });
-          }, at - this.clock.now());
-        },
-        cancelRetry: () => {
-          if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
-          this.retryTimer = undefined;
-        },
-      },
+    this.link = new VenueLink({
+      venueId: options.id,
+      clock: this.clock,
+      logger: this.logger,
+      input: { maxReconnectAttempts, initialRetryDelayMs: options.initialRetryDelayMs, maxRetryDelayMs: options.maxRetryDelayMs },
+      effects: { openSocket: () => this.openSocket(), closeSocket: () => this.retireSocket(), sendHello: () => this.sendHello() },
+      downError: (message) => new WebSocketVenueError(message),
     });
-    this.actor = createActor(logic, {
-      input: {
-        maxReconnectAttempts,
-        initialRetryDelayMs: options.initialRetryDelayMs,
-        maxRetryDelayMs: options.maxRetryDelayMs,
-      },
-    });
-    this.currentState = 'down';
-    this.actor.subscribe((snapshot) => this.onStateChange(snapshot.value as VenueConnectionStateName, snapshot.context));
-    this.actor.start();
+    this.link.onChange((state, context) => this.onStateChange(state, context));
   }
 
   // ----- Venue contract -----
@@ -216,11 +194,8 @@ export class WebSocketVenue implements Venue {
 
   /** Resolves when the link is live and synced; rejects if the connection ends `down` (refused or out of attempts). */
   connect(): Promise<void> {
-    if (this.currentState === 'live') return Promise.resolve();
-    const settled = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
     // From reconnecting, an explicit connect tries now instead of waiting out the backoff.
-    if (this.currentState === 'down' || this.currentState === 'reconnecting') this.actor.send({ type: 'connect' });
-    return settled;
+    return this.link.connect();
   }
 
   /**
@@ -228,9 +203,7 @@ export class WebSocketVenue implements Venue {
    * yet sent stay queued for the next connect, and unacknowledged ones are reconciled then.
    */
   disconnect(): Promise<void> {
-    this.disconnecting = true;
-    this.actor.send({ type: 'disconnect' });
-    this.disconnecting = false;
+    this.link.disconnect();
     return Promise.resolve();
   }
 
@@ -271,7 +244,7 @@ export class WebSocketVenue implements Venue {
   subscribeMarketData(symbols: readonly string[], listener: MarketDataListener): () => void {
     const subscription: MarketSubscription = { symbols: new Set(symbols), listener };
     this.marketSubscriptions.add(subscription);
-    if (this.currentState === 'live' || this.currentState === 'syncing') this.send({ type: 'subscribe', symbols: [...subscription.symbols] });
+    if (this.link.state === 'live' || this.link.state === 'syncing') this.send({ type: 'subscribe', symbols: [...subscription.symbols] });
     return () => this.marketSubscriptions.delete(subscription);
   }
 
@@ -302,15 +275,15 @@ export class WebSocketVenue implements Venue {
 
   /** The connection statechart's actor, for inspectors (`connection.system.inspect(...)`) and tests. */
   get connection(): Actor<typeof venueConnectionMachine> {
-    return this.actor;
+    return this.link.actor;
   }
 
   connectionState(): VenueConnectionStateName {
-    return this.currentState;
+    return this.link.state;
   }
 
   connectionStatus(): VenueConnectionStatus {
-    return statusOf(this.currentState, this.actor.getSnapshot().context);
+    return statusOf(this.link.state, this.link.context);
   }
 
   /** Called on every state change with the new status; returns an unsubscribe function. */
@@ -327,9 +300,9 @@ export class WebSocketVenue implements Venue {
   // ----- commands and queries -----
 
   private command(body: CommandBody): void {
-    if (this.currentState === 'live') return this.sendCommand(body);
+    if (this.link.state === 'live') return this.sendCommand(body);
     this.queue.push(body);
-    if (this.currentState === 'down') {
+    if (this.link.state === 'down') {
       this.logger.warn({ command: body.type }, `venue ${this.id} is down: ${body.type} queued until connect()`);
     }
   }
@@ -341,8 +314,8 @@ export class WebSocketVenue implements Venue {
   }
 
   private query<Name extends keyof QueryResult>(body: QueryBody & { query: Name }, internal = false): Promise<QueryResult[Name]> {
-    if (this.currentState === 'down' && !internal) {
-      const reason = this.actor.getSnapshot().context.lastError;
+    if (this.link.state === 'down' && !internal) {
+      const reason = this.link.context.lastError;
       return Promise.reject(new WebSocketVenueError(`venue ${this.id} is down${reason ? ` (${reason})` : ''}: call connect() first`));
     }
     return new Promise((resolve, reject) => {
@@ -353,7 +326,7 @@ export class WebSocketVenue implements Venue {
         reject(new WebSocketVenueError(`venue ${this.id}: ${body.query} query got no answer within ${this.requestTimeoutMs} ms`));
       }, this.requestTimeoutMs);
       const pending: PendingQuery = { body, resolve: resolve as (result: unknown) => void, reject, timer, internal };
-      if (internal || this.currentState === 'live') {
+      if (internal || this.link.state === 'live') {
         this.queries.set(id, pending);
         this.send(Object.assign({ id }, body) as ClientMessage);
       } else {
@@ -384,7 +357,7 @@ export class WebSocketVenue implements Venue {
       if (!current()) return;
       this.lastPongAt = this.clock.now();
       this.armHeartbeat(generation);
-      this.actor.send({ type: 'socket.opened' });
+      this.link.send({ type: 'socket.opened' });
     });
     socket.on('message', (data) => {
       if (current()) this.receive(data.toString());
@@ -395,7 +368,7 @@ export class WebSocketVenue implements Venue {
       this.retireSocket();
       const status = response.statusCode ?? 0;
       if (status === 401 || status === 403) {
-        this.actor.send({ type: 'link.refused', reason: `venue server ${this.options.url} refused the token (HTTP ${status})` });
+        this.link.send({ type: 'link.refused', reason: `venue server ${this.options.url} refused the token (HTTP ${status})` });
       } else {
         this.linkLost(`venue server answered HTTP ${status} to the upgrade`);
       }
@@ -411,7 +384,7 @@ export class WebSocketVenue implements Venue {
   }
 
   private linkLost(reason: string): void {
-    this.actor.send({ type: 'socket.closed', reason, at: this.clock.now(), jitter: this.random() });
+    this.link.send({ type: 'socket.closed', reason, at: this.clock.now(), jitter: this.random() });
   }
 
   /**
@@ -455,7 +428,7 @@ export class WebSocketVenue implements Venue {
         const now = this.clock.now();
         if (now - this.lastPongAt <= this.heartbeatTimeoutMs) return this.ping(generation);
         this.logger.warn(`venue ${this.id}: no pong for ${now - this.lastPongAt} ms, the stream is dead; reconnecting`);
-        this.actor.send({ type: 'heartbeat.missed', at: now, jitter: this.random() });
+        this.link.send({ type: 'heartbeat.missed', at: now, jitter: this.random() });
       });
     }, this.heartbeatIntervalMs);
   }
@@ -519,12 +492,12 @@ export class WebSocketVenue implements Venue {
 
   private onWelcome(message: WelcomeMessage): void {
     if (message.venue !== this.id) {
-      this.actor.send({ type: 'link.refused', reason: `the server at ${this.options.url} is venue "${message.venue}", not "${this.id}"` });
+      this.link.send({ type: 'link.refused', reason: `the server at ${this.options.url} is venue "${message.venue}", not "${this.id}"` });
       return;
     }
     const knownInstance = this.welcome?.instance ?? this.options.venueInstance;
     if (knownInstance !== undefined && message.instance !== knownInstance) {
-      this.actor.send({
+      this.link.send({
         type: 'link.refused',
         reason: `venue ${this.id} restarted (instance ${message.instance}, was ${knownInstance}): its orders and reports are not the ones this client knew`,
       });
@@ -564,7 +537,7 @@ export class WebSocketVenue implements Venue {
 
   private onServerError(id: number | null, text: string, fatal: boolean): void {
     if (fatal) {
-      this.actor.send({ type: 'link.refused', reason: `venue server: ${text}` });
+      this.link.send({ type: 'link.refused', reason: `venue server: ${text}` });
       return;
     }
     if (id === null) {
@@ -619,7 +592,7 @@ export class WebSocketVenue implements Venue {
     const symbols = new Set<string>();
     for (const subscription of this.marketSubscriptions) for (const symbol of subscription.symbols) symbols.add(symbol);
     if (symbols.size > 0) this.send({ type: 'subscribe', symbols: [...symbols] });
-    this.actor.send({ type: 'synced' });
+    this.link.send({ type: 'synced' });
   }
 
   private needsResend(sent: SentCommand, status: VenueOrderStatus | null): boolean {
@@ -631,11 +604,9 @@ export class WebSocketVenue implements Venue {
     return working && (this.amendOutcomes.get(body.clientOrderId) ?? 0) <= sent.sentAfterSequence;
   }
 
+  /** After the link settled connect() waiters: queries held for a live link are sent, or failed when it is down. */
   private onStateChange(state: VenueConnectionStateName, context: VenueConnectionContext): void {
-    if (state === this.currentState) return;
-    this.currentState = state;
     if (state === 'live') {
-      for (const waiter of this.connectWaiters.splice(0)) waiter.resolve();
       const waiting = this.waitingQueries.splice(0);
       for (const { id, query } of waiting) {
         this.queries.set(id, query);
@@ -643,13 +614,10 @@ export class WebSocketVenue implements Venue {
       }
     } else if (state === 'down') {
       const error = new WebSocketVenueError(`venue ${this.id} is down${context.lastError ? `: ${context.lastError}` : ''}`);
-      for (const waiter of this.connectWaiters.splice(0)) waiter.reject(error);
       for (const { query } of this.waitingQueries.splice(0)) {
         this.clock.clearTimeout(query.timer);
         query.reject(error);
       }
-      if (this.disconnecting) this.logger.info(`venue ${this.id} disconnected`);
-      else this.logger.warn({ lastError: context.lastError }, `venue ${this.id} connection is down`);
     }
     const status = statusOf(state, context);
     for (const listener of this.connectionListeners) {

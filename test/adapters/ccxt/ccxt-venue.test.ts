@@ -260,6 +260,8 @@ describe('ccxt venue (Binance spot) against the simulator', () => {
     expect(reportsOf(reports, 'skew-1')[0]).toMatchObject({ type: 'rejected', reason: expect.stringContaining('clock skew') });
     expect(simulator.orderByClientId('skew-1')).toBeUndefined();
     await eventually(() => simulator.requests.filter((request) => request === 'GET /api/v3/time').length === 2, 'one resync');
+    // The resync's answer applied (ccxt signs with local time minus timeDifference) before the next order.
+    await eventually(() => Number((venue.exchange.options as Record<string, unknown>).timeDifference) >= 19_000, 'the exchange clock taken');
     venue.submit(limitOrder('skew-2'));
     await eventually(() => reportsOf(reports, 'skew-2').some((report) => report.type === 'accepted'), 'accepted with the exchange clock');
     expect(simulator.requests.filter((request) => request === 'GET /api/v3/time')).toHaveLength(2);
