@@ -105,6 +105,11 @@ export type PositionMachineEvent =
   | { type: 'breakEvenReached'; marketPrice: DecimalString }
   | { type: 'trailingActivated'; marketPrice: DecimalString }
   | { type: 'stopMoved'; stopPrice: DecimalString }
+  /**
+   * The engine is about to stop: the trailing stop it holds goes to the venue as a native stop at `stopPrice`
+   * (the trailing level). Trailing resumes here when the market passes the level it had reached (trailingActivated).
+   */
+  | { type: 'handStopToVenue'; stopPrice: DecimalString }
   /** Market data moved after an exit ended with quantity left: send the exit again. */
   | { type: 'retryExit' }
   /** The locally held stop fired and is about to be sent: what would hold the quantity it sells must go first. */
@@ -213,6 +218,14 @@ export const positionMachine = setup({
       const stopOrderId = trailingStopIntent(context.positionId, context.direction, serial, '0', { activationPrice: '0' }).clientOrderId;
       // The replaced stop stays in the working list until its cancel is confirmed (orderEnded).
       return Object.assign({}, context, { serial, stopOrderId, stopKind: 'trailing' as const, workingOrderIds: [...context.workingOrderIds, stopOrderId] });
+    }),
+    recordHandOver: assign(({ context, event }) => {
+      if (event.type !== 'handStopToVenue') return context;
+      const serial = context.serial + 1;
+      const stopOrderId = stopIntent(context.positionId, context.direction, serial, '0', '0').clientOrderId;
+      const stopPrice = context.stopPrice === undefined ? event.stopPrice : maxInFavour(context, event.stopPrice, context.stopPrice);
+      // The trailing stop stays in the working list until its (local) cancel is confirmed (orderEnded).
+      return Object.assign({}, context, { serial, stopOrderId, stopPrice, workingOrderIds: [...context.workingOrderIds, stopOrderId] });
     }),
     recordStopMoved: assign({ stopPrice: ({ context, event }) => (event.type === 'stopMoved' ? event.stopPrice : context.stopPrice) }),
     recordStopUpdate: assign({ stopPrice: ({ context, event }) => (event.type === 'updateStop' ? event.stopPrice : context.stopPrice) }),
@@ -406,8 +419,28 @@ export const positionMachine = setup({
               on: { trailingActivated: { guard: 'hasTrailingPlan', target: 'trailing', actions: startTrailingActions() } },
             },
             trailing: {
-              // Only a tighter stop is recorded: a trailing stop follows the market in the position's favour only.
-              on: { stopMoved: { guard: 'stopTightens', actions: ['recordStopMoved', { type: 'announceChanged', params: { change: 'trailing' } }] } },
+              on: {
+                // Only a tighter stop is recorded: a trailing stop follows the market in the position's favour only.
+                stopMoved: { guard: 'stopTightens', actions: ['recordStopMoved', { type: 'announceChanged', params: { change: 'trailing' } }] },
+                // The native stop is placed before the held one is canceled, in one turn: no tick can fire either
+                // in between, and there is never a moment without a stop.
+                handStopToVenue: {
+                  guard: 'hasQuantity',
+                  target: 'handedOver',
+                  actions: [
+                    'recordHandOver',
+                    { type: 'placeOrders', params: ({ context }) => [stopIntent(context.positionId, context.direction, context.serial, context.quantity, context.stopPrice!)] },
+                    { type: 'cancelOrders', params: ({ context }) => previousStopIds(context) },
+                    { type: 'announceChanged', params: { change: 'stopHandedOver' } },
+                  ],
+                },
+              },
+            },
+            // A native stop at the level trailing had reached stands in for it. A trailing stop would not move
+            // before the market passes the best price it had seen; when it does (the engine watches for it from
+            // its restart on: trailingActivationOf), trailing resumes here, as it starts from a fixed stop.
+            handedOver: {
+              on: { trailingActivated: { guard: 'hasTrailingPlan', target: 'trailing', actions: startTrailingActions() } },
             },
           },
         },
@@ -597,6 +630,18 @@ function closeByLiquidation() {
   return ['applyFill' as const, 'recordExitReason' as const, { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => context.workingOrderIds }, 'announceClosed' as const];
 }
 
+/**
+ * Where a trailing stop that replaces the current stop activates: the plan's activation price, or later, where
+ * its trigger first reaches the current stop, so the swap never loosens the stop. The engine watches this price
+ * for a position whose stop is not trailing yet.
+ */
+export function trailingActivationOf(context: PositionContext): DecimalString | undefined {
+  const trailing = context.protection?.trailing;
+  if (trailing === undefined) return undefined;
+  if (context.stopPrice === undefined) return trailing.activationPrice;
+  return maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
+}
+
 function startTrailingActions() {
   return [
     'startTrailing' as const,
@@ -604,11 +649,7 @@ function startTrailingActions() {
       type: 'placeOrders' as const,
       params: ({ context }: { context: PositionContext }) => {
         const trailing = context.protection!.trailing!;
-        const activationPrice =
-          context.stopPrice === undefined
-            ? trailing.activationPrice
-            : maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
-        return [trailingStopIntent(context.positionId, context.direction, context.serial, context.quantity, { ...trailing, activationPrice })];
+        return [trailingStopIntent(context.positionId, context.direction, context.serial, context.quantity, { ...trailing, activationPrice: trailingActivationOf(context)! })];
       },
     },
     // The replaced stop is canceled after the trailing one is placed: never a moment without a stop.

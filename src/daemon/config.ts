@@ -62,7 +62,11 @@ const paperVenueSchema = z.strictObject({
   balances: z.record(z.string().min(1), nonNegativeDecimalText('balance')).default({ USDT: '100000', BTC: '2' }),
   orderLatencyMs: z.int().nonnegative().default(15),
   reportLatencyMs: z.int().nonnegative().default(15),
-  nativeStops: z.boolean().default(false),
+  /**
+   * Whether the paper venue holds stop, stop-limit and take-profit orders itself, as exchanges do (default): a
+   * stop at the venue survives the daemon. Off, every stop is held by the engine (emulated).
+   */
+  nativeStops: z.boolean().default(true),
   /** The seeded synthetic market that feeds each instrument on wall time. */
   market: syntheticMarketSchema.prefault({}),
 });
@@ -82,12 +86,14 @@ const environmentVariableName = (setting: string, example: string) =>
 const ccxtVenueSchema = z.strictObject({
   type: z.literal('ccxt'),
   id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('exchange'),
-  exchange: z.enum(['binance'], { error: 'venue.exchange must be one the ccxt venue has a profile for: binance' }),
+  exchange: z.enum(['binance', 'okx'], { error: 'venue.exchange must be one the ccxt venue has a profile for: binance, okx' }),
   market: z.enum(['spot', 'future'], { error: 'venue.market must be "spot" or "future"' }).default('spot'),
   /** The exchange's test network (no real money); set false deliberately to trade live. */
   testnet: z.boolean().default(true),
   apiKeyEnv: environmentVariableName('apiKeyEnv', 'BINANCE_API_KEY').default('FILLSTATE_EXCHANGE_API_KEY'),
   secretEnv: environmentVariableName('secretEnv', 'BINANCE_SECRET').default('FILLSTATE_EXCHANGE_SECRET'),
+  /** The API key's passphrase, for exchanges whose keys have one (OKX). */
+  passwordEnv: environmentVariableName('passwordEnv', 'OKX_PASSPHRASE').optional(),
   /** Base URLs that replace the exchange's own: a local simulator, a proxy, a regional endpoint. */
   urls: z
     .strictObject({
@@ -106,7 +112,12 @@ const ccxtVenueSchema = z.strictObject({
   quietBackfillMs: z.int().min(100).default(15_000),
 });
 
-const venueSchema = z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema, ccxtVenueSchema], { error: 'venue.type must be "paper", "websocket" or "ccxt"' });
+const ccxtVenueWithCredentialsSchema = ccxtVenueSchema.superRefine((venue, context) => {
+  if (venue.exchange === 'okx' && venue.passwordEnv === undefined) context.addIssue({ code: 'custom', path: ['passwordEnv'], message: 'an OKX key has a passphrase: name the environment variable that holds it, e.g. OKX_PASSPHRASE' });
+  if (venue.exchange === 'okx' && venue.market !== 'spot') context.addIssue({ code: 'custom', path: ['market'], message: 'the OKX profile trades the spot market only' });
+});
+
+const venueSchema = z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema, ccxtVenueWithCredentialsSchema], { error: 'venue.type must be "paper", "websocket" or "ccxt"' });
 
 const riskSchema = z.strictObject({
   minQuantity: positiveDecimalText('minQuantity').optional(),
@@ -167,7 +178,7 @@ const configSchema = z.strictObject({
   shutdown: z
     .strictObject({
       cancelOpenOrders: z.boolean().default(false),
-      /** On a graceful stop, ask the engine to hand locally held stops to the venue (the engine has no hand-over yet). */
+      /** On a graceful stop, hand the trailing stops the engine holds to the venue as native stops (engine.handStopsToVenue). */
       handStopsToVenue: z.boolean().default(true),
     })
     .prefault({}),
@@ -185,7 +196,7 @@ export function configuredVenues(config: DaemonConfig): readonly VenueConfig[] {
 }
 
 /** Keys that hold secrets: refused in a config file, whose contents end up in backups and repositories. */
-const SECRET_KEY = /^(token|secret|password|apikey|api_key|apisecret|api_secret|privatekey|private_key)$/i;
+const SECRET_KEY = /^(token|secret|password|passphrase|apikey|api_key|apisecret|api_secret|privatekey|private_key)$/i;
 
 export const CONFIG_FILE_NAMES = ['fillstate.config.json', 'fillstate.config.yaml', 'fillstate.config.yml'] as const;
 
@@ -229,7 +240,7 @@ export function parseConfig(raw: unknown, options: { source?: string; env?: Node
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['(root): the configuration must be an object of settings']);
   const secrets = findSecretKeys(raw, []);
   if (secrets.length > 0) {
-    throw new ConfigError(source, secrets.map((at) => `${at}: secrets are not read from files; set them in the environment (FILLSTATE_TOKEN, or the variables the venue's tokenEnv, apiKeyEnv and secretEnv name)`));
+    throw new ConfigError(source, secrets.map((at) => `${at}: secrets are not read from files; set them in the environment (FILLSTATE_TOKEN, or the variables the venue's tokenEnv, apiKeyEnv, secretEnv and passwordEnv name)`));
   }
   if ('venue' in raw && 'venues' in raw) throw new ConfigError(source, ['venues: give either "venue" (one) or "venues" (several), not both']);
   const fromFile = configSchema.safeParse(raw);

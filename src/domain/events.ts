@@ -71,6 +71,8 @@ export type PositionChange =
   | 'stopUpdated'
   /** The stop order ended without closing the position and was placed again. */
   | 'stopReplaced'
+  /** A trailing stop held here was handed to the venue as a native stop at its level (a graceful shutdown). */
+  | 'stopHandedOver'
   /** The take-profit was moved by hand. */
   | 'takeProfitUpdated'
   /** An exit ended with quantity left: it is sent again at the next market data. */

@@ -26,6 +26,7 @@ import { onOrderEnded } from './reactions/order-ended.ts';
 import { installPositionReactions } from './reactions/positions.ts';
 import { RiskGate, signedQuantity } from './risk-gate.ts';
 import { checkVersion, Startup } from './startup.ts';
+import { StopHandOver } from './stop-hand-over.ts';
 import { TurnQueue } from './turn.ts';
 import { Valuation } from './valuation.ts';
 import { VenueGateway } from './venue-gateway.ts';
@@ -57,6 +58,7 @@ export class EngineParts {
   readonly views!: Views;
   /** Margin venues' account reports (funding, liquidations, positions) turned into domain events. */
   readonly accountReports!: AccountReports;
+  readonly stopHandOver!: StopHandOver;
   /** Execution quality (fill rate, slippage, signal-to-fill time), built from the event stream. */
   readonly execution!: ExecutionTracker;
   readonly restoredPortfolio!: boolean;
@@ -215,6 +217,7 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
     publish: (draft) => parts.bus.publish(draft),
     run: (work) => parts.queue.run(work),
   });
+  parts.stopHandOver = new StopHandOver({ positions: parts.positions, orders: parts.orders, venues: parts.venues });
   parts.views = new Views(parts.orders, parts.positions, parts.venues, parts.valuation, portfolio, (orderId) => parts.triggers.pendingLevel(orderId));
   installReactions(parts, options);
 }

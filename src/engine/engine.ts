@@ -26,12 +26,14 @@ import type { PositionActor, PositionView } from './positions.ts';
 import { reconcileVenue, type ReconciliationReport } from './recovery.ts';
 import type { Signal, SignalDefaults, SignalOutcome } from './signals.ts';
 import { balanceDifferences, connectVenues } from './startup.ts';
+import type { StopHandOverReport, UnprotectedPosition } from './stop-hand-over.ts';
 import type { AccountView, OrderFilter } from './views.ts';
 
 export type { OrderHandle } from './commands/orders.ts';
 export type { OpenPositionRequest, PositionHandle } from './commands/positions.ts';
 export type { AccountView, OrderFilter } from './views.ts';
 export type { OrderActor } from './order-registry.ts';
+export type { HandedStop, StopHandOverReport, UnprotectedPosition } from './stop-hand-over.ts';
 
 export interface EngineOptions {
   readonly venues: readonly Venue[];
@@ -148,6 +150,32 @@ export class Engine {
       if (venue.adopted.length + venue.unknownAtVenue.length + venue.fillsApplied + venue.discrepancies.length > 0) this.logger.warn({ reconciliation: venue }, `reconciled with ${venue.venue}`);
     }
     this.parts.store?.flush();
+  }
+
+  /**
+   * For a graceful stop: each trailing stop held here (the venue cannot trail) goes to the venue as a native
+   * stop at its current level, where the venue holds stop orders and its link is live; the held one is
+   * canceled in the same turn, so the two never both work. After a restart the position keeps the native stop
+   * until the market passes the best price trailing had seen, then trails here again (placing its trailing
+   * stop before canceling the native one, as any switch to trailing does). Resolves once the venue has
+   * answered for each stop (or after `waitMs` of wall time, default 5,000), with the positions still left
+   * without a stop at the venue and why.
+   */
+  async handStopsToVenue(options: { waitMs?: number } = {}): Promise<StopHandOverReport> {
+    this.assertStarted();
+    this.parts.queue.run(() => this.parts.triggers.flushTrailing());
+    const handed = this.parts.queue.run(() => this.parts.stopHandOver.handOver());
+    const deadline = Date.now() + (options.waitMs ?? 5_000);
+    while (handed.some((stop) => !this.parts.stopHandOver.answered(stop.orderId)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const unprotected = this.unprotectedPositions();
+    return { handedOver: handed.filter((stop) => !unprotected.some((entry) => entry.positionId === stop.positionId)), unprotected };
+  }
+
+  /** Open positions with no stop held by the venue (held here, unconfirmed, or none), each with why. */
+  unprotectedPositions(): UnprotectedPosition[] {
+    return this.parts.stopHandOver.unprotected();
   }
 
   /** Stops routing and timers and disconnects venues. Resting orders stay at the venue as they are. */

@@ -51,6 +51,8 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
     { type: 'breakEvenReached', marketPrice: price('104') },
     { type: 'trailingActivated', marketPrice: price('108') },
     { type: 'stopMoved', stopPrice: price('106.9') },
+    // A graceful stop hands the trailing stop to the venue at its level (106.9 once it has moved).
+    { type: 'handStopToVenue', stopPrice: price('106.9') },
     fill('p1.tp1', exit, '0.5', price('108')),
     fill('p1.sl1', exit, '1', price('96')),
     fill('p1.sl2', exit, '1', price('106.9')),
@@ -76,7 +78,12 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
 function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
   const { direction, quantity } = snapshot.context;
   const against = direction === 'long' ? 'sell' : 'buy';
-  const events = eventsFor(direction).filter((event) => event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0);
+  // A hand-over happens once, at a graceful stop: offered only to a position that has not handed a stop over
+  // yet (trailing -> handedOver -> trailing would otherwise mint new stop ids for ever).
+  const handedBefore = snapshot.context.stopKind === 'trailing' && snapshot.context.serial > 2;
+  const events = eventsFor(direction).filter(
+    (event) => (event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0) && (event.type !== 'handStopToVenue' || !handedBefore),
+  );
   // Each working exit can end unfilled (refused, or canceled when the book runs out), or filled (a partial
   // exit, whose last fill the position has had).
   const { exitOrderIds, workingOrderIds } = snapshot.context;
@@ -196,7 +203,7 @@ describe('position chart, model-based', () => {
     const values = new Set(paths.map((path) => JSON.stringify((path.state as Snapshot).value)));
     // Every state of the chart: opening, open with each stop phase × each size phase, closing, closed.
     const expected = ['"opening"', '"closing"', '"closed"'];
-    for (const stop of ['initial', 'breakEven', 'trailing']) for (const size of ['base', 'scaled']) expected.push(JSON.stringify({ open: { stop, size } }));
+    for (const stop of ['initial', 'breakEven', 'trailing', 'handedOver']) for (const size of ['base', 'scaled']) expected.push(JSON.stringify({ open: { stop, size } }));
     expect([...values].sort()).toEqual(expected.sort());
     for (const path of paths) for (const event of eventsFrom(path.state as Snapshot)) check(path.state as Snapshot, event);
   }, 120_000);
