@@ -441,7 +441,9 @@ export class CcxtVenue implements Venue {
       if (market === undefined || market.active === false) continue;
       if (wanted !== undefined && !wanted.has(market.symbol)) continue;
       const spec = this.profile.instrument(market as never, fees);
-      if (spec !== undefined) instruments.push(createInstrument(spec));
+      // The leverage set per symbol at connect is the one the engine figures a perpetual's margin at.
+      const leverage = spec?.kind === 'perpetual' ? this.options.leverage?.[spec.symbol] : undefined;
+      if (spec !== undefined) instruments.push(createInstrument(leverage === undefined ? spec : { ...spec, leverage: String(leverage) }));
     }
     if (wanted !== undefined) {
       const missing = [...wanted].filter((symbol) => !instruments.some((instrument) => instrument.symbol === symbol));
