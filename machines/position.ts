@@ -625,11 +625,6 @@ function planOutcome(context: PositionContext): { protection: ResolvedProtection
   }
 }
 
-/** A liquidation that leaves nothing: the position closes with reason `liquidation`, its working orders canceled. */
-function closeByLiquidation() {
-  return ['applyFill' as const, 'recordExitReason' as const, { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => context.workingOrderIds }, 'announceClosed' as const];
-}
-
 /**
  * Where a trailing stop that replaces the current stop activates: the plan's activation price, or later, where
  * its trigger first reaches the current stop, so the swap never loosens the stop. The engine watches this price
@@ -640,6 +635,11 @@ export function trailingActivationOf(context: PositionContext): DecimalString | 
   if (trailing === undefined) return undefined;
   if (context.stopPrice === undefined) return trailing.activationPrice;
   return maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
+}
+
+/** A liquidation that leaves nothing: the position closes with reason `liquidation`, its working orders canceled. */
+function closeByLiquidation() {
+  return ['applyFill' as const, 'recordExitReason' as const, { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => context.workingOrderIds }, 'announceClosed' as const];
 }
 
 function startTrailingActions() {

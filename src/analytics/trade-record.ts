@@ -53,3 +53,41 @@ export function createTradeRecord(input: Omit<TradeRecord, 'realizedPnl'>): Trad
     realizedPnl: toDecimalString(realizedPnl),
   };
 }
+
+/** The figures of a position (as its actor keeps them) a trade record is made from. */
+export interface PositionTradeFigures {
+  readonly positionId: string;
+  readonly symbol: string;
+  readonly direction: 'long' | 'short';
+  readonly openedQuantity: DecimalString;
+  readonly closedQuantity: DecimalString;
+  /** Σ quantity × price of the opening fills, and of the closing ones. */
+  readonly entryNotional: DecimalString;
+  readonly exitNotional: DecimalString;
+  readonly fees: DecimalString;
+  readonly openedAt?: number;
+  readonly closedAt?: number;
+  readonly exitReason?: ExitReason;
+}
+
+/**
+ * The trade record of a position that opened and closed (undefined for one that never did): entry and exit at
+ * their volume-weighted prices. The one rule for a live engine, a restart and a report read from the store.
+ */
+export function tradeRecordOfPosition(position: PositionTradeFigures): TradeRecord | undefined {
+  const opened = decimal(position.openedQuantity);
+  const closed = decimal(position.closedQuantity);
+  if (!opened.gt(ZERO) || !closed.gt(ZERO) || position.openedAt === undefined || position.closedAt === undefined) return undefined;
+  return createTradeRecord({
+    id: position.positionId,
+    symbol: position.symbol,
+    side: position.direction === 'long' ? 'buy' : 'sell',
+    entryTime: position.openedAt,
+    entryPrice: decimal(position.entryNotional).div(opened).toFixed(),
+    exitTime: position.closedAt,
+    exitPrice: decimal(position.exitNotional).div(closed).toFixed(),
+    quantity: position.closedQuantity,
+    fees: position.fees,
+    exitReason: position.exitReason ?? 'manual',
+  });
+}

@@ -1,4 +1,5 @@
 // Typed domain events, past tense: the audit trail, the journal, the API stream and the inspector's feed.
+import type { ParentEventDraft } from './algo-events.ts';
 import type { DecimalString } from './decimal.ts';
 import type { ExitReason } from './exit-reason.ts';
 import type { OrderAmendmentTerms, OrderSide, OrderTerms, OrderType } from './order-request.ts';
@@ -174,7 +175,7 @@ export type AccountEventDraft =
     });
 
 /** What a machine (or the engine, for account reports) announces; the engine adds the clock's timestamp and its sequence number. */
-export type DomainEventDraft = OrderEventDraft | PositionEventDraft | AccountEventDraft;
+export type DomainEventDraft = OrderEventDraft | PositionEventDraft | AccountEventDraft | ParentEventDraft;
 
 export type Stamped<T> = T extends unknown ? T & { readonly sequence: number; readonly timestamp: number } : never;
 
@@ -183,5 +184,25 @@ export type DomainEventType = DomainEvent['type'];
 export type OrderEvent = Stamped<OrderEventDraft>;
 export type PositionEvent = Stamped<PositionEventDraft>;
 export type AccountEvent = Stamped<AccountEventDraft>;
+/** Events of execution algorithms and order lists (AlgoStarted, AlgoProgressed ... AlgoEnded). */
+export type ParentEvent = Stamped<ParentEventDraft>;
+export type { ParentEventDraft } from './algo-events.ts';
+
+/** The actor an event belongs to: `order:<id>`, `position:<id>`, `algo:<id>` (algorithms and order lists) or `portfolio`. */
+export function actorIdOfEvent(event: DomainEventDraft): string {
+  if ('orderId' in event) return `order:${event.orderId}`;
+  if ('positionId' in event && event.positionId !== undefined) return `position:${event.positionId}`;
+  if ('parentId' in event) return `algo:${event.parentId}`;
+  // An account report for a symbol with no position of ours belongs to the portfolio's ledger.
+  return 'portfolio';
+}
+
+/** The id an event is about: an order's, a position's, an algorithm's or order list's, or `venue:symbol` (an account report). */
+export function subjectOfEvent(event: DomainEventDraft): string {
+  if ('orderId' in event) return event.orderId;
+  if ('positionId' in event && event.positionId !== undefined) return event.positionId;
+  if ('parentId' in event) return event.parentId;
+  return `${event.venue}:${event.symbol}`;
+}
 
 export type DomainEventListener = (event: DomainEvent) => void;

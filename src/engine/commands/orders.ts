@@ -31,8 +31,11 @@ export interface OrderHandle {
   readonly denial?: Denial;
 }
 
-/** Who asks: a client (API, library) or one of the engine's own parts on behalf of a position. */
-export type Requester = { readonly kind: 'client' } | { readonly kind: 'position'; readonly positionId: string };
+/** Who asks: a client (API, library) or one of the engine's own parts on behalf of a position, an algorithm or an order list. */
+export type Requester =
+  | { readonly kind: 'client' }
+  | { readonly kind: 'position'; readonly positionId: string }
+  | { readonly kind: 'algo'; readonly parentId: string };
 
 const CLIENT: Requester = { kind: 'client' };
 /** Denials remembered for retries of the same clientOrderId (the newest). */
