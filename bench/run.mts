@@ -7,6 +7,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = [
   ['paper venue', () => import('./paper-venue.bench.ts')],
   ['store', () => import('./store.bench.ts')],
   ['positions', () => import('./positions.bench.ts')],
+  ['perpetuals', () => import('./perpetuals.bench.ts')],
   ['websocket venue', () => import('./websocket-venue.bench.ts')],
   ['api', () => import('./api.bench.ts')],
   ['inspector', () => import('./inspector.bench.ts')],

@@ -150,6 +150,8 @@ export class BinanceProfile implements ExchangeProfile {
     if (tickSize === undefined || lotSize === undefined || !decimal(tickSize).gt('0') || !decimal(lotSize).gt('0')) return undefined;
     return {
       symbol: market.symbol,
+      // USDⓈ-M perpetuals are traded on margin, settled in quote: the engine books them as such (margin-ledger.ts).
+      ...(this.market === 'future' ? { kind: 'perpetual' as const } : {}),
       base: market.base,
       quote: market.quote,
       tickSize,

@@ -371,6 +371,7 @@ export class CcxtVenue implements Venue {
       rest: this.rest,
       ...(this.options.symbols !== undefined ? { symbols: this.options.symbols } : {}),
       where: this.options.urls?.rest ?? 'the exchange',
+      ...(this.options.leverage !== undefined ? { leverage: this.options.leverage } : {}),
     });
     if (this.profile.market === 'future' && this.options.dryRun !== true) {
       // Configured per symbol before anything trades; a setting the exchange refuses stops the start, clearly.

@@ -16,10 +16,12 @@ export interface InstrumentLoad {
   readonly symbols?: readonly string[];
   /** Where the exchange is, for the reason when it cannot be reached. */
   readonly where: string;
+  /** Leverage set per symbol at connect (futures): the one the engine figures a perpetual's margin at. */
+  readonly leverage?: Readonly<Record<string, number | string>>;
 }
 
 /** Loads markets and fees; refuses a key the exchange refuses, an exchange never reached, a symbol it lacks. */
-export async function loadInstruments({ venueId, exchange, profile, rest, symbols, where }: InstrumentLoad): Promise<{ instruments: Instrument[]; capabilities: VenueCapabilities }> {
+export async function loadInstruments({ venueId, exchange, profile, rest, symbols, where, leverage }: InstrumentLoad): Promise<{ instruments: Instrument[]; capabilities: VenueCapabilities }> {
   try {
     await rest.call('loadMarkets', 'read', () => exchange.loadMarkets());
   } catch (error) {
@@ -40,7 +42,8 @@ export async function loadInstruments({ venueId, exchange, profile, rest, symbol
     if (market === undefined || market.active === false) continue;
     if (wanted !== undefined && !wanted.has(market.symbol)) continue;
     const spec = profile.instrument(market as never, fees);
-    if (spec !== undefined) instruments.push(createInstrument(spec));
+    const symbolLeverage = spec?.kind === 'perpetual' ? leverage?.[spec.symbol] : undefined;
+    if (spec !== undefined) instruments.push(createInstrument(symbolLeverage === undefined ? spec : { ...spec, leverage: String(symbolLeverage) }));
   }
   if (wanted !== undefined) {
     const missing = [...wanted].filter((symbol) => !instruments.some((instrument) => instrument.symbol === symbol));

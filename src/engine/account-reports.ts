@@ -75,6 +75,11 @@ export class AccountReports {
     if (!held.eq(reported)) {
       logger.warn({ report, positionId }, `${report.venue} reports ${describe(reported)} ${report.symbol}; the engine holds ${describe(held)}${positionId === undefined ? '' : ` (${positionId})`}`);
     }
+    const booked = marginPositionOf(this.host.ledger(), report.venue, report.symbol);
+    if (report.leverage !== undefined && booked !== undefined && booked.direction !== 'flat' && !decimal(booked.leverage).eq(decimal(report.leverage))) {
+      // The margin the engine holds is figured at its own leverage: the ledger's reserved will differ from the venue's.
+      logger.warn({ report }, `${report.venue} margins ${report.symbol} at leverage ${report.leverage}, the engine at ${booked.leverage}: give the instrument (or the position request) the venue's leverage`);
+    }
     this.host.publish({
       type: 'VenuePositionReported', venue: report.venue, symbol: report.symbol, ...owner, direction: report.direction, quantity: report.quantity,
       currency: instrument.quote, reportedAt: report.timestamp,

@@ -233,6 +233,17 @@ describe('perpetuals through the engine', () => {
     expect(await venueBalance()).toEqual(ledgerBalance());
   });
 
+  it('a venue margining at another leverage than the engine assumes is said at warn (the reserved balances then differ)', async () => {
+    const { engine, warnings, book, venueBalance, ledgerBalance } = await session('1000', { leverage: '20' });
+    book('99.99', '100');
+    engine.openPosition({ symbol: PERP.symbol, direction: 'long', quantity: '1' });
+    book('99.99', '100');
+    expect(warnings).toContain('paper margins BTC-PERP at leverage 20, the engine at 10: give the instrument (or the position request) the venue\'s leverage');
+    // The wallet agrees; the margin held does not (100 / 20 at the venue, 100 / 10 here).
+    expect(ledgerBalance()).toEqual({ total: '999.95', reserved: '10' });
+    expect(await venueBalance()).toEqual({ total: '999.95', reserved: '5' });
+  });
+
   it('funding on a symbol where the engine holds no position reaches the ledger only, with a warning', async () => {
     const { clock, venue, engine, warnings, book, venueBalance, ledgerBalance } = await session('1000', { leverage: '5', fundingRate: '0.001', markPrice: 'last' });
     book('99.99', '100');
