@@ -49,8 +49,15 @@ interface OrderInfo {
   readonly forPosition: boolean;
 }
 
+/** A sample as kept during the run: prices in the order of the symbols, no keys (a run may sample 100 symbols thousands of times). */
+interface CompactSample {
+  readonly time: number;
+  readonly equity: DecimalString;
+  readonly prices: readonly (DecimalString | undefined)[];
+}
+
 export class RunRecorder {
-  readonly samples: SamplePoint[] = [];
+  private readonly samples: CompactSample[] = [];
   readonly fills: FillMark[] = [];
   readonly stops: LevelMark[] = [];
   readonly takeProfits: LevelMark[] = [];
@@ -71,6 +78,18 @@ export class RunRecorder {
 
   get samplingPeriodMs(): number {
     return this.sampleEveryMs;
+  }
+
+  /** The samples with each price under its symbol, for the report. */
+  points(): SamplePoint[] {
+    const symbols = this.options.symbols;
+    return this.samples.map((sample) => {
+      const prices: Record<string, DecimalString> = {};
+      sample.prices.forEach((price, index) => {
+        if (price !== undefined) prices[symbols[index]!] = price;
+      });
+      return { time: sample.time, equity: sample.equity, prices };
+    });
   }
 
   observe(event: DomainEvent): void {
@@ -116,11 +135,7 @@ export class RunRecorder {
     const equity = this.options.engine.account(this.options.quote).equity;
     // Equity is unknown until every balance has a price.
     if (equity === undefined) return;
-    const prices: Record<string, DecimalString> = {};
-    for (const symbol of this.options.symbols) {
-      const price = this.options.engine.marketPrice(symbol);
-      if (price !== undefined) prices[symbol] = price.toFixed();
-    }
+    const prices = this.options.symbols.map((symbol) => this.options.engine.marketPrice(symbol)?.toFixed());
     this.samples.push({ time: now, equity, prices });
     if (this.samples.length > this.options.maxPoints) this.thin();
   }

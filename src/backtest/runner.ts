@@ -82,6 +82,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     fillModel: config.venue?.fillModel,
     nativeStops: config.venue?.nativeStops,
     perpetuals: config.venue?.perpetuals,
+    // Nobody queries old orders' status in a replay (no restart, no reconciliation): memory stays flat sooner.
+    retainFinishedOrders: 1_000,
   });
   const engine = createEngine({
     venues: [venue],
@@ -91,6 +93,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     signals: config.signals,
     // The journal goes to journal.jsonl as it happens; nobody reads events back, so the engine keeps few.
     eventHistory: 1_000,
+    // Finished orders' views getOrder and listOrders answer from; the report has every order from the events.
+    finishedOrdersKept: 1_000,
     logger: pino({ level: 'error', base: { component: 'engine' } }, pino.destination({ fd: 2, sync: true })),
   });
   await engine.start();
@@ -167,7 +171,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     data: files,
     rows,
     warnings,
-    equity: recorder.samples,
+    equity: recorder.points(),
     trades: engine.trades(),
     fills: recorder.fills,
     stops: recorder.stops,
