@@ -26,6 +26,15 @@ const USAGE = `usage: fillstate <command> [options]
   submit                place an order: --symbol S --side buy|sell --quantity Q [--type limit --price P]
                         [--stop-price P] [--time-in-force GTC|IOC|FOK] [--client-order-id ID] or --body '<json>'
   cancel <orderId>      cancel an order
+  twap                  slice an order over time: --symbol S --side buy|sell --quantity Q --horizon 1h
+                        --interval 1m [--limit-price P] [--style taker|maker] [--randomization 0.2]
+                        [--at-deadline sendRest|stop]; any algorithm as --body '<json>' (kind twap, vwap, pov,
+                        iceberg, chase)
+  bracket               entry + take-profit + stop-loss: --symbol S --side buy|sell --quantity Q [--price P]
+                        --take-profit P --stop-loss P (exits sized to the entry's fills); any list as --body
+  algos                 list algorithms and their progress   [--live] [--symbol S]
+  order-lists           list order lists                     [--live] [--symbol S]
+  pause-algo <id> | resume-algo <id> | cancel-algo <id> | cancel-list <id>
   halt [--reason R]     kill switch: nothing new passes, entry orders are canceled
   resume                trade again after a halt or reduce-only
   close-all [--reason R] emergency: halt, cancel entries, close every position at market
@@ -38,6 +47,9 @@ const USAGE = `usage: fillstate <command> [options]
       --out <dir>       where journal.jsonl, report.json and report.html go (default ./backtest-report)
   report --compare <a.json> <b.json> [--out file.html]   two reports side by side
   report --since <time> [--until <time>] [--out dir]      the daemon's history as a report (through its API)
+      --offline         read the data directory's store instead (no daemon needed; a running one is not disturbed)
+      --starting-equity <amount>  equity when the period began (default: the equity now less the PnL since)
+      --quote <currency>  with --offline and no paper venue in the config: the currency of equity and PnL
 
   client options: --url <url> (default from the config, http://127.0.0.1:7800), --token <token>
                   (default FILLSTATE_TOKEN, then <data-dir>/token), --data-dir <dir>, --json (raw JSON)
@@ -67,6 +79,14 @@ const OPTIONS = {
   'client-order-id': { type: 'string' },
   body: { type: 'string' },
   reason: { type: 'string' },
+  horizon: { type: 'string' },
+  interval: { type: 'string' },
+  'limit-price': { type: 'string' },
+  style: { type: 'string' },
+  randomization: { type: 'string' },
+  'at-deadline': { type: 'string' },
+  'take-profit': { type: 'string' },
+  'stop-loss': { type: 'string' },
   data: { type: 'string', multiple: true },
   strategy: { type: 'string' },
   from: { type: 'string' },
@@ -75,6 +95,9 @@ const OPTIONS = {
   compare: { type: 'boolean' },
   since: { type: 'string' },
   until: { type: 'string' },
+  offline: { type: 'boolean' },
+  'starting-equity': { type: 'string' },
+  quote: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -101,6 +124,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'backtest') return backtest(values, rest);
   if (command === 'report' && values.compare === true) return compare(values, rest);
+  if (command === 'report' && values.offline === true) return storeReport(values, rest);
   const client = clientFor(values);
   const json = values.json === true;
   switch (command) {
@@ -131,6 +155,23 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'report': return historyReport(client, values, rest);
+    case 'twap': return twap(client, values, json);
+    case 'bracket': return bracket(client, values, json);
+    case 'algos': return algos(client, values, json);
+    case 'order-lists': return orderLists(client, values, json);
+    case 'pause-algo':
+    case 'resume-algo':
+    case 'cancel-algo':
+    case 'cancel-list': {
+      const [id] = rest;
+      if (id === undefined || rest.length > 1) throw new UsageError(`${command} needs exactly one id: fillstate ${command} <id>`);
+      const route = command === 'cancel-list' ? `/v1/order-lists/${encodeURIComponent(id)}/cancel` : `/v1/algos/${encodeURIComponent(id)}/${command.slice(0, -'-algo'.length)}`;
+      const body = command.startsWith('cancel') && values.reason !== undefined ? { reason: values.reason } : {};
+      const result = await client.post<{ algo?: AlgoRow; orderList?: OrderListRow }>(route, body);
+      const view = result.algo ?? result.orderList!;
+      print(json, result, () => `${id} is ${view.status}: ${view.filledQuantity} filled`);
+      return EXIT.ok;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -281,6 +322,105 @@ async function submit(client: DaemonClient, values: Values, json: boolean): Prom
   return EXIT.ok;
 }
 
+interface AlgoRow {
+  algoId: string; kind: string; symbol: string; side: string; status: string; quantity: string; filledQuantity: string; averagePrice?: string; progress: string;
+  schedule: { nextWakeAt?: number; endAt?: number }; children: unknown[]; childrenSent: number;
+}
+
+interface OrderListRow {
+  listId: string; kind: string; symbol: string; status: string; filledQuantity: string; triggerFilledQuantity: string; position?: string; childrenSent: number;
+}
+
+/** A duration on the command line: `90s`, `5m`, `1h`, `250ms` or a number of milliseconds. */
+function durationOption(name: string, text: string | undefined): number {
+  if (text === undefined) throw new UsageError(`--${name} is required (e.g. --${name} 5m)`);
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text);
+  if (match === null) throw new UsageError(`--${name} must be a duration such as 250ms, 90s, 5m or 1h, got "${text}"`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms']!;
+  return Number(match[1]) * unit;
+}
+
+function jsonBody(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function describeAlgo(algo: AlgoRow): string {
+  const next = algo.schedule.nextWakeAt === undefined ? '' : `, next slice ${new Date(algo.schedule.nextWakeAt).toISOString()}`;
+  return `${algo.algoId} ${algo.kind} ${algo.side} ${algo.quantity} ${algo.symbol}: ${algo.status}, ${algo.filledQuantity} filled${algo.averagePrice ? ` @ ${algo.averagePrice}` : ''}${next}`;
+}
+
+async function twap(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  let body: Record<string, unknown>;
+  if (values.body !== undefined) body = jsonBody(values.body);
+  else {
+    if (values.symbol === undefined || values.side === undefined || values.quantity === undefined) {
+      throw new UsageError('twap needs --symbol, --side, --quantity, --horizon and --interval (or --body with the whole algorithm as JSON)');
+    }
+    body = {
+      kind: 'twap', symbol: values.symbol, side: values.side, quantity: values.quantity,
+      horizonMs: durationOption('horizon', values.horizon), intervalMs: durationOption('interval', values.interval),
+      ...(values['limit-price'] === undefined ? {} : { limitPrice: values['limit-price'] }),
+      ...(values.style === undefined ? {} : { style: values.style }),
+      ...(values.randomization === undefined ? {} : { randomization: values.randomization }),
+      ...(values['at-deadline'] === undefined ? {} : { atDeadline: values['at-deadline'] }),
+    };
+  }
+  const result = await client.post<{ algo: AlgoRow }>('/v1/algos', body);
+  print(json, result, () => `started ${describeAlgo(result.algo)}`);
+  return EXIT.ok;
+}
+
+async function bracket(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  let body: Record<string, unknown>;
+  if (values.body !== undefined) body = jsonBody(values.body);
+  else {
+    if (values.symbol === undefined || values.side === undefined || values.quantity === undefined || values['take-profit'] === undefined || values['stop-loss'] === undefined) {
+      throw new UsageError('bracket needs --symbol, --side, --quantity, --take-profit and --stop-loss (and --price for a limit entry), or --body with the whole list as JSON');
+    }
+    const exit = values.side === 'buy' ? 'sell' : 'buy';
+    body = {
+      kind: 'bracket', symbol: values.symbol,
+      entry: values.price === undefined ? { side: values.side, type: 'market', quantity: values.quantity } : { side: values.side, type: 'limit', quantity: values.quantity, price: values.price },
+      takeProfit: { side: exit, type: 'limit', price: values['take-profit'] },
+      stopLoss: { side: exit, type: 'stop', stopPrice: values['stop-loss'] },
+    };
+  }
+  const result = await client.post<{ orderList: OrderListRow }>('/v1/order-lists', body);
+  const list = result.orderList;
+  print(json, result, () => `placed ${list.listId} ${list.kind} ${list.symbol}: ${list.status}`);
+  return EXIT.ok;
+}
+
+async function algos(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  const result = await client.get<{ algos: AlgoRow[] }>('/v1/algos', { live: values.live === true ? 'true' : undefined, symbol: values.symbol });
+  print(json, result, () =>
+    result.algos.length === 0
+      ? 'no algos'
+      : table(
+          ['ALGO', 'KIND', 'SYMBOL', 'SIDE', 'STATUS', 'QUANTITY', 'FILLED', 'AVG', 'CHILDREN', 'ENDS'],
+          result.algos.map((algo) => [algo.algoId, algo.kind, algo.symbol, algo.side, algo.status, algo.quantity, algo.filledQuantity, algo.averagePrice ?? '-', String(algo.childrenSent), algo.schedule.endAt === undefined ? '-' : new Date(algo.schedule.endAt).toISOString()]),
+        ),
+  );
+  return EXIT.ok;
+}
+
+async function orderLists(client: DaemonClient, values: Values, json: boolean): Promise<number> {
+  const result = await client.get<{ orderLists: OrderListRow[] }>('/v1/order-lists', { live: values.live === true ? 'true' : undefined, symbol: values.symbol });
+  print(json, result, () =>
+    result.orderLists.length === 0
+      ? 'no order lists'
+      : table(
+          ['LIST', 'KIND', 'SYMBOL', 'STATUS', 'TRIGGER FILLED', 'POSITION', 'CHILDREN'],
+          result.orderLists.map((list) => [list.listId, list.kind, list.symbol, list.status, list.triggerFilledQuantity, list.position ?? '-', String(list.childrenSent)]),
+        ),
+  );
+  return EXIT.ok;
+}
+
 /** A time given on the command line: ISO-8601 (UTC unless it says otherwise) or epoch milliseconds. */
 async function timeOption(name: string, text: string | undefined): Promise<number | undefined> {
   if (text === undefined) return undefined;
@@ -343,15 +483,39 @@ async function compare(values: Values, rest: readonly string[]): Promise<number>
   return EXIT.ok;
 }
 
-async function historyReport(client: DaemonClient, values: Values, rest: readonly string[]): Promise<number> {
+async function historyPeriod(values: Values, rest: readonly string[]): Promise<{ since?: number; until?: number; startingEquity?: string }> {
   if (rest.length > 0) throw new UsageError(`report takes no arguments (did you mean --compare?), got ${rest.join(' ')}`);
   const since = await timeOption('since', values.since);
   const until = await timeOption('until', values.until);
+  if (since !== undefined && until !== undefined && until < since) throw new UsageError(`--until (${values.until}) is before --since (${values.since})`);
+  const startingEquity = values['starting-equity'];
+  if (startingEquity !== undefined && !/^\d+(\.\d+)?$/.test(startingEquity)) throw new UsageError(`--starting-equity must be a positive decimal amount such as 10000, got "${startingEquity}"`);
+  return { since, until, startingEquity };
+}
+
+async function historyReport(client: DaemonClient, values: Values, rest: readonly string[]): Promise<number> {
+  const period = await historyPeriod(values, rest);
   const { fetchHistoryReport } = await import('./backtest/history-client.ts');
+  return writeHistoryReport(values, await fetchHistoryReport(client, period));
+}
+
+/** The report read from the data directory's store: no daemon, the same figures. */
+async function storeReport(values: Values, rest: readonly string[]): Promise<number> {
+  const period = await historyPeriod(values, rest);
+  const { config } = loadConfig({ configPath: values.config, overrides: overridesOf(values) });
+  const { configuredVenues } = await import('./daemon/config.ts');
+  const venue = configuredVenues(config)[0]!;
+  const instruments = venue.type === 'paper' ? venue.instruments : [];
+  const quote = values.quote ?? instruments[0]?.quote;
+  if (quote === undefined) throw new UsageError(`the config's venue "${venue.id}" (${venue.type}) lists no instruments: pass --quote <currency> (and --starting-equity)`);
+  const { storeHistoryReport } = await import('./backtest/history-store.ts');
+  return writeHistoryReport(values, storeHistoryReport({ ...period, dataDir: config.dataDir, quote, instruments }));
+}
+
+async function writeHistoryReport(values: Values, report: Awaited<ReturnType<typeof import('./backtest/history-client.ts').fetchHistoryReport>>): Promise<number> {
   const { writeReportFiles } = await import('./backtest/report-files.ts');
-  const report = await fetchHistoryReport(client, { since, until });
   const files = writeReportFiles(values.out ?? 'history-report', report);
-  print(values.json === true, { files, statistics: report.statistics }, () => `${report.statistics.trades} trades, return ${report.statistics.totalReturn}, max drawdown ${report.statistics.maxDrawdown} ${report.quote}\nreport ${files.html}\njson   ${files.json}`);
+  print(values.json === true, { files, statistics: report.statistics, warnings: report.warnings }, () => `${report.statistics.trades} trades, return ${report.statistics.totalReturn}, max drawdown ${report.statistics.maxDrawdown} ${report.quote}\nreport ${files.html}\njson   ${files.json}`);
   return EXIT.ok;
 }
 
@@ -360,7 +524,7 @@ function fail(error: unknown): number {
     console.error(`fillstate: ${error.message}\n\n${USAGE}`);
     return EXIT.usage;
   }
-  if (error instanceof ConfigError || error instanceof TokenError || (error instanceof Error && (error.name === 'BacktestConfigError' || error.name === 'StrategyLoadError' || error.name === 'DataFileError'))) {
+  if (error instanceof ConfigError || error instanceof TokenError || (error instanceof Error && (error.name === 'BacktestConfigError' || error.name === 'StrategyLoadError' || error.name === 'DataFileError' || error.name === 'StoreHistoryError'))) {
     console.error(`fillstate: ${error.message}`);
     return EXIT.usage;
   }

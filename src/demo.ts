@@ -4,7 +4,7 @@ import { createSyntheticMarket } from '../adapters/market-data/synthetic.ts';
 import { replayInRealTime } from '../adapters/market-data/replay.ts';
 import { PaperVenue } from '../adapters/paper/paper-venue.ts';
 import { roundToStep } from './domain/decimal.ts';
-import type { DomainEvent } from './domain/events.ts';
+import { subjectOfEvent, type DomainEvent } from './domain/events.ts';
 import { createInstrument } from './domain/instrument.ts';
 import type { OrderRequestInput } from './domain/order-request.ts';
 import type { Clock } from './domain/clock.ts';
@@ -55,7 +55,7 @@ export function describeEvent(event: DomainEvent, status: string | undefined): s
     : event.type === 'OrderUpdated' && event.triggerPrice ? `trigger ${event.triggerPrice}`
     : 'reason' in event ? event.reason
     : '';
-  const subject = 'orderId' in event ? event.orderId : event.positionId;
+  const subject = subjectOfEvent(event);
   return `${time}  #${String(event.sequence).padStart(4)}  ${subject.padEnd(14)} ${event.type.padEnd(20)} -> ${(status ?? '?').padEnd(13)} ${detail}`;
 }
 
@@ -70,7 +70,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   });
   const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'demo' });
   await engine.start();
-  engine.subscribe((event) => write(describeEvent(event, 'orderId' in event ? engine.getOrder(event.orderId)?.status : engine.getPosition(event.positionId)?.status)));
+  engine.subscribe((event) => write(describeEvent(event, 'orderId' in event ? engine.getOrder(event.orderId)?.status : 'positionId' in event && event.positionId !== undefined ? engine.getPosition(event.positionId)?.status : undefined)));
   const market = createSyntheticMarket({
     instrument: DEMO_INSTRUMENT, seed: options.seed ?? 7, startPrice: '50000', startTime: clock.now(), intervalMs: 100, tradeShare: 0.4,
   });

@@ -53,7 +53,7 @@ describe('README', () => {
   }, 90_000);
 
   it('signal example opens a protected position that goes through break-even and trailing to its trailing stop', () => {
-    expect(readmeExamples()).toHaveLength(2);
+    expect(readmeExamples()).toHaveLength(3);
     const output = runTwice('readme-signal-example', readmeExamples()[1]!);
     const lines = output.split('\n');
     expect(lines[0]).toBe('opened');
@@ -63,6 +63,15 @@ describe('README', () => {
     // The README quotes these lines.
     expect(output).toContain('opened 0.4 BTC at 49996.1 stop 49496.1');
     expect(output).toContain('breakEven stop 50196.5');
+  }, 90_000);
+
+  it('algorithm example slices a TWAP over its horizon and protects a bracket for what its entry filled', () => {
+    const output = runTwice('readme-algo-example', readmeExamples()[2]!);
+    expect(output.split('\n').slice(0, 3)).toEqual([
+      'working 1 of 2 slices 6 of 10',
+      'completed 2 children 10',
+      'active entry 0.5 protected entry -, takeProfit 0.5, stopLoss 0.5',
+    ]);
   }, 90_000);
 });
 
@@ -96,6 +105,12 @@ const SCHEMAS: Record<string, z.ZodObject> = {
   'PUT /v1/positions/:positionId/stop': schemas.updateStopSchema,
   'PUT /v1/positions/:positionId/take-profit': schemas.updateTakeProfitSchema,
   'POST /v1/signals': schemas.signalBodySchema,
+  'GET /v1/algos': schemas.listAlgosQuerySchema,
+  'POST /v1/algos/:algoId/pause': schemas.emptySchema,
+  'POST /v1/algos/:algoId/resume': schemas.emptySchema,
+  'POST /v1/algos/:algoId/cancel': schemas.cancelParentSchema,
+  'GET /v1/order-lists': schemas.listOrderListsQuerySchema,
+  'POST /v1/order-lists/:listId/cancel': schemas.cancelParentSchema,
   'GET /v1/account': schemas.accountQuerySchema,
   'GET /v1/fills': schemas.fillsQuerySchema,
   'GET /v1/performance': performanceQuerySchema,

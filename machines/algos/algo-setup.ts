@@ -48,6 +48,8 @@ export interface AlgoMachineInput {
   readonly createdAt: number;
   /** Seed of the size randomisation: the engine picks it once and it lives in context from then on. */
   readonly randomSeed: number;
+  /** The book of the symbol when the algo is created, so its first decision sees the market. */
+  readonly book?: { readonly bestBid?: DecimalString; readonly bestAsk?: DecimalString };
 }
 
 export type AlgoStopReason = 'canceled' | 'expired' | 'failed';
@@ -271,7 +273,7 @@ export function initialAlgoContext({ input }: { input: AlgoMachineInput }): Algo
     limitPrice: input.spec.limitPrice,
     grid: input.grid,
     ledger: EMPTY_LEDGER,
-    market: { observedVolume: '0', volumeAtLastSlice: '0' },
+    market: { bestBid: input.book?.bestBid, bestAsk: input.book?.bestAsk, observedVolume: '0', volumeAtLastSlice: '0' },
     sliceIndex: -1,
     randomState: input.randomSeed | 0,
     createdAt: input.createdAt,

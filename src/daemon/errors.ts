@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import { DecimalParseError } from '../domain/decimal.ts';
 import { OrderRequestError } from '../domain/order-request.ts';
+import { AlgoParamsError } from '../domain/algo-params.ts';
+import { OrderListError } from '../domain/order-list.ts';
+import { AlgoStateError, UnknownAlgoError } from '../engine/algos/errors.ts';
 import type { Denial } from '../risk/checks.ts';
 import { EventsUnavailableError } from '../engine/persistence.ts';
 import * as engineErrors from '../engine/errors.ts';
@@ -13,6 +16,8 @@ export const API_ERROR_CODES = {
   // Requests the API cannot read.
   invalid_request: { status: 400, meaning: 'a field, query parameter or path parameter is missing or wrong' },
   invalid_order: { status: 400, meaning: 'an order, amendment or position request the instrument or engine refuses' },
+  invalid_algo: { status: 400, meaning: 'an algorithm or its amendment that cannot be honoured whole (every reason is listed)' },
+  invalid_order_list: { status: 400, meaning: 'an order list that cannot be honoured whole (every reason is listed)' },
   invalid_decimal: { status: 400, meaning: 'a decimal that cannot be read' },
   malformed_json: { status: 400, meaning: 'the body is not valid JSON' },
   invalid_content_length: { status: 400, meaning: 'the content-length header does not match the body' },
@@ -24,6 +29,8 @@ export const API_ERROR_CODES = {
   not_found: { status: 404, meaning: 'no such route' },
   unknown_order: { status: 404, meaning: 'no such order' },
   unknown_position: { status: 404, meaning: 'no such position' },
+  unknown_algo: { status: 404, meaning: 'no such algorithm or order list' },
+  algo_state: { status: 409, meaning: 'the algorithm or order list cannot do that in its present state' },
   order_state: { status: 409, meaning: 'the order or position cannot do that in its present state' },
   idempotency_conflict: { status: 409, meaning: 'a clientOrderId already names a different order' },
   equity_unknown: { status: 409, meaning: 'equity is not known yet' },
@@ -115,6 +122,9 @@ const NOT_DETAILS = new Set(['name', 'code', 'message', 'stack']);
 export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof OrderRequestError) return apiError(error.code, error.message, { issues: error.issues });
+  if (error instanceof AlgoParamsError || error instanceof OrderListError) return apiError(error.code, error.message, { issues: error.issues });
+  if (error instanceof UnknownAlgoError) return apiError(error.code, error.message, { id: error.algoId });
+  if (error instanceof AlgoStateError) return apiError(error.code, error.message, { id: error.algoId, state: error.state });
   if (error instanceof DecimalParseError) return apiError('invalid_decimal', error.message);
   if (error instanceof EventsUnavailableError) return apiError('events_unavailable', error.message, { afterSequence: error.afterSequence, oldestAvailable: error.oldestAvailable });
   if (ENGINE_ERROR_CLASSES.some((errorClass) => error instanceof errorClass)) {

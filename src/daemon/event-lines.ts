@@ -1,8 +1,8 @@
 // One log line per domain event: a short sentence for people, the event itself as fields for machines.
-import type { DomainEvent } from '../domain/events.ts';
+import { subjectOfEvent, type DomainEvent } from '../domain/events.ts';
 
 export function describeEvent(event: DomainEvent): string {
-  const subject = 'orderId' in event ? event.orderId : event.positionId;
+  const subject = subjectOfEvent(event);
   switch (event.type) {
     case 'OrderInitialized':
       return `${subject} ${event.orderType} ${event.side} ${event.quantity} ${event.symbol}${event.price ? ` @ ${event.price}` : ''}${event.stopPrice ? ` stop ${event.stopPrice}` : ''}`;
@@ -16,6 +16,10 @@ export function describeEvent(event: DomainEvent): string {
       return `${subject} ${event.change}: ${event.direction} ${event.quantity}${event.stopPrice ? ` stop ${event.stopPrice}` : ''}`;
     case 'PositionClosed':
       return `${subject} closed ${event.closedQuantity} (${event.exitReason}), realized ${event.realizedPnl}`;
+    case 'AlgoProgressed':
+      return `${subject} ${event.kind} child ${event.childId} filled ${event.fillQuantity} @ ${event.fillPrice}; ${event.filledQuantity} of ${event.quantity} done`;
+    case 'AlgoEnded':
+      return `${subject} ${event.kind} ${event.outcome}: ${event.filledQuantity} of ${event.quantity} filled${event.reason ? ` (${event.reason})` : ''}`;
     default:
       return 'reason' in event ? `${subject} ${event.reason}` : subject;
   }

@@ -208,3 +208,24 @@ export const streamQuerySchema = z.strictObject({
 });
 
 export const accountQuerySchema = z.strictObject({ quote: z.string().min(1).optional() });
+
+// ---- Algorithms and order lists (/v1/algos, /v1/order-lists). Their bodies are checked whole by the engine
+// (src/domain/algo-params.ts, src/domain/order-list.ts), which names every reason. ----
+
+const parentStatus = <T extends readonly [string, ...string[]]>(statuses: T) => z.enum(statuses, { error: `status must be one of ${statuses.join(', ')}` }).optional();
+
+export const listAlgosQuerySchema = z.strictObject({
+  kind: z.enum(['twap', 'vwap', 'pov', 'iceberg', 'chase'], { error: 'kind must be one of twap, vwap, pov, iceberg, chase' }).optional(),
+  symbol: z.string().min(1).optional(),
+  status: parentStatus(['pending', 'working', 'paused', 'stopping', 'completed', 'canceled', 'expired', 'failed'] as const),
+  live: booleanParameter('live').optional(),
+});
+
+export const listOrderListsQuerySchema = z.strictObject({
+  kind: z.enum(['oto', 'oco', 'ouo', 'bracket'], { error: 'kind must be one of oto, oco, ouo, bracket' }).optional(),
+  symbol: z.string().min(1).optional(),
+  status: parentStatus(['pending', 'awaitingRelease', 'active', 'canceling', 'completed', 'canceled', 'failed'] as const),
+  live: booleanParameter('live').optional(),
+});
+
+export const cancelParentSchema = z.strictObject({ reason: z.string().min(1).max(500).optional() });

@@ -19,6 +19,8 @@ import { redactUrl } from './logger.ts';
 import { createMetrics, type DaemonMetrics, type JournalMetricsSource } from './metrics.ts';
 import { ClientRateLimiter } from './rate-limit.ts';
 import { accountRoutes } from './routes/account.ts';
+import { algoRoutes } from './routes/algos.ts';
+import { orderListRoutes } from './routes/order-lists.ts';
 import type { RouteContext } from './routes/context.ts';
 import { controlRoutes } from './routes/control.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -224,6 +226,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const context: RouteContext = { engine, events };
   orderRoutes(app, context);
   positionRoutes(app, context);
+  algoRoutes(app, context);
+  orderListRoutes(app, context);
   accountRoutes(app, context);
   performanceRoutes(app, context);
   controlRoutes(app, context);

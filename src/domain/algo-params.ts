@@ -23,6 +23,8 @@ interface AlgoCommon {
   readonly quantity: DecimalString;
   /** No child buys above (sells below) this price. */
   readonly limitPrice?: DecimalString;
+  /** The venue its children go to (the engine's default when absent). */
+  readonly venue?: string;
 }
 
 export interface ScheduleParams {
@@ -68,7 +70,7 @@ export class AlgoParamsError extends Error {
   }
 }
 
-const idField = z.string().regex(/^[A-Za-z0-9._:]{1,28}$/, 'parentId must be 1 to 28 characters of letters, digits, ".", "_" or ":"');
+const idField = z.string().regex(/^[A-Za-z0-9._:-]{1,28}$/, 'parentId must be 1 to 28 characters of letters, digits, ".", "_", ":" or "-"');
 const millis = (name: string) => z.number({ error: `${name} must be a whole number of milliseconds` }).int(`${name} must be a whole number of milliseconds`).positive(`${name} must be positive`);
 const fraction = (name: string) => decimalInput(name);
 
@@ -78,6 +80,7 @@ const common = {
   side: z.enum(ORDER_SIDES, { error: 'side must be "buy" or "sell"' }),
   quantity: decimalInput('quantity'),
   limitPrice: optionalDecimalInput('limitPrice'),
+  venue: z.string().min(1).optional(),
 };
 const schedule = {
   startAt: z.number().int().nonnegative().optional(),
@@ -125,7 +128,7 @@ export function parseAlgoSpec(input: unknown, instrument: Instrument | undefined
     throw new AlgoParamsError(result.error.issues.map((issue) => (issue.path.length > 0 && !issue.message.startsWith(String(issue.path[0])) ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
   }
   const parsed = result.data;
-  const { parentId, symbol, side, quantity, limitPrice } = parsed;
+  const { parentId, symbol, side, quantity, limitPrice, venue } = parsed;
   let params: AlgoParams;
   switch (parsed.kind) {
     case 'twap':
@@ -147,7 +150,7 @@ export function parseAlgoSpec(input: unknown, instrument: Instrument | undefined
       params = { kind: 'chase', startAt: parsed.startAt ?? now, offsetTicks: parsed.offsetTicks, repriceTicks: parsed.repriceTicks, crossAfterMs: parsed.crossAfterMs, crossPrice: parsed.crossPrice };
       break;
   }
-  const spec: AlgoSpec = { parentId, symbol, side, quantity, limitPrice, params };
+  const spec: AlgoSpec = Object.assign({ parentId, symbol, side, quantity, limitPrice, params }, venue === undefined ? {} : { venue });
   const issues = algoSpecIssues(spec, instrument);
   if (issues.length > 0) throw new AlgoParamsError(issues);
   return spec;
@@ -170,24 +173,25 @@ export function algoSpecIssues(spec: AlgoSpec, instrument: Instrument | undefine
   switch (params.kind) {
     case 'twap':
     case 'vwap': {
+      // Every reason is listed: a horizon shorter than an interval leaves no slices to check, the rest still is.
       if (params.horizonMs < params.intervalMs) {
         issues.push(`the horizon (${params.horizonMs} ms) is shorter than one interval (${params.intervalMs} ms)`);
-        break;
-      }
-      const slices = sliceCount(params);
-      if (slices > MAX_SCHEDULED_SLICES) issues.push(`${slices} slices is more than the ${MAX_SCHEDULED_SLICES} an algo may plan: use a longer interval`);
-      if (params.kind === 'twap') {
-        const problem = fractionIssue('randomization', params.randomization, false);
-        if (problem) issues.push(problem);
-        const perSlice = quantity.div(decimal(slices));
-        if (perSlice.lt(minimum)) issues.push(`${spec.quantity} over ${slices} slices is ${perSlice.toFixed()} a slice, below the minimum ${minimum.toFixed()} for ${spec.symbol}: use fewer slices`);
       } else {
-        if (params.profile.length !== slices) issues.push(`the profile has ${params.profile.length} weights for ${slices} intervals`);
-        if (params.profile.some((weight) => decimal(weight).lt(ZERO))) issues.push('profile weights must not be negative');
-        else if (!params.profile.some((weight) => decimal(weight).gt(ZERO))) issues.push('the profile needs at least one positive weight');
-        if (params.participationCap !== undefined) {
-          const problem = fractionIssue('participationCap', params.participationCap, true);
+        const slices = sliceCount(params);
+        if (slices > MAX_SCHEDULED_SLICES) issues.push(`${slices} slices is more than the ${MAX_SCHEDULED_SLICES} an algo may plan: use a longer interval`);
+        if (params.kind === 'twap') {
+          const problem = fractionIssue('randomization', params.randomization, false);
           if (problem) issues.push(problem);
+          const perSlice = quantity.div(decimal(slices));
+          if (perSlice.lt(minimum)) issues.push(`${spec.quantity} over ${slices} slices is ${perSlice.toFixed()} a slice, below the minimum ${minimum.toFixed()} for ${spec.symbol}: use fewer slices`);
+        } else {
+          if (params.profile.length !== slices) issues.push(`the profile has ${params.profile.length} weights for ${slices} intervals`);
+          if (params.profile.some((weight) => decimal(weight).lt(ZERO))) issues.push('profile weights must not be negative');
+          else if (!params.profile.some((weight) => decimal(weight).gt(ZERO))) issues.push('the profile needs at least one positive weight');
+          if (params.participationCap !== undefined) {
+            const problem = fractionIssue('participationCap', params.participationCap, true);
+            if (problem) issues.push(problem);
+          }
         }
       }
       if (params.style === 'maker' && spec.limitPrice === undefined) {

@@ -29,6 +29,8 @@ export interface OrderListLeg {
 
 export interface OrderListSpec {
   readonly listId: string;
+  /** The venue its legs go to (the engine's default when absent). */
+  readonly venue?: string;
   readonly symbol: string;
   readonly kind: OrderListKind;
   /** The order whose fills release the others (OTO's parent, a bracket's entry). */
@@ -57,15 +59,16 @@ const legSchema = z.strictObject({
   reduceOnly: z.boolean().optional(),
 });
 
-const idField = z.string().regex(/^[A-Za-z0-9._:]{1,28}$/, 'listId must be 1 to 28 characters of letters, digits, ".", "_" or ":"');
+const idField = z.string().regex(/^[A-Za-z0-9._:-]{1,28}$/, 'listId must be 1 to 28 characters of letters, digits, ".", "_", ":" or "-"');
+const venueField = z.string().min(1).optional();
 
 const listSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('oto'), listId: idField, symbol: z.string().min(1), trigger: legSchema, legs: z.array(legSchema).min(1, 'an OTO needs at least one contingent leg'), release: z.enum(['firstFill', 'completeFill']).default('firstFill') }),
-    z.strictObject({ kind: z.literal('oco'), listId: idField, symbol: z.string().min(1), legs: z.array(legSchema).min(2, 'an OCO needs at least two legs') }),
-    z.strictObject({ kind: z.literal('ouo'), listId: idField, symbol: z.string().min(1), legs: z.array(legSchema).min(2, 'an OUO needs at least two legs') }),
-    z.strictObject({ kind: z.literal('bracket'), listId: idField, symbol: z.string().min(1), entry: legSchema, takeProfit: legSchema, stopLoss: legSchema }),
+    z.strictObject({ kind: z.literal('oto'), listId: idField, venue: venueField, symbol: z.string().min(1), trigger: legSchema, legs: z.array(legSchema).min(1, 'an OTO needs at least one contingent leg'), release: z.enum(['firstFill', 'completeFill']).default('firstFill') }),
+    z.strictObject({ kind: z.literal('oco'), listId: idField, venue: venueField, symbol: z.string().min(1), legs: z.array(legSchema).min(2, 'an OCO needs at least two legs') }),
+    z.strictObject({ kind: z.literal('ouo'), listId: idField, venue: venueField, symbol: z.string().min(1), legs: z.array(legSchema).min(2, 'an OUO needs at least two legs') }),
+    z.strictObject({ kind: z.literal('bracket'), listId: idField, venue: venueField, symbol: z.string().min(1), entry: legSchema, takeProfit: legSchema, stopLoss: legSchema }),
   ],
   { error: `kind must be one of ${ORDER_LIST_KINDS.join(', ')}` },
 );
@@ -77,19 +80,20 @@ export function parseOrderListSpec(input: unknown, instrument: Instrument | unde
   const result = listSchema.safeParse(input);
   if (!result.success) throw new OrderListError(result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
   const parsed = result.data;
+  const venue = parsed.venue === undefined ? {} : { venue: parsed.venue };
   const named = (leg: z.output<typeof legSchema>, role: string): OrderListLeg => Object.assign({}, leg, { role: leg.role ?? role });
   let spec: OrderListSpec;
   if (parsed.kind === 'bracket') {
     const exit = { reduceOnly: true };
     spec = {
-      listId: parsed.listId, symbol: parsed.symbol, kind: 'bracket', release: 'firstFill',
+      ...venue, listId: parsed.listId, symbol: parsed.symbol, kind: 'bracket', release: 'firstFill',
       trigger: named(parsed.entry, 'entry'),
       legs: [Object.assign(named(parsed.takeProfit, 'takeProfit'), exit), Object.assign(named(parsed.stopLoss, 'stopLoss'), exit)],
     };
   } else if (parsed.kind === 'oto') {
-    spec = { listId: parsed.listId, symbol: parsed.symbol, kind: 'oto', release: parsed.release, trigger: named(parsed.trigger, 'parent'), legs: parsed.legs.map((leg, index) => named(leg, `leg${index + 1}`)) };
+    spec = { ...venue, listId: parsed.listId, symbol: parsed.symbol, kind: 'oto', release: parsed.release, trigger: named(parsed.trigger, 'parent'), legs: parsed.legs.map((leg, index) => named(leg, `leg${index + 1}`)) };
   } else {
-    spec = { listId: parsed.listId, symbol: parsed.symbol, kind: parsed.kind, release: 'firstFill', legs: parsed.legs.map((leg, index) => named(leg, `leg${index + 1}`)) };
+    spec = { ...venue, listId: parsed.listId, symbol: parsed.symbol, kind: parsed.kind, release: 'firstFill', legs: parsed.legs.map((leg, index) => named(leg, `leg${index + 1}`)) };
   }
   const issues = orderListIssues(spec, instrument);
   if (issues.length > 0) throw new OrderListError(issues);

@@ -2,7 +2,7 @@
 // effects run after their transitions (turn.ts); venue reports go to order actors; the domain events they
 // announce reach the engine's reactions (ledger, positions, triggers, deadlines, loss limits) and subscribers.
 import type { Logger } from 'pino';
-import type { Actor } from 'xstate';
+import type { Actor, AnyActorRef } from 'xstate';
 import type { Venue } from '../../adapters/venue.ts';
 import type { portfolioMachine, TradingStateName } from '../../machines/portfolio.ts';
 import type { ExecutionFilter } from '../analytics/execution-tracker.ts';
@@ -18,6 +18,9 @@ import type { RiskLimits } from '../risk/checks.ts';
 import type { JournalStore } from '../store/journal-store.ts';
 import { EngineParts } from './assemble.ts';
 import type { OrderHandle } from './commands/orders.ts';
+import type { AlgoFilter, AlgoRequest } from './commands/algos.ts';
+import type { OrderListFilter, OrderListRequest } from './commands/order-lists.ts';
+import type { AlgoView, OrderListView } from './algos/parent-view.ts';
 import type { OpenPositionRequest, PositionHandle } from './commands/positions.ts';
 import { EngineStateError, UnknownPositionError } from './errors.ts';
 import type { OrderActor } from './order-registry.ts';
@@ -26,12 +29,17 @@ import type { PositionActor, PositionView } from './positions.ts';
 import { reconcileVenue, type ReconciliationReport } from './recovery.ts';
 import type { Signal, SignalDefaults, SignalOutcome } from './signals.ts';
 import { balanceDifferences, connectVenues } from './startup.ts';
+import type { StopHandOverReport, UnprotectedPosition } from './stop-hand-over.ts';
 import type { AccountView, OrderFilter } from './views.ts';
 
 export type { OrderHandle } from './commands/orders.ts';
 export type { OpenPositionRequest, PositionHandle } from './commands/positions.ts';
 export type { AccountView, OrderFilter } from './views.ts';
+export type { AlgoAmendment, AlgoFilter, AlgoRequest } from './commands/algos.ts';
+export type { OrderListFilter, OrderListRequest } from './commands/order-lists.ts';
+export type { AlgoView, OrderListView, ParentChildView, OrderListLegView, AlgoStatus, OrderListStatus } from './algos/parent-view.ts';
 export type { OrderActor } from './order-registry.ts';
+export type { HandedStop, StopHandOverReport, UnprotectedPosition } from './stop-hand-over.ts';
 
 export interface EngineOptions {
   readonly venues: readonly Venue[];
@@ -107,15 +115,22 @@ export class Engine {
     if (this.lifecycle !== 'created') throw new EngineStateError(`the engine cannot start: it is ${this.lifecycle}`);
     this.lifecycle = 'starting';
     this.portfolio.start();
-    const restored = this.parts.queue.run(() => this.parts.startup.restoreActors());
+    const restored = this.parts.queue.run(() => {
+      const actors = this.parts.startup.restoreActors();
+      // Algos and order lists after their children's orders: reconciliation's reports then reach both.
+      if (this.parts.store !== undefined) this.parts.parents.restore(this.parts.store.snapshotsOfMachines(['algo', 'orderList']), this.parts.venues.defaultVenueId());
+      return actors;
+    });
     const balances = await connectVenues(this.parts.venues, {
       report: (report) => this.parts.queue.run(() => this.parts.route(report)),
       marketData: (binding, data) =>
         this.parts.queue.run(() => {
           this.parts.venues.record(binding, data);
           this.parts.exitRetries.marketData(binding.venue.id, data.symbol);
+          this.parts.parents.marketData(binding.venue.id, data);
         }),
       linkLive: (venueId) => this.parts.queue.run(() => this.parts.gateway.linkLive(venueId)),
+      account: (report) => this.parts.queue.run(() => this.parts.accountReports.receive(report)),
     });
     // A restored ledger is ours (with its reservations); the venue's balances only load a new one.
     if (!this.parts.restoredPortfolio) this.portfolio.send({ type: 'ledger.load', balances });
@@ -123,6 +138,7 @@ export class Engine {
       this.parts.deadlines.rearm();
       this.parts.triggers.rearm();
       this.parts.exitRetries.rearm();
+      this.parts.parents.rearm();
     });
     // Started before reconciling: positions whose entries filled while down place their protection now.
     this.lifecycle = 'started';
@@ -132,6 +148,14 @@ export class Engine {
       const host = this.parts.startup.reconciliationHost();
       for (const binding of this.parts.venues.all()) venues.push(await reconcileVenue(host, binding.venue, intents));
     }
+    // Margin venues' positions against the engine's: differences are reported, never traded away.
+    for (const binding of this.parts.venues.all()) {
+      const differences = await this.parts.accountReports.reconcile(binding.venue, this.clock.now());
+      if (differences.length === 0) continue;
+      const report = venues.find((candidate) => candidate.venue === binding.venue.id);
+      if (report !== undefined) report.discrepancies.push(...differences);
+      else venues.push({ venue: binding.venue.id, checked: 0, adopted: [], unknownAtVenue: [], fillsApplied: 0, updated: [], discrepancies: differences });
+    }
     const differences = this.parts.restoredPortfolio ? balanceDifferences(this.portfolio.getSnapshot().context.ledger, balances) : {};
     if (Object.keys(differences).length > 0) this.logger.warn({ balanceDifferences: differences }, 'after reconciliation the ledger differs from the venue balances');
     this.recovery = { ...restored, restoredPortfolio: this.parts.restoredPortfolio, lastSequence: this.parts.bus.lastSequence(), venues, balanceDifferences: differences };
@@ -139,6 +163,32 @@ export class Engine {
       if (venue.adopted.length + venue.unknownAtVenue.length + venue.fillsApplied + venue.discrepancies.length > 0) this.logger.warn({ reconciliation: venue }, `reconciled with ${venue.venue}`);
     }
     this.parts.store?.flush();
+  }
+
+  /**
+   * For a graceful stop: each trailing stop held here (the venue cannot trail) goes to the venue as a native
+   * stop at its current level, where the venue holds stop orders and its link is live; the held one is
+   * canceled in the same turn, so the two never both work. After a restart the position keeps the native stop
+   * until the market passes the best price trailing had seen, then trails here again (placing its trailing
+   * stop before canceling the native one, as any switch to trailing does). Resolves once the venue has
+   * answered for each stop (or after `waitMs` of wall time, default 5,000), with the positions still left
+   * without a stop at the venue and why.
+   */
+  async handStopsToVenue(options: { waitMs?: number } = {}): Promise<StopHandOverReport> {
+    this.assertStarted();
+    this.parts.queue.run(() => this.parts.triggers.flushTrailing());
+    const handed = this.parts.queue.run(() => this.parts.stopHandOver.handOver());
+    const deadline = Date.now() + (options.waitMs ?? 5_000);
+    while (handed.some((stop) => !this.parts.stopHandOver.answered(stop.orderId)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const unprotected = this.unprotectedPositions();
+    return { handedOver: handed.filter((stop) => !unprotected.some((entry) => entry.positionId === stop.positionId)), unprotected };
+  }
+
+  /** Open positions with no stop held by the venue (held here, unconfirmed, or none), each with why. */
+  unprotectedPositions(): UnprotectedPosition[] {
+    return this.parts.stopHandOver.unprotected();
   }
 
   /** Stops routing and timers and disconnects venues. Resting orders stay at the venue as they are. */
@@ -150,6 +200,7 @@ export class Engine {
     if (this.parts.store?.isOpen) this.parts.store.flush();
     this.parts.triggers.stop();
     this.parts.deadlines.stop();
+    this.parts.parents.stop();
     this.parts.orders.stop();
     this.parts.closedPositions.stop();
     for (const binding of this.parts.venues.all()) {
@@ -253,6 +304,79 @@ export class Engine {
   /** The ids of the engine's venues, the default (first) one first. */
   venueIds(): string[] {
     return this.parts.venues.ids();
+  }
+
+  /**
+   * Starts an execution algorithm (twap, vwap, pov, iceberg, chase). It is checked whole first (parameters,
+   * instrument, its smallest child as an order): a bad one throws AlgoParamsError with every reason and
+   * nothing is sent. Its children `{algoId}-E{n}` pass the risk gate like every order.
+   */
+  submitAlgo(request: AlgoRequest): AlgoView {
+    this.assertStarted();
+    return this.parts.queue.run(() => this.parts.algoCommands.submit(request));
+  }
+
+  /** Cancels the algo's working children and holds its schedule (fills kept). */
+  pauseAlgo(algoId: string): AlgoView {
+    this.assertStarted();
+    return this.parts.queue.run(() => this.parts.algoCommands.pause(algoId));
+  }
+
+  resumeAlgo(algoId: string): AlgoView {
+    this.assertStarted();
+    return this.parts.queue.run(() => this.parts.algoCommands.resume(algoId));
+  }
+
+  /** A new quantity (never below what filled) and/or limit price: `{ quantity?, limitPrice? }`. */
+  amendAlgo(algoId: string, changes: { quantity?: DecimalString; limitPrice?: DecimalString }): AlgoView {
+    this.assertStarted();
+    return this.parts.queue.run(() => this.parts.algoCommands.amend(algoId, changes));
+  }
+
+  /** Cancels the algo: its children are canceled, their fills kept; it ends `canceled`. */
+  cancelAlgo(algoId: string, reason?: string): AlgoView {
+    this.assertStarted();
+    return this.parts.queue.run(() => this.parts.algoCommands.cancel(algoId, reason));
+  }
+
+  /** The algo's progress, schedule and children (see AlgoView). */
+  getAlgo(algoId: string): AlgoView | undefined {
+    return this.parts.algoCommands.get(algoId);
+  }
+
+  listAlgos(filter: AlgoFilter = {}): AlgoView[] {
+    return this.parts.algoCommands.list(filter);
+  }
+
+  /**
+   * Places an order list (OTO, OCO, OUO, bracket), held by the engine. Checked whole first, each leg as an
+   * order: a bad one throws OrderListError with every reason and nothing is sent.
+   */
+  submitOrderList(request: OrderListRequest): OrderListView {
+    this.assertStarted();
+    return this.parts.queue.run(() => this.parts.orderListCommands.submit(request));
+  }
+
+  /** Cancels every working leg (fills kept); the list ends `canceled`. */
+  cancelOrderList(listId: string, reason?: string): OrderListView {
+    this.assertStarted();
+    return this.parts.queue.run(() => this.parts.orderListCommands.cancel(listId, reason));
+  }
+
+  getOrderList(listId: string): OrderListView | undefined {
+    return this.parts.orderListCommands.get(listId);
+  }
+
+  listOrderLists(filter: OrderListFilter = {}): OrderListView[] {
+    return this.parts.orderListCommands.list(filter);
+  }
+
+  /**
+   * The actor of an algorithm or order list (id `algo:<id>`, its parent the portfolio), for integrations and
+   * the inspector that watch it themselves; its children are order actors whose parentId names it.
+   */
+  getAlgoActor(id: string): AnyActorRef | undefined {
+    return this.parts.parents.get(id)?.actor;
   }
 
   /** Opens a position: its entry order goes through the risk gate; its plan is applied once the entry fills. */

@@ -4,6 +4,8 @@ import type { AnyActorRef } from 'xstate';
 import { ORDER_MACHINE_VERSION, TERMINAL_ORDER_STATES, type OrderContext, type OrderStateName } from '../../machines/order.ts';
 import { PORTFOLIO_MACHINE_VERSION, type PortfolioContext } from '../../machines/portfolio.ts';
 import { POSITION_MACHINE_VERSION, type PositionContext } from '../../machines/position.ts';
+import { ALGO_MACHINE_VERSION } from '../../machines/algos/algo-setup.ts';
+import { ORDER_LIST_MACHINE_VERSION } from '../../machines/order-list.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { JournalStore } from '../store/journal-store.ts';
 import type { SnapshotRecord } from '../store/records.ts';
@@ -83,7 +85,8 @@ function checkRange(afterSequence: number, limit: number): void {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
 }
 
-type TrackedKind = 'order' | 'position' | 'portfolio';
+/** `algo` and `orderList`: execution algorithms and order lists (src/engine/algos). */
+export type TrackedKind = 'order' | 'position' | 'portfolio' | 'algo' | 'orderList';
 
 interface Tracked {
   readonly kind: TrackedKind;
@@ -96,6 +99,8 @@ export const MACHINE_VERSIONS: Readonly<Record<TrackedKind, number>> = {
   order: ORDER_MACHINE_VERSION,
   position: POSITION_MACHINE_VERSION,
   portfolio: PORTFOLIO_MACHINE_VERSION,
+  algo: ALGO_MACHINE_VERSION,
+  orderList: ORDER_LIST_MACHINE_VERSION,
 };
 
 /**
@@ -226,7 +231,7 @@ export class SnapshotWriter {
     this.store.putSnapshot(record);
     if (entry.kind === 'order') this.writeOrder(snapshot.value as OrderStateName, snapshot.context as OrderContext, entry.flags, now);
     else if (entry.kind === 'position') this.writePosition(snapshot.value, snapshot.context as PositionContext, now);
-    else this.writeBalances(snapshot.context as PortfolioContext, now);
+    else if (entry.kind === 'portfolio') this.writeBalances(snapshot.context as PortfolioContext, now);
   }
 
   private writeOrder(state: OrderStateName, context: OrderContext, flags: readonly string[] | undefined, now: number): void {

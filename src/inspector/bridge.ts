@@ -5,7 +5,7 @@
 // a page shows one actor's log, and the rest of the log is what made a busy engine's batches heavy.
 import { randomUUID } from 'node:crypto';
 import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
-import type { DomainEvent } from '../domain/events.ts';
+import { actorIdOfEvent, type DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
 import { decodeEvent, sourceIdOf } from './decode.ts';
 import { FinishedHistory, type HistoryFilter } from './history.ts';
@@ -355,7 +355,7 @@ export class InspectorBridge {
     });
     // Recorded as announced, so each announcement sits with the snapshot of the transition that made it.
     this.unsubscribeDomain = this.engine.recordAnnouncements((event: DomainEvent) => {
-      const actorId = 'orderId' in event ? `order:${event.orderId}` : `position:${event.positionId}`;
+      const actorId = actorIdOfEvent(event);
       this.observe({ actorId, kind: 'emitted', event: event as never, at: event.timestamp });
     });
     for (const venueId of this.engine.venueIds()) this.venueStates.set(venueId, venueNode(this.engine, venueId).state);

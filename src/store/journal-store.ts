@@ -19,6 +19,8 @@ export interface JournalStore {
   liveSnapshots(): SnapshotRecord[];
   /** Snapshots of closed positions (their trade records are rebuilt at start without an actor). */
   closedPositionSnapshots(): SnapshotRecord[];
+  /** Every snapshot written by these machines (`algo`, `orderList`), oldest first: algos and order lists. */
+  snapshotsOfMachines(machineIds: readonly string[]): SnapshotRecord[];
   /** One order's row, live or finished. */
   order(clientOrderId: string): OrderRecord | undefined;
   /** Snapshots of the most recently finished orders, oldest of them first, at most `limit`. */

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { DomainEvent } from '../domain/events.ts';
+import { actorIdOfEvent, type DomainEvent } from '../domain/events.ts';
 import { inspectExistingFile, StoreOpenError } from './inspect.ts';
 import type {
   BalanceRecord,
@@ -66,7 +66,7 @@ function batchIsEmpty(batch: Batch): boolean {
 
 /** The actor an event belongs to, for the journal's actor_id column. */
 export function actorIdOf(event: DomainEvent): string {
-  return 'orderId' in event ? `order:${event.orderId}` : `position:${event.positionId}`;
+  return actorIdOfEvent(event);
 }
 
 export function openStore(options: StoreOptions): Store {
@@ -388,6 +388,14 @@ export class Store implements JournalStore {
   recentFinishedOrderSnapshots(limit: number): SnapshotRecord[] {
     const orders = this.database.prepare('SELECT client_order_id FROM orders WHERE live = 0 ORDER BY updated_at DESC, rowid DESC LIMIT ?').all(limit) as Array<{ client_order_id: string }>;
     return this.snapshotsOf(orders.reverse().map((row) => `order:${row.client_order_id}`));
+  }
+
+  snapshotsOfMachines(machineIds: readonly string[]): SnapshotRecord[] {
+    if (machineIds.length === 0) return [];
+    const rows = this.database
+      .prepare(`SELECT actor_id, machine_id, machine_version, snapshot, last_sequence, updated_at FROM snapshots WHERE machine_id IN (${machineIds.map(() => '?').join(', ')}) ORDER BY rowid`)
+      .all(...machineIds) as Array<Record<string, unknown>>;
+    return rows.map(snapshotOf);
   }
 
   /** The snapshots of these actors, in this order (an actor without one is left out). */

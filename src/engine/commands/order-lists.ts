@@ -1,0 +1,108 @@
+// Order-list commands: submit an OTO, OCO, OUO or bracket (checked whole, every leg as an order, before
+// anything is sent), cancel it (legs canceled, fills kept), and the views. Lists are held by the engine.
+import type { Venue } from '../../../adapters/venue.ts';
+import type { Clock } from '../../domain/clock.ts';
+import type { Decimal } from '../../domain/decimal.ts';
+import type { Instrument } from '../../domain/instrument.ts';
+import { OrderListError, parseOrderListSpec, type OrderListInput, type OrderListSpec } from '../../domain/order-list.ts';
+import { OrderRequestError, parseOrderRequest, validateOrderRequest } from '../../domain/order-request.ts';
+import { AlgoStateError, UnknownAlgoError } from '../algos/errors.ts';
+import type { ParentBook, ParentEntry } from '../algos/parent-book.ts';
+import type { OrderListStatus, OrderListView } from '../algos/parent-view.ts';
+import type { VenueBook } from '../venues.ts';
+import { describeState } from './algos.ts';
+import { checkCapabilities } from './orders.ts';
+
+type WithoutListId<T> = T extends unknown ? Omit<T, 'listId'> : never;
+
+/** An order list as a client asks for it (see src/domain/order-list.ts); the engine gives its id (`fs-...`). */
+export type OrderListRequest = WithoutListId<OrderListInput> & { readonly venue?: string };
+
+export interface OrderListFilter {
+  readonly kind?: string;
+  readonly symbol?: string;
+  readonly status?: OrderListStatus;
+  readonly live?: boolean;
+}
+
+export interface OrderListCommandHost {
+  readonly clock: Clock;
+  readonly venues: VenueBook;
+  readonly book: ParentBook;
+}
+
+export class OrderListCommands {
+  constructor(private readonly host: OrderListCommandHost) {}
+
+  /** Checks the list and each of its legs as an order, then sends its first orders. Throws OrderListError. */
+  submit(input: OrderListRequest): OrderListView {
+    const { venues, book, clock } = this.host;
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new OrderListError(['the request must be an object']);
+    const raw = input as Record<string, unknown>;
+    if ('listId' in raw) throw new OrderListError(['listId is given by the engine (an id in its "fs-" namespace): leave it out']);
+    const venueId = typeof raw.venue === 'string' ? raw.venue : venues.defaultVenueId();
+    const binding = venues.binding(venueId);
+    const instrument = typeof raw.symbol === 'string' ? binding.instruments.get(raw.symbol) : undefined;
+    const id = book.nextId('orderList');
+    const spec = parseOrderListSpec(Object.assign({}, raw, { listId: id, venue: venueId }), instrument);
+    const issues = legIssues(spec, instrument!, binding.venue, venues.marketPrice(venueId, spec.symbol), clock.now());
+    if (issues.length > 0) throw new OrderListError(issues);
+    const entry = book.createOrderList(venueId, { spec, createdAt: clock.now() });
+    return book.orderListView(entry);
+  }
+
+  cancel(listId: string, reason?: string): OrderListView {
+    const entry = this.require(listId);
+    const event = { type: 'cancel' as const, at: this.host.clock.now(), reason };
+    const snapshot = entry.actor.getSnapshot();
+    if (!snapshot.can(event)) throw new AlgoStateError(listId, JSON.stringify(snapshot.value), `order list ${listId} cannot be canceled while it is ${describeState(snapshot.value)}`);
+    this.host.book.send(entry, event);
+    return this.host.book.orderListView(entry);
+  }
+
+  get(listId: string): OrderListView | undefined {
+    const entry = this.host.book.get(listId);
+    return entry?.kind === 'orderList' ? this.host.book.orderListView(entry) : undefined;
+  }
+
+  list(filter: OrderListFilter = {}): OrderListView[] {
+    const views: OrderListView[] = [];
+    for (const entry of this.host.book.entries('orderList')) {
+      const view = this.host.book.orderListView(entry);
+      if (filter.kind !== undefined && view.kind !== filter.kind) continue;
+      if (filter.symbol !== undefined && view.symbol !== filter.symbol) continue;
+      if (filter.status !== undefined && view.status !== filter.status) continue;
+      if (filter.live !== undefined && view.live !== filter.live) continue;
+      views.push(view);
+    }
+    return views;
+  }
+
+  private require(listId: string): ParentEntry {
+    const entry = this.host.book.get(listId);
+    if (entry === undefined || entry.kind !== 'orderList') throw new UnknownAlgoError(listId, 'order list');
+    return entry;
+  }
+}
+
+/**
+ * Each leg as the order it would become (contingent legs at the trigger's quantity): what the instrument or
+ * the venue would refuse (notional, order type, time in force) is refused for the whole list now.
+ */
+function legIssues(spec: OrderListSpec, instrument: Instrument, venue: Venue, marketPrice: Decimal | undefined, now: number): string[] {
+  const issues: string[] = [];
+  const legs = spec.trigger === undefined ? spec.legs : [spec.trigger, ...spec.legs];
+  for (const leg of legs) {
+    const quantity = leg.quantity ?? spec.trigger?.quantity;
+    const request = { symbol: spec.symbol, side: leg.side, type: leg.type, quantity, price: leg.price, stopPrice: leg.stopPrice, timeInForce: leg.timeInForce, postOnly: leg.postOnly, reduceOnly: leg.reduceOnly };
+    try {
+      const parsed = parseOrderRequest(request);
+      validateOrderRequest(parsed, { instrument, now, marketPrice });
+      checkCapabilities(venue, parsed);
+    } catch (error) {
+      if (!(error instanceof OrderRequestError)) throw error;
+      for (const issue of error.issues) issues.push(`${leg.role}: ${issue}`);
+    }
+  }
+  return issues;
+}
