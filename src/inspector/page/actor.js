@@ -123,8 +123,13 @@ export function headerFields(node) {
   if (node.symbol) fields.push(['symbol', node.symbol]);
   if (node.side) fields.push(['side', node.side]);
   if (node.orderType) fields.push(['type', node.orderType, 'orderType']);
+  if (node.algoKind) fields.push(['algorithm', node.algoKind, 'algoKind']);
   if (node.quantity !== undefined) fields.push(['quantity', format.quantity(node.quantity, i, true), 'quantity', node.quantity]);
-  if (node.kind === 'order') fields.push(['filled', format.quantity(node.filled ?? '0', i, true), 'filled', node.filled ?? '0']);
+  if (node.kind === 'order' || node.kind === 'algo') fields.push(['filled', format.quantity(node.filled ?? '0', i, true), 'filled', node.filled ?? '0']);
+  if (node.progress !== undefined) fields.push(['progress', format.percent(node.progress), 'progress', node.progress]);
+  if (node.slices !== undefined) fields.push(['slices sent', node.slices, 'slices']);
+  if (node.nextWakeAt !== undefined && node.live) fields.push(['next slice', format.timeElement(node.nextWakeAt), 'nextWakeAt', String(node.nextWakeAt)]);
+  if (node.endAt !== undefined) fields.push(['ends', format.timeElement(node.endAt), 'endAt', String(node.endAt)]);
   if (node.price !== undefined) fields.push(['price', format.price(node.price, i), 'price', node.price]);
   if (node.stopPrice !== undefined) fields.push(['stop', format.price(node.stopPrice, i), 'stopPrice', node.stopPrice]);
   if (node.triggerPrice !== undefined) fields.push(['trigger', format.price(node.triggerPrice, i), 'triggerPrice', node.triggerPrice]);

@@ -167,6 +167,19 @@ export function describe(node) {
     const pnl = node.live && node.unrealizedPnl !== undefined ? node.unrealizedPnl : node.realizedPnl;
     return { meta: parts.filter(Boolean).join(' '), pnl: pnl === undefined ? '' : format.money(pnl, currency, true), pnlSign: format.sign(pnl) };
   }
+  if (node.kind === 'algo') {
+    // An algorithm or order list: kind, filled / target, average price, its schedule; the progress on the right.
+    parts.push(node.algoKind ?? '', node.side ?? '');
+    if (node.quantity !== undefined) parts.push(`${format.quantity(node.filled ?? '0', instrument)}/${format.quantity(node.quantity, instrument)}`);
+    else if (node.filled !== undefined) parts.push(`filled ${format.quantity(node.filled, instrument)}`);
+    if (node.symbol) parts.push(node.symbol);
+    if (node.averagePrice !== undefined) parts.push(`avg ${format.price(node.averagePrice, instrument)}`);
+    if (node.slices !== undefined) parts.push(`· slices ${node.slices}`);
+    if (node.live && node.nextWakeAt !== undefined) parts.push(`· next ${format.shortTime(node.nextWakeAt)}`);
+    if (node.endAt !== undefined) parts.push(`· ends ${format.shortTime(node.endAt)}`);
+    if (node.reason && !node.live) parts.push(`— ${node.reason}`);
+    return { meta: parts.filter(Boolean).join(' '), pnl: node.progress === undefined ? '' : format.percent(node.progress), pnlSign: 0 };
+  }
   if (node.kind === 'portfolio' && node.reason) return { meta: node.reason };
   return { meta: '' };
 }
