@@ -290,7 +290,7 @@ export class InspectorBridge {
     for (const [actorId, item] of dirty) {
       const node = nodeOf(actorId, item.snapshot as never, this.engine, item.at);
       if (!node.live) this.history?.add(node);
-      if (node.kind === 'order' || node.kind === 'position') {
+      if (node.kind === 'order' || node.kind === 'position' || node.kind === 'algo') {
         if (node.live) this.live.add(node.id);
         else this.live.delete(node.id);
       }
@@ -487,6 +487,7 @@ export class InspectorBridge {
 
   private actorRef(actorId: string): AnyActorRef | undefined {
     if (actorId === 'portfolio') return this.engine.portfolio;
+    if (actorId.startsWith('algo:')) return this.engine.getAlgoActor(actorId.slice('algo:'.length));
     if (actorId.startsWith('order:')) return this.engine.getOrderActor(actorId.slice('order:'.length));
     if (actorId.startsWith('position:')) return this.engine.getPositionActor(actorId.slice('position:'.length));
     return undefined;
@@ -497,6 +498,9 @@ export class InspectorBridge {
     this.live.clear();
     for (const order of this.engine.listOrders({ live: true })) this.live.add(`order:${order.orderId}`);
     for (const position of this.engine.listPositions({ open: true })) this.live.add(`position:${position.positionId}`);
+    // Algorithms and order lists: their working children are drawn under them.
+    for (const algo of this.engine.listAlgos({ live: true })) this.live.add(`algo:${algo.algoId}`);
+    for (const list of this.engine.listOrderLists({ live: true })) this.live.add(`algo:${list.listId}`);
     this.history = new FinishedHistory(this.engine, this.engine.clock.now(), new Set(this.live));
     return this.history;
   }

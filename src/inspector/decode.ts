@@ -24,6 +24,7 @@ export function decodeEvent(event: Event, previousStop: string | undefined): Log
       break;
     case 'venue.filled':
     case 'fill':
+    case 'child.filled':
       put(fields, 'quantity', event.quantity);
       put(fields, 'price', event.price);
       put(fields, 'fee', event.fee);
@@ -68,6 +69,15 @@ export function decodeEvent(event: Event, previousStop: string | undefined): Log
       put(fields, 'realizedPnl', event.realizedPnl);
       put(fields, 'fee', event.fees);
       put(fields, 'reason', event.exitReason);
+      break;
+    case 'AlgoProgressed':
+      put(fields, 'quantity', event.fillQuantity);
+      put(fields, 'price', event.fillPrice);
+      break;
+    case 'AlgoEnded':
+      put(fields, 'quantity', event.filledQuantity);
+      put(fields, 'price', event.averagePrice);
+      put(fields, 'reason', event.reason ?? event.outcome);
       break;
     case 'updateStop':
       put(fields, 'stopTo', event.stopPrice);

@@ -61,7 +61,7 @@ export class FinishedHistory {
 
   /** Records an actor seen finishing (a node no longer live); an actor already listed keeps its place. */
   add(node: NodeView): void {
-    if (node.live || this.known.has(node.id) || this.earlierIds.has(node.id) || (node.kind !== 'order' && node.kind !== 'position')) return;
+    if (node.live || this.known.has(node.id) || this.earlierIds.has(node.id) || (node.kind !== 'order' && node.kind !== 'position' && node.kind !== 'algo')) return;
     this.known.add(node.id);
     this.seen.push({ id: node.id, symbol: node.symbol ?? '', state: node.state, side: node.side ?? '', at: node.updatedAt ?? node.closedAt ?? node.createdAt ?? 0 });
   }
@@ -148,11 +148,13 @@ export class FinishedHistory {
   }
 
   private nodeOf(actor: FinishedActor): NodeView {
-    const ref = actor.id.startsWith('order:') ? this.engine.getOrderActor(actor.id.slice('order:'.length)) : this.engine.getPositionActor(actor.id.slice('position:'.length));
+    const ref = actor.id.startsWith('order:') ? this.engine.getOrderActor(actor.id.slice('order:'.length))
+      : actor.id.startsWith('algo:') ? this.engine.getAlgoActor(actor.id.slice('algo:'.length))
+      : this.engine.getPositionActor(actor.id.slice('position:'.length));
     if (ref !== undefined) return nodeOf(actor.id, ref.getSnapshot() as never, this.engine);
     // The engine let the actor go (a denial leaves none): its final view, or what the index kept, places it.
     const view = actor.id.startsWith('order:') ? this.engine.getOrder(actor.id.slice('order:'.length)) : undefined;
-    return { id: actor.id, kind: actor.id.startsWith('order:') ? 'order' : 'position', state: actor.state, live: false, symbol: actor.symbol, side: actor.side, updatedAt: actor.at, ...(view?.reason === undefined ? {} : { reason: view.reason }) };
+    return { id: actor.id, kind: actor.id.startsWith('order:') ? 'order' : actor.id.startsWith('algo:') ? 'algo' : 'position', state: actor.state, live: false, symbol: actor.symbol, side: actor.side, updatedAt: actor.at, ...(view?.reason === undefined ? {} : { reason: view.reason }) };
   }
 }
 

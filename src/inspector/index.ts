@@ -1,7 +1,8 @@
 // The live inspector on the daemon: GET /inspector (the page and its assets, served from the repo, no CDN),
 // machine drawings, per-actor logs and time-travel entries, and two WebSockets: /inspector/stream (fillstate's
 // protocol, resumable) and /inspector/stately (Stately's inspector protocol). Mounted as a server plugin.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -70,14 +71,10 @@ function parseJson(text: string): unknown {
 }
 export const STATELY_STREAM_PATH = '/inspector/stately';
 
-const PAGE_FILES: Readonly<Record<string, string>> = {
-  'app.js': 'text/javascript; charset=utf-8',
-  'chart.js': 'text/javascript; charset=utf-8',
-  'tree.js': 'text/javascript; charset=utf-8',
-  'format.js': 'text/javascript; charset=utf-8',
-  'price-chart.js': 'text/javascript; charset=utf-8',
-  'scripts.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
+/** The page's own files are its folder's modules and styles, each served with its content type. */
+const PAGE_TYPES: Readonly<Record<string, string>> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
 };
 
 interface Asset {
@@ -88,7 +85,10 @@ interface Asset {
 function loadAssets(): { page: Buffer; assets: Map<string, Asset> } {
   const folder = new URL('./page/', import.meta.url);
   const assets = new Map<string, Asset>();
-  for (const [name, type] of Object.entries(PAGE_FILES)) assets.set(name, { body: readFileSync(new URL(name, folder)), type });
+  for (const name of readdirSync(folder)) {
+    const type = PAGE_TYPES[extname(name)];
+    if (type !== undefined) assets.set(name, { body: readFileSync(new URL(name, folder)), type });
+  }
   const require = createRequire(import.meta.url);
   assets.set('elk.bundled.js', { body: readFileSync(require.resolve('elkjs/lib/elk.bundled.js')), type: 'text/javascript; charset=utf-8' });
   // uPlot draws the price chart: served from the installed package, never a CDN.

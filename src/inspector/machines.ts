@@ -2,6 +2,13 @@
 // flattened from `machine.root` into plain JSON, served once per machine id and version.
 import type { AnyStateMachine } from 'xstate';
 import { ORDER_MACHINE_VERSION, orderMachine } from '../../machines/order.ts';
+import { ALGO_MACHINE_VERSION } from '../../machines/algos/algo-setup.ts';
+import { chaseMachine } from '../../machines/algos/chase.ts';
+import { icebergMachine } from '../../machines/algos/iceberg.ts';
+import { povMachine } from '../../machines/algos/pov.ts';
+import { twapMachine } from '../../machines/algos/twap.ts';
+import { vwapMachine } from '../../machines/algos/vwap.ts';
+import { ORDER_LIST_MACHINE_VERSION, orderListMachine } from '../../machines/order-list.ts';
 import { PORTFOLIO_MACHINE_VERSION, portfolioMachine } from '../../machines/portfolio.ts';
 import { POSITION_MACHINE_VERSION, positionMachine } from '../../machines/position.ts';
 
@@ -48,6 +55,13 @@ export const INSPECTED_MACHINES: Readonly<Record<string, { readonly machine: Any
   order: { machine: orderMachine, version: ORDER_MACHINE_VERSION },
   position: { machine: positionMachine, version: POSITION_MACHINE_VERSION },
   portfolio: { machine: portfolioMachine, version: PORTFOLIO_MACHINE_VERSION },
+  // Execution algorithms (one chart per kind) and order lists (one chart for OTO, OCO, OUO and brackets).
+  twap: { machine: twapMachine, version: ALGO_MACHINE_VERSION },
+  vwap: { machine: vwapMachine, version: ALGO_MACHINE_VERSION },
+  pov: { machine: povMachine, version: ALGO_MACHINE_VERSION },
+  iceberg: { machine: icebergMachine, version: ALGO_MACHINE_VERSION },
+  chase: { machine: chaseMachine, version: ALGO_MACHINE_VERSION },
+  orderList: { machine: orderListMachine, version: ORDER_LIST_MACHINE_VERSION },
 };
 
 const drawings = new Map<string, MachineDrawing>();

@@ -37,9 +37,65 @@ export function nodeOf(actorId: string, snapshot: SnapshotLike, engine: Engine, 
       ...(at === undefined ? {} : { updatedAt: at }),
     };
   }
-  // Any other actor in the system (algos, a venue's connection chart): listed under the portfolio, no chart.
+  if (actorId.startsWith('algo:')) {
+    const node = parentNode(actorId, engine, at);
+    if (node !== undefined) return node;
+  }
+  // Any other actor in the system (a venue's connection chart, an algo the engine no longer lists): under the portfolio, no chart.
   const kind = actorId.startsWith('venue:') ? 'venue' : 'algo';
   return { id: actorId, kind, parent: 'portfolio', state: typeof snapshot.value === 'undefined' ? snapshot.status : stateLabel(snapshot.value), live: snapshot.status === 'active' };
+}
+
+/**
+ * An execution algorithm or order list (`algo:<id>`), from the engine's view of it: kind, progress (filled /
+ * target, average price), schedule (next slice, end); its children are order nodes whose parent names it.
+ */
+function parentNode(actorId: string, engine: Engine, at: number | undefined): NodeView | undefined {
+  const id = actorId.slice('algo:'.length);
+  const algo = engine.getAlgo(id);
+  const view = algo ?? engine.getOrderList(id);
+  if (view === undefined) return undefined;
+  const node: Record<string, unknown> = {
+    id: actorId,
+    kind: 'algo',
+    parent: 'portfolio',
+    machine: algo === undefined ? 'orderList' : algo.kind,
+    state: view.state,
+    live: view.live,
+    symbol: view.symbol,
+    algoKind: view.kind,
+    filled: view.filledQuantity,
+    createdAt: view.createdAt,
+  };
+  if (view.averagePrice !== undefined) node.averagePrice = view.averagePrice;
+  if (view.reason !== undefined) node.reason = view.reason;
+  if (view.venue !== engine.venueIds()[0]) node.venue = view.venue;
+  if (algo !== undefined) {
+    node.side = algo.side;
+    node.quantity = algo.quantity;
+    node.progress = algo.progress;
+    if (algo.limitPrice !== undefined) node.price = algo.limitPrice;
+    if (algo.schedule.nextWakeAt !== undefined) node.nextWakeAt = algo.schedule.nextWakeAt;
+    if (algo.schedule.endAt !== undefined) node.endAt = algo.schedule.endAt;
+    if (algo.schedule.slicesPlanned !== undefined) node.slices = `${algo.schedule.slicesSent ?? 0}/${algo.schedule.slicesPlanned}`;
+  } else if ('legs' in view) {
+    // A list's target is its trigger's (OTO parent, bracket entry), else its first leg's.
+    const lead = view.legs.find((leg) => leg.trigger) ?? view.legs[0];
+    if (lead !== undefined) {
+      node.side = lead.side;
+      if (lead.quantity !== undefined) node.quantity = lead.quantity;
+    }
+  }
+  if (at !== undefined) node.updatedAt = at;
+  return node as unknown as NodeView;
+}
+
+/** An order's parent actor: its algorithm or order list, or its position (parent links are data). */
+function parentOf(engine: Engine, parentId: string | undefined): string {
+  if (parentId === undefined) return 'portfolio';
+  if (engine.getAlgoActor(parentId) !== undefined) return `algo:${parentId}`;
+  if (engine.getPositionActor(parentId) !== undefined || engine.getPosition(parentId) !== undefined) return `position:${parentId}`;
+  return `algo:${parentId}`;
 }
 
 /** Sum of an order's fees in its instrument's quote currency (other currencies are listed apart by the API). */
@@ -57,7 +113,7 @@ function orderNode(actorId: string, snapshot: SnapshotLike, engine: Engine, at: 
   const node: Record<string, unknown> = {
     id: actorId,
     kind: 'order',
-    parent: parentId === undefined ? 'portfolio' : engine.getPositionActor(parentId) !== undefined ? `position:${parentId}` : `algo:${parentId}`,
+    parent: parentOf(engine, parentId),
     state: stateLabel(snapshot.value),
     live: !TERMINAL_ORDER_STATES.includes(status),
     symbol: request.symbol,

@@ -3,11 +3,11 @@
 
 /** One actor in the tree, as the page lists and filters it. Absent fields are omitted to keep loads small. */
 export interface NodeView {
-  /** The actor id: `portfolio`, `order:<clientOrderId>`, `position:<positionId>`, `venue:<venueId>`. */
+  /** The actor id: `portfolio`, `order:<clientOrderId>`, `position:<positionId>`, `algo:<algoId or listId>`, `venue:<venueId>`. */
   readonly id: string;
   readonly kind: 'portfolio' | 'position' | 'order' | 'algo' | 'venue';
   readonly parent?: string;
-  /** Machine id of its chart when not its kind's (orders draw `order`, positions `position`, the portfolio `portfolio`); venues have none. */
+  /** Machine id of its chart when not its kind's (orders draw `order`, positions `position`; the portfolio `portfolio`, an algorithm its kind's, an order list `orderList`); venues have none. */
   readonly machine?: string;
   /** Active state as a dotted path, parallel regions joined by `, ` (e.g. `open.stop.trailing, open.size.base`). */
   readonly state: string;
@@ -19,6 +19,16 @@ export interface NodeView {
   readonly side?: string;
   /** An order's type: market, limit, stop, stopLimit, trailingStop... */
   readonly orderType?: string;
+  /** An algorithm's or order list's kind: twap, vwap, pov, iceberg, chase; oto, oco, ouo, bracket. */
+  readonly algoKind?: string;
+  /** An algorithm's filled / target quantity, from 0 to 1 (a decimal string). */
+  readonly progress?: string;
+  /** When an algorithm next acts (its next slice, a chase's cross, the deadline): clock time. */
+  readonly nextWakeAt?: number;
+  /** A TWAP's or VWAP's deadline: clock time. */
+  readonly endAt?: number;
+  /** An algorithm's scheduled slices sent so far and planned in all (TWAP, VWAP), e.g. `3/10`. */
+  readonly slices?: string;
   readonly quantity?: string;
   /** Filled quantity; absent while nothing is filled. */
   readonly filled?: string;

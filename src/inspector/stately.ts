@@ -156,7 +156,8 @@ export class StatelySubscriber implements BridgeSubscriber {
     return actorId === ROOT_ID
       ? this.engine.portfolio
       : actorId.startsWith('order:') ? this.engine.getOrderActor(actorId.slice('order:'.length))
-      : actorId.startsWith('position:') ? this.engine.getPositionActor(actorId.slice('position:'.length)) : undefined;
+      : actorId.startsWith('position:') ? this.engine.getPositionActor(actorId.slice('position:'.length))
+      : actorId.startsWith('algo:') ? this.engine.getAlgoActor(actorId.slice('algo:'.length)) : undefined;
   }
 
   private currentSnapshot(actorId: string, node: NodeView): { status: string; value?: unknown; context?: unknown } {

@@ -71,6 +71,18 @@ export function money(value, currency, signed = false) {
   return `${plus}${text}${currency ? ` ${currency}` : ''}`;
 }
 
+/** A fraction as a percentage, shifted and rounded as text: '0.125' -> '12.5%' (one place). */
+export function percent(value, places = 1) {
+  if (value === undefined || value === null) return '—';
+  const text = String(value);
+  const negative = text.startsWith('-');
+  const [whole, fraction = ''] = text.replace(/^[-+]/, '').split('.');
+  const padded = fraction.padEnd(2, '0');
+  const shifted = `${`${whole}${padded.slice(0, 2)}`.replace(/^0+(?=\d)/, '')}.${padded.slice(2) || '0'}`;
+  const rounded = roundText(shifted, places);
+  return `${negative && !/^0(\.0*)?$/.test(rounded) ? '−' : ''}${rounded}%`;
+}
+
 /** Sign of a decimal string: -1, 0 or 1 (for colouring gains and losses). */
 export function sign(value) {
   if (value === undefined || value === null) return 0;

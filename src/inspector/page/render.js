@@ -1,0 +1,202 @@
+// Drawing: the actor tree (live actors first, then finished ones newest first, paged from /inspector/history),
+// the trading state, and the dashboard or the selected actor. What the stream changed is drawn at most every 100 ms.
+import * as format from './format.js';
+import { renderActor, select } from './actor.js';
+import { api, say } from './api.js';
+import { reconnectNow } from './connection.js';
+import { scheduleDashboard } from './dashboard.js';
+import { $, HISTORY_PAGE, STREAM_RENDER_MS, currencyOf, instrumentOf, view } from './state.js';
+import { VirtualTree, filterOptions, filtering, liveRows, matches } from './tree.js';
+
+/**
+ * Draws on the next frame. What the stream changed is drawn at most every STREAM_RENDER_MS (a busy engine sends a
+ * batch every 50 ms; drawing each one costs the browser CPU the engine shares), what the user did at once.
+ */
+export function scheduleRender(fromStream = false) {
+  if (!fromStream) view.renderNow = true;
+  if (view.renderQueued) {
+    if (!fromStream && view.renderTimer !== undefined) {
+      clearTimeout(view.renderTimer);
+      view.renderTimer = undefined;
+      requestAnimationFrame(renderFrame);
+    }
+    return;
+  }
+  view.renderQueued = true;
+  const wait = view.renderNow ? 0 : view.renderedAt + STREAM_RENDER_MS - performance.now();
+  if (wait <= 0) requestAnimationFrame(renderFrame);
+  else view.renderTimer = setTimeout(() => {
+    view.renderTimer = undefined;
+    requestAnimationFrame(renderFrame);
+  }, wait);
+}
+
+export function renderFrame() {
+  if (!view.renderQueued) return;
+  view.renderQueued = false;
+  view.renderNow = false;
+  view.renderedAt = performance.now();
+  render();
+}
+
+export function filters() {
+  return {
+    text: $('#search').value.trim().toLowerCase(),
+    state: $('#filter-state').value,
+    symbol: $('#filter-symbol').value,
+    live: $('#filter-live').value,
+  };
+}
+
+export function refreshOptions(select, values, label) {
+  const current = select.value;
+  const wanted = ['', ...values];
+  if ([...select.options].map((option) => option.value).join('|') === wanted.join('|')) return;
+  select.replaceChildren(...wanted.map((value) => new Option(value || label, value)));
+  select.value = wanted.includes(current) ? current : '';
+}
+
+export function refreshFilterOptions() {
+  const options = filterOptions(view.nodes, view.instruments);
+  refreshOptions($('#filter-state'), options.states, 'any state');
+  refreshOptions($('#filter-symbol'), options.symbols, 'any symbol');
+}
+
+export function historyKey(active) {
+  return `${view.history.epoch}|${view.history.count}|${active.text}|${active.state}|${active.symbol}`;
+}
+
+/** The rows of the tree: live ones, the history's heading, what finished since the snapshot, then the server's pages. */
+export function treeModel() {
+  const active = filters();
+  view.filtering = filtering(active);
+  if (view.liveDirty) {
+    view.liveRows = active.live === 'finished' ? [] : liveRows(view.nodes, active);
+    view.liveDirty = false;
+  }
+  const showHistory = active.live !== 'live';
+  const key = historyKey(active);
+  if (showHistory && view.historyCache?.key !== key) {
+    view.historyCache = { key, total: undefined, rows: new Map(), offsets: new Map(), loading: new Set() };
+    void loadHistoryRows(0);
+  }
+  // Newest first; filtered only when a filter is set (otherwise rows read the list as it is).
+  const recentIds = view.recentFinished;
+  const recent = !showHistory ? [] : view.filtering
+    ? recentIds.map((id) => view.finished.get(id)).filter((node) => node && matches(node, active)).reverse()
+    : { length: recentIds.length, at: (index) => view.finished.get(recentIds[recentIds.length - 1 - index]) };
+  const serverTotal = showHistory ? (view.historyCache.total ?? 0) : 0;
+  // While older rows may follow, one more row at the end loads them when it comes into view.
+  const more = showHistory && view.historyCache.complete === false ? 1 : 0;
+  const live = view.liveRows;
+  const headingAt = live.length;
+  const count = live.length + (showHistory ? 1 + recent.length + serverTotal + more : 0);
+  const finishedTotal = recent.length + serverTotal;
+  const rowAt = (index, load) => {
+    if (index < headingAt) {
+      const row = live[index];
+      return { key: row.key, level: row.level, hasChildren: row.hasChildren, node: view.nodes.get(row.key) };
+    }
+    if (index === headingAt) return { key: 'history', level: 1, label: view.historyCache?.total === undefined ? 'Finished — loading…' : `Finished — ${finishedTotal.toLocaleString()}${more ? '+' : ''}, newest first` };
+    const local = index - headingAt - 1;
+    if (local < recent.length) {
+      const node = Array.isArray(recent) ? recent[local] : recent.at(local);
+      return { key: node.id, level: 2, node };
+    }
+    const offset = local - recent.length;
+    const node = view.historyCache.rows.get(offset);
+    if (node) return { key: node.id, level: 2, node };
+    // A row past the total is the one that reads further back: asked for from exactly there.
+    if (load) void loadHistoryRows(offset >= serverTotal ? serverTotal : Math.floor(offset / HISTORY_PAGE) * HISTORY_PAGE);
+    return undefined;
+  };
+  $('#tree-count').textContent = `${(live.length).toLocaleString()} live rows · ${finishedTotal.toLocaleString()}${more ? '+' : ''} finished`;
+  return { count, rowAt };
+}
+
+/** Asks the server for HISTORY_PAGE finished rows from `offset` (once per offset and filter). */
+export async function loadHistoryRows(offset) {
+  const cache = view.historyCache;
+  if (!cache || cache.loading.has(offset) || view.history.epoch === undefined) return;
+  cache.loading.add(offset);
+  const active = filters();
+  const query = new URLSearchParams({ epoch: view.history.epoch, asOf: String(view.history.count), offset: String(offset), limit: String(HISTORY_PAGE) });
+  if (active.text) query.set('text', active.text);
+  if (active.state) query.set('state', active.state);
+  if (active.symbol) query.set('symbol', active.symbol);
+  try {
+    const result = await api('GET', `/inspector/history?${query}`);
+    if (view.historyCache !== cache) return;
+    cache.total = result.total;
+    cache.complete = result.complete;
+    result.nodes.forEach((node, index) => {
+      cache.rows.set(result.offset + index, view.finished.get(node.id) ?? node);
+      cache.offsets.set(node.id, result.offset + index);
+    });
+    scheduleRender();
+  } catch (error) {
+    cache.loading.delete(offset);
+    // The history was renumbered (the bridge re-attached): a fresh snapshot renumbers the page too.
+    if (error.code === 'history_changed') {
+      view.session = undefined;
+      reconnectNow();
+    } else say(`history: ${error.message}`);
+  }
+}
+
+export function describe(node) {
+  const instrument = instrumentOf(node);
+  const currency = currencyOf(node);
+  const parts = [];
+  if (node.kind === 'order') {
+    parts.push(node.side, node.orderType ?? '');
+    const filled = node.filled ?? '0';
+    parts.push(`${format.quantity(filled, instrument)}/${format.quantity(node.quantity, instrument)}`);
+    if (node.symbol) parts.push(node.symbol);
+    if (node.price !== undefined) parts.push(`@ ${format.price(node.price, instrument)}`);
+    if (node.triggerPrice !== undefined) parts.push(`trigger ${format.price(node.triggerPrice, instrument)}`);
+    else if (node.stopPrice !== undefined) parts.push(`stop ${format.price(node.stopPrice, instrument)}`);
+    if (node.reason && !node.live) parts.push(`— ${node.reason}`);
+    return { meta: parts.filter(Boolean).join(' ') };
+  }
+  if (node.kind === 'position') {
+    parts.push(node.side, format.quantity(node.quantity, instrument), node.symbol ?? '');
+    if (node.averagePrice !== undefined) parts.push(`@ ${format.price(node.averagePrice, instrument)}`);
+    if (node.stopPrice !== undefined) parts.push(`stop ${format.price(node.stopPrice, instrument)}`);
+    if (node.exitReason) parts.push(`— ${node.exitReason}`);
+    const pnl = node.live && node.unrealizedPnl !== undefined ? node.unrealizedPnl : node.realizedPnl;
+    return { meta: parts.filter(Boolean).join(' '), pnl: pnl === undefined ? '' : format.money(pnl, currency, true), pnlSign: format.sign(pnl) };
+  }
+  if (node.kind === 'algo') {
+    // An algorithm or order list: kind, filled / target, average price, its schedule; the progress on the right.
+    parts.push(node.algoKind ?? '', node.side ?? '');
+    if (node.quantity !== undefined) parts.push(`${format.quantity(node.filled ?? '0', instrument)}/${format.quantity(node.quantity, instrument)}`);
+    else if (node.filled !== undefined) parts.push(`filled ${format.quantity(node.filled, instrument)}`);
+    if (node.symbol) parts.push(node.symbol);
+    if (node.averagePrice !== undefined) parts.push(`avg ${format.price(node.averagePrice, instrument)}`);
+    if (node.slices !== undefined) parts.push(`· slices ${node.slices}`);
+    if (node.live && node.nextWakeAt !== undefined) parts.push(`· next ${format.shortTime(node.nextWakeAt)}`);
+    if (node.endAt !== undefined) parts.push(`· ends ${format.shortTime(node.endAt)}`);
+    if (node.reason && !node.live) parts.push(`— ${node.reason}`);
+    return { meta: parts.filter(Boolean).join(' '), pnl: node.progress === undefined ? '' : format.percent(node.progress), pnlSign: 0 };
+  }
+  if (node.kind === 'portfolio' && node.reason) return { meta: node.reason };
+  return { meta: '' };
+}
+
+export const tree = new VirtualTree($('#tree'), { onSelect: (id) => select(id), describe });
+
+export function render() {
+  tree.setModel(treeModel(), view.selectedId);
+  const portfolio = view.nodes.get('portfolio');
+  if (portfolio) {
+    $('#trading-state').textContent = `trading: ${portfolio.state}`;
+    $('#trading-state').dataset.state = portfolio.state;
+    $('#trading-reason').textContent = portfolio.state === 'active' ? '' : (portfolio.reason ?? '');
+  }
+  const selected = view.selectedId !== undefined;
+  $('#dashboard').hidden = selected;
+  $('#actor-panel').hidden = !selected;
+  if (selected) void renderActor();
+  else scheduleDashboard();
+}
