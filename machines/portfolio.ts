@@ -5,9 +5,24 @@
 import { assign, setup } from 'xstate';
 import { compare, type DecimalString } from '../src/domain/decimal.ts';
 import { applyFillToLedger, createLedger, release, reserve, type Ledger, type LedgerFill } from '../src/domain/ledger.ts';
+import {
+  applyFunding,
+  applyLiquidation,
+  applyMarginFill,
+  recordReportedPosition,
+  type MarginFill,
+  type MarginFunding,
+  type MarginLiquidation,
+  type ReportedMarginPosition,
+} from '../src/domain/margin-ledger.ts';
 
-/** 4: the ledger's reservations are kept in a two-level trie of hash buckets (src/domain/ledger.ts). */
-export const PORTFOLIO_MACHINE_VERSION = 4;
+/**
+ * 4: the ledger's reservations are kept in a two-level trie of hash buckets (src/domain/ledger.ts).
+ * 5: the ledger may hold perpetual positions (`margin`, src/domain/margin-ledger.ts).
+ */
+export const PORTFOLIO_MACHINE_VERSION = 5;
+/** Older versions whose snapshots restore as they are: a version 4 ledger is a version 5 one with no perpetual positions. */
+export const PORTFOLIO_RESTORABLE_VERSIONS: readonly number[] = [4, 5];
 
 export interface SupervisedFault {
   readonly actorId: string;
@@ -27,6 +42,11 @@ export type PortfolioEvent =
   | { type: 'ledger.reserve'; orderId: string; currency: string; amount: DecimalString }
   | { type: 'ledger.release'; orderId: string }
   | ({ type: 'ledger.fill' } & LedgerFill)
+  /** Perpetuals: a fill, a funding payment, a liquidation and the venue's view of a position (margin-ledger.ts). */
+  | ({ type: 'ledger.marginFill' } & MarginFill)
+  | ({ type: 'ledger.funding' } & MarginFunding)
+  | ({ type: 'ledger.liquidation' } & MarginLiquidation)
+  | { type: 'ledger.venuePosition'; venue: string; symbol: string; currency: string; reported: ReportedMarginPosition }
   | { type: 'equity.observed'; equity: DecimalString; day: string }
   | ({ type: 'fault' } & SupervisedFault)
   | { type: `xstate.error.actor.${string}`; error: unknown };
@@ -60,6 +80,12 @@ export const portfolioMachine = setup({
     }),
     releaseFunds: assign({ ledger: ({ context, event }) => (event.type === 'ledger.release' ? release(context.ledger, event.orderId) : context.ledger) }),
     applyFill: assign({ ledger: ({ context, event }) => (event.type === 'ledger.fill' ? applyFillToLedger(context.ledger, event) : context.ledger) }),
+    applyMarginFill: assign({ ledger: ({ context, event }) => (event.type === 'ledger.marginFill' ? applyMarginFill(context.ledger, event).ledger : context.ledger) }),
+    applyFunding: assign({ ledger: ({ context, event }) => (event.type === 'ledger.funding' ? applyFunding(context.ledger, event) : context.ledger) }),
+    applyLiquidation: assign({ ledger: ({ context, event }) => (event.type === 'ledger.liquidation' ? applyLiquidation(context.ledger, event).ledger : context.ledger) }),
+    recordVenuePosition: assign({
+      ledger: ({ context, event }) => (event.type === 'ledger.venuePosition' ? recordReportedPosition(context.ledger, event.venue, event.symbol, event.currency, event.reported) : context.ledger),
+    }),
     observeEquity: assign(({ context, event }) => {
       if (event.type !== 'equity.observed') return context;
       const newDay = context.day !== event.day;
@@ -85,6 +111,10 @@ export const portfolioMachine = setup({
     'ledger.reserve': { actions: 'reserveFunds' },
     'ledger.release': { actions: 'releaseFunds' },
     'ledger.fill': { actions: 'applyFill' },
+    'ledger.marginFill': { actions: 'applyMarginFill' },
+    'ledger.funding': { actions: 'applyFunding' },
+    'ledger.liquidation': { actions: 'applyLiquidation' },
+    'ledger.venuePosition': { actions: 'recordVenuePosition' },
     'equity.observed': { actions: 'observeEquity' },
     fault: { actions: 'recordFault' },
     // A child that throws is relayed here by XState (its parent link); it is restored, never lost.

@@ -86,18 +86,30 @@ export interface PositionContext extends NetPosition {
   readonly exitNotional: DecimalString;
   /** Why the plan could not be applied at the entry's fill, when it could not: the position is then closed at once. */
   readonly planError?: string;
+  /** Perpetuals: funding received (+) and paid (−) while the position was held, in quote; part of its net PnL. */
+  readonly funding?: DecimalString;
 }
 
 type FillEvent = { type: 'fill'; orderId: string; timestamp: number } & PositionFill;
+/** The venue liquidated the position (or part of it): a closing trade of no order of ours, at the venue's price and fee. */
+type LiquidatedEvent = { type: 'liquidated'; tradeId: string; timestamp: number } & PositionFill;
 
 export type PositionMachineEvent =
   | FillEvent
+  | LiquidatedEvent
+  /** A funding payment on the position (perpetuals): positive received, negative paid. */
+  | { type: 'funding'; amount: DecimalString; fundingId: string }
   /** The entry order ended (filled, canceled, expired, rejected or denied), or a fill-opened position is complete. */
   | { type: 'entryComplete' }
   | { type: 'orderEnded'; orderId: string; status: string }
   | { type: 'breakEvenReached'; marketPrice: DecimalString }
   | { type: 'trailingActivated'; marketPrice: DecimalString }
   | { type: 'stopMoved'; stopPrice: DecimalString }
+  /**
+   * The engine is about to stop: the trailing stop it holds goes to the venue as a native stop at `stopPrice`
+   * (the trailing level). Trailing resumes here when the market passes the level it had reached (trailingActivated).
+   */
+  | { type: 'handStopToVenue'; stopPrice: DecimalString }
   /** Market data moved after an exit ended with quantity left: send the exit again. */
   | { type: 'retryExit' }
   /** The locally held stop fired and is about to be sent: what would hold the quantity it sells must go first. */
@@ -124,8 +136,9 @@ function without(list: readonly string[], id: string): string[] {
   return list.filter((item) => item !== id);
 }
 
-function isFill(event: PositionMachineEvent): event is FillEvent {
-  return event.type === 'fill';
+/** A fill of one of our orders, or the venue's liquidation trade: both change the position the same way. */
+function isFill(event: PositionMachineEvent): event is FillEvent | LiquidatedEvent {
+  return event.type === 'fill' || event.type === 'liquidated';
 }
 
 /** The position's exit orders still working (at most one: see the `close` transitions). */
@@ -206,6 +219,14 @@ export const positionMachine = setup({
       // The replaced stop stays in the working list until its cancel is confirmed (orderEnded).
       return Object.assign({}, context, { serial, stopOrderId, stopKind: 'trailing' as const, workingOrderIds: [...context.workingOrderIds, stopOrderId] });
     }),
+    recordHandOver: assign(({ context, event }) => {
+      if (event.type !== 'handStopToVenue') return context;
+      const serial = context.serial + 1;
+      const stopOrderId = stopIntent(context.positionId, context.direction, serial, '0', '0').clientOrderId;
+      const stopPrice = context.stopPrice === undefined ? event.stopPrice : maxInFavour(context, event.stopPrice, context.stopPrice);
+      // The trailing stop stays in the working list until its (local) cancel is confirmed (orderEnded).
+      return Object.assign({}, context, { serial, stopOrderId, stopPrice, workingOrderIds: [...context.workingOrderIds, stopOrderId] });
+    }),
     recordStopMoved: assign({ stopPrice: ({ context, event }) => (event.type === 'stopMoved' ? event.stopPrice : context.stopPrice) }),
     recordStopUpdate: assign({ stopPrice: ({ context, event }) => (event.type === 'updateStop' ? event.stopPrice : context.stopPrice) }),
     recordOrderEnded: assign({
@@ -230,7 +251,10 @@ export const positionMachine = setup({
     clearFailedExits: assign({ failedExits: 0 }),
     recordExitReason: assign(({ context, event }) => {
       if (!isFill(event)) return context;
-      return Object.assign({}, context, { exitReason: exitReasonOf(context, event.orderId) });
+      return Object.assign({}, context, { exitReason: event.type === 'liquidated' ? 'liquidation' as const : exitReasonOf(context, event.orderId) });
+    }),
+    recordFunding: assign({
+      funding: ({ context, event }) => (event.type === 'funding' ? decimal(context.funding ?? '0').plus(event.amount).toFixed() : context.funding),
     }),
     recordNotOpened: assign({ exitReason: undefined }),
     recordCloseRequest: assign({ closeReason: ({ context, event }) => (event.type === 'close' ? event.reason : context.closeReason) }),
@@ -254,6 +278,7 @@ export const positionMachine = setup({
         averageEntryPrice: context.averageEntryPrice ?? '0',
         realizedPnl: context.realizedPnl,
         fees: context.fees,
+        ...(context.funding !== undefined ? { funding: context.funding } : {}),
         stopPrice: context.stopPrice,
       }),
     ),
@@ -264,6 +289,7 @@ export const positionMachine = setup({
         closedQuantity: context.closedQuantity,
         realizedPnl: context.realizedPnl,
         fees: context.fees,
+        ...(context.funding !== undefined ? { funding: context.funding } : {}),
         exitReason: context.exitReason ?? 'manual',
       }),
     ),
@@ -332,6 +358,11 @@ export const positionMachine = setup({
     opening: {
       on: {
         fill: { actions: 'applyFill' },
+        liquidated: [
+          { guard: 'closesPosition', target: 'closed', actions: closeByLiquidation() },
+          { actions: 'applyFill' },
+        ],
+        funding: { actions: 'recordFunding' },
         // Closing before the entry is done: the entry is canceled, and whatever it filled is closed at once.
         close: { actions: ['recordCloseRequest', { type: 'cancelOrders', params: ({ context }) => (context.entryOrderId ? [context.entryOrderId] : []) }] },
         entryComplete: [
@@ -388,8 +419,28 @@ export const positionMachine = setup({
               on: { trailingActivated: { guard: 'hasTrailingPlan', target: 'trailing', actions: startTrailingActions() } },
             },
             trailing: {
-              // Only a tighter stop is recorded: a trailing stop follows the market in the position's favour only.
-              on: { stopMoved: { guard: 'stopTightens', actions: ['recordStopMoved', { type: 'announceChanged', params: { change: 'trailing' } }] } },
+              on: {
+                // Only a tighter stop is recorded: a trailing stop follows the market in the position's favour only.
+                stopMoved: { guard: 'stopTightens', actions: ['recordStopMoved', { type: 'announceChanged', params: { change: 'trailing' } }] },
+                // The native stop is placed before the held one is canceled, in one turn: no tick can fire either
+                // in between, and there is never a moment without a stop.
+                handStopToVenue: {
+                  guard: 'hasQuantity',
+                  target: 'handedOver',
+                  actions: [
+                    'recordHandOver',
+                    { type: 'placeOrders', params: ({ context }) => [stopIntent(context.positionId, context.direction, context.serial, context.quantity, context.stopPrice!)] },
+                    { type: 'cancelOrders', params: ({ context }) => previousStopIds(context) },
+                    { type: 'announceChanged', params: { change: 'stopHandedOver' } },
+                  ],
+                },
+              },
+            },
+            // A native stop at the level trailing had reached stands in for it. A trailing stop would not move
+            // before the market passes the best price it had seen; when it does (the engine watches for it from
+            // its restart on: trailingActivationOf), trailing resumes here, as it starts from a fixed stop.
+            handedOver: {
+              on: { trailingActivated: { guard: 'hasTrailingPlan', target: 'trailing', actions: startTrailingActions() } },
             },
           },
         },
@@ -402,6 +453,19 @@ export const positionMachine = setup({
         },
       },
       on: {
+        // The venue's liquidation closes the position at its price; the venue cancels its orders there, and the
+        // ones held here (emulated stops) are canceled with it. A partial liquidation resizes the stop.
+        liquidated: [
+          { guard: 'closesPosition', target: 'closed', actions: closeByLiquidation() },
+          {
+            actions: [
+              'applyFill',
+              { type: 'amendOrder', params: ({ context }) => ({ orderId: context.stopOrderId ?? '', quantity: context.quantity }) },
+              { type: 'announceChanged', params: { change: 'liquidation' } },
+            ],
+          },
+        ],
+        funding: { actions: ['recordFunding', { type: 'announceChanged', params: { change: 'funding' } }] },
         fill: [
           {
             guard: 'closesPosition',
@@ -493,6 +557,11 @@ export const positionMachine = setup({
     },
     closing: {
       on: {
+        liquidated: [
+          { guard: 'closesPosition', target: 'closed', actions: closeByLiquidation() },
+          { actions: ['applyFill', { type: 'announceChanged', params: { change: 'liquidation' } }] },
+        ],
+        funding: { actions: ['recordFunding', { type: 'announceChanged', params: { change: 'funding' } }] },
         fill: [
           {
             guard: 'closesPosition',
@@ -556,6 +625,23 @@ function planOutcome(context: PositionContext): { protection: ResolvedProtection
   }
 }
 
+/**
+ * Where a trailing stop that replaces the current stop activates: the plan's activation price, or later, where
+ * its trigger first reaches the current stop, so the swap never loosens the stop. The engine watches this price
+ * for a position whose stop is not trailing yet.
+ */
+export function trailingActivationOf(context: PositionContext): DecimalString | undefined {
+  const trailing = context.protection?.trailing;
+  if (trailing === undefined) return undefined;
+  if (context.stopPrice === undefined) return trailing.activationPrice;
+  return maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
+}
+
+/** A liquidation that leaves nothing: the position closes with reason `liquidation`, its working orders canceled. */
+function closeByLiquidation() {
+  return ['applyFill' as const, 'recordExitReason' as const, { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => context.workingOrderIds }, 'announceClosed' as const];
+}
+
 function startTrailingActions() {
   return [
     'startTrailing' as const,
@@ -563,11 +649,7 @@ function startTrailingActions() {
       type: 'placeOrders' as const,
       params: ({ context }: { context: PositionContext }) => {
         const trailing = context.protection!.trailing!;
-        const activationPrice =
-          context.stopPrice === undefined
-            ? trailing.activationPrice
-            : maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
-        return [trailingStopIntent(context.positionId, context.direction, context.serial, context.quantity, { ...trailing, activationPrice })];
+        return [trailingStopIntent(context.positionId, context.direction, context.serial, context.quantity, { ...trailing, activationPrice: trailingActivationOf(context)! })];
       },
     },
     // The replaced stop is canceled after the trailing one is placed: never a moment without a stop.
@@ -582,7 +664,7 @@ function startTrailingActions() {
  * so they can never flip the position.
  */
 function takeProfitResize(context: PositionContext, event: PositionMachineEvent): TakeProfitResize {
-  if (!isFill(event) || context.takeProfitOrderIds.includes(event.orderId)) return { amend: [], cancel: [] };
+  if (event.type !== 'fill' || context.takeProfitOrderIds.includes(event.orderId)) return { amend: [], cancel: [] };
   return takeProfitsFor(context, context.quantity);
 }
 

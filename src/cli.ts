@@ -47,6 +47,9 @@ const USAGE = `usage: fillstate <command> [options]
       --out <dir>       where journal.jsonl, report.json and report.html go (default ./backtest-report)
   report --compare <a.json> <b.json> [--out file.html]   two reports side by side
   report --since <time> [--until <time>] [--out dir]      the daemon's history as a report (through its API)
+      --offline         read the data directory's store instead (no daemon needed; a running one is not disturbed)
+      --starting-equity <amount>  equity when the period began (default: the equity now less the PnL since)
+      --quote <currency>  with --offline and no paper venue in the config: the currency of equity and PnL
 
   client options: --url <url> (default from the config, http://127.0.0.1:7800), --token <token>
                   (default FILLSTATE_TOKEN, then <data-dir>/token), --data-dir <dir>, --json (raw JSON)
@@ -92,6 +95,9 @@ const OPTIONS = {
   compare: { type: 'boolean' },
   since: { type: 'string' },
   until: { type: 'string' },
+  offline: { type: 'boolean' },
+  'starting-equity': { type: 'string' },
+  quote: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -118,6 +124,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'backtest') return backtest(values, rest);
   if (command === 'report' && values.compare === true) return compare(values, rest);
+  if (command === 'report' && values.offline === true) return storeReport(values, rest);
   const client = clientFor(values);
   const json = values.json === true;
   switch (command) {
@@ -476,15 +483,39 @@ async function compare(values: Values, rest: readonly string[]): Promise<number>
   return EXIT.ok;
 }
 
-async function historyReport(client: DaemonClient, values: Values, rest: readonly string[]): Promise<number> {
+async function historyPeriod(values: Values, rest: readonly string[]): Promise<{ since?: number; until?: number; startingEquity?: string }> {
   if (rest.length > 0) throw new UsageError(`report takes no arguments (did you mean --compare?), got ${rest.join(' ')}`);
   const since = await timeOption('since', values.since);
   const until = await timeOption('until', values.until);
+  if (since !== undefined && until !== undefined && until < since) throw new UsageError(`--until (${values.until}) is before --since (${values.since})`);
+  const startingEquity = values['starting-equity'];
+  if (startingEquity !== undefined && !/^\d+(\.\d+)?$/.test(startingEquity)) throw new UsageError(`--starting-equity must be a positive decimal amount such as 10000, got "${startingEquity}"`);
+  return { since, until, startingEquity };
+}
+
+async function historyReport(client: DaemonClient, values: Values, rest: readonly string[]): Promise<number> {
+  const period = await historyPeriod(values, rest);
   const { fetchHistoryReport } = await import('./backtest/history-client.ts');
+  return writeHistoryReport(values, await fetchHistoryReport(client, period));
+}
+
+/** The report read from the data directory's store: no daemon, the same figures. */
+async function storeReport(values: Values, rest: readonly string[]): Promise<number> {
+  const period = await historyPeriod(values, rest);
+  const { config } = loadConfig({ configPath: values.config, overrides: overridesOf(values) });
+  const { configuredVenues } = await import('./daemon/config.ts');
+  const venue = configuredVenues(config)[0]!;
+  const instruments = venue.type === 'paper' ? venue.instruments : [];
+  const quote = values.quote ?? instruments[0]?.quote;
+  if (quote === undefined) throw new UsageError(`the config's venue "${venue.id}" (${venue.type}) lists no instruments: pass --quote <currency> (and --starting-equity)`);
+  const { storeHistoryReport } = await import('./backtest/history-store.ts');
+  return writeHistoryReport(values, storeHistoryReport({ ...period, dataDir: config.dataDir, quote, instruments }));
+}
+
+async function writeHistoryReport(values: Values, report: Awaited<ReturnType<typeof import('./backtest/history-client.ts').fetchHistoryReport>>): Promise<number> {
   const { writeReportFiles } = await import('./backtest/report-files.ts');
-  const report = await fetchHistoryReport(client, { since, until });
   const files = writeReportFiles(values.out ?? 'history-report', report);
-  print(values.json === true, { files, statistics: report.statistics }, () => `${report.statistics.trades} trades, return ${report.statistics.totalReturn}, max drawdown ${report.statistics.maxDrawdown} ${report.quote}\nreport ${files.html}\njson   ${files.json}`);
+  print(values.json === true, { files, statistics: report.statistics, warnings: report.warnings }, () => `${report.statistics.trades} trades, return ${report.statistics.totalReturn}, max drawdown ${report.statistics.maxDrawdown} ${report.quote}\nreport ${files.html}\njson   ${files.json}`);
   return EXIT.ok;
 }
 
@@ -493,7 +524,7 @@ function fail(error: unknown): number {
     console.error(`fillstate: ${error.message}\n\n${USAGE}`);
     return EXIT.usage;
   }
-  if (error instanceof ConfigError || error instanceof TokenError || (error instanceof Error && (error.name === 'BacktestConfigError' || error.name === 'StrategyLoadError' || error.name === 'DataFileError'))) {
+  if (error instanceof ConfigError || error instanceof TokenError || (error instanceof Error && (error.name === 'BacktestConfigError' || error.name === 'StrategyLoadError' || error.name === 'DataFileError' || error.name === 'StoreHistoryError'))) {
     console.error(`fillstate: ${error.message}`);
     return EXIT.usage;
   }

@@ -70,7 +70,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   });
   const engine = createEngine({ venues: [venue], clock, clientOrderIdPrefix: 'demo' });
   await engine.start();
-  engine.subscribe((event) => write(describeEvent(event, 'orderId' in event ? engine.getOrder(event.orderId)?.status : 'positionId' in event ? engine.getPosition(event.positionId)?.status : undefined)));
+  engine.subscribe((event) => write(describeEvent(event, 'orderId' in event ? engine.getOrder(event.orderId)?.status : 'positionId' in event && event.positionId !== undefined ? engine.getPosition(event.positionId)?.status : undefined)));
   const market = createSyntheticMarket({
     instrument: DEMO_INSTRUMENT, seed: options.seed ?? 7, startPrice: '50000', startTime: clock.now(), intervalMs: 100, tradeShare: 0.4,
   });

@@ -1,15 +1,19 @@
 // The Binance profiles (spot and USDⓈ-M futures) of the ccxt adapter: ccxt.pro.binance / binanceusdm set up
 // for one market, instruments from exchangeInfo filters, exact decimals from Binance's raw payloads, and
 // Binance's error codes read as what they mean for an order's fate.
-import ccxt, { type Exchange } from 'ccxt';
+import type { Exchange } from 'ccxt';
+import { ccxtErrors, pro } from './ccxt-library.ts';
 import { decimal, isDecimalText, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
-import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
+import { BINANCE_CLIENT_ORDER_IDS, ClientOrderIdCodec, type ExchangeIdResult } from './client-order-ids.ts';
+import { binanceOrderCountLimits, type OrderCountLimit } from './order-count-budget.ts';
+import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
-/** Binance: 1 to 36 of letters, digits and `.:/_-` (newClientOrderId). */
-const BINANCE_CLIENT_ORDER_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
+const CLIENT_ORDER_IDS = new ClientOrderIdCodec(BINANCE_CLIENT_ORDER_IDS);
+/** A cancel-replace's id: the engine id, "/r" and the generation ("/" is never in an engine id). */
+const REPLACEMENT_SUFFIX = /\/r[1-9][0-9]*$/;
 
 type Raw = Record<string, unknown>;
 
@@ -36,6 +40,19 @@ const TYPE_FROM_BINANCE: Record<string, OrderType> = {
   TAKE_PROFIT_MARKET: 'takeProfit',
   TAKE_PROFIT_LIMIT: 'takeProfitLimit',
   TRAILING_STOP_MARKET: 'trailingStop',
+};
+
+/**
+ * The engine's conditional order types as Binance spot names them. A type is held at the exchange only when
+ * every traded symbol lists it in exchangeInfo `orderTypes`; otherwise the engine emulates it. Futures'
+ * conditional orders moved to Binance's Algo Service (POST /fapi/v1/algoOrder, ALGO_UPDATE events), which
+ * this adapter does not speak yet: the engine emulates them there.
+ */
+const SPOT_CONDITIONAL_TYPES: Partial<Record<OrderType, string>> = {
+  stop: 'STOP_LOSS',
+  stopLimit: 'STOP_LOSS_LIMIT',
+  takeProfit: 'TAKE_PROFIT',
+  takeProfitLimit: 'TAKE_PROFIT_LIMIT',
 };
 
 /** Binance error codes and what they mean for the request's outcome. */
@@ -74,7 +91,7 @@ export class BinanceProfile implements ExchangeProfile {
         defaultType: this.market === 'spot' ? 'spot' : 'future',
       },
     };
-    const exchange: Exchange = this.market === 'spot' ? new ccxt.pro.binance(options) : new ccxt.pro.binanceusdm(options);
+    const exchange: Exchange = this.market === 'spot' ? new pro.binance(options) : new pro.binanceusdm(options);
     if (config.testnet && config.urls === undefined) {
       // ccxt refuses sandbox mode for futures (Binance retired that testnet for "demo trading"); futures on
       // testnet therefore need `urls`.
@@ -85,8 +102,12 @@ export class BinanceProfile implements ExchangeProfile {
     return exchange;
   }
 
-  clientOrderIdIssue(clientOrderId: string): string | undefined {
-    return BINANCE_CLIENT_ORDER_ID.test(clientOrderId) ? undefined : `clientOrderId ${JSON.stringify(clientOrderId)} is not 1 to 36 of letters, digits and ".:/_-" as Binance requires`;
+  exchangeClientOrderId(clientOrderId: string): ExchangeIdResult {
+    return CLIENT_ORDER_IDS.toExchange(clientOrderId);
+  }
+
+  engineClientOrderId(exchangeClientOrderId: string): string {
+    return exchangeClientOrderId.replace(REPLACEMENT_SUFFIX, '');
   }
 
   replacementClientOrderId(clientOrderId: string, generation: number): string | undefined {
@@ -94,16 +115,21 @@ export class BinanceProfile implements ExchangeProfile {
     return id.length <= 36 ? id : undefined;
   }
 
-  capabilities(exchange: Exchange): VenueCapabilities {
+  capabilities(exchange: Exchange, tradedSymbols: readonly string[]): VenueCapabilities {
     // What ccxt says the exchange takes (its `features`), narrowed to what this adapter sends: market and
-    // limit orders (stops and trailing stops are held by the engine until native ones are mapped), and GTD
-    // left to the engine (it is not mapped to Binance's goodTillDate).
+    // limit orders, spot's stop and take-profit orders where every traded symbol lists them (see
+    // SPOT_CONDITIONAL_TYPES), and GTD left to the engine (it is not mapped to Binance's goodTillDate).
     const features = exchange.features as Record<string, unknown> | undefined;
     const forMarket = (this.market === 'spot' ? features?.spot : (features?.swap as Record<string, unknown> | undefined)?.linear) as { createOrder?: { timeInForce?: Record<string, boolean> } } | undefined;
     const timeInForce = forMarket?.createOrder?.timeInForce ?? {};
     const has = exchange.has as Record<string, unknown>;
+    const listed = tradedSymbols.map((symbol) => {
+      const info = exchange.markets?.[symbol]?.info as Raw | undefined;
+      return new Set(Array.isArray(info?.orderTypes) ? (info.orderTypes as string[]) : []);
+    });
+    const conditional = this.market !== 'spot' || tradedSymbols.length === 0 ? [] : (Object.entries(SPOT_CONDITIONAL_TYPES) as Array<[OrderType, string]>).filter(([, name]) => listed.every((types) => types.has(name))).map(([type]) => type);
     return {
-      orderTypes: ['market', 'limit'],
+      orderTypes: ['market', 'limit', ...conditional],
       timeInForce: (['GTC', 'IOC', 'FOK'] as const).filter((name) => timeInForce[name] === true),
       postOnly: timeInForce.PO === true,
       reduceOnly: this.market === 'future' && has.createReduceOnlyOrder === true,
@@ -136,7 +162,10 @@ export class BinanceProfile implements ExchangeProfile {
   }
 
   ccxtOrderType(type: OrderType): string {
-    return type === 'market' ? 'market' : 'limit';
+    if (type === 'market' || type === 'limit') return type;
+    const name = this.market === 'spot' ? SPOT_CONDITIONAL_TYPES[type] : undefined;
+    if (name === undefined) throw new Error(`binance ${this.market}: ${type} orders are not held by this adapter`);
+    return name;
   }
 
   orderParams(order: VenueOrder, exchangeClientOrderId: string): Record<string, unknown> {
@@ -145,6 +174,9 @@ export class BinanceProfile implements ExchangeProfile {
       if (order.postOnly) params.postOnly = true;
       else params.timeInForce = order.timeInForce;
     }
+    // ccxt writes the trigger as `stopPrice` for spot; its text goes as it is (the precision guard checked it).
+    if (order.stopPrice !== undefined) params.stopPrice = order.stopPrice;
+    if (order.type === 'stopLimit' || order.type === 'takeProfitLimit') params.timeInForce = order.timeInForce;
     if (order.reduceOnly) params.reduceOnly = true;
     return params;
   }
@@ -164,6 +196,8 @@ export class BinanceProfile implements ExchangeProfile {
     const ownId = isStream ? (typeof info.C === 'string' && info.C !== '' ? info.C : info.c) : info.clientOrderId;
     const typeText = String(isStream ? info.o : info.type);
     const price = exact(isStream ? info.p : info.price);
+    const stopPrice = exact(isStream ? info.P ?? info.sp : info.stopPrice);
+    const working = isStream ? info.w : info.isWorking;
     return {
       exchangeClientOrderId: String(ownId),
       venueOrderId: String(isStream ? info.i : info.orderId),
@@ -174,6 +208,8 @@ export class BinanceProfile implements ExchangeProfile {
       quantity: exact(isStream ? info.q : info.origQty) ?? '0',
       filledQuantity: exact(isStream ? info.z : info.executedQty) ?? '0',
       ...(price !== undefined && decimal(price).gt('0') ? { price } : {}),
+      ...(stopPrice !== undefined && decimal(stopPrice).gt('0') ? { stopPrice } : {}),
+      ...(typeof working === 'boolean' ? { working } : {}),
       ...(isStream && (info.x === 'AMENDMENT' || info.x === 'REPLACED') ? { amended: true } : {}),
       timestamp: Number(info.T ?? info.updateTime ?? info.transactTime ?? info.time ?? 0),
     };
@@ -294,19 +330,38 @@ export class BinanceProfile implements ExchangeProfile {
     };
   }
 
+  accountChangeFromStream(payload: unknown): AccountChange | undefined {
+    // Futures ACCOUNT_UPDATE: `a.m` is why (ORDER, FUNDING_FEE, ...). A funding message carries no payment id,
+    // so the payments themselves are read from the income history, whose tranId is their id.
+    const info = payload as Raw;
+    if (info.e !== 'ACCOUNT_UPDATE') return undefined;
+    const update = (info.a ?? {}) as Raw;
+    return { fundingPaid: update.m === 'FUNDING_FEE', positionsChanged: Array.isArray(update.P) && update.P.length > 0 };
+  }
+
+  liquidationFromStream(payload: unknown, venue: string): Extract<AccountReport, { type: 'liquidation' }> | undefined {
+    // ORDER_TRADE_UPDATE's `o` of the exchange's own order: liquidation "autoclose-…", auto-deleverage "adl_autoclose".
+    const info = payload as Raw;
+    const clientOrderId = String(info.c ?? '');
+    if (!(clientOrderId.startsWith('autoclose-') || clientOrderId === 'adl_autoclose') || info.x !== 'TRADE') return undefined;
+    const fill = this.fillFromStream(info);
+    if (fill === undefined) return undefined;
+    return { type: 'liquidation', venue, symbol: fill.symbol, side: String(info.S) === 'BUY' ? 'buy' : 'sell', quantity: fill.quantity, price: fill.price, fee: fill.fee, feeCurrency: fill.feeCurrency, timestamp: fill.timestamp, tradeId: fill.tradeId };
+  }
+
   classifyError(error: unknown): ErrorClass {
     const message = error instanceof Error ? error.message : String(error);
     const code = binanceCode(message);
     const reason = binanceMessage(message) ?? message;
-    if (error instanceof ccxt.AuthenticationError || error instanceof ccxt.PermissionDenied || code === -2015 || code === -2014 || code === -1022) return { kind: 'credentials', reason };
-    if (error instanceof ccxt.InvalidNonce || code === -1021) return { kind: 'clockSkew', reason };
-    if (error instanceof ccxt.DDoSProtection || error instanceof ccxt.RateLimitExceeded || code === -1003 || code === -1015 || /\b(429|418)\b/.test(message)) return { kind: 'rateLimited', reason };
-    if (code === -4116 || (code === -2010 && DUPLICATE_PATTERN.test(reason)) || error instanceof ccxt.DuplicateOrderId) return { kind: 'duplicate', reason };
+    if (error instanceof ccxtErrors.AuthenticationError || error instanceof ccxtErrors.PermissionDenied || code === -2015 || code === -2014 || code === -1022) return { kind: 'credentials', reason };
+    if (error instanceof ccxtErrors.InvalidNonce || code === -1021) return { kind: 'clockSkew', reason };
+    if (error instanceof ccxtErrors.DDoSProtection || error instanceof ccxtErrors.RateLimitExceeded || code === -1003 || code === -1015 || /\b(429|418)\b/.test(message)) return { kind: 'rateLimited', reason };
+    if (code === -4116 || (code === -2010 && DUPLICATE_PATTERN.test(reason)) || error instanceof ccxtErrors.DuplicateOrderId) return { kind: 'duplicate', reason };
     if (code !== undefined && NOT_FOUND_CODES.has(code)) return { kind: 'notFound', reason };
-    if (error instanceof ccxt.OrderNotFound) return { kind: 'notFound', reason };
+    if (error instanceof ccxtErrors.OrderNotFound) return { kind: 'notFound', reason };
     // -1007 (backend timeout, "execution status unknown"), -1001, 5xx, network errors: the request may have landed.
-    if (code === -1007 || code === -1001 || code === -1006 || code === -1008 || error instanceof ccxt.NetworkError) return { kind: 'ambiguous', reason };
-    if ((code !== undefined && REFUSED_CODES.has(code)) || error instanceof ccxt.InvalidOrder || error instanceof ccxt.InsufficientFunds || error instanceof ccxt.BadRequest || error instanceof ccxt.BadSymbol) {
+    if (code === -1007 || code === -1001 || code === -1006 || code === -1008 || error instanceof ccxtErrors.NetworkError) return { kind: 'ambiguous', reason };
+    if ((code !== undefined && REFUSED_CODES.has(code)) || error instanceof ccxtErrors.InvalidOrder || error instanceof ccxtErrors.InsufficientFunds || error instanceof ccxtErrors.BadRequest || error instanceof ccxtErrors.BadSymbol) {
       return { kind: 'refused', reason };
     }
     // Anything else (an unknown answer) may hide a placed order: never read it as a refusal.
@@ -320,6 +375,15 @@ export class BinanceProfile implements ExchangeProfile {
     const detail = /"newOrderResponse"\s*:\s*\{[^}]*"msg"\s*:\s*"([^"]*)"/.exec(message)?.[1] ?? /"cancelResponse"\s*:\s*\{[^}]*"msg"\s*:\s*"([^"]*)"/.exec(message)?.[1];
     if (code === -2021) return { canceled: true, reason: `the order was canceled but its replacement was refused: ${detail ?? 'no reason given'}` };
     return { canceled: false, reason: `the cancel failed, so no replacement was placed: ${detail ?? 'no reason given'}` };
+  }
+
+  orderCountLimitsFrom(url: string, body: string): OrderCountLimit[] | undefined {
+    return url.includes('/exchangeInfo') ? binanceOrderCountLimits(body) : undefined;
+  }
+
+  isOrderCountRefusal(body: string): boolean {
+    // -1015: "Too many new orders; current limit is %s orders per %s."
+    return binanceCode(body) === -1015;
   }
 
   weightLimitFrom(url: string, body: string): number | undefined {

@@ -9,11 +9,10 @@ import { pino, type Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
 import { venueConnectionMachine, type VenueConnectionStateName } from '../../machines/venue-connection.ts';
 import { SystemClock, type Clock, type TimerHandle } from '../../src/domain/clock.ts';
-import { decimal, isDecimalText, type DecimalString } from '../../src/domain/decimal.ts';
+import { decimal, type DecimalString } from '../../src/domain/decimal.ts';
 import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
 import type { MarketDataListener } from '../../src/domain/market-data.ts';
 import type {
-  AccountReport,
   AccountReportListener,
   Balance,
   ExecutionReport,
@@ -31,6 +30,7 @@ import { OrderKeeper, type TrackedOrder } from './order-book-keeper.ts';
 import { precisionIssue } from './precision-guard.ts';
 import type { ExchangeProfile, RawFill, RawOrderState, UrlOverride } from './profile.ts';
 import { ExchangeRest, NotSent } from './exchange-rest.ts';
+import { AccountReporter } from './account-reports.ts';
 
 export interface CcxtVenueOptions {
   /** The venue id orders name. */
@@ -105,12 +105,9 @@ export class CcxtVenue implements Venue {
   private readonly cancelRequested = new Set<string>();
   private readonly resolveTimers = new Map<string, TimerHandle>();
   private readonly reportListeners = new Set<ExecutionReportListener>();
-  private readonly accountListeners = new Set<AccountReportListener>();
   private readonly linkListeners = new Set<LinkListener>();
   private connectWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  private readonly fundingIdsSeen = new Set<string>();
-  private lastFundingTime = 0;
-  private positionTimer: TimerHandle | undefined;
+  private readonly account: AccountReporter;
   private disconnecting = false;
 
   constructor(options: CcxtVenueOptions) {
@@ -128,6 +125,8 @@ export class CcxtVenue implements Venue {
     this.exchange = this.profile.createExchange({ apiKey: options.apiKey, secret: options.secret, testnet: options.testnet ?? false, urls: options.urls, recvWindowMs: this.recvWindowMs });
     this.exchange.streaming = { ...(this.exchange.streaming as object), keepAlive: options.keepAliveMs ?? 10_000 };
     this.rest = new ExchangeRest({ exchange: this.exchange, profile: this.profile, clock: this.clock, logger: this.logger, venueId: this.id, ...(options.weightLimitPerMinute !== undefined ? { weightLimitPerMinute: options.weightLimitPerMinute } : {}), symbols: () => this.instrumentList.map((instrument) => instrument.symbol) });
+
+    this.account = new AccountReporter({ venueId: this.id, exchange: this.exchange, profile: this.profile, rest: this.rest, clock: this.clock, logger: this.logger, positions: () => this.positions() });
 
     const logic = venueConnectionMachine.provide({
       actions: {
@@ -177,8 +176,7 @@ export class CcxtVenue implements Venue {
     this.disconnecting = true;
     this.actor.send({ type: 'disconnect' });
     this.disconnecting = false;
-    if (this.positionTimer !== undefined) this.clock.clearTimeout(this.positionTimer);
-    this.positionTimer = undefined;
+    this.account.stop();
     for (const timer of this.resolveTimers.values()) this.clock.clearTimeout(timer);
     this.resolveTimers.clear();
     this.stopQuietTimer();
@@ -191,11 +189,11 @@ export class CcxtVenue implements Venue {
     if (this.currentState !== 'live') return refuse(this.notLiveReason());
     const instrument = this.instrumentBySymbol.get(order.symbol);
     if (instrument === undefined) return refuse(`venue ${this.id} has no instrument ${order.symbol}`);
-    const idIssue = this.profile.clientOrderIdIssue(order.clientOrderId);
-    if (idIssue !== undefined) return refuse(idIssue);
+    const exchangeId = this.profile.exchangeClientOrderId(order.clientOrderId);
+    if ('issue' in exchangeId) return refuse(exchangeId.issue);
     const precision = precisionIssue(this.exchange, instrument, order);
     if (precision !== undefined) return refuse(`refused before sending: ${precision}`);
-    if (order.type !== 'market' && order.type !== 'limit') return refuse(`venue ${this.id} sends only market and limit orders; ${order.type} is held by the engine`);
+    if (!this.capabilities.orderTypes.includes(order.type)) return refuse(`venue ${this.id} does not hold ${order.type} orders (the engine emulates them)`);
     if (order.reduceOnly && !this.capabilities.reduceOnly) return refuse(`venue ${this.id} does not support reduce-only orders`);
     const known = this.keeper.get(order.clientOrderId);
     if (known !== undefined) return refuse(`clientOrderId ${order.clientOrderId} was already sent to ${this.id}; not sent twice`);
@@ -204,7 +202,7 @@ export class CcxtVenue implements Venue {
       symbol: order.symbol,
       side: order.side,
       type: order.type,
-      exchangeClientOrderId: order.clientOrderId,
+      exchangeClientOrderId: exchangeId.id,
       inFlight: true,
       sentAt: this.clock.now(),
       quantity: order.quantity,
@@ -250,7 +248,9 @@ export class CcxtVenue implements Venue {
 
   async queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined> {
     const order = this.keeper.get(clientOrderId);
-    const state = await this.rest.fetchOrderState(order?.exchangeClientOrderId ?? clientOrderId, order?.symbol);
+    const exchangeId = order?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId);
+    if (exchangeId === undefined) return undefined;
+    const state = await this.rest.fetchOrderState(exchangeId, order?.symbol);
     if (state === undefined) return undefined;
     if (order === undefined && this.keeper.isWorking(state.status)) this.adopt(clientOrderId, state);
     return this.statusOf(clientOrderId, state);
@@ -259,7 +259,7 @@ export class CcxtVenue implements Venue {
   async openOrders(): Promise<readonly VenueOrderStatus[]> {
     const states = await this.rest.fetchOpenOrderStates((symbol) => this.instrumentBySymbol.has(symbol));
     return states.map((state) => {
-      const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId) ?? this.adopt(state.exchangeClientOrderId, state);
+      const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId) ?? this.adopt(this.profile.engineClientOrderId(state.exchangeClientOrderId), state);
       return this.statusOf(order.clientOrderId, state);
     });
   }
@@ -270,7 +270,8 @@ export class CcxtVenue implements Venue {
     const venueOrderIds = tracked === undefined ? [] : [...tracked.formerVenueOrderIds, ...(tracked.venueOrderId !== undefined ? [tracked.venueOrderId] : [])];
     if (tracked === undefined || venueOrderIds.length === 0) {
       // Not sent by this process (a restart): the exchange's record of the order names its id.
-      const state = await this.rest.fetchOrderState(tracked?.exchangeClientOrderId ?? clientOrderId, symbol);
+      const exchangeId = tracked?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId);
+      const state = exchangeId === undefined ? undefined : await this.rest.fetchOrderState(exchangeId, symbol);
       if (state === undefined) return [];
       symbol = state.symbol;
       venueOrderIds.push(state.venueOrderId);
@@ -302,8 +303,7 @@ export class CcxtVenue implements Venue {
   }
 
   onAccountReport(listener: AccountReportListener): () => void {
-    this.accountListeners.add(listener);
-    return () => this.accountListeners.delete(listener);
+    return this.account.onReport(listener);
   }
 
   linkStatus(): VenueLinkStatus {
@@ -383,45 +383,8 @@ export class CcxtVenue implements Venue {
   }
 
   /** Funding payments since the last ones seen (futures), as account reports; resolves with how many were new. */
-  async pollFunding(): Promise<number> {
-    if (this.profile.market !== 'future') return 0;
-    const rows = (await this.rest.call('fetchFundingHistory', 'read', () => this.exchange.fetchFundingHistory(undefined, this.lastFundingTime || undefined))) as Array<{ info: unknown }>;
-    let fresh = 0;
-    for (const row of rows) {
-      const report = this.profile.fundingFromRaw(row.info, this.id);
-      if (report === undefined || this.fundingIdsSeen.has(report.fundingId)) continue;
-      this.fundingIdsSeen.add(report.fundingId);
-      this.lastFundingTime = Math.max(this.lastFundingTime, report.timestamp);
-      const symbol = this.rest.symbolOfMarketId(report.symbol);
-      this.deliverAccount({ ...report, symbol, rate: (await this.fundingRateAt(symbol, report.timestamp)) ?? report.rate });
-      fresh++;
-    }
-    return fresh;
-  }
-
-  /** The funding rate that applied at `time` (income records do not carry it), from the rate history. */
-  private async fundingRateAt(symbol: string, time: number): Promise<DecimalString | undefined> {
-    try {
-      const history = (await this.rest.call('fetchFundingHistory', 'read', () => this.exchange.fetchFundingRateHistory(symbol, time - 1000, 10))) as Array<{ info: unknown }>;
-      const row = history.map((entry) => entry.info as Record<string, unknown>).find((entry) => Number(entry.fundingTime) === time);
-      return typeof row?.fundingRate === 'string' && isDecimalText(row.fundingRate) ? decimal(row.fundingRate).toFixed() : undefined;
-    } catch (error) {
-      this.logger.warn({ err: error, symbol }, `venue ${this.id}: funding rate history unavailable`);
-      return undefined;
-    }
-  }
-
-  /** The exchange's positions (with its liquidation prices) as account reports, shortly after fills on futures. */
-  private schedulePositionReport(): void {
-    if (this.profile.market !== 'future' || this.positionTimer !== undefined || this.accountListeners.size === 0) return;
-    this.positionTimer = this.clock.setTimeout(() => {
-      this.positionTimer = undefined;
-      void this.positions()
-        .then((positions) => {
-          for (const position of positions) this.deliverAccount({ type: 'position', venue: this.id, timestamp: this.clock.now(), ...position });
-        })
-        .catch((error) => this.logger.warn({ err: error }, `venue ${this.id}: positions unavailable`));
-    }, 200);
+  pollFunding(): Promise<number> {
+    return this.account.pollFunding();
   }
 
   // ----- the link -----
@@ -486,7 +449,7 @@ export class CcxtVenue implements Venue {
     }
     this.instrumentList = instruments;
     this.instrumentBySymbol = new Map(instruments.map((instrument) => [instrument.symbol, instrument]));
-    this.capabilityList = this.profile.capabilities(this.exchange);
+    this.capabilityList = this.profile.capabilities(this.exchange, instruments.map((instrument) => instrument.symbol));
     if (this.profile.market === 'future' && this.options.dryRun !== true) {
       // Configured per symbol before anything trades; a setting the exchange refuses stops the start, clearly.
       const settings: Array<[string, () => Promise<void>]> = [
@@ -514,6 +477,13 @@ export class CcxtVenue implements Venue {
       const trades = await this.exchange.watchMyTrades();
       for (const trade of trades) this.onStreamFill(trade.info);
     });
+    if (this.profile.market === 'future') {
+      // Account messages (ACCOUNT_UPDATE): funding paid, positions moved. ccxt hands the raw message as `info`.
+      void this.streamLoop(generation, 'account', async () => {
+        const balance = (await this.exchange.watchBalance({ type: 'future' })) as { info?: unknown };
+        this.account.onAccountMessage(balance.info);
+      });
+    }
   }
 
   private async streamLoop(generation: number, name: string, step: () => Promise<void>): Promise<void> {
@@ -550,7 +520,7 @@ export class CcxtVenue implements Venue {
     const generation = this.generation;
     try {
       await this.runBackfill();
-      if (this.profile.market === 'future') await this.pollFunding();
+      await this.account.pollFunding();
     } catch (error) {
       if (generation !== this.generation) return;
       this.streamLost(`resync failed: ${describe(error)}`, 'socket.closed');
@@ -604,7 +574,7 @@ export class CcxtVenue implements Venue {
             this.streamLost(`the user stream went silent: ${missed} update(s) found only by REST backfill`, 'heartbeat.missed');
           } else {
             this.lastStreamMessageAt = this.clock.now();
-            if (this.profile.market === 'future') void this.pollFunding().catch(() => {});
+            void this.account.pollFunding().catch(() => {});
             this.armQuietTimer();
           }
         })
@@ -643,7 +613,10 @@ export class CcxtVenue implements Venue {
     const fill = this.profile.fillFromStream(info);
     if (fill === undefined || fill.exchangeClientOrderId === undefined) return;
     const order = this.keeper.byExchangeClientOrderId(fill.exchangeClientOrderId);
-    if (order === undefined) return;
+    if (order === undefined) {
+      this.account.onForeignOrderMessage(info);
+      return;
+    }
     for (const report of this.keeper.reportsForFill(order, fill)) this.deliver(report);
     this.afterResolved(order);
   }
@@ -781,7 +754,7 @@ export class CcxtVenue implements Venue {
 
   private async sendCancel(clientOrderId: string): Promise<void> {
     const order = this.keeper.get(clientOrderId);
-    const exchangeId = order?.exchangeClientOrderId ?? clientOrderId;
+    const exchangeId = order?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId) ?? clientOrderId;
     const symbol = order?.symbol ?? (await this.queryOrder(clientOrderId).catch(() => undefined))?.symbol;
     const refuse = (reason: string) => this.deliver({ venue: this.id, clientOrderId, timestamp: this.clock.now(), type: 'cancelRejected', reason });
     if (symbol === undefined) return refuse(`order ${clientOrderId} is not known at ${this.id}`);
@@ -957,6 +930,12 @@ export class CcxtVenue implements Venue {
     });
   }
 
+  /** The exchange's id for an engine id this process did not send (a restart), or undefined when it has none. */
+  private exchangeIdOf(clientOrderId: string): string | undefined {
+    const mapped = this.profile.exchangeClientOrderId(clientOrderId);
+    return 'id' in mapped ? mapped.id : undefined;
+  }
+
   private statusOf(clientOrderId: string, state: RawOrderState): VenueOrderStatus {
     return {
       clientOrderId,
@@ -974,22 +953,12 @@ export class CcxtVenue implements Venue {
   // ----- delivery -----
 
   private deliver(report: ExecutionReport): void {
-    if (report.type === 'filled') this.schedulePositionReport();
+    if (report.type === 'filled') this.account.schedulePositionReport();
     for (const listener of this.reportListeners) {
       try {
         listener(report);
       } catch (error) {
         this.logger.error({ err: error, report }, `venue ${this.id}: an execution report listener threw`);
-      }
-    }
-  }
-
-  private deliverAccount(report: AccountReport): void {
-    for (const listener of this.accountListeners) {
-      try {
-        listener(report);
-      } catch (error) {
-        this.logger.error({ err: error }, `venue ${this.id}: an account report listener threw`);
       }
     }
   }

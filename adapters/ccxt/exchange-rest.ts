@@ -5,6 +5,7 @@ import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../src/domain/clock.ts';
 import type { ExchangeProfile, RawFill, RawOrderState, WeightedCall } from './profile.ts';
+import { OrderCountBudget } from './order-count-budget.ts';
 import { RequestBudget } from './request-budget.ts';
 
 /** A ccxt call refused locally before it was sent (rate-limit ban, spent weight budget). */
@@ -30,6 +31,8 @@ export class ExchangeRest {
   private readonly profile: ExchangeProfile;
   private readonly clock: Clock;
   private readonly budget: RequestBudget;
+  /** The exchange's limits on new orders (count per window), apart from request weight. */
+  readonly orderCount: OrderCountBudget;
   /** Wall time of the last resync a refused timestamp caused. */
   private lastSkewResync = 0;
 
@@ -38,6 +41,7 @@ export class ExchangeRest {
     this.profile = options.profile;
     this.clock = options.clock;
     this.budget = new RequestBudget(this.clock, { limit: options.weightLimitPerMinute ?? DEFAULT_WEIGHT_LIMIT[this.profile.market] });
+    this.orderCount = new OrderCountBudget(this.clock);
     this.observeResponses();
   }
 
@@ -57,6 +61,10 @@ export class ExchangeRest {
       if (admission.admitted) break;
       if (kind === 'write') throw new NotSent(admission.reason);
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.max(50, admission.retryAt - this.clock.now())));
+    }
+    if (name === 'createOrder' || name === 'editOrder') {
+      const refusal = this.orderCount.admit();
+      if (refusal !== undefined) throw new NotSent(refusal);
     }
     try {
       return await run();
@@ -144,9 +152,19 @@ export class ExchangeRest {
         const limit = this.profile.weightLimitFrom(url, body);
         if (limit !== undefined) this.budget.setLimit(limit);
       }
+      if (status === 200) {
+        const orderLimits = this.profile.orderCountLimitsFrom(url, body);
+        if (orderLimits !== undefined) this.orderCount.setLimits(orderLimits);
+      }
+      this.orderCount.observe(header);
       const used = this.profile.usedWeightHeader === undefined ? undefined : header(this.profile.usedWeightHeader);
       if (used !== undefined) this.budget.observeUsedWeight(Number(used));
-      if (status === 429 || status === 418) {
+      if (status === 429 && this.profile.isOrderCountRefusal(body)) {
+        // Too many new orders: only new orders wait (reads and cancels are not counted against it).
+        const retryAfter = header('retry-after');
+        this.orderCount.observeRefusal(retryAfter === undefined ? undefined : Number(retryAfter), 'too many new orders (429)');
+        this.options.logger.warn({ status, retryAfter }, `venue ${this.options.venueId}: the exchange refused a new order for the order count; new orders wait`);
+      } else if (status === 429 || status === 418) {
         const retryAfter = header('retry-after');
         this.budget.observeBan(status, retryAfter === undefined ? undefined : Number(retryAfter));
         this.options.logger.warn({ status, retryAfter }, `venue ${this.options.venueId}: the exchange answered ${status}; nothing is sent until Retry-After has passed`);

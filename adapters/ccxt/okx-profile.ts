@@ -1,16 +1,19 @@
 // The OKX spot profile of the ccxt adapter: ccxt.pro.okx set up for SPOT (cash mode), instruments from the
 // instruments' tickSz/lotSz/minSz, exact decimals from OKX's raw v5 payloads, and OKX's error codes
 // (50000/51000 series) read as what they mean for an order's fate. OKX amends orders in place.
-import ccxt, { type Exchange } from 'ccxt';
+import type { Exchange } from 'ccxt';
+import { ccxtErrors, pro } from './ccxt-library.ts';
 import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 import { exact } from './binance-profile.ts';
-import type { CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
+import { ClientOrderIdCodec, OKX_CLIENT_ORDER_IDS, type ExchangeIdResult } from './client-order-ids.ts';
+import type { OrderCountLimit } from './order-count-budget.ts';
+import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
-/** OKX clOrdId: 1 to 32 letters and digits (its documents: "alphanumerics, case-sensitive, up to 32"). */
-const OKX_CLIENT_ORDER_ID = /^[A-Za-z0-9]{1,32}$/;
+/** OKX clOrdId: 1 to 32 letters and digits; engine ids outside that are encoded (client-order-ids.ts). */
+const CLIENT_ORDER_IDS = new ClientOrderIdCodec(OKX_CLIENT_ORDER_IDS);
 
 type Raw = Record<string, unknown>;
 
@@ -60,7 +63,7 @@ export class OkxProfile implements ExchangeProfile {
 
   createExchange(config: { apiKey: string; secret: string; testnet: boolean; urls?: UrlOverride; recvWindowMs: number }): Exchange {
     if (this.passphrase === '') throw new Error('okx: the API key passphrase is required (from the environment)');
-    const exchange: Exchange = new ccxt.pro.okx({
+    const exchange: Exchange = new pro.okx({
       apiKey: config.apiKey,
       secret: config.secret,
       password: this.passphrase,
@@ -84,9 +87,12 @@ export class OkxProfile implements ExchangeProfile {
     return exchange;
   }
 
-  clientOrderIdIssue(clientOrderId: string): string | undefined {
-    // The seam has no id mapping: an engine id OKX cannot carry is refused, never rewritten.
-    return OKX_CLIENT_ORDER_ID.test(clientOrderId) ? undefined : `clientOrderId ${JSON.stringify(clientOrderId)} is not 1 to 32 letters and digits as OKX requires (clOrdId); not sent`;
+  exchangeClientOrderId(clientOrderId: string): ExchangeIdResult {
+    return CLIENT_ORDER_IDS.toExchange(clientOrderId);
+  }
+
+  engineClientOrderId(exchangeClientOrderId: string): string {
+    return CLIENT_ORDER_IDS.toEngine(exchangeClientOrderId);
   }
 
   replacementClientOrderId(): string | undefined {
@@ -94,7 +100,7 @@ export class OkxProfile implements ExchangeProfile {
     return undefined;
   }
 
-  capabilities(exchange: Exchange): VenueCapabilities {
+  capabilities(exchange: Exchange, _tradedSymbols: readonly string[]): VenueCapabilities {
     const features = exchange.features as Record<string, unknown> | undefined;
     const spot = features?.spot as { createOrder?: { timeInForce?: Record<string, boolean> } } | undefined;
     const timeInForce = spot?.createOrder?.timeInForce ?? {};
@@ -245,18 +251,27 @@ export class OkxProfile implements ExchangeProfile {
     return undefined;
   }
 
+  accountChangeFromStream(): AccountChange | undefined {
+    // Spot in cash mode: no funding, no positions.
+    return undefined;
+  }
+
+  liquidationFromStream(): Extract<AccountReport, { type: 'liquidation' }> | undefined {
+    return undefined;
+  }
+
   classifyError(error: unknown): ErrorClass {
     const message = error instanceof Error ? error.message : String(error);
     const code = okxCode(message);
     const reason = okxMessage(message) ?? message;
-    if (error instanceof ccxt.AuthenticationError || error instanceof ccxt.PermissionDenied || (code !== undefined && CREDENTIAL_CODES.has(code))) return { kind: 'credentials', reason };
-    if (error instanceof ccxt.InvalidNonce || code === '50102') return { kind: 'clockSkew', reason };
-    if (error instanceof ccxt.RateLimitExceeded || error instanceof ccxt.DDoSProtection || (code !== undefined && RATE_LIMIT_CODES.has(code)) || /\b429\b/.test(message)) return { kind: 'rateLimited', reason };
+    if (error instanceof ccxtErrors.AuthenticationError || error instanceof ccxtErrors.PermissionDenied || (code !== undefined && CREDENTIAL_CODES.has(code))) return { kind: 'credentials', reason };
+    if (error instanceof ccxtErrors.InvalidNonce || code === '50102') return { kind: 'clockSkew', reason };
+    if (error instanceof ccxtErrors.RateLimitExceeded || error instanceof ccxtErrors.DDoSProtection || (code !== undefined && RATE_LIMIT_CODES.has(code)) || /\b429\b/.test(message)) return { kind: 'rateLimited', reason };
     if (code === '51016') return { kind: 'duplicate', reason };
-    if ((code !== undefined && NOT_FOUND_CODES.has(code)) || error instanceof ccxt.OrderNotFound) return { kind: 'notFound', reason };
-    if ((code !== undefined && AMBIGUOUS_CODES.has(code)) || error instanceof ccxt.NetworkError) return { kind: 'ambiguous', reason };
+    if ((code !== undefined && NOT_FOUND_CODES.has(code)) || error instanceof ccxtErrors.OrderNotFound) return { kind: 'notFound', reason };
+    if ((code !== undefined && AMBIGUOUS_CODES.has(code)) || error instanceof ccxtErrors.NetworkError) return { kind: 'ambiguous', reason };
     if (code !== undefined && code.startsWith('51')) return { kind: 'refused', reason };
-    if (error instanceof ccxt.InvalidOrder || error instanceof ccxt.InsufficientFunds || error instanceof ccxt.BadRequest || error instanceof ccxt.BadSymbol) return { kind: 'refused', reason };
+    if (error instanceof ccxtErrors.InvalidOrder || error instanceof ccxtErrors.InsufficientFunds || error instanceof ccxtErrors.BadRequest || error instanceof ccxtErrors.BadSymbol) return { kind: 'refused', reason };
     // Anything else may hide a placed order: never read it as a refusal.
     return { kind: 'ambiguous', reason };
   }
@@ -264,6 +279,15 @@ export class OkxProfile implements ExchangeProfile {
   cancelReplaceFailure(): CancelReplaceFailure | undefined {
     // Amends are native: there is no cancel-replace to fail halfway.
     return undefined;
+  }
+
+  orderCountLimitsFrom(): OrderCountLimit[] | undefined {
+    // OKX limits orders per endpoint and instrument, which the request budget's weights keep (see weightOf).
+    return undefined;
+  }
+
+  isOrderCountRefusal(): boolean {
+    return false;
   }
 
   weightLimitFrom(): number | undefined {

@@ -1,7 +1,7 @@
 // What the ccxt adapter knows of each order it reports on: ids on both sides, fills already reported (by
 // tradeId), which terminal report went out. It turns raw exchange states into execution reports exactly once.
 import { decimal, type DecimalString } from '../../src/domain/decimal.ts';
-import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
+import { TRIGGERED_ORDER_TYPES, type OrderSide, type OrderType } from '../../src/domain/order-request.ts';
 import type { ExecutionReport, VenueOrderStatusName } from '../venue.ts';
 import type { RawFill, RawOrderState } from './profile.ts';
 
@@ -33,6 +33,8 @@ export interface TrackedOrder {
   generation: number;
   /** A cancel asked for while the submit's outcome was unknown: sent once the exchange says it has the order. */
   cancelWanted: boolean;
+  /** A conditional order held at the exchange whose trigger has been reported. */
+  triggered: boolean;
   /** Fill already delivered to the engine (counted from tradeIds). */
   finishedAt?: number;
 }
@@ -54,13 +56,14 @@ export class OrderKeeper {
     private readonly finishedLimit = 10_000,
   ) {}
 
-  track(order: Omit<TrackedOrder, 'formerExchangeIds' | 'formerVenueOrderIds' | 'tradeIds' | 'generation' | 'cancelWanted' | 'accepted' | 'filledQuantity'> & Partial<Pick<TrackedOrder, 'accepted' | 'filledQuantity'>>): TrackedOrder {
+  track(order: Omit<TrackedOrder, 'formerExchangeIds' | 'formerVenueOrderIds' | 'tradeIds' | 'generation' | 'cancelWanted' | 'accepted' | 'filledQuantity' | 'triggered'> & Partial<Pick<TrackedOrder, 'accepted' | 'filledQuantity' | 'triggered'>>): TrackedOrder {
     const tracked: TrackedOrder = {
       formerExchangeIds: [],
       formerVenueOrderIds: [],
       tradeIds: new Set(),
       generation: 0,
       cancelWanted: false,
+      triggered: false,
       accepted: false,
       filledQuantity: '0',
       ...order,
@@ -127,6 +130,8 @@ export class OrderKeeper {
     }
     order.quantity = state.quantity;
     if (state.price !== undefined) order.price = state.price;
+    // A conditional order the exchange now works (or that trades, a fill being proof of its trigger).
+    if (state.working === true || decimal(state.filledQuantity).gt('0') || state.status === 'filled') reports.push(...this.triggerReports(order, state.stopPrice));
     if (state.status === 'canceled') {
       reports.push({ ...base, type: 'canceled', reason: cancelReason });
       this.finish(order, 'canceled');
@@ -151,10 +156,18 @@ export class OrderKeeper {
       if (order.venueOrderId === undefined) order.venueOrderId = fill.venueOrderId;
       reports.push({ ...base, type: 'accepted', venueOrderId: fill.venueOrderId });
     }
+    reports.push(...this.triggerReports(order, undefined));
     order.filledQuantity = decimal(order.filledQuantity).plus(fill.quantity).toFixed();
     reports.push({ ...base, timestamp: fill.timestamp || base.timestamp, type: 'filled', tradeId: fill.tradeId, quantity: fill.quantity, price: fill.price, fee: fill.fee, feeCurrency: fill.feeCurrency, liquidity: fill.liquidity });
     if (order.terminal === undefined && decimal(order.filledQuantity).gte(decimal(order.quantity))) this.finish(order, 'filled');
     return reports;
+  }
+
+  /** The `triggered` report of a conditional order, once, before anything it does after its trigger. */
+  private triggerReports(order: TrackedOrder, triggerPrice: DecimalString | undefined): ExecutionReport[] {
+    if (order.triggered || !TRIGGERED_ORDER_TYPES.includes(order.type) || order.terminal !== undefined) return [];
+    order.triggered = true;
+    return [{ venue: this.venue, clientOrderId: order.clientOrderId, timestamp: this.now(), type: 'triggered', ...(triggerPrice !== undefined ? { triggerPrice } : {}) }];
   }
 
   isWorking(status: VenueOrderStatusName): boolean {

@@ -9,6 +9,8 @@ import type { Exchange } from 'ccxt';
 import type { DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
+import type { ExchangeIdResult } from './client-order-ids.ts';
+import type { OrderCountLimit } from './order-count-budget.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueFill, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 
 export type MarketKind = 'spot' | 'future';
@@ -31,6 +33,10 @@ export interface RawOrderState {
   readonly quantity: DecimalString;
   readonly filledQuantity: DecimalString;
   readonly price?: DecimalString;
+  /** A conditional order's trigger price, when it has one. */
+  readonly stopPrice?: DecimalString;
+  /** False while a conditional order waits for its trigger; true once it works at the exchange. */
+  readonly working?: boolean;
   /** Stream updates only: the order's price or quantity was changed in place. */
   readonly amended?: boolean;
   /** Stream updates only: an amendment the exchange took but then failed to apply (OKX amendResult -1), with its reason. */
@@ -73,13 +79,19 @@ export interface ExchangeProfile {
   readonly market: MarketKind;
   /** Creates the ccxt (pro) instance, configured for this market; `urls` replaces the exchange's base URLs. */
   createExchange(config: { apiKey: string; secret: string; testnet: boolean; urls?: UrlOverride; recvWindowMs: number }): Exchange;
-  /** Why this id cannot be sent as the exchange's client order id, or undefined when it can. */
-  clientOrderIdIssue(clientOrderId: string): string | undefined;
+  /**
+   * The exchange's client order id for engine id `clientOrderId`, or why there is none. Pure and reversible
+   * (see client-order-ids.ts), so after a restart the same engine id names the same exchange order.
+   */
+  exchangeClientOrderId(clientOrderId: string): ExchangeIdResult;
+  /** The engine id an exchange client order id stands for (the inverse, also of replacement ids). */
+  engineClientOrderId(exchangeClientOrderId: string): string;
   /** The id of the order that replaces `clientOrderId` for the `generation`-th cancel-replace (undefined: too long). */
   replacementClientOrderId(clientOrderId: string, generation: number): string | undefined;
   /** 'native': changed in place, same ids; 'cancelReplace': a new order with the remaining quantity. */
   readonly amendStyle: 'native' | 'cancelReplace';
-  capabilities(exchange: Exchange): VenueCapabilities;
+  /** What the venue holds natively, from ccxt's features and the traded markets' own info (after loadMarkets). */
+  capabilities(exchange: Exchange, tradedSymbols: readonly string[]): VenueCapabilities;
   /** The instrument from the market's own filters (market.info), undefined for markets this profile does not trade. */
   instrument(market: { symbol: string; base: string; quote: string; info: unknown; active?: boolean | undefined }, fees: { maker: DecimalString; taker: DecimalString }): InstrumentSpec | undefined;
   /** The ccxt params of a new order (client id, time in force, post-only, reduce-only, stop price). */
@@ -102,12 +114,20 @@ export interface ExchangeProfile {
   feesFromRaw(info: unknown): { maker: DecimalString; taker: DecimalString } | undefined;
   positionsFromRaw(info: unknown): VenuePosition[];
   fundingFromRaw(info: unknown, venue: string): Extract<AccountReport, { type: 'funding' }> | undefined;
+  /** What an account message of the user stream (ccxt watchBalance's raw `info`) says changed, or undefined. */
+  accountChangeFromStream(info: unknown): AccountChange | undefined;
+  /** A fill of the exchange's own liquidation (or auto-deleverage) order, from a user stream order message. */
+  liquidationFromStream(info: unknown, venue: string): Extract<AccountReport, { type: 'liquidation' }> | undefined;
   classifyError(error: unknown): ErrorClass;
   cancelReplaceFailure(error: unknown): CancelReplaceFailure | undefined;
   /** The response header (lower case) in which the exchange says how much weight this minute has used. */
   readonly usedWeightHeader: string | undefined;
   /** The exchange's own request-weight limit per minute, when this REST answer states it. */
   weightLimitFrom(url: string, body: string): number | undefined;
+  /** The exchange's order-count limits, when this REST answer states them (Binance: exchangeInfo ORDERS). */
+  orderCountLimitsFrom(url: string, body: string): OrderCountLimit[] | undefined;
+  /** Whether a 429 answer's body says the order count (not the request weight) was passed. */
+  isOrderCountRefusal(body: string): boolean;
   /** Request weight of each call the adapter makes, for the budget. */
   weightOf(call: WeightedCall): number;
   /** Opens the user data stream's authentication before the watch loops start (listen key, signature subscribe). */
@@ -116,6 +136,12 @@ export interface ExchangeProfile {
   userStreamOpened(exchange: Exchange): Promise<void>;
   /** Closes the user stream's socket(s), so the watch loops end with an error. */
   closeUserStream(exchange: Exchange): Promise<void>;
+}
+
+/** An account message's meaning: funding was paid (the payments are then read, with their ids, from REST), positions moved. */
+export interface AccountChange {
+  readonly fundingPaid: boolean;
+  readonly positionsChanged: boolean;
 }
 
 export type WeightedCall = 'createOrder' | 'cancelOrder' | 'editOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchMyTrades' | 'fetchBalance' | 'fetchPositions' | 'fetchTime' | 'loadMarkets' | 'setLeverage' | 'setMarginMode' | 'fetchFundingHistory' | 'listenKey';

@@ -1,10 +1,14 @@
 // Builds execution records from the domain-event stream: arrival price when an order reaches the market, the
-// decision time (a signal's, or the order's own), fills as they come. The engine feeds it; summaries come from
-// summarizeExecution.
+// decision time (a signal's, or the order's own), fills as they come, and the algorithm a child order belongs
+// to (from AlgoStarted). The engine feeds it; summaries come from summarizeExecution.
+import type { ParentEventDraft } from '../domain/algo-events.ts';
 import { decimal, ZERO, type DecimalString } from '../domain/decimal.ts';
-import type { DomainEvent } from '../domain/events.ts';
+import type { DomainEvent, Stamped } from '../domain/events.ts';
 import type { OrderSide } from '../domain/order-request.ts';
-import { summarizeExecution, type ExecutionRecord, type ExecutionSummary } from './execution.ts';
+import { DIRECT_EXECUTION, summarizeByAlgorithm, summarizeExecution, type AlgorithmExecution, type ExecutionRecord, type ExecutionSummary } from './execution.ts';
+
+/** What the tracker reads: order events, and the algorithms' AlgoStarted (the rest it passes by). */
+export type ExecutionEvent = DomainEvent | Stamped<ParentEventDraft>;
 
 interface TrackedOrder {
   orderId: string;
@@ -19,12 +23,16 @@ interface TrackedOrder {
   filledNotional: DecimalString;
   firstFillTime?: number;
   fromSignal: boolean;
+  /** Whoever placed it: an algorithm, a position or an order list (ids are data). */
+  parentId?: string;
 }
 
 export interface ExecutionFilter {
   readonly symbol?: string;
   /** Only orders that carried out a signal (position entries from submitSignal). */
   readonly signalsOnly?: boolean;
+  /** Only the children of this algorithm kind (twap, vwap, ...), or DIRECT_EXECUTION for orders of none. */
+  readonly algorithm?: string;
 }
 
 /** Execution quality covers the most recent orders, this many at most. */
@@ -34,6 +42,8 @@ export class ExecutionTracker {
   private readonly orders = new Map<string, TrackedOrder>();
   /** Signal times told before the order's first event was seen (the engine reacts after the command). */
   private readonly signalTimes = new Map<string, number>();
+  /** The kind of each algorithm seen start, by its parentId (the most recent ones, bounded like the orders). */
+  private readonly algorithms = new Map<string, string>();
 
   /**
    * @param marketPrice the last price of a symbol on a venue, read when an order reaches the market (its
@@ -52,8 +62,12 @@ export class ExecutionTracker {
     order.fromSignal = true;
   }
 
-  observe(event: DomainEvent): void {
+  observe(event: ExecutionEvent): void {
     switch (event.type) {
+      case 'AlgoStarted':
+        this.algorithms.set(event.parentId, event.kind);
+        if (this.algorithms.size > MAX_ORDERS_TRACKED) this.algorithms.delete(this.algorithms.keys().next().value!);
+        return;
       case 'OrderInitialized': {
         const signalTime = this.signalTimes.get(event.orderId);
         this.signalTimes.delete(event.orderId);
@@ -66,6 +80,7 @@ export class ExecutionTracker {
           filledQuantity: '0',
           filledNotional: '0',
           fromSignal: signalTime !== undefined,
+          ...(event.parentId === undefined ? {} : { parentId: event.parentId }),
         });
         // The most recent orders only: a daemon running for weeks must not keep one record per order ever sent.
         if (this.orders.size > MAX_ORDERS_TRACKED) this.orders.delete(this.orders.keys().next().value!);
@@ -108,6 +123,9 @@ export class ExecutionTracker {
       if (order.arrivalPrice === undefined) continue;
       if (filter.symbol !== undefined && order.symbol !== filter.symbol) continue;
       if (filter.signalsOnly === true && !order.fromSignal) continue;
+      // Resolved here, not at the child's first event: an algorithm's start may be told after its first child.
+      const algorithm = order.parentId === undefined ? undefined : this.algorithms.get(order.parentId);
+      if (filter.algorithm !== undefined && (algorithm ?? DIRECT_EXECUTION) !== filter.algorithm) continue;
       const filled = decimal(order.filledQuantity);
       records.push({
         orderId: order.orderId,
@@ -119,6 +137,7 @@ export class ExecutionTracker {
         arrivalPrice: order.arrivalPrice,
         signalTime: order.decisionTime,
         firstFillTime: order.firstFillTime,
+        ...(algorithm === undefined ? {} : { algorithm }),
       });
     }
     return records;
@@ -126,5 +145,10 @@ export class ExecutionTracker {
 
   summary(filter: ExecutionFilter = {}): ExecutionSummary {
     return summarizeExecution(this.records(filter));
+  }
+
+  /** Slippage against arrival, fill rate and latency per algorithm kind; orders of none as DIRECT_EXECUTION. */
+  summaryByAlgorithm(filter: ExecutionFilter = {}): AlgorithmExecution[] {
+    return summarizeByAlgorithm(this.records(filter));
   }
 }

@@ -20,6 +20,29 @@ export interface ExecutionRecord {
   readonly signalTime: number;
   /** Absent when nothing filled. */
   readonly firstFillTime?: number;
+  /** The execution algorithm (twap, vwap, pov, iceberg, chase, ...) whose child it is; absent: placed directly. */
+  readonly algorithm?: string;
+}
+
+/** The group of orders placed without an execution algorithm (by hand, by a signal, by a position). */
+export const DIRECT_EXECUTION = 'direct';
+
+export interface AlgorithmExecution {
+  /** The algorithm's kind, or DIRECT_EXECUTION. */
+  readonly algorithm: string;
+  readonly summary: ExecutionSummary;
+}
+
+/** Execution quality per algorithm (direct orders as DIRECT_EXECUTION), in name order. */
+export function summarizeByAlgorithm(records: readonly ExecutionRecord[]): AlgorithmExecution[] {
+  const groups = new Map<string, ExecutionRecord[]>();
+  for (const record of records) {
+    const algorithm = record.algorithm ?? DIRECT_EXECUTION;
+    const group = groups.get(algorithm);
+    if (group === undefined) groups.set(algorithm, [record]);
+    else group.push(record);
+  }
+  return [...groups.keys()].sort().map((algorithm) => ({ algorithm, summary: summarizeExecution(groups.get(algorithm)!) }));
 }
 
 /** Filled / ordered, in [0, 1]. */

@@ -18,7 +18,12 @@ export interface TradeRecord {
   readonly quantity: DecimalString;
   /** All fees of the round trip, in quote currency. */
   readonly fees: DecimalString;
-  /** Net of fees, in quote currency: (exit − entry) × quantity − fees for a long, (entry − exit) × quantity − fees for a short. */
+  /** Perpetuals: funding received (+) and paid (−) while the position was held, in quote currency. */
+  readonly funding?: DecimalString;
+  /**
+   * Net of fees and funding, in quote currency: (exit − entry) × quantity − fees + funding for a long,
+   * (entry − exit) × quantity − fees + funding for a short.
+   */
   readonly realizedPnl: DecimalString;
   readonly exitReason: ExitReason;
 }
@@ -36,13 +41,53 @@ export function createTradeRecord(input: Omit<TradeRecord, 'realizedPnl'>): Trad
   if (input.exitTime < input.entryTime) throw new Error(`trade ${input.id}: exitTime ${input.exitTime} is before entryTime ${input.entryTime}`);
   if (!(EXIT_REASONS as readonly string[]).includes(input.exitReason)) throw new Error(`trade ${input.id}: unknown exitReason ${JSON.stringify(input.exitReason)}`);
   const move = input.side === 'buy' ? exitPrice.minus(entryPrice) : entryPrice.minus(exitPrice);
-  const realizedPnl = move.times(quantity).minus(fees);
+  const funding = input.funding === undefined ? ZERO : decimal(input.funding);
+  const realizedPnl = move.times(quantity).minus(fees).plus(funding);
   return {
     ...input,
     entryPrice: toDecimalString(entryPrice),
     exitPrice: toDecimalString(exitPrice),
     quantity: toDecimalString(quantity),
     fees: toDecimalString(fees),
+    ...(input.funding === undefined ? {} : { funding: toDecimalString(funding) }),
     realizedPnl: toDecimalString(realizedPnl),
   };
+}
+
+/** The figures of a position (as its actor keeps them) a trade record is made from. */
+export interface PositionTradeFigures {
+  readonly positionId: string;
+  readonly symbol: string;
+  readonly direction: 'long' | 'short';
+  readonly openedQuantity: DecimalString;
+  readonly closedQuantity: DecimalString;
+  /** Σ quantity × price of the opening fills, and of the closing ones. */
+  readonly entryNotional: DecimalString;
+  readonly exitNotional: DecimalString;
+  readonly fees: DecimalString;
+  readonly openedAt?: number;
+  readonly closedAt?: number;
+  readonly exitReason?: ExitReason;
+}
+
+/**
+ * The trade record of a position that opened and closed (undefined for one that never did): entry and exit at
+ * their volume-weighted prices. The one rule for a live engine, a restart and a report read from the store.
+ */
+export function tradeRecordOfPosition(position: PositionTradeFigures): TradeRecord | undefined {
+  const opened = decimal(position.openedQuantity);
+  const closed = decimal(position.closedQuantity);
+  if (!opened.gt(ZERO) || !closed.gt(ZERO) || position.openedAt === undefined || position.closedAt === undefined) return undefined;
+  return createTradeRecord({
+    id: position.positionId,
+    symbol: position.symbol,
+    side: position.direction === 'long' ? 'buy' : 'sell',
+    entryTime: position.openedAt,
+    entryPrice: decimal(position.entryNotional).div(opened).toFixed(),
+    exitTime: position.closedAt,
+    exitPrice: decimal(position.exitNotional).div(closed).toFixed(),
+    quantity: position.closedQuantity,
+    fees: position.fees,
+    exitReason: position.exitReason ?? 'manual',
+  });
 }

@@ -1,6 +1,6 @@
 // The report of a daemon's history (live or paper): its closed trades since a time, on the realized equity
 // curve. One function for GET /v1/performance and `fillstate report --since`, so both give the same figures.
-import type { ExecutionSummary } from '../analytics/execution.ts';
+import type { AlgorithmExecution, ExecutionSummary } from '../analytics/execution.ts';
 import { computeStatistics, groupTrades, realizedEquityCurve, type ReportStatistics } from '../analytics/report-statistics.ts';
 import type { TradeRecord } from '../analytics/trade-record.ts';
 import { decimal, ZERO, type DecimalString } from '../domain/decimal.ts';
@@ -46,7 +46,7 @@ export function historyStatistics(input: { readonly trades: readonly TradeRecord
 }
 
 /** The report of a history: trades as the fills of the price chart (entries and exits), the realized curve. */
-export function buildHistoryReport(input: { readonly history: HistoryStatistics; readonly title: string; readonly quote: string; readonly execution: ExecutionSummary; readonly openPositions: number; readonly source: string }): Report {
+export function buildHistoryReport(input: { readonly history: HistoryStatistics; readonly title: string; readonly quote: string; readonly execution: ExecutionSummary; readonly executionByAlgorithm?: readonly AlgorithmExecution[]; readonly openPositions: number; readonly source: string }): Report {
   const { history } = input;
   const curve = realizedEquityCurve(history.trades, history.startingEquity, history.start);
   let peak = ZERO;
@@ -81,7 +81,7 @@ export function buildHistoryReport(input: { readonly history: HistoryStatistics;
     trades: history.trades,
     bySymbol: groupTrades(history.trades, 'symbol'),
     byExitReason: groupTrades(history.trades, 'exitReason'),
-    execution: { overall: input.execution, byKind: [] },
+    execution: { overall: input.execution, byKind: [], byAlgorithm: input.executionByAlgorithm ?? [] },
     openPositions: input.openPositions,
   };
 }

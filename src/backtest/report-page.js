@@ -105,9 +105,17 @@
   }
 
   function executionRows(report) {
-    const row = (kind, summary) => [kind, summary.orders, summary.filledOrders, summary.fillRate, summary.slippageBasisPoints && summary.slippageBasisPoints.mean, summary.slippageBasisPoints && summary.slippageBasisPoints.weighted, summary.slippageCost, summary.timeToFirstFillMs && summary.timeToFirstFillMs.median];
+    const row = executionRow;
     return [row('all orders', report.execution.overall), ...report.execution.byKind.map((group) => row(group.kind, group.summary))];
   }
+  // Reports written before execution was grouped per algorithm have no byAlgorithm.
+  function algorithmRows(report) {
+    return (report.execution.byAlgorithm || []).map((group) => executionRow(group.algorithm, group.summary));
+  }
+  function executionRow(name, summary) {
+    return [name, summary.orders, summary.filledOrders, summary.fillRate, summary.slippageBasisPoints && summary.slippageBasisPoints.mean, summary.slippageBasisPoints && summary.slippageBasisPoints.weighted, summary.slippageCost, summary.timeToFirstFillMs && summary.timeToFirstFillMs.median];
+  }
+  const ALGORITHM_HEADERS = ['algorithm', 'count', 'filled', 'fill rate', 'slippage mean (bps)', 'slippage weighted (bps)', 'slippage cost', 'median ms to first fill'];
   const EXECUTION_HEADERS = ['orders', 'count', 'filled', 'fill rate', 'slippage mean (bps)', 'slippage weighted (bps)', 'slippage cost', 'median ms to first fill'];
 
   if (data.compare) {
@@ -121,6 +129,8 @@
     equityCharts(section('Equity and drawdown'));
     table(section('Execution quality, A'), EXECUTION_HEADERS, executionRows(data.a));
     table(section('Execution quality, B'), EXECUTION_HEADERS, executionRows(data.b));
+    table(section('Execution quality per algorithm, A'), ALGORITHM_HEADERS, algorithmRows(data.a));
+    table(section('Execution quality per algorithm, B'), ALGORITHM_HEADERS, algorithmRows(data.b));
   } else {
     const report = data;
     document.getElementById('title').textContent = report.title;
@@ -143,6 +153,7 @@
     table(section('Per symbol'), ['symbol', 'trades', 'wins', 'win rate', 'PnL', 'average PnL', 'fees'], groups(report.bySymbol));
     table(section('Per exit reason'), ['exit reason', 'trades', 'wins', 'win rate', 'PnL', 'average PnL', 'fees'], groups(report.byExitReason));
     table(section('Execution quality (slippage against the arrival price)'), EXECUTION_HEADERS, executionRows(report));
+    table(section('Execution quality per algorithm'), ALGORITHM_HEADERS, algorithmRows(report));
     table(section(`Trades (${report.trades.length})`), ['position', 'symbol', 'side', 'entry time', 'entry', 'exit time', 'exit', 'quantity', 'fees', 'PnL', 'exit reason'],
       report.trades.map((trade) => [trade.id, trade.symbol, trade.side === 'buy' ? 'long' : 'short', iso(trade.entryTime), trade.entryPrice, iso(trade.exitTime), trade.exitPrice, trade.quantity, trade.fees, trade.realizedPnl, trade.exitReason]));
   }

@@ -1,6 +1,6 @@
 // The report of a run or of a daemon's history, as JSON: the figures the HTML page draws, decimal strings for
 // money, nothing that depends on the wall clock or the machine (so the same run gives the same bytes).
-import { summarizeExecution, type ExecutionRecord, type ExecutionSummary } from '../analytics/execution.ts';
+import { summarizeByAlgorithm, summarizeExecution, type AlgorithmExecution, type ExecutionRecord, type ExecutionSummary } from '../analytics/execution.ts';
 import { computeStatistics, groupTrades, type ReportStatistics, type TradeGroupRow } from '../analytics/report-statistics.ts';
 import type { TradeRecord } from '../analytics/trade-record.ts';
 import { decimal, ZERO, type DecimalString } from '../domain/decimal.ts';
@@ -43,7 +43,12 @@ export interface Report {
   readonly trades: readonly TradeRecord[];
   readonly bySymbol: readonly TradeGroupRow[];
   readonly byExitReason: readonly TradeGroupRow[];
-  readonly execution: { readonly overall: ExecutionSummary; readonly byKind: readonly ExecutionGroup[] };
+  readonly execution: {
+    readonly overall: ExecutionSummary;
+    readonly byKind: readonly ExecutionGroup[];
+    /** Per execution algorithm (twap, vwap, ...), orders placed without one as "direct". */
+    readonly byAlgorithm: readonly AlgorithmExecution[];
+  };
   readonly openPositions: number;
 }
 
@@ -115,6 +120,7 @@ export function buildReport(input: ReportInput): Report {
     execution: {
       overall: summarizeExecution(input.executions),
       byKind: [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, records]) => ({ kind, summary: summarizeExecution(records) })),
+      byAlgorithm: summarizeByAlgorithm(input.executions),
     },
     openPositions: input.openPositions,
   };

@@ -78,7 +78,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     balances,
     orderLatencyMs: config.venue?.orderLatencyMs ?? 5,
     reportLatencyMs: config.venue?.reportLatencyMs ?? 5,
+    marketDataLatencyMs: config.venue?.marketDataLatencyMs,
+    fillModel: config.venue?.fillModel,
     nativeStops: config.venue?.nativeStops,
+    perpetuals: config.venue?.perpetuals,
   });
   const engine = createEngine({
     venues: [venue],

@@ -5,6 +5,15 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isDecimalText } from '../domain/decimal.ts';
+import {
+  checkPaperSettings,
+  paperFillModelSchema,
+  paperLatencySchema,
+  perpetualSettingsSchema,
+  resolveLatency,
+  type ConfiguredLatency,
+  type PaperLatency,
+} from '../../adapters/paper/settings-schema.ts';
 import { positionPlanSchema, sizingSchema } from './schemas.ts';
 
 export class ConfigError extends Error {
@@ -33,6 +42,8 @@ const rateLimitSchema = z.strictObject({
 
 const instrumentSchema = z.strictObject({
   symbol: z.string().min(1),
+  /** spot (default): buying and selling the base; perpetual: a linear futures contract on margin, settled in quote. */
+  kind: z.enum(['spot', 'perpetual'], { error: 'kind must be "spot" or "perpetual"' }).optional(),
   base: z.string().min(1),
   quote: z.string().min(1),
   tickSize: positiveDecimalText('tickSize'),
@@ -53,19 +64,40 @@ const syntheticMarketSchema = z.strictObject({
   startPrice: positiveDecimalText('startPrice').default('50000'),
   intervalMs: z.int().positive().default(100),
   tradeShare: z.number().min(0).max(1).default(0.4),
+  /** Book levels on each side. */
+  levels: z.int().min(1).max(1000).default(5),
+  /**
+   * How the venue gets the book: "quotes" (each quote replaces the displayed book) or "l2" (L2 book replay: a
+   * snapshot, then incremental level updates applied to the venue's full-depth book).
+   */
+  book: z.enum(['quotes', 'l2'], { error: 'market.book must be "quotes" or "l2"' }).default('quotes'),
 });
 
-const paperVenueSchema = z.strictObject({
-  type: z.literal('paper'),
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('paper'),
-  instruments: z.array(instrumentSchema).min(1).default([DEFAULT_INSTRUMENT]),
-  balances: z.record(z.string().min(1), nonNegativeDecimalText('balance')).default({ USDT: '100000', BTC: '2' }),
-  orderLatencyMs: z.int().nonnegative().default(15),
-  reportLatencyMs: z.int().nonnegative().default(15),
-  nativeStops: z.boolean().default(false),
-  /** The seeded synthetic market that feeds each instrument on wall time. */
-  market: syntheticMarketSchema.prefault({}),
-});
+const paperVenueSchema = z
+  .strictObject({
+    type: z.literal('paper'),
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('paper'),
+    instruments: z.array(instrumentSchema).min(1).default([DEFAULT_INSTRUMENT]),
+    balances: z.record(z.string().min(1), nonNegativeDecimalText('balance')).default({ USDT: '100000', BTC: '2' }),
+    /** Order entry (an order, amendment or cancel reaching the venue) and execution reports back. */
+    orderLatencyMs: paperLatencySchema('orderLatencyMs').default(15),
+    reportLatencyMs: paperLatencySchema('reportLatencyMs').default(15),
+    /** Market data from the venue to the engine: a strategy reacts to a book the venue has moved past. */
+    marketDataLatencyMs: paperLatencySchema('marketDataLatencyMs').default(0),
+    /** How resting orders queue and fill (adapters/paper/fill-model.ts). */
+    fillModel: paperFillModelSchema.default({ kind: 'queuePosition' }),
+    /**
+     * Whether the paper venue holds stop, stop-limit and take-profit orders itself, as exchanges do (default): a
+     * stop at the venue survives the daemon. Off, every stop is held by the engine (emulated).
+     */
+    nativeStops: z.boolean().default(true),
+    /** Margin, leverage, funding and liquidation of the instruments of kind "perpetual", by symbol. */
+    perpetuals: z.record(z.string().min(1), perpetualSettingsSchema).default({}),
+    /** The seeded synthetic market that feeds each instrument on wall time. */
+    market: syntheticMarketSchema.prefault({}),
+  })
+  // The venue's own checks, run now: a setting it would refuse at start is refused with the config.
+  .superRefine((venue, context) => checkPaperSettings(venue, (path, message) => context.addIssue({ code: 'custom', path, message })));
 
 const websocketVenueSchema = z.strictObject({
   type: z.literal('websocket'),
@@ -82,12 +114,14 @@ const environmentVariableName = (setting: string, example: string) =>
 const ccxtVenueSchema = z.strictObject({
   type: z.literal('ccxt'),
   id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'venue id must be 1 to 32 letters, digits, "_" or "-"').default('exchange'),
-  exchange: z.enum(['binance'], { error: 'venue.exchange must be one the ccxt venue has a profile for: binance' }),
+  exchange: z.enum(['binance', 'okx'], { error: 'venue.exchange must be one the ccxt venue has a profile for: binance, okx' }),
   market: z.enum(['spot', 'future'], { error: 'venue.market must be "spot" or "future"' }).default('spot'),
   /** The exchange's test network (no real money); set false deliberately to trade live. */
   testnet: z.boolean().default(true),
   apiKeyEnv: environmentVariableName('apiKeyEnv', 'BINANCE_API_KEY').default('FILLSTATE_EXCHANGE_API_KEY'),
   secretEnv: environmentVariableName('secretEnv', 'BINANCE_SECRET').default('FILLSTATE_EXCHANGE_SECRET'),
+  /** The API key's passphrase, for exchanges whose keys have one (OKX). */
+  passwordEnv: environmentVariableName('passwordEnv', 'OKX_PASSPHRASE').optional(),
   /** Base URLs that replace the exchange's own: a local simulator, a proxy, a regional endpoint. */
   urls: z
     .strictObject({
@@ -106,7 +140,12 @@ const ccxtVenueSchema = z.strictObject({
   quietBackfillMs: z.int().min(100).default(15_000),
 });
 
-const venueSchema = z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema, ccxtVenueSchema], { error: 'venue.type must be "paper", "websocket" or "ccxt"' });
+const ccxtVenueWithCredentialsSchema = ccxtVenueSchema.superRefine((venue, context) => {
+  if (venue.exchange === 'okx' && venue.passwordEnv === undefined) context.addIssue({ code: 'custom', path: ['passwordEnv'], message: 'an OKX key has a passphrase: name the environment variable that holds it, e.g. OKX_PASSPHRASE' });
+  if (venue.exchange === 'okx' && venue.market !== 'spot') context.addIssue({ code: 'custom', path: ['market'], message: 'the OKX profile trades the spot market only' });
+});
+
+const venueSchema = z.discriminatedUnion('type', [paperVenueSchema, websocketVenueSchema, ccxtVenueWithCredentialsSchema], { error: 'venue.type must be "paper", "websocket" or "ccxt"' });
 
 const riskSchema = z.strictObject({
   minQuantity: positiveDecimalText('minQuantity').optional(),
@@ -167,7 +206,7 @@ const configSchema = z.strictObject({
   shutdown: z
     .strictObject({
       cancelOpenOrders: z.boolean().default(false),
-      /** On a graceful stop, ask the engine to hand locally held stops to the venue (the engine has no hand-over yet). */
+      /** On a graceful stop, hand the trailing stops the engine holds to the venue as native stops (engine.handStopsToVenue). */
       handStopsToVenue: z.boolean().default(true),
     })
     .prefault({}),
@@ -185,7 +224,7 @@ export function configuredVenues(config: DaemonConfig): readonly VenueConfig[] {
 }
 
 /** Keys that hold secrets: refused in a config file, whose contents end up in backups and repositories. */
-const SECRET_KEY = /^(token|secret|password|apikey|api_key|apisecret|api_secret|privatekey|private_key)$/i;
+const SECRET_KEY = /^(token|secret|password|passphrase|apikey|api_key|apisecret|api_secret|privatekey|private_key)$/i;
 
 export const CONFIG_FILE_NAMES = ['fillstate.config.json', 'fillstate.config.yaml', 'fillstate.config.yml'] as const;
 
@@ -220,16 +259,16 @@ export function loadConfig(options: { configPath?: string; cwd?: string; env?: N
     file = CONFIG_FILE_NAMES.map((name) => path.join(cwd, name)).find((candidate) => existsSync(candidate));
   }
   const raw = file === undefined ? {} : readConfigFile(file);
-  return { config: parseConfig(raw, { source: file ?? 'defaults', env, overrides: options.overrides }), file };
+  return { config: parseConfig(raw, { source: file ?? 'defaults', env, overrides: options.overrides, baseDir: file === undefined ? cwd : path.dirname(file) }), file };
 }
 
 /** Validates a configuration object (as read from a file) with the environment and flags applied. */
-export function parseConfig(raw: unknown, options: { source?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {}): DaemonConfig {
+export function parseConfig(raw: unknown, options: { source?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides; baseDir?: string } = {}): DaemonConfig {
   const source = options.source ?? 'configuration';
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['(root): the configuration must be an object of settings']);
   const secrets = findSecretKeys(raw, []);
   if (secrets.length > 0) {
-    throw new ConfigError(source, secrets.map((at) => `${at}: secrets are not read from files; set them in the environment (FILLSTATE_TOKEN, or the variables the venue's tokenEnv, apiKeyEnv and secretEnv name)`));
+    throw new ConfigError(source, secrets.map((at) => `${at}: secrets are not read from files; set them in the environment (FILLSTATE_TOKEN, or the variables the venue's tokenEnv, apiKeyEnv, secretEnv and passwordEnv name)`));
   }
   if ('venue' in raw && 'venues' in raw) throw new ConfigError(source, ['venues: give either "venue" (one) or "venues" (several), not both']);
   const fromFile = configSchema.safeParse(raw);
@@ -245,7 +284,36 @@ export function parseConfig(raw: unknown, options: { source?: string; env?: Node
     });
     throw new ConfigError(`${source} with environment variables and flags`, issues);
   }
-  return result.data;
+  return readLatencyFiles(result.data, options.baseDir ?? process.cwd(), source);
+}
+
+
+/**
+ * Reads each latency samples file a paper venue names (relative to the config file's folder) into its
+ * samples, so a missing or bad file refuses the config with the setting, the file and the line.
+ */
+function readLatencyFiles(config: DaemonConfig, baseDir: string, source: string): DaemonConfig {
+  const issues: string[] = [];
+  const resolve = (setting: ConfiguredLatency, at: string): PaperLatency => {
+    try {
+      return resolveLatency(setting, baseDir);
+    } catch (error) {
+      issues.push(`${at}.samplesFile: ${(error as Error).message}`);
+      return 0;
+    }
+  };
+  const withSamples = (venue: VenueConfig, at: string): VenueConfig =>
+    venue.type !== 'paper'
+      ? venue
+      : {
+          ...venue,
+          orderLatencyMs: resolve(venue.orderLatencyMs, `${at}.orderLatencyMs`),
+          reportLatencyMs: resolve(venue.reportLatencyMs, `${at}.reportLatencyMs`),
+          marketDataLatencyMs: resolve(venue.marketDataLatencyMs, `${at}.marketDataLatencyMs`),
+        };
+  const resolved = { ...config, venue: withSamples(config.venue, 'venue'), ...(config.venues === undefined ? {} : { venues: config.venues.map((venue, index) => withSamples(venue, `venues.${index}`)) }) };
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return resolved;
 }
 
 function readConfigFile(file: string): unknown {

@@ -189,14 +189,16 @@ async function createVenue(venueConfig: VenueConfig, clock: Clock, env: NodeJS.P
   if (venueConfig.type === 'ccxt') {
     const apiKey = env[venueConfig.apiKeyEnv];
     const secret = env[venueConfig.secretEnv];
-    const missing = [[venueConfig.apiKeyEnv, apiKey], [venueConfig.secretEnv, secret]].filter(([, value]) => value === undefined || value === '').map(([name]) => name);
+    const passphrase = venueConfig.passwordEnv === undefined ? undefined : env[venueConfig.passwordEnv];
+    const named: Array<[string, string | undefined]> = [[venueConfig.apiKeyEnv, apiKey], [venueConfig.secretEnv, secret], ...(venueConfig.passwordEnv === undefined ? [] : [[venueConfig.passwordEnv, passphrase] as [string, string | undefined]])];
+    const missing = named.filter(([, value]) => value === undefined || value === '').map(([name]) => name);
     if (missing.length > 0) throw new Error(`venue "${venueConfig.id}" needs its API credentials in the environment variable${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}`);
     // Loaded only when configured: ccxt is large, and a daemon on another venue should not pay for it.
     const { CcxtVenue, profileFor } = await import('../../adapters/ccxt/index.ts');
     return {
       venue: new CcxtVenue({
         id: venueConfig.id,
-        profile: profileFor(venueConfig.exchange, venueConfig.market),
+        profile: profileFor(venueConfig.exchange, venueConfig.market, passphrase === undefined ? {} : { passphrase }),
         apiKey: apiKey!,
         secret: secret!,
         testnet: venueConfig.testnet,
@@ -236,44 +238,30 @@ async function cancelOpenOrders(engine: Engine, clock: Clock, logger: Logger): P
   logger.info({ canceled: working.length - unconfirmed.length, unconfirmed }, `canceled ${working.length - unconfirmed.length} resting order(s) at shutdown${unconfirmed.length > 0 ? `; ${unconfirmed.length} not confirmed by the venue` : ''}`);
 }
 
-/** The engine's optional hand-over of locally held stops to the venue (present once the engine provides it). */
-interface StopHandOver {
-  handStopsToVenue?: () => unknown;
-}
-
-/** Asks the engine to place each locally held stop at the venue as a native stop, where the venue can hold one. */
+/** Places each locally held trailing stop at the venue as a native stop, where the venue can hold one. */
 async function handStopsToVenue(engine: Engine, logger: Logger): Promise<void> {
-  const handOver = (engine as Engine & StopHandOver).handStopsToVenue;
-  if (typeof handOver !== 'function') return;
   try {
-    await handOver.call(engine);
+    const report = await engine.handStopsToVenue();
+    if (report.handedOver.length > 0) {
+      logger.info({ handedOver: report.handedOver }, `handed ${report.handedOver.length} trailing stop(s) to the venue as native stops: ${report.handedOver.map((stop) => `${stop.positionId} ${stop.symbol} stop ${stop.stopPrice}`).join(', ')}`);
+    }
   } catch (error) {
     logger.error({ err: error }, `could not hand the local stops to the venue at shutdown: ${(error as Error).message}`);
   }
 }
 
 /**
- * Positions left open with a stop held only here (emulated, not at the venue): nothing protects them while the
- * daemon is down. Said at shutdown, by position, so an operator can act.
+ * Positions left open with no stop the venue holds: nothing protects them while the daemon is down. Said at
+ * shutdown, by position and with the reason, so an operator can act.
  */
-export function unprotectedPositions(engine: Engine): { positionId: string; symbol: string; stopOrderId: string; stopPrice?: string }[] {
-  const unprotected: { positionId: string; symbol: string; stopOrderId: string; stopPrice?: string }[] = [];
-  for (const position of engine.listPositions({ open: true })) {
-    if (position.stopOrderId === undefined) continue;
-    if (engine.getOrder(position.stopOrderId)?.status !== 'emulated') continue;
-    unprotected.push({ positionId: position.positionId, symbol: position.symbol, stopOrderId: position.stopOrderId, ...(position.stopPrice === undefined ? {} : { stopPrice: position.stopPrice }) });
-  }
-  return unprotected;
-}
-
 function reportUnprotectedPositions(engine: Engine, logger: Logger): void {
-  const unprotected = unprotectedPositions(engine);
+  const unprotected = engine.unprotectedPositions();
   if (unprotected.length === 0) {
     logger.info('no open position is left with a stop held only by this daemon');
     return;
   }
   logger.warn(
     { unprotected },
-    `${unprotected.length} open position(s) left UNPROTECTED while the daemon is down (their stops are held locally, not at the venue): ${unprotected.map((entry) => `${entry.positionId} ${entry.symbol} stop ${entry.stopPrice ?? '?'}`).join(', ')}`,
+    `${unprotected.length} open position(s) left UNPROTECTED while the daemon is down (no stop at the venue): ${unprotected.map((entry) => `${entry.positionId} ${entry.symbol} stop ${entry.stopPrice ?? 'none'} (${entry.reason})`).join(', ')}`,
   );
 }

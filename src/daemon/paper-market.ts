@@ -2,12 +2,14 @@
 // synthetic market per instrument, so prices move and resting orders fill the way a real book would. Its
 // state is saved in the data directory after every change (incrementally), so it is the same venue after a restart.
 import { createSyntheticMarket } from '../../adapters/market-data/synthetic.ts';
-import { replayInRealTime } from '../../adapters/market-data/replay.ts';
+import { replayInRealTime, type MarketDataSink } from '../../adapters/market-data/replay.ts';
+import { QuoteToBookUpdates } from '../../adapters/market-data/book-updates.ts';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
 import { PaperStateFile } from '../../adapters/paper/paper-state-file.ts';
 import { createInstrument } from '../domain/instrument.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { DaemonConfig } from './config.ts';
+import { resolvedLatency } from '../../adapters/paper/settings-schema.ts';
 
 type PaperVenueConfig = Extract<DaemonConfig['venue'], { type: 'paper' }>;
 
@@ -36,9 +38,12 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
     clock,
     instruments,
     balances: config.balances,
-    orderLatencyMs: config.orderLatencyMs,
-    reportLatencyMs: config.reportLatencyMs,
+    orderLatencyMs: resolvedLatency(config.orderLatencyMs),
+    reportLatencyMs: resolvedLatency(config.reportLatencyMs),
+    marketDataLatencyMs: resolvedLatency(config.marketDataLatencyMs),
+    fillModel: config.fillModel,
     nativeStops: config.nativeStops,
+    perpetuals: config.perpetuals,
     state: saved,
     // Saved once per turn, before any report of the turn's changes is delivered (reports come on later timers).
     onStateChange: () => {
@@ -47,6 +52,9 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
       setImmediate(save);
     },
   });
+  // L2 book replay: each synthetic quote reaches the venue as the level updates an L2 feed would send.
+  const l2 = new QuoteToBookUpdates();
+  const sink: MarketDataSink = config.market.book === 'l2' ? { onMarketData: (tick) => (tick.type === 'quote' ? venue.onBookUpdate(l2.next(tick)) : venue.onMarketData(tick)) } : venue;
   let stops: Array<() => void> = [];
   return {
     venue,
@@ -64,8 +72,9 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
             startTime: clock.now(),
             intervalMs: config.market.intervalMs,
             tradeShare: config.market.tradeShare,
+            levels: config.market.levels,
           }),
-          venue,
+          sink,
           clock,
           { restamp: true },
         ),
@@ -79,3 +88,4 @@ export function createPaperMarket(config: PaperVenueConfig, clock: Clock, stateP
     },
   };
 }
+

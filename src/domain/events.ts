@@ -72,12 +72,18 @@ export type PositionChange =
   | 'stopUpdated'
   /** The stop order ended without closing the position and was placed again. */
   | 'stopReplaced'
+  /** A trailing stop held here was handed to the venue as a native stop at its level (a graceful shutdown). */
+  | 'stopHandedOver'
   /** The take-profit was moved by hand. */
   | 'takeProfitUpdated'
   /** An exit ended with quantity left: it is sent again at the next market data. */
   | 'exitRetryPending'
   /** Too many exits in a row ended without a fill: nothing is working to close the position. */
-  | 'exitFailed';
+  | 'exitFailed'
+  /** A funding payment was received or paid (perpetuals): the position's funding total changed. */
+  | 'funding'
+  /** The venue liquidated part of the position (a whole liquidation closes it: PositionClosed). */
+  | 'liquidation';
 
 interface PositionEventFields {
   readonly positionId: string;
@@ -104,6 +110,8 @@ export type PositionEventDraft =
       readonly averageEntryPrice: DecimalString;
       readonly realizedPnl: DecimalString;
       readonly fees: DecimalString;
+      /** Perpetuals: funding received (+) and paid (−) while the position was open. */
+      readonly funding?: DecimalString;
       readonly stopPrice?: DecimalString;
     })
   | (PositionEventFields & {
@@ -112,11 +120,62 @@ export type PositionEventDraft =
       readonly closedQuantity: DecimalString;
       readonly realizedPnl: DecimalString;
       readonly fees: DecimalString;
+      /** Perpetuals: funding received (+) and paid (−) while the position was open. */
+      readonly funding?: DecimalString;
       readonly exitReason: ExitReason;
     });
 
-/** What a machine announces; the engine adds the clock's timestamp and its sequence number. */
-export type DomainEventDraft = OrderEventDraft | PositionEventDraft | ParentEventDraft;
+interface AccountEventFields {
+  readonly venue: string;
+  readonly symbol: string;
+  /** The engine's position on the symbol the report was applied to; absent when there was none. */
+  readonly positionId?: string;
+}
+
+/**
+ * What a margin venue reported about the account (adapters/venue.ts AccountReport), as the engine applied it:
+ * to the ledger, and to the symbol's position when there is one.
+ */
+export type AccountEventDraft =
+  | (AccountEventFields & {
+      readonly type: 'FundingSettled';
+      readonly fundingId: string;
+      /** Positive: received; negative: paid. In `currency`. */
+      readonly amount: DecimalString;
+      readonly currency: string;
+      readonly rate: DecimalString;
+      /** The venue's time of the payment (the funding time). */
+      readonly fundingTime: number;
+    })
+  | (AccountEventFields & {
+      readonly type: 'PositionLiquidated';
+      readonly tradeId: string;
+      /** The closing side. */
+      readonly side: OrderSide;
+      readonly quantity: DecimalString;
+      readonly price: DecimalString;
+      readonly fee: DecimalString;
+      readonly feeCurrency: string;
+      /** Settlement currency of the position (the instrument's quote). */
+      readonly currency: string;
+    })
+  | (AccountEventFields & {
+      readonly type: 'VenuePositionReported';
+      readonly direction: 'long' | 'short' | 'flat';
+      readonly quantity: DecimalString;
+      readonly currency: string;
+      readonly entryPrice?: DecimalString;
+      readonly markPrice?: DecimalString;
+      readonly liquidationPrice?: DecimalString;
+      readonly leverage?: DecimalString;
+      readonly marginMode?: 'isolated' | 'cross';
+      readonly unrealizedPnl?: DecimalString;
+      /** The venue's time of the report. */
+      readonly reportedAt: number;
+    });
+
+/** What a machine (or the engine, for account reports) announces; the engine adds the clock's timestamp and its sequence number. */
+export type DomainEventDraft = OrderEventDraft | PositionEventDraft | AccountEventDraft | ParentEventDraft;
 
 export type Stamped<T> = T extends unknown ? T & { readonly sequence: number; readonly timestamp: number } : never;
 
@@ -124,22 +183,26 @@ export type DomainEvent = Stamped<DomainEventDraft>;
 export type DomainEventType = DomainEvent['type'];
 export type OrderEvent = Stamped<OrderEventDraft>;
 export type PositionEvent = Stamped<PositionEventDraft>;
+export type AccountEvent = Stamped<AccountEventDraft>;
 /** Events of execution algorithms and order lists (AlgoStarted, AlgoProgressed ... AlgoEnded). */
 export type ParentEvent = Stamped<ParentEventDraft>;
 export type { ParentEventDraft } from './algo-events.ts';
 
-/** The actor an event belongs to: `order:<id>`, `position:<id>`, or `algo:<id>` (algorithms and order lists). */
+/** The actor an event belongs to: `order:<id>`, `position:<id>`, `algo:<id>` (algorithms and order lists) or `portfolio`. */
 export function actorIdOfEvent(event: DomainEventDraft): string {
   if ('orderId' in event) return `order:${event.orderId}`;
-  if ('positionId' in event) return `position:${event.positionId}`;
-  return `algo:${event.parentId}`;
+  if ('positionId' in event && event.positionId !== undefined) return `position:${event.positionId}`;
+  if ('parentId' in event) return `algo:${event.parentId}`;
+  // An account report for a symbol with no position of ours belongs to the portfolio's ledger.
+  return 'portfolio';
 }
 
-/** The id an event is about: an order's, a position's, or an algorithm's or order list's. */
+/** The id an event is about: an order's, a position's, an algorithm's or order list's, or `venue:symbol` (an account report). */
 export function subjectOfEvent(event: DomainEventDraft): string {
   if ('orderId' in event) return event.orderId;
-  if ('positionId' in event) return event.positionId;
-  return event.parentId;
+  if ('positionId' in event && event.positionId !== undefined) return event.positionId;
+  if ('parentId' in event) return event.parentId;
+  return `${event.venue}:${event.symbol}`;
 }
 
 export type DomainEventListener = (event: DomainEvent) => void;

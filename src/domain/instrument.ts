@@ -18,6 +18,11 @@ export interface InstrumentSpec {
   makerFee: DecimalString;
   /** Fee rate charged to aggressing (taker) fills. */
   takerFee: DecimalString;
+  /**
+   * Perpetuals: the leverage the engine assumes for margin when a position request does not give one (it
+   * must be the venue's setting for the symbol); default 1. At least 1.
+   */
+  leverage?: DecimalString;
 }
 
 /** An instrument with its numbers parsed once, so hot paths never re-parse them. */
@@ -52,6 +57,10 @@ export function createInstrument(spec: InstrumentSpec): Instrument {
   if (instrument.kind !== 'spot' && instrument.kind !== 'perpetual') throw new Error(`${spec.symbol}: kind must be "spot" or "perpetual", got ${JSON.stringify(spec.kind)}`);
   if (!instrument.tickSize.gt('0')) throw new Error(`${spec.symbol}: tick size must be positive, got ${spec.tickSize}`);
   if (!instrument.lotSize.gt('0')) throw new Error(`${spec.symbol}: lot size must be positive, got ${spec.lotSize}`);
+  if (spec.leverage !== undefined) {
+    if (instrument.kind !== 'perpetual') throw new Error(`${spec.symbol}: leverage applies to perpetuals only, and this instrument is ${instrument.kind}`);
+    if (!decimal(spec.leverage).gte('1')) throw new Error(`${spec.symbol}: leverage must be at least 1, got ${spec.leverage}`);
+  }
   return instrument;
 }
 

@@ -1,7 +1,9 @@
-// The portfolio's spot cash ledger as plain JSON records: totals and reservations per currency, exact,
-// changed only by pure functions that return new records (a portfolio snapshot holds it as is).
+// The portfolio's cash ledger as plain JSON records: totals and reservations per currency, exact, changed only
+// by pure functions that return new records (a portfolio snapshot holds it as is). Spot fills are booked here;
+// perpetual futures (positions, margin, funding) by margin-ledger.ts on the same balances.
 import { ZERO, decimal, type Decimal, type DecimalString } from './decimal.ts';
 import type { OrderSide } from './order-request.ts';
+import type { MarginBook } from './margin-ledger.ts';
 
 /** One currency: `total` owned, `reserved` of it held for open orders; free = total − reserved. */
 export interface CurrencyBalance {
@@ -31,6 +33,11 @@ export interface Ledger {
    * level of 128 buckets still cost 4 ms per order at 100,000. An empty slot is null (it survives JSON).
    */
   readonly reservations: ReservationTrie;
+  /**
+   * Perpetual positions by venue, then symbol (margin-ledger.ts): their margin is part of `reserved` in their
+   * settlement currency. Absent in a ledger that never traded a perpetual (and in snapshots of version 4).
+   */
+  readonly margin?: MarginBook;
 }
 
 type Bucket = Readonly<Record<string, Reservation>>;
@@ -57,7 +64,7 @@ function withSlot<T>(level: ReadonlyArray<T | null> | null | undefined, slot: nu
 }
 
 /** The reservations with this one set (or removed, when `reservation` is undefined): only its path is copied. */
-function withReservation(reservations: ReservationTrie, orderId: string, reservation: Reservation | undefined): ReservationTrie {
+export function withReservation(reservations: ReservationTrie, orderId: string, reservation: Reservation | undefined): ReservationTrie {
   const [outerSlot, innerSlot] = slotsOf(orderId);
   const inner = reservations[outerSlot] ?? null;
   const bucket: Record<string, Reservation> = { ...inner?.[innerSlot] };
@@ -124,8 +131,11 @@ export function balance(ledger: Ledger, currency: string): CurrencyBalance {
   return balanceOf(ledger, currency);
 }
 
-/** A new ledger with each listed currency's total and reserved moved by the given signed amounts. */
-function withChanges(ledger: Ledger, changes: ReadonlyMap<string, { total: Decimal; reserved: Decimal }>, reservations: Ledger['reservations']): Ledger {
+/**
+ * A new ledger with each listed currency's total and reserved moved by the given signed amounts (and the
+ * margin book replaced, when `margin` is given).
+ */
+export function withChanges(ledger: Ledger, changes: ReadonlyMap<string, { total: Decimal; reserved: Decimal }>, reservations: Ledger['reservations'], margin: MarginBook | undefined = ledger.margin): Ledger {
   const balances: Record<string, CurrencyBalance> = { ...ledger.balances };
   for (const [currency, change] of changes) {
     const current = balanceOf(ledger, currency);
@@ -134,7 +144,7 @@ function withChanges(ledger: Ledger, changes: ReadonlyMap<string, { total: Decim
       reserved: decimal(current.reserved).plus(change.reserved).toFixed(),
     };
   }
-  return { balances, reservations };
+  return margin === undefined ? { balances, reservations } : { balances, reservations, margin };
 }
 
 /**

@@ -14,6 +14,7 @@ import type { AlgoCommands } from './commands/algos.ts';
 import type { OrderListCommands } from './commands/order-lists.ts';
 import { ENGINE_ID_NAMESPACE, OrderCommands } from './commands/orders.ts';
 import { PositionCommands } from './commands/positions.ts';
+import { AccountReports, installAccountReactions } from './account-reports.ts';
 import { Deadlines } from './deadlines.ts';
 import type { EngineOptions } from './engine.ts';
 import { DomainEventBus } from './event-bus.ts';
@@ -29,6 +30,7 @@ import { onOrderEnded } from './reactions/order-ended.ts';
 import { installPositionReactions } from './reactions/positions.ts';
 import { RiskGate, signedQuantity } from './risk-gate.ts';
 import { checkVersion, Startup } from './startup.ts';
+import { StopHandOver } from './stop-hand-over.ts';
 import { TurnQueue } from './turn.ts';
 import { Valuation } from './valuation.ts';
 import { VenueGateway } from './venue-gateway.ts';
@@ -58,6 +60,9 @@ export class EngineParts {
   readonly positionCommands!: PositionCommands;
   readonly startup!: Startup;
   readonly views!: Views;
+  readonly stopHandOver!: StopHandOver;
+  /** Margin venues' account reports (funding, liquidations, positions) turned into domain events. */
+  readonly accountReports!: AccountReports;
   /** Execution quality (fill rate, slippage, signal-to-fill time), built from the event stream. */
   readonly execution!: ExecutionTracker;
   readonly restoredPortfolio!: boolean;
@@ -177,6 +182,9 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
       openPositions: () => parts.positions.openCount(),
       value: (quote) => parts.valuation.of(quote),
       now: () => parts.clock.now(),
+      positionLeverage: (parentId, venueId, symbol) =>
+        (parentId !== undefined ? parts.positions.get(parentId) : parts.positions.currentFor(venueId, symbol))?.getSnapshot().context.margin?.leverage,
+      mark: (venueId, symbol) => parts.venues.marketPrice(venueId, symbol),
     },
     options.risk ?? {},
   );
@@ -208,8 +216,16 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
   parts.startup = new Startup({
     clock: parts.clock, logger: parts.logger, store: parts.store, snapshots, venues: parts.venues, orders: parts.orders,
     positions: parts.positions, deadlines: parts.deadlines, portfolio,
+    reservationFor: (request, venueId, instrument, referencePrice) => parts.gate.reservationFor(request, venueId, instrument, referencePrice),
     route: (report) => parts.route(report),
     fault: (actorId, message, restoredTo) => parts.recordFault(actorId, message, restoredTo),
+  });
+  parts.stopHandOver = new StopHandOver({ positions: parts.positions, orders: parts.orders, venues: parts.venues });
+  parts.accountReports = new AccountReports({
+    venues: parts.venues, positions: parts.positions, logger: parts.logger,
+    ledger: () => parts.portfolio.getSnapshot().context.ledger,
+    publish: (draft) => parts.bus.publish(draft),
+    run: (work) => parts.queue.run(work),
   });
   parts.views = new Views(parts.orders, parts.positions, parts.venues, parts.valuation, portfolio, (orderId) => parts.triggers.pendingLevel(orderId));
   installReactions(parts, options);
@@ -222,8 +238,9 @@ function installReactions(parts: EngineParts, options: EngineOptions): void {
     for (const type of ['OrderInitialized', 'OrderDenied', 'OrderSubmitted', 'OrderTriggered', 'OrderUpdated', 'OrderFilled'] as const) {
       bus.on(type, (event) => parts.execution.observe(event));
     }
-    installLedgerReactions(bus, parts.venues, parts.portfolio);
+    installLedgerReactions(bus, parts.venues, parts.portfolio, (venueId, instrument, parentId) => parts.gate.leverageFor(venueId, instrument, parentId).toFixed());
     installPositionReactions(bus, parts.positions, parts.venues, parts.logger, (positionId) => parts.closedPositions.start(positionId));
+    installAccountReactions(bus, parts.positions);
     parts.triggers.install(bus);
     parts.deadlines.install(bus);
     parts.exitRetries.install(bus);

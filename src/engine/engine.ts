@@ -29,6 +29,7 @@ import type { PositionActor, PositionView } from './positions.ts';
 import { reconcileVenue, type ReconciliationReport } from './recovery.ts';
 import type { Signal, SignalDefaults, SignalOutcome } from './signals.ts';
 import { balanceDifferences, connectVenues } from './startup.ts';
+import type { StopHandOverReport, UnprotectedPosition } from './stop-hand-over.ts';
 import type { AccountView, OrderFilter } from './views.ts';
 
 export type { OrderHandle } from './commands/orders.ts';
@@ -38,6 +39,7 @@ export type { AlgoAmendment, AlgoFilter, AlgoRequest } from './commands/algos.ts
 export type { OrderListFilter, OrderListRequest } from './commands/order-lists.ts';
 export type { AlgoView, OrderListView, ParentChildView, OrderListLegView, AlgoStatus, OrderListStatus } from './algos/parent-view.ts';
 export type { OrderActor } from './order-registry.ts';
+export type { HandedStop, StopHandOverReport, UnprotectedPosition } from './stop-hand-over.ts';
 
 export interface EngineOptions {
   readonly venues: readonly Venue[];
@@ -128,6 +130,7 @@ export class Engine {
           this.parts.parents.marketData(binding.venue.id, data);
         }),
       linkLive: (venueId) => this.parts.queue.run(() => this.parts.gateway.linkLive(venueId)),
+      account: (report) => this.parts.queue.run(() => this.parts.accountReports.receive(report)),
     });
     // A restored ledger is ours (with its reservations); the venue's balances only load a new one.
     if (!this.parts.restoredPortfolio) this.portfolio.send({ type: 'ledger.load', balances });
@@ -145,6 +148,14 @@ export class Engine {
       const host = this.parts.startup.reconciliationHost();
       for (const binding of this.parts.venues.all()) venues.push(await reconcileVenue(host, binding.venue, intents));
     }
+    // Margin venues' positions against the engine's: differences are reported, never traded away.
+    for (const binding of this.parts.venues.all()) {
+      const differences = await this.parts.accountReports.reconcile(binding.venue, this.clock.now());
+      if (differences.length === 0) continue;
+      const report = venues.find((candidate) => candidate.venue === binding.venue.id);
+      if (report !== undefined) report.discrepancies.push(...differences);
+      else venues.push({ venue: binding.venue.id, checked: 0, adopted: [], unknownAtVenue: [], fillsApplied: 0, updated: [], discrepancies: differences });
+    }
     const differences = this.parts.restoredPortfolio ? balanceDifferences(this.portfolio.getSnapshot().context.ledger, balances) : {};
     if (Object.keys(differences).length > 0) this.logger.warn({ balanceDifferences: differences }, 'after reconciliation the ledger differs from the venue balances');
     this.recovery = { ...restored, restoredPortfolio: this.parts.restoredPortfolio, lastSequence: this.parts.bus.lastSequence(), venues, balanceDifferences: differences };
@@ -152,6 +163,32 @@ export class Engine {
       if (venue.adopted.length + venue.unknownAtVenue.length + venue.fillsApplied + venue.discrepancies.length > 0) this.logger.warn({ reconciliation: venue }, `reconciled with ${venue.venue}`);
     }
     this.parts.store?.flush();
+  }
+
+  /**
+   * For a graceful stop: each trailing stop held here (the venue cannot trail) goes to the venue as a native
+   * stop at its current level, where the venue holds stop orders and its link is live; the held one is
+   * canceled in the same turn, so the two never both work. After a restart the position keeps the native stop
+   * until the market passes the best price trailing had seen, then trails here again (placing its trailing
+   * stop before canceling the native one, as any switch to trailing does). Resolves once the venue has
+   * answered for each stop (or after `waitMs` of wall time, default 5,000), with the positions still left
+   * without a stop at the venue and why.
+   */
+  async handStopsToVenue(options: { waitMs?: number } = {}): Promise<StopHandOverReport> {
+    this.assertStarted();
+    this.parts.queue.run(() => this.parts.triggers.flushTrailing());
+    const handed = this.parts.queue.run(() => this.parts.stopHandOver.handOver());
+    const deadline = Date.now() + (options.waitMs ?? 5_000);
+    while (handed.some((stop) => !this.parts.stopHandOver.answered(stop.orderId)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const unprotected = this.unprotectedPositions();
+    return { handedOver: handed.filter((stop) => !unprotected.some((entry) => entry.positionId === stop.positionId)), unprotected };
+  }
+
+  /** Open positions with no stop held by the venue (held here, unconfirmed, or none), each with why. */
+  unprotectedPositions(): UnprotectedPosition[] {
+    return this.parts.stopHandOver.unprotected();
   }
 
   /** Stops routing and timers and disconnects venues. Resting orders stay at the venue as they are. */

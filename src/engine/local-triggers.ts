@@ -2,6 +2,7 @@
 // plans (break-even, trailing activation), wait in each venue's trigger index; this part keeps the index in
 // step with the events and turns a crossed trigger into the one event its actor waits for.
 import type { OrderContext } from '../../machines/order.ts';
+import { trailingActivationOf } from '../../machines/position.ts';
 import type { Clock, TimerHandle } from '../domain/clock.ts';
 import type { Decimal, DecimalString } from '../domain/decimal.ts';
 import type { TrailingPlan, TrailingState } from '../domain/triggers.ts';
@@ -89,7 +90,7 @@ export class LocalTriggers implements TriggerSink {
       const snapshot = actor.getSnapshot();
       const open = typeof snapshot.value === 'object' ? (snapshot.value as { open?: { stop?: string } }).open : undefined;
       if (open === undefined) continue;
-      this.armPlanLevels(snapshot.context.positionId, { breakEven: open.stop === 'initial', trailing: open.stop !== 'trailing' });
+      this.armPlanLevels(snapshot.context.positionId, { breakEven: open.stop === 'initial', trailing: open.stop !== 'trailing', resumeTrailing: open.stop === 'handedOver' });
     }
   }
 
@@ -151,7 +152,7 @@ export class LocalTriggers implements TriggerSink {
     this.flushTimer = undefined;
   }
 
-  private armPlanLevels(positionId: string, which: { breakEven: boolean; trailing: boolean }): void {
+  private armPlanLevels(positionId: string, which: { breakEven: boolean; trailing: boolean; resumeTrailing?: boolean }): void {
     const context = this.host.positions.get(positionId)?.getSnapshot().context;
     const protection = context?.protection;
     if (context === undefined || protection === undefined) return;
@@ -162,7 +163,9 @@ export class LocalTriggers implements TriggerSink {
       triggers.add({ target: { kind: 'breakEven', positionId }, symbol: context.symbol, side, type: 'takeProfit', triggerPrice: protection.breakEven.triggerPrice });
     }
     if (which.trailing && protection.trailing) {
-      triggers.add({ target: { kind: 'trailingActivation', positionId }, symbol: context.symbol, side, type: 'takeProfit', triggerPrice: protection.trailing.activationPrice });
+      // A stop handed to the venue at a trailing level resumes trailing where that level would next move.
+      const triggerPrice = which.resumeTrailing === true ? trailingActivationOf(context)! : protection.trailing.activationPrice;
+      triggers.add({ target: { kind: 'trailingActivation', positionId }, symbol: context.symbol, side, type: 'takeProfit', triggerPrice });
     }
   }
 }

@@ -356,6 +356,7 @@ function tradeRecordOf(context: PositionContext): TradeRecord | undefined {
     exitPrice: decimal(context.exitNotional).div(closed).toFixed(),
     quantity: context.closedQuantity,
     fees: context.fees,
+    ...(context.funding !== undefined ? { funding: context.funding } : {}),
     exitReason: context.exitReason ?? 'manual',
   });
 }

@@ -3,17 +3,37 @@
 import { decimal, ONE, ZERO, type Decimal, type DecimalString } from '../domain/decimal.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import { freeBalance, type Ledger } from '../domain/ledger.ts';
+import { availableMargin, marginOrderReservation, marginPositionOf } from '../domain/margin-ledger.ts';
 import type { OrderRequest } from '../domain/order-request.ts';
-import { checkAmend, checkOrder, type Denial, type OrderRiskInput, type RiskLimits, type TradingState } from '../risk/checks.ts';
+import { checkAmend, checkOrder, orderReducesExposure, type Denial, type OrderRiskInput, type RiskLimits, type TradingState } from '../risk/checks.ts';
 import { RecentTimes } from '../risk/rate-limit.ts';
 
-/** The currency and amount an order holds back while it works (spot): quote for a buy, base for a sell. */
-export function reservationOf(request: OrderRequest, instrument: Instrument, referencePrice: Decimal): { currency: string; amount: DecimalString } {
+/** The fee rate an order's reservation covers: the higher of maker and taker, so no fill can cost more. */
+function reservationFeeRate(instrument: Instrument): Decimal {
+  return instrument.takerFee.gt(instrument.makerFee) ? instrument.takerFee : instrument.makerFee;
+}
+
+/**
+ * The currency and amount an order holds back while it works. Spot: quote for a buy, base for a sell.
+ * Perpetual (`margin` given): its initial margin in quote for either side, nothing for quantity that closes
+ * the position (margin-ledger.ts marginOrderReservation).
+ */
+export function reservationOf(
+  request: OrderRequest,
+  instrument: Instrument,
+  referencePrice: Decimal,
+  margin?: { readonly leverage: Decimal; readonly positionQuantity: DecimalString },
+): { currency: string; amount: DecimalString } {
   const quantity = decimal(request.quantity);
-  if (request.side === 'sell') return { currency: instrument.base, amount: quantity.toFixed() };
   const price = request.price !== undefined ? decimal(request.price) : referencePrice;
-  const feeRate = instrument.takerFee.gt(instrument.makerFee) ? instrument.takerFee : instrument.makerFee;
-  return { currency: instrument.quote, amount: quantity.times(price).times(ONE.plus(feeRate)).toFixed() };
+  if (instrument.kind === 'perpetual') {
+    const amount = marginOrderReservation({
+      side: request.side, quantity, price, leverage: margin?.leverage ?? ONE, feeRate: reservationFeeRate(instrument), positionQuantity: decimal(margin?.positionQuantity ?? '0'),
+    });
+    return { currency: instrument.quote, amount: amount.toFixed() };
+  }
+  if (request.side === 'sell') return { currency: instrument.base, amount: quantity.toFixed() };
+  return { currency: instrument.quote, amount: quantity.times(price).times(ONE.plus(reservationFeeRate(instrument))).toFixed() };
 }
 
 export interface GateState {
@@ -29,10 +49,13 @@ export interface GateState {
   readonly openPositions: number;
   readonly recentSubmits: readonly number[];
   readonly now: number;
+  /** Perpetuals: the leverage its margin is figured at and the margin a new order may still take. */
+  readonly margin?: { readonly leverage: Decimal; readonly available: Decimal };
 }
 
 export function orderRiskInput(request: OrderRequest, state: GateState): OrderRiskInput {
-  const reservation = reservationOf(request, state.instrument, state.referencePrice);
+  const margin = state.instrument.kind === 'perpetual' ? state.margin : undefined;
+  const reservation = reservationOf(request, state.instrument, state.referencePrice, margin === undefined ? undefined : { leverage: margin.leverage, positionQuantity: state.positionQuantity });
   return {
     tradingState: state.tradingState,
     instrument: state.instrument,
@@ -42,9 +65,10 @@ export function orderRiskInput(request: OrderRequest, state: GateState): OrderRi
     lastPrice: state.lastPrice?.toFixed(),
     reduceOnly: request.reduceOnly,
     positionQuantity: state.positionQuantity,
-    freeBalance: freeBalance(state.ledger, reservation.currency),
+    freeBalance: margin === undefined ? freeBalance(state.ledger, reservation.currency) : margin.available.toFixed(),
     requiredBalance: reservation.amount,
     balanceCurrency: reservation.currency,
+    ...(margin === undefined ? {} : { balanceKind: 'margin' as const }),
     equity: state.equity,
     totalExposure: state.totalExposure,
     openPositions: state.openPositions,
@@ -69,6 +93,10 @@ export interface GateHost {
   openPositions(): number;
   value(quote: string): { equity?: DecimalString; exposure: DecimalString };
   now(): number;
+  /** The leverage a position of this engine asked for (its request's `margin`), when it gave one. */
+  positionLeverage(parentId: string | undefined, venueId: string, symbol: string): DecimalString | undefined;
+  /** The mark the gate values a perpetual at: the latest market price. */
+  mark(venueId: string, symbol: string): Decimal | undefined;
 }
 
 /**
@@ -94,6 +122,10 @@ export class RiskGate {
     const needsValue = this.limits.maxPositionValuePercentOfEquity !== undefined || this.limits.maxLeverage !== undefined;
     const value = needsValue ? this.host.value(instrument.quote) : { equity: undefined, exposure: '0' };
     const now = this.host.now();
+    const ledger = this.host.ledger();
+    const margin = instrument.kind === 'perpetual'
+      ? { leverage: this.leverageFor(venueId, instrument, request.parentId), available: availableMargin(ledger, instrument.quote, (venue, symbol) => this.host.mark(venue, symbol)) }
+      : undefined;
     return checkOrder(
       orderRiskInput(request, {
         tradingState,
@@ -107,9 +139,32 @@ export class RiskGate {
         openPositions: this.host.openPositions(),
         recentSubmits: this.recentSubmits.inWindow(now),
         now,
+        margin,
       }),
       this.limits,
     );
+  }
+
+  /**
+   * The leverage of a perpetual's margin: an open position keeps the one it was opened at (venues fix it while
+   * a position is open); otherwise the position request's own, else the instrument's configured default, else 1.
+   */
+  leverageFor(venueId: string, instrument: Instrument, parentId: string | undefined): Decimal {
+    const open = marginPositionOf(this.host.ledger(), venueId, instrument.symbol);
+    if (open !== undefined && open.direction !== 'flat') return decimal(open.leverage);
+    return decimal(this.host.positionLeverage(parentId, venueId, instrument.symbol) ?? instrument.spec.leverage ?? '1');
+  }
+
+  /**
+   * What an order that passed the gate reserves in the ledger, or undefined when it reserves nothing (it only
+   * reduces the position; on a perpetual, no part of it opens).
+   */
+  reservationFor(request: OrderRequest, venueId: string, instrument: Instrument, referencePrice: Decimal): { currency: string; amount: DecimalString } | undefined {
+    const position = this.host.positionQuantity(venueId, request.symbol);
+    if (orderReducesExposure(request.side, request.quantity, position)) return undefined;
+    const margin = instrument.kind === 'perpetual' ? { leverage: this.leverageFor(venueId, instrument, request.parentId), positionQuantity: position } : undefined;
+    const reservation = reservationOf(request, instrument, referencePrice, margin);
+    return margin !== undefined && decimal(reservation.amount).eq(ZERO) ? undefined : reservation;
   }
 
   /**

@@ -2,8 +2,9 @@
 // snapshots, orders the venue has are adopted without being sent again, and faults are supervised.
 import type { Logger } from 'pino';
 import type { AnyActorRef } from 'xstate';
-import type { ExecutionReport } from '../../adapters/venue.ts';
+import type { AccountReport, ExecutionReport } from '../../adapters/venue.ts';
 import type { OrderStateName } from '../../machines/order.ts';
+import { PORTFOLIO_RESTORABLE_VERSIONS } from '../../machines/portfolio.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { OrderRequest } from '../domain/order-request.ts';
 import type { JournalStore } from '../store/journal-store.ts';
@@ -16,10 +17,9 @@ import { isTerminal } from './order-registry.ts';
 import { MACHINE_VERSIONS, type SnapshotWriter } from './persistence.ts';
 import type { PositionBook } from './positions.ts';
 import type { ReconciliationHost, RecoveryFlag } from './recovery.ts';
-import { reservationOf, signedQuantity } from './risk-gate.ts';
-import { orderReducesExposure } from '../risk/checks.ts';
 import type { VenueBinding, VenueBook } from './venues.ts';
-import { decimal, type DecimalString } from '../domain/decimal.ts';
+import { decimal, type Decimal, type DecimalString } from '../domain/decimal.ts';
+import type { Instrument } from '../domain/instrument.ts';
 import type { Ledger } from '../domain/ledger.ts';
 import type { MarketData } from '../domain/market-data.ts';
 
@@ -33,6 +33,8 @@ export interface StartupHost {
   readonly positions: PositionBook;
   readonly deadlines: Deadlines;
   readonly portfolio: () => AnyActorRef;
+  /** What an order reserves (the risk gate's rule: spot balances, perpetual margin), or undefined for nothing. */
+  reservationFor(request: OrderRequest, venueId: string, instrument: Instrument, referencePrice: Decimal): { currency: string; amount: DecimalString } | undefined;
   route(report: ExecutionReport): void;
   fault(actorId: string, message: string, restoredTo: string): void;
 }
@@ -125,19 +127,15 @@ export class Startup {
    * existing local order (pending or emulated in the last commit) moves on; an unknown one is created.
    */
   private adoptOrder(request: OrderRequest & { readonly clientOrderId: string }, venueId: string, options: { emulated: boolean; createdAt: number }): void {
-    const { orders, venues, positions } = this.host;
+    const { orders, venues } = this.host;
     const orderId = request.clientOrderId;
     let actor = orders.get(orderId);
     if (actor === undefined) {
       actor = orders.create({ request, venue: venueId, emulated: options.emulated, createdAt: options.createdAt });
       const instrument = venues.binding(venueId).instruments.get(request.symbol);
       const referencePrice = referencePriceOf(request, venues.marketPrice(venueId, request.symbol));
-      const position = positions.currentFor(venueId, request.symbol)?.getSnapshot().context;
-      const reduces = position !== undefined && orderReducesExposure(request.side, request.quantity, signedQuantity(position.direction, position.quantity));
-      if (instrument !== undefined && referencePrice !== undefined && !reduces) {
-        const reservation = reservationOf(request, instrument, referencePrice);
-        this.host.portfolio().send({ type: 'ledger.reserve', orderId, currency: reservation.currency, amount: reservation.amount });
-      }
+      const reservation = instrument !== undefined && referencePrice !== undefined ? this.host.reservationFor(request, venueId, instrument, referencePrice) : undefined;
+      if (reservation !== undefined) this.host.portfolio().send({ type: 'ledger.reserve', orderId, currency: reservation.currency, amount: reservation.amount });
       this.host.deadlines.arm(orderId, request);
     }
     if (actor.getSnapshot().value === 'emulated') venues.triggers(venueId).remove({ kind: 'order', orderId });
@@ -149,6 +147,7 @@ export class Startup {
 export function checkVersion(record: SnapshotRecord, path: string): void {
   const expected = MACHINE_VERSIONS[record.machineId as keyof typeof MACHINE_VERSIONS];
   if (expected === undefined) throw new EngineStateError(`store ${path}: snapshot of ${record.actorId} is of an unknown machine "${record.machineId}"`);
+  if (record.machineId === 'portfolio' && PORTFOLIO_RESTORABLE_VERSIONS.includes(record.machineVersion)) return;
   if (record.machineVersion !== expected) {
     throw new EngineStateError(`store ${path}: snapshot of ${record.actorId} was written by ${record.machineId} machine version ${record.machineVersion}, this fillstate runs version ${expected} and has no migration for it`);
   }
@@ -159,6 +158,8 @@ export interface VenueFeeds {
   report(report: ExecutionReport): void;
   marketData(binding: VenueBinding, data: MarketData): void;
   linkLive(venueId: string): void;
+  /** A margin venue's funding, liquidation and position reports. */
+  account?(report: AccountReport): void;
 }
 
 /**
@@ -175,6 +176,8 @@ export async function connectVenues(venues: VenueBook, feeds: VenueFeeds): Promi
     }
     for (const instrument of venue.instruments()) binding.instruments.set(instrument.symbol, instrument);
     binding.unsubscribe.push(venue.onExecutionReport((report) => feeds.report(report)));
+    const unsubscribeAccount = feeds.account === undefined ? undefined : venue.onAccountReport?.((report) => feeds.account!(report));
+    if (unsubscribeAccount !== undefined) binding.unsubscribe.push(unsubscribeAccount);
     binding.unsubscribe.push(venue.subscribeMarketData([...binding.instruments.keys()], (data) => feeds.marketData(binding, data)));
     const unsubscribeLink = venue.onLinkStatus?.((status) => {
       if (status.state === 'live') feeds.linkLive(venue.id);

@@ -4,6 +4,7 @@ import type { Actor } from 'xstate';
 import type { portfolioMachine } from '../../machines/portfolio.ts';
 import { decimal, ZERO, type DecimalString } from '../domain/decimal.ts';
 import { equity as ledgerEquity } from '../domain/ledger.ts';
+import { marginUnrealizedPnl } from '../domain/margin-ledger.ts';
 import { notionalExposure, type NetPosition } from '../domain/position-accounting.ts';
 import type { PositionBook } from './positions.ts';
 import type { VenueBook } from './venues.ts';
@@ -43,7 +44,10 @@ export class Valuation {
     }
     let equity: DecimalString | undefined;
     try {
-      equity = ledgerEquity(this.portfolio().getSnapshot().context.ledger, quote, prices);
+      const ledger = this.portfolio().getSnapshot().context.ledger;
+      // Perpetuals move no base: their worth is the wallet (in the quote's total) plus unrealized PnL at the mark.
+      const unrealized = marginUnrealizedPnl(ledger, quote, (venueId, symbol) => this.venues.marketPrice(venueId, symbol));
+      equity = decimal(ledgerEquity(ledger, quote, prices)).plus(unrealized).toFixed();
     } catch {
       equity = undefined;
     }

@@ -5,6 +5,7 @@ import type { OrderStateName } from '../../machines/order.ts';
 import type { portfolioMachine, TradingStateName } from '../../machines/portfolio.ts';
 import type { DecimalString } from '../domain/decimal.ts';
 import type { Ledger } from '../domain/ledger.ts';
+import { marginPositionOf } from '../domain/margin-ledger.ts';
 import type { OrderRegistry } from './order-registry.ts';
 import { orderView, type OrderView } from './order-view.ts';
 import { positionView, type PositionActor, type PositionBook, type PositionView } from './positions.ts';
@@ -85,7 +86,8 @@ export class Views {
 
   position(actor: PositionActor): PositionView {
     const context = actor.getSnapshot().context;
-    const view = positionView(actor, this.venues.marketPrice(context.venue, context.symbol)?.toFixed());
+    const reported = marginPositionOf(this.portfolio().getSnapshot().context.ledger, context.venue, context.symbol)?.reported;
+    const view = positionView(actor, this.venues.marketPrice(context.venue, context.symbol)?.toFixed(), reported);
     const level = context.stopKind === 'trailing' && context.stopOrderId !== undefined ? this.trailingLevel(context.stopOrderId) : undefined;
     return level === undefined ? view : { ...view, stopPrice: level.triggerPrice };
   }

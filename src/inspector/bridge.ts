@@ -1,6 +1,8 @@
 // The inspection bridge: attaches to the engine's XState inspection only while a page is connected, keeps a
 // bounded log of what each actor received and emitted (with its snapshot, for time travel), and sends every
-// client the actor tree once, then coalesced batches numbered by sequence, so a page can always resume.
+// client the actor tree once, then coalesced batches numbered by sequence, so a page can always resume. A client
+// that names the actors it watches gets only their log entries (every changed node still goes to every client):
+// a page shows one actor's log, and the rest of the log is what made a busy engine's batches heavy.
 import { randomUUID } from 'node:crypto';
 import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
 import { actorIdOfEvent, type DomainEvent } from '../domain/events.ts';
@@ -42,13 +44,28 @@ export interface BridgeSubscriber {
 }
 
 export interface BridgeConnection {
+  /**
+   * From now on, sends this client only the log entries of `actorIds` (none for an empty list), starting with the
+   * entries of theirs still kept, so the client's log has no gap; `undefined` sends every new entry again.
+   */
+  watch(actorIds: readonly string[] | undefined): void;
   /** Detaches this client; the last one to leave detaches the bridge from the engine. */
   close(): void;
+}
+
+/** What a client connects with besides its subscriber. */
+export interface ConnectOptions {
+  /** Resume after this client's last sequence in this session (see connect). */
+  readonly resume?: { readonly session: string; readonly after: number };
+  /** The actors whose log entries the client wants (see BridgeConnection.watch); every actor's when absent. */
+  readonly watch?: readonly string[];
 }
 
 interface ClientState {
   readonly subscriber: BridgeSubscriber;
   stalled: boolean;
+  /** Actor ids whose entries this client gets; undefined: every entry. */
+  watching: ReadonlySet<string> | undefined;
 }
 
 interface Observed {
@@ -92,7 +109,7 @@ export class InspectorBridge {
   private history: FinishedHistory | undefined;
   /**
    * Live orders and positions, listed once at attach and kept from the nodes seen since: a snapshot reads only
-   * these (the engine's listOrders builds a view of every order, live or not: 1.4 s at 100,000 finished).
+   * these (listing every order, live or not, took seconds at 100,000 finished).
    */
   private readonly live = new Set<string>();
   /** Sequence when the bridge last attached: nothing before it was observed. */
@@ -133,14 +150,30 @@ export class InspectorBridge {
    * Adds a client. With `resume` from this session and entries after it still kept, the client gets those
    * entries (and the current nodes of their actors) as one batch; otherwise a snapshot of the whole tree.
    */
-  connect(subscriber: BridgeSubscriber, resume?: { readonly session: string; readonly after: number }): BridgeConnection {
+  connect(subscriber: BridgeSubscriber, options: ConnectOptions = {}): BridgeConnection {
     if (this.inspection === undefined) this.attach();
     else this.flush();
-    const client: ClientState = { subscriber, stalled: false };
+    const client: ClientState = { subscriber, stalled: false, watching: options.watch === undefined ? undefined : new Set(options.watch) };
     this.clients.add(client);
+    const resume = options.resume;
     if (resume !== undefined && this.canResume(resume.session, resume.after)) this.sendSince(client, resume.after);
     else subscriber.snapshot(this.snapshotMessage());
     return {
+      watch: (actorIds) => {
+        if (!this.clients.has(client)) return;
+        // What was observed so far goes out under the old choice; the newly watched actors' kept entries follow.
+        this.flush();
+        const before = client.watching;
+        client.watching = actorIds === undefined ? undefined : new Set(actorIds);
+        if (client.stalled) return;
+        if (client.watching === undefined) return;
+        const entries: RetainedEntry[] = [];
+        for (const actorId of client.watching) if (before === undefined || !before.has(actorId)) entries.push(...(this.byActor.get(actorId) ?? []));
+        if (entries.length === 0) return;
+        entries.sort((a, b) => a.sequence - b.sequence);
+        const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes: [], entries: entries.map(viewOf) };
+        subscriber.batch(message, entries, () => JSON.stringify(message));
+      },
       close: () => {
         if (!this.clients.delete(client)) return;
         if (this.clients.size === 0) this.detach();
@@ -215,24 +248,18 @@ export class InspectorBridge {
     // numbered after that snapshot's entry and shown with the state it left the actor in.
     const waiting = new Map<string, Observed[]>();
     const add = (item: Observed, state: string, previous: string | undefined) => {
+      // Assigned field by field (no spreads): this runs for every transition while a page is open.
+      const entry: Record<string, unknown> = { sequence: ++this.sequence, at: item.at, actorId: item.actorId, kind: item.kind, eventType: String(item.event.type), event: item.event, state };
+      if (item.kind === 'received') {
+        if (previous !== undefined) entry.previousState = previous;
+        const sourceId = sourceIdOf(item.event, item.snapshot?.context);
+        if (sourceId !== undefined) entry.sourceId = sourceId;
+      } else entry.domainSequence = (item.event as { sequence: number }).sequence;
+      if (item.snapshot !== undefined) entry.snapshot = item.snapshot;
       const fields = this.decode(item);
-      const sourceId = item.kind === 'received' ? sourceIdOf(item.event, item.snapshot?.context) : undefined;
-      const entry: RetainedEntry = {
-        sequence: ++this.sequence,
-        at: item.at,
-        actorId: item.actorId,
-        kind: item.kind,
-        eventType: String(item.event.type),
-        event: item.event,
-        state,
-        ...(item.kind === 'received' && previous !== undefined ? { previousState: previous } : {}),
-        ...(item.kind === 'emitted' ? { domainSequence: (item.event as { sequence: number }).sequence } : {}),
-        ...(item.snapshot === undefined ? {} : { snapshot: item.snapshot }),
-        ...(fields === undefined ? {} : { fields }),
-        ...(sourceId === undefined ? {} : { sourceId }),
-      };
-      entries.push(entry);
-      this.retain(entry);
+      if (fields !== undefined) entry.fields = fields;
+      entries.push(entry as unknown as RetainedEntry);
+      this.retain(entry as unknown as RetainedEntry);
     };
     const prices = this.prices;
     for (const item of observed) {
@@ -285,9 +312,7 @@ export class InspectorBridge {
     }
     prices?.sample(this.engine.clock.now());
     const hasNews = entries.length > 0 || nodes.length > 0;
-    const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes, entries: entries.map(viewOf) };
-    let encoded: string | undefined;
-    const encode = () => (encoded ??= JSON.stringify(message));
+    const batches = new BatchEncoder(this.session, this.sequence, nodes, entries);
     for (const client of this.clients) {
       const buffered = client.subscriber.bufferedBytes();
       if (client.stalled) {
@@ -303,7 +328,7 @@ export class InspectorBridge {
         client.stalled = true;
         continue;
       }
-      if (hasNews) client.subscriber.batch(message, entries, encode);
+      if (hasNews) batches.sendTo(client);
     }
   }
 
@@ -323,7 +348,9 @@ export class InspectorBridge {
     this.inspection = this.engine.portfolio.system.inspect((inspection: InspectionEvent) => {
       // The observer runs inside every transition of every actor: it only queues.
       if (inspection.type !== '@xstate.snapshot') return;
-      const snapshot = inspection.snapshot as unknown as { value: unknown; status: string; context: unknown };
+      const full = inspection.snapshot as unknown as { value: unknown; status: string; context: unknown };
+      // Only what time travel shows is kept: the rest of XState's snapshot (its state nodes, tags, children) is let go young.
+      const snapshot = { value: full.value, status: full.status, context: full.context };
       this.observe({ actorId: (inspection.actorRef as AnyActorRef).id, kind: 'received', event: inspection.event as never, snapshot, at: clock.now() });
     });
     // Recorded as announced, so each announcement sits with the snapshot of the transition that made it.
@@ -445,8 +472,10 @@ export class InspectorBridge {
 
   private sendSince(client: ClientState, after: number): void {
     const first = this.ring[0]?.sequence ?? this.sequence + 1;
-    const entries = this.ring.slice(Math.max(0, after + 1 - first));
-    const actorIds = new Set(entries.map((entry) => entry.actorId));
+    const since = this.ring.slice(Math.max(0, after + 1 - first));
+    const actorIds = new Set(since.map((entry) => entry.actorId));
+    const watching = client.watching;
+    const entries = watching === undefined ? since : since.filter((entry) => watching.has(entry.actorId));
     const nodes: NodeView[] = [];
     for (const actorId of actorIds) {
       const actor = this.actorRef(actorId);
@@ -463,14 +492,12 @@ export class InspectorBridge {
     return undefined;
   }
 
-  /** Lists the engine's orders and positions once: the finished ones numbered, the live ones kept. */
+  /** Lists the engine's live orders and positions; finished ones are read back only as a page scrolls to them. */
   private startHistory(): FinishedHistory {
-    const orders = this.engine.listOrders();
-    const positions = this.engine.listPositions();
     this.live.clear();
-    for (const order of orders) if (order.live) this.live.add(`order:${order.orderId}`);
-    for (const position of positions) if (position.status !== 'closed') this.live.add(`position:${position.positionId}`);
-    this.history = new FinishedHistory(this.engine, orders, positions);
+    for (const order of this.engine.listOrders({ live: true })) this.live.add(`order:${order.orderId}`);
+    for (const position of this.engine.listPositions({ open: true })) this.live.add(`position:${position.positionId}`);
+    this.history = new FinishedHistory(this.engine, this.engine.clock.now(), new Set(this.live));
     return this.history;
   }
 
@@ -488,6 +515,41 @@ export class InspectorBridge {
     const machines: Record<string, number> = {};
     for (const [id, { version }] of Object.entries(INSPECTED_MACHINES)) machines[id] = version;
     return { type: 'snapshot', session: this.session, sequence: this.sequence, nodes, machines, instruments: instrumentViews(this.engine), history: { epoch: history.epoch, count: history.count } };
+  }
+}
+
+/**
+ * One flush's batch for every client: the nodes serialized once, the entries once per distinct choice of watched
+ * actors (most pages watch one actor or none, so most get no entries at all).
+ */
+class BatchEncoder {
+  private nodesJson: string | undefined;
+  private readonly byChoice = new Map<string, { readonly message: BatchMessage; readonly entries: readonly RetainedEntry[]; json?: string }>();
+
+  constructor(
+    private readonly session: string,
+    private readonly sequence: number,
+    private readonly nodes: readonly NodeView[],
+    private readonly entries: readonly RetainedEntry[],
+  ) {}
+
+  sendTo(client: ClientState): void {
+    const watching = client.watching;
+    const key = watching === undefined ? '*' : [...watching].sort().join('\u0000');
+    let batch = this.byChoice.get(key);
+    if (batch === undefined) {
+      const entries = watching === undefined ? this.entries : this.entries.filter((entry) => watching.has(entry.actorId));
+      const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes: this.nodes, entries: entries.map(viewOf) };
+      this.byChoice.set(key, (batch = { message, entries }));
+    }
+    const chosen = batch;
+    client.subscriber.batch(chosen.message, chosen.entries, () => (chosen.json ??= this.encode(chosen.message)));
+  }
+
+  /** JSON.stringify(message), with the nodes' part shared by every choice. */
+  private encode(message: BatchMessage): string {
+    this.nodesJson ??= JSON.stringify(this.nodes);
+    return `{"type":"batch","session":${JSON.stringify(message.session)},"sequence":${message.sequence},"nodes":${this.nodesJson},"entries":${JSON.stringify(message.entries)}}`;
   }
 }
 

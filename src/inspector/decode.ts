@@ -6,26 +6,28 @@ type Event = Record<string, unknown>;
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
+/** Sets a field when the value is text. Not a closure made per call: this runs for every event while a page is open. */
+function put(fields: Record<string, string>, name: string, value: unknown): void {
+  const decoded = text(value);
+  if (decoded !== undefined) fields[name] = decoded;
+}
+
 /** Fields of an event an actor received or a domain event it emitted; `previousStop` is the stop before it. */
 export function decodeEvent(event: Event, previousStop: string | undefined): LogFields | undefined {
   const fields: Record<string, string> = {};
-  const put = (name: string, value: unknown) => {
-    const decoded = text(value);
-    if (decoded !== undefined) fields[name] = decoded;
-  };
   switch (event.type) {
     case 'OrderFilled':
-      put('quantity', event.fillQuantity);
-      put('price', event.fillPrice);
-      put('fee', event.fee);
-      put('feeCurrency', event.feeCurrency);
+      put(fields, 'quantity', event.fillQuantity);
+      put(fields, 'price', event.fillPrice);
+      put(fields, 'fee', event.fee);
+      put(fields, 'feeCurrency', event.feeCurrency);
       break;
     case 'venue.filled':
     case 'fill':
-      put('quantity', event.quantity);
-      put('price', event.price);
-      put('fee', event.fee);
-      put('feeCurrency', event.feeCurrency);
+      put(fields, 'quantity', event.quantity);
+      put(fields, 'price', event.price);
+      put(fields, 'fee', event.fee);
+      put(fields, 'feeCurrency', event.feeCurrency);
       break;
     case 'OrderInitialized':
     case 'OrderSubmitted':
@@ -33,55 +35,55 @@ export function decodeEvent(event: Event, previousStop: string | undefined): Log
     case 'OrderUpdated':
     case 'amend':
     case 'venue.amended':
-      put('quantity', event.quantity);
-      put('price', event.price);
-      put('trigger', event.stopPrice ?? event.triggerPrice);
+      put(fields, 'quantity', event.quantity);
+      put(fields, 'price', event.price);
+      put(fields, 'trigger', event.stopPrice ?? event.triggerPrice);
       break;
     case 'OrderTriggered':
-      put('trigger', event.triggerPrice);
-      put('price', event.marketPrice);
+      put(fields, 'trigger', event.triggerPrice);
+      put(fields, 'price', event.marketPrice);
       break;
     case 'trailingAdvanced':
-      put('trigger', event.triggerPrice);
-      put('watermark', event.watermark);
+      put(fields, 'trigger', event.triggerPrice);
+      put(fields, 'watermark', event.watermark);
       break;
     case 'PositionOpened':
-      put('quantity', event.quantity);
-      put('price', event.averageEntryPrice);
-      put('stopTo', event.stopPrice);
+      put(fields, 'quantity', event.quantity);
+      put(fields, 'price', event.averageEntryPrice);
+      put(fields, 'stopTo', event.stopPrice);
       if (Array.isArray(event.takeProfitPrices) && event.takeProfitPrices.length > 0) fields.takeProfits = event.takeProfitPrices.join(',');
-      put('reason', event.planError);
+      put(fields, 'reason', event.planError);
       break;
     case 'PositionChanged':
-      put('quantity', event.quantity);
+      put(fields, 'quantity', event.quantity);
       if (text(event.stopPrice) !== undefined && event.stopPrice !== previousStop) {
         if (previousStop !== undefined) fields.stopFrom = previousStop;
-        put('stopTo', event.stopPrice);
+        put(fields, 'stopTo', event.stopPrice);
       }
-      put('realizedPnl', event.realizedPnl);
-      put('change', event.change);
+      put(fields, 'realizedPnl', event.realizedPnl);
+      put(fields, 'change', event.change);
       break;
     case 'PositionClosed':
-      put('quantity', event.closedQuantity);
-      put('realizedPnl', event.realizedPnl);
-      put('fee', event.fees);
-      put('reason', event.exitReason);
+      put(fields, 'quantity', event.closedQuantity);
+      put(fields, 'realizedPnl', event.realizedPnl);
+      put(fields, 'fee', event.fees);
+      put(fields, 'reason', event.exitReason);
       break;
     case 'updateStop':
-      put('stopTo', event.stopPrice);
+      put(fields, 'stopTo', event.stopPrice);
       if (previousStop !== undefined) fields.stopFrom = previousStop;
       break;
     case 'updateTakeProfit':
-      put('price', event.price);
+      put(fields, 'price', event.price);
       break;
     case 'halt':
     case 'reduce':
     case 'close':
-      put('reason', event.reason);
-      put('quantity', event.quantity);
+      put(fields, 'reason', event.reason);
+      put(fields, 'quantity', event.quantity);
       break;
     default:
-      put('reason', event.reason);
+      put(fields, 'reason', event.reason);
   }
   return Object.keys(fields).length === 0 ? undefined : fields;
 }

@@ -1,22 +1,20 @@
-// Finished actors (orders that ended, closed positions), numbered in the order they finished so a page can page
-// through them newest first and jump anywhere: a number, once given, never changes while the index lives.
-// Built from the engine's views when the first page attaches; appended to as the bridge sees actors finish.
+// Finished actors (orders that ended, closed positions), newest first, paged for the inspector's tree. Those the
+// bridge saw finish are numbered as they finish, so a page's count stays valid while more finish. Those that
+// finished before the bridge attached are read from the engine's kept final views only as far back as a page
+// scrolls: first the last minutes, then wider windows, the whole list only when a page reaches its end or
+// searches. A daemon with 100,000 finished actors thus opens the page without listing them all.
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine.ts';
-import type { OrderView } from '../engine/order-view.ts';
-import type { PositionView } from '../engine/positions.ts';
 import { nodeOf } from './nodes.ts';
 import type { HistoryPage, NodeView } from './protocol.ts';
 
-/** What a filter reads of a finished actor, kept small: 100,000 of them are a few megabytes. */
+/** What a row and a filter read of a finished actor: 100,000 of them are a few megabytes. */
 interface FinishedActor {
   readonly id: string;
   readonly symbol: string;
   readonly state: string;
   readonly side: string;
   readonly at: number;
-  /** Lower-case id, symbol, state and side: what a text search reads, made once. */
-  readonly haystack: string;
 }
 
 export interface HistoryFilter {
@@ -27,79 +25,126 @@ export interface HistoryFilter {
   readonly symbol?: string;
 }
 
+/** How far back (clock ms before attaching) each read of the earlier history reaches; then everything kept. */
+export const HISTORY_WINDOWS_MS: readonly number[] = [10_000, 10 * 60_000, 24 * 60 * 60_000];
+
 /** Filtered views kept for paging; a new filter or more rows compute one anew. */
 const CACHED_FILTERS = 4;
 
 export class FinishedHistory {
   readonly epoch = randomUUID();
-  private readonly finished: FinishedActor[] = [];
+  /** Seen finishing while attached, oldest first. */
+  private readonly seen: FinishedActor[] = [];
   private readonly known = new Set<string>();
-  private readonly filtered = new Map<string, { readonly asOf: number; readonly rows: Uint32Array }>();
+  /** Finished before the bridge attached, newest first: as far back as read so far. */
+  private earlier: FinishedActor[] = [];
+  private earlierIds = new Set<string>();
+  private earlierComplete = false;
+  private windowsRead = 0;
+  private readonly filtered = new Map<string, { readonly bound: number; readonly earlier: number; readonly rows: Uint32Array }>();
 
-  /** `orders` and `positions`: the engine's views as listed once at attach (finished ones are taken). */
-  constructor(private readonly engine: Engine, orders: readonly OrderView[], positions: readonly PositionView[]) {
-    const found: FinishedActor[] = [];
-    for (const order of orders) {
-      if (order.live) continue;
-      found.push(finished(`order:${order.orderId}`, order.symbol, order.status, order.side, order.createdAt));
-    }
-    for (const position of positions) {
-      if (position.status !== 'closed') continue;
-      found.push(finished(`position:${position.positionId}`, position.symbol, 'closed', position.direction, position.closedAt ?? position.createdAt));
-    }
-    // The engine's views say when an order was created, not when it ended: creation orders what finished before.
-    found.sort((a, b) => a.at - b.at);
-    for (const actor of found) this.append(actor);
-  }
+  /**
+   * `attachedAt`: the clock when the bridge attached; `liveAtAttach`: the actor ids live then (they finish, if at
+   * all, while the bridge watches).
+   */
+  constructor(
+    private readonly engine: Engine,
+    private readonly attachedAt: number,
+    private readonly liveAtAttach: ReadonlySet<string>,
+    private readonly windowsMs: readonly number[] = HISTORY_WINDOWS_MS,
+  ) {}
 
+  /** Actors seen finishing since the bridge attached: what a snapshot counts (its `asOf`). */
   get count(): number {
-    return this.finished.length;
+    return this.seen.length;
   }
 
-  /** Records an actor seen finishing (a node no longer live); an actor already numbered keeps its number. */
+  /** Records an actor seen finishing (a node no longer live); an actor already listed keeps its place. */
   add(node: NodeView): void {
-    if (node.live || this.known.has(node.id) || (node.kind !== 'order' && node.kind !== 'position')) return;
-    this.append(finished(node.id, node.symbol ?? '', node.state, node.side ?? '', node.updatedAt ?? node.closedAt ?? node.createdAt ?? 0));
+    if (node.live || this.known.has(node.id) || this.earlierIds.has(node.id) || (node.kind !== 'order' && node.kind !== 'position')) return;
+    this.known.add(node.id);
+    this.seen.push({ id: node.id, symbol: node.symbol ?? '', state: node.state, side: node.side ?? '', at: node.updatedAt ?? node.closedAt ?? node.createdAt ?? 0 });
   }
 
   has(actorId: string): boolean {
-    return this.known.has(actorId);
+    return this.known.has(actorId) || this.earlierIds.has(actorId);
   }
 
   /**
-   * `limit` rows from `offset` down from the newest among the first `asOf` finished actors (what the page's
-   * snapshot counted), with their nodes as they are now.
+   * `limit` rows from `offset` down from the newest: the first `asOf` actors seen finishing (what the page's
+   * snapshot counted), then those from before the bridge attached. `complete` is false while older ones may
+   * follow (the total then counts the rows read so far).
    */
   page(asOf: number, offset: number, limit: number, filter: HistoryFilter = {}): HistoryPage {
-    const bound = Math.min(asOf, this.finished.length);
-    const rows = this.rowsFor(bound, filter);
+    const bound = Math.min(asOf, this.seen.length);
+    const filtering = Boolean(filter.text || filter.state || filter.symbol);
+    // A filter reads every row; plain paging reads back only as far as the page asks.
+    this.readEarlier(filtering ? Number.POSITIVE_INFINITY : offset + limit - bound);
     const nodes: NodeView[] = [];
-    for (let index = offset; index < Math.min(rows.length, offset + limit); index++) nodes.push(this.nodeOf(this.finished[rows[index]!]!));
-    return { epoch: this.epoch, total: rows.length, offset, nodes };
+    let total: number;
+    if (filtering) {
+      const rows = this.rowsFor(bound, filter);
+      total = rows.length;
+      for (let index = offset; index < Math.min(total, offset + limit); index++) nodes.push(this.nodeOf(this.row(bound, rows[index]!)));
+    } else {
+      total = bound + this.earlier.length;
+      for (let index = offset; index < Math.min(total, offset + limit); index++) nodes.push(this.nodeOf(this.row(bound, index)));
+    }
+    return { epoch: this.epoch, total, offset, nodes, complete: this.earlierComplete };
   }
 
-  /** Newest-first row numbers matching `filter` among the first `bound` actors. */
+  /** The `index`th row newest first: seen ones (below `bound`) newest first, then the earlier ones. */
+  private row(bound: number, index: number): FinishedActor {
+    return index < bound ? this.seen[bound - 1 - index]! : this.earlier[index - bound]!;
+  }
+
+  /** Reads the earlier history in widening windows until it has `wanted` rows or all of it. */
+  private readEarlier(wanted: number): void {
+    while (!this.earlierComplete && this.earlier.length < wanted) {
+      const window = this.windowsMs[this.windowsRead++];
+      this.earlier = this.listEarlier(window === undefined ? undefined : this.attachedAt - window);
+      this.earlierIds = new Set(this.earlier.map((actor) => actor.id));
+      if (window === undefined) this.earlierComplete = true;
+    }
+  }
+
+  /** Actors finished before attaching (created since `since`), newest first, from the engine's kept views. */
+  private listEarlier(since: number | undefined): FinishedActor[] {
+    const found: FinishedActor[] = [];
+    const orders = this.engine.listOrders({ live: false, until: this.attachedAt, ...(since === undefined ? {} : { since }) });
+    // Oldest first by creation, in finishing order within the same instant: read backwards, newest first.
+    for (let index = orders.length - 1; index >= 0; index--) {
+      const order = orders[index]!;
+      const id = `order:${order.orderId}`;
+      if (this.liveAtAttach.has(id) || this.known.has(id)) continue;
+      found.push({ id, symbol: order.symbol, state: order.status, side: order.side, at: order.createdAt });
+    }
+    const positions = this.engine.listPositions({ status: 'closed' });
+    for (let index = positions.length - 1; index >= 0; index--) {
+      const position = positions[index]!;
+      const at = position.closedAt ?? position.createdAt;
+      const id = `position:${position.positionId}`;
+      if (at > this.attachedAt || (since !== undefined && at < since) || this.liveAtAttach.has(id) || this.known.has(id)) continue;
+      found.push({ id, symbol: position.symbol, state: 'closed', side: position.direction, at });
+    }
+    // Stable: rows of the same instant keep their newest-first order.
+    return found.sort((a, b) => b.at - a.at);
+  }
+
+  /** Newest-first row numbers matching `filter` (every row read). */
   private rowsFor(bound: number, filter: HistoryFilter): Uint32Array {
     const key = `${filter.text ?? ''}\u0000${filter.state ?? ''}\u0000${filter.symbol ?? ''}`;
     const cached = this.filtered.get(key);
-    if (cached !== undefined && cached.asOf === bound) return cached.rows;
-    const rows = new Uint32Array(bound);
+    if (cached !== undefined && cached.bound === bound && cached.earlier === this.earlier.length) return cached.rows;
+    const size = bound + this.earlier.length;
+    const rows = new Uint32Array(size);
     let count = 0;
-    const all = key === '\u0000\u0000';
-    for (let index = bound - 1; index >= 0; index--) {
-      if (all || matches(this.finished[index]!, filter)) rows[count++] = index;
-    }
+    for (let index = 0; index < size; index++) if (matches(this.row(bound, index), filter)) rows[count++] = index;
     const result = rows.subarray(0, count);
     this.filtered.delete(key);
-    this.filtered.set(key, { asOf: bound, rows: result });
+    this.filtered.set(key, { bound, earlier: this.earlier.length, rows: result });
     if (this.filtered.size > CACHED_FILTERS) this.filtered.delete(this.filtered.keys().next().value!);
     return result;
-  }
-
-  private append(actor: FinishedActor): void {
-    if (this.known.has(actor.id)) return;
-    this.known.add(actor.id);
-    this.finished.push(actor);
   }
 
   private nodeOf(actor: FinishedActor): NodeView {
@@ -114,10 +159,6 @@ export class FinishedHistory {
 function matches(actor: FinishedActor, filter: HistoryFilter): boolean {
   if (filter.symbol && actor.symbol !== filter.symbol) return false;
   if (filter.state && actor.state !== filter.state && !actor.state.startsWith(`${filter.state}.`)) return false;
-  if (filter.text && !actor.haystack.includes(filter.text)) return false;
+  if (filter.text && !`${actor.id} ${actor.symbol} ${actor.state} ${actor.side}`.toLowerCase().includes(filter.text)) return false;
   return true;
-}
-
-function finished(id: string, symbol: string, state: string, side: string, at: number): FinishedActor {
-  return { id, symbol, state, side, at, haystack: `${id} ${symbol} ${state} ${side}`.toLowerCase() };
 }

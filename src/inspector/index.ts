@@ -48,6 +48,26 @@ const historyQuerySchema = z.strictObject({
 });
 
 export const INSPECTOR_STREAM_PATH = '/inspector/stream';
+
+const MAX_WATCHED = 20;
+const actorIdSchema = z.string().min(1).max(200);
+const watchMessageSchema = z.strictObject({ type: z.literal('watch'), actorIds: z.array(actorIdSchema).max(MAX_WATCHED) });
+
+/** The `watch` query values as actor ids (an empty value watches none), or why they are refused. */
+function watchedActors(values: readonly string[]): string[] | Error {
+  const actorIds = values.filter((value) => value !== '');
+  if (actorIds.length > MAX_WATCHED) return new Error(`at most ${MAX_WATCHED} watched actors`);
+  if (actorIds.some((id) => !actorIdSchema.safeParse(id).success)) return new Error('a watched actor id is 1 to 200 characters');
+  return actorIds;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 export const STATELY_STREAM_PATH = '/inspector/stately';
 
 const PAGE_FILES: Readonly<Record<string, string>> = {
@@ -56,6 +76,7 @@ const PAGE_FILES: Readonly<Record<string, string>> = {
   'tree.js': 'text/javascript; charset=utf-8',
   'format.js': 'text/javascript; charset=utf-8',
   'price-chart.js': 'text/javascript; charset=utf-8',
+  'scripts.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 
@@ -176,7 +197,22 @@ export function registerInspector(app: FastifyInstance, mount: ServerMount, opti
     const session = url.searchParams.get('session');
     const after = url.searchParams.get('after');
     const resume = session !== null && after !== null && /^\d+$/.test(after) ? { session, after: Number(after) } : undefined;
-    const connection = bridge.connect(pageSubscriber(socket), resume);
+    // `watch` (repeatable; empty for none): the actors whose log entries this client wants. Absent: every entry.
+    const watch = url.searchParams.has('watch') ? watchedActors(url.searchParams.getAll('watch')) : undefined;
+    if (watch instanceof Error) {
+      socket.close(1008, watch.message);
+      return;
+    }
+    const connection = bridge.connect(pageSubscriber(socket), { ...(resume === undefined ? {} : { resume }), ...(watch === undefined ? {} : { watch }) });
+    socket.on('message', (data: Buffer) => {
+      // The only message a page sends: which actors' log it now shows. Anything else ends the socket, with why.
+      const parsed = watchMessageSchema.safeParse(parseJson(data.toString()));
+      if (!parsed.success) {
+        socket.close(1008, 'expected {"type":"watch","actorIds":[...]} (at most 20 actor ids)');
+        return;
+      }
+      connection.watch(parsed.data.actorIds);
+    });
     socket.on('close', () => connection.close());
     socket.on('error', (error) => logger.debug({ err: error }, 'inspector socket error'));
   });

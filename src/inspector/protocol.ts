@@ -60,7 +60,10 @@ export interface InstrumentView {
   readonly lotSize: string;
 }
 
-/** Finished actors, newest first, are paged from the server: `count` of them existed at the snapshot. */
+/**
+ * Finished actors, newest first, are paged from the server: those the bridge saw finish (`count` of them at the
+ * snapshot, the page's `asOf`), then those that finished before it attached.
+ */
 export interface HistoryView {
   /** Identifies the history's numbering; a page asks with it and gets a re-sync when it changed. */
   readonly epoch: string;
@@ -70,8 +73,10 @@ export interface HistoryView {
 /** GET /inspector/history: finished actors newest first, filtered, `offset` rows down from the newest. */
 export interface HistoryPage {
   readonly epoch: string;
-  /** Rows matching the filter among the first `asOf` finished actors. */
+  /** Rows matching the filter: the first `asOf` seen finishing, then the earlier ones read so far. */
   readonly total: number;
+  /** False while older rows may follow: the server reads the earlier history only as far back as asked. */
+  readonly complete: boolean;
   readonly offset: number;
   readonly nodes: readonly NodeView[];
 }

@@ -88,6 +88,11 @@ export interface OrderRiskInput {
   /** What the order would reserve, in the same currency as freeBalance. */
   readonly requiredBalance: DecimalString;
   readonly balanceCurrency: string;
+  /**
+   * 'margin' for a perpetual: freeBalance is the margin still available (free less cross losses) and
+   * requiredBalance the order's initial margin and fee, for either side; default 'balance' (spot).
+   */
+  readonly balanceKind?: 'balance' | 'margin';
   readonly equity: DecimalString;
   /** Sum of |position value| over all instruments now, in quote currency. */
   readonly totalExposure: DecimalString;
@@ -290,6 +295,9 @@ function checkNewExposure(input: OrderRiskInput, limits: RiskLimits, quantity: D
   const required = requireNonNegative('requiredBalance', decimal(input.requiredBalance));
   if (free.lt(required)) {
     const currency = input.balanceCurrency;
+    if (input.balanceKind === 'margin') {
+      return denial('insufficientBalance', `available margin ${text(free)} ${currency} is below the ${text(required)} ${currency} of margin and fee this order needs`, free, required);
+    }
     return denial('insufficientBalance', `free balance ${text(free)} ${currency} is below the ${text(required)} ${currency} this order needs`, free, required);
   }
   const equity = decimal(input.equity);

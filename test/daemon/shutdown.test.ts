@@ -7,25 +7,27 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/daemon/config.ts';
-import { startDaemon, unprotectedPositions } from '../../src/daemon/daemon.ts';
+import { startDaemon } from '../../src/daemon/daemon.ts';
 import { startTestDaemon, SYMBOL } from './fixture.ts';
 
 describe('positions left unprotected by a stop', () => {
   it('names each open position whose stop is held locally, and no other', async () => {
     const daemon = await startTestDaemon();
     try {
-      expect(unprotectedPositions(daemon.engine)).toEqual([]);
+      expect(daemon.engine.unprotectedPositions()).toEqual([]);
       const protectedLong = await daemon.request('POST', '/v1/positions', { body: { symbol: SYMBOL, direction: 'long', quantity: '0.1', plan: { stopLoss: { method: 'price', price: '49000' } } } });
       expect(protectedLong.status).toBe(201);
       daemon.settle();
       const position = daemon.engine.getPosition(protectedLong.body.position.positionId)!;
       expect(position.status).toBe('open');
       expect(daemon.engine.getOrder(position.stopOrderId!)?.status).toBe('emulated');
-      expect(unprotectedPositions(daemon.engine)).toEqual([{ positionId: position.positionId, symbol: SYMBOL, stopOrderId: position.stopOrderId, stopPrice: '49000' }]);
+      expect(daemon.engine.unprotectedPositions()).toEqual([
+        { positionId: position.positionId, symbol: SYMBOL, stopOrderId: position.stopOrderId, stopPrice: '49000', reason: 'venue paper cannot hold a stop order: the stop is held by this engine' },
+      ]);
       // Closed, it leaves the list.
       await daemon.request('POST', `/v1/positions/${position.positionId}/close`, { body: {} });
       daemon.settle();
-      expect(unprotectedPositions(daemon.engine)).toEqual([]);
+      expect(daemon.engine.unprotectedPositions()).toEqual([]);
     } finally {
       await daemon.close();
     }
@@ -45,7 +47,7 @@ describe('positions left unprotected by a stop', () => {
       },
     });
     const dataDir = mkdtempSync(path.join(tmpdir(), 'fillstate-shutdown-'));
-    const config = parseConfig({ dataDir, server: { port: 0 }, demo: { enabled: false }, shutdown: { handStopsToVenue: false } });
+    const config = parseConfig({ dataDir, server: { port: 0 }, demo: { enabled: false }, venue: { type: 'paper', nativeStops: false }, shutdown: { handStopsToVenue: false } });
     const daemon = await startDaemon({ config, env: { FILLSTATE_TOKEN: 'shutdown-test-token-0123456789' }, logger: pino({ level: 'info' }, sink) });
     let positionId: string;
     try {

@@ -459,7 +459,7 @@ describe('positions on the paper venue', () => {
     const view = engine.getPosition(positionId)!;
     expect(view).toMatchObject({ status: 'open', averageEntryPrice: '50000.1', markPrice: '50200', notional: '50200', unrealizedPnl: '199.9' });
     // entry × (1 − 1/leverage + maintenance rate) = 50000.1 × 0.905
-    expect(view.margin).toEqual({ leverage: '10', maintenanceMarginRate: '0.005', liquidationPrice: '45250.0905' });
+    expect(view.margin).toEqual({ leverage: '10', maintenanceMarginRate: '0.005', liquidationPrice: '45250.0905', liquidationPriceSource: 'estimate' });
     engine.closePosition(positionId);
     walk('50200');
     const closed = engine.getPosition(positionId)!;

@@ -166,6 +166,47 @@ describe('inspection bridge', () => {
     expect(client.batches()).toHaveLength(1);
   });
 
+  it('sends a client that watches one actor every node change but only that actor\'s log, its kept entries first', () => {
+    const everything = new CollectingClient();
+    bridge.connect(everything);
+    const page = new CollectingClient();
+    const connection = bridge.connect(page, { watch: [] });
+    placeAndFill('w1', ['0.5']);
+    placeAndFill('w2', ['1']);
+    bridge.flush();
+    const [quiet] = page.batches();
+    expect(quiet!.entries).toEqual([]);
+    // Every state change still reaches it, coalesced: the same nodes as a client that takes every entry.
+    expect(quiet!.nodes).toEqual(everything.batches()[0]!.nodes);
+    expect(quiet!.sequence).toBe(bridge.lastSequence);
+
+    // Watching w1: what was kept of w1 comes at once, then w1's new entries and no one else's.
+    connection.watch(['order:w1']);
+    const kept = page.batches()[1]!;
+    expect(kept.entries.map((entry) => entry.sequence)).toEqual(bridge.actorLog('order:w1').map((entry) => entry.sequence));
+    expect(kept.entries.length).toBeGreaterThan(0);
+    venue.report({ type: 'filled', clientOrderId: 'w1', tradeId: 'w1-last', quantity: '0.5', price: '49000', fee: '0', feeCurrency: 'USDT', liquidity: 'maker' });
+    placeAndFill('w3', ['1']);
+    bridge.flush();
+    const live = page.batches()[2]!;
+    expect(new Set(live.entries.map((entry) => entry.actorId))).toEqual(new Set(['order:w1']));
+    expect(live.entries.map((entry) => entry.eventType)).toContain('venue.filled');
+    expect(live.nodes.map((node) => node.id)).toEqual(expect.arrayContaining(['order:w1', 'order:w3']));
+    // With the kept entries and the live ones, the page's log equals the bridge's: no gap, none twice.
+    const shown = [...kept.entries, ...live.entries].map((entry) => entry.sequence);
+    expect(shown).toEqual(bridge.actorLog('order:w1').map((entry) => entry.sequence));
+
+    // Watching nothing again: no entries; undefined: every entry, as before.
+    connection.watch([]);
+    placeAndFill('w4', ['1']);
+    bridge.flush();
+    expect(page.batches()[3]!.entries).toEqual([]);
+    connection.watch(undefined);
+    placeAndFill('w5', ['1']);
+    bridge.flush();
+    expect(page.batches().at(-1)!.entries.map((entry) => entry.sequence)).toEqual(everything.batches().at(-1)!.entries.map((entry) => entry.sequence));
+  });
+
   it('tells a client that fell too far behind to re-sync, drops its queue, and never holds up the engine', () => {
     bridge = new InspectorBridge(engine, { flushIntervalMs: 60_000, maxBufferedBytes: 1000 });
     const slow = new CollectingClient();
@@ -199,7 +240,7 @@ describe('inspection bridge', () => {
     placeAndFill('r2', ['1']);
     venue.report({ type: 'filled', clientOrderId: 'r1', tradeId: 'r1-late', quantity: '0.5', price: '49000', fee: '0', feeCurrency: 'USDT', liquidity: 'maker' });
     const again = new CollectingClient();
-    bridge.connect(again, { session: bridge.session, after: seen });
+    bridge.connect(again, { resume: { session: bridge.session, after: seen } });
     expect(again.messages).toHaveLength(1);
     const resumed = again.messages[0] as BatchMessage;
     expect(resumed.type).toBe('batch');
@@ -210,7 +251,7 @@ describe('inspection bridge', () => {
     expect(resumed.nodes.find((node) => node.id === 'order:r2')?.state).toBe('filled');
     // Another session's sequence, or one no longer kept, gets a snapshot instead.
     const stranger = new CollectingClient();
-    bridge.connect(stranger, { session: 'another-daemon', after: seen });
+    bridge.connect(stranger, { resume: { session: 'another-daemon', after: seen } });
     expect(stranger.messages[0]?.type).toBe('snapshot');
     keeper.close();
   });

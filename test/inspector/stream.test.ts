@@ -87,6 +87,30 @@ describe('inspector streams', () => {
     expect(entries.some((entry) => entry.actorId === 'order:w2' && entry.eventType === 'submit')).toBe(true);
   });
 
+  it('sends a page that watches one actor only its log entries; the page changes what it watches with a message', async () => {
+    daemon = await startInspectedDaemon({ flushIntervalMs: 20 });
+    const page = open('/inspector/stream?watch=');
+    await page.next((message) => message.type === 'snapshot');
+    await place('p1');
+    await page.next((message) => message.type === 'batch' && message.nodes.some((node: any) => node.id === 'order:p1'));
+    expect(page.messages.flatMap((message) => message.entries ?? [])).toEqual([]);
+
+    page.socket.send(JSON.stringify({ type: 'watch', actorIds: ['order:p1'] }));
+    // p1's kept entries come first (its submit), then its new ones; p2's never.
+    await page.next((message) => message.type === 'batch' && message.entries.some((entry: any) => entry.actorId === 'order:p1' && entry.eventType === 'submit'));
+    await place('p2');
+    daemon.venue.report({ type: 'accepted', clientOrderId: 'p1', venueOrderId: 'v-p1' });
+    await page.next((message) => message.type === 'batch' && message.entries.some((entry: any) => entry.eventType === 'venue.accepted'));
+    await page.next((message) => message.type === 'batch' && message.nodes.some((node: any) => node.id === 'order:p2'));
+    const entries = page.messages.flatMap((message) => message.entries ?? []);
+    expect(new Set(entries.map((entry: any) => entry.actorId))).toEqual(new Set(['order:p1']));
+
+    // Anything but a watch message ends the socket, with the reason.
+    const closed = new Promise<[number, string]>((resolve) => page.socket.once('close', (code, reason) => resolve([code, reason.toString()])));
+    page.socket.send(JSON.stringify({ type: 'watch', actorIds: 'order:p1' }));
+    expect(await closed).toEqual([1008, expect.stringMatching(/expected \{"type":"watch"/)]);
+  });
+
   it('tells a page that stopped reading to re-sync once it drains, and the engine never waits for it', async () => {
     daemon = await startInspectedDaemon({ flushIntervalMs: 10, maxBufferedBytes: 64 * 1024 });
     const slow = open('/inspector/stream');

@@ -39,28 +39,38 @@ describe('page number formatting', () => {
 });
 
 describe('finished history', () => {
-  it('numbers finished actors once, pages them newest first within the count a page saw, and filters', async () => {
+  it('reads the earlier history back only as far as asked, numbers actors seen finishing once, pages newest first within the count a page saw, and filters', async () => {
     const daemon = await startInspectedDaemon();
     try {
       daemon.engine.halt('test');
-      const ids = Array.from({ length: 30 }, () => daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '40000' }).orderId);
-      const history = new FinishedHistory(daemon.engine, daemon.engine.listOrders(), daemon.engine.listPositions());
-      expect(history.count).toBe(30);
-      const first = history.page(30, 0, 10);
-      expect(first.total).toBe(30);
-      expect(first.nodes.map((node) => node.id)).toEqual(ids.slice(-10).reverse().map((id) => `order:${id}`));
-      expect(first.nodes[0]).toMatchObject({ state: 'denied', live: false, reason: expect.stringContaining('trading is halted') });
-      // One more finishes: a page that counted 30 sees the same rows; a new count sees it first.
+      // 30 orders, one a minute: the first read of the earlier history (10 s back) finds only the newest.
+      const ids = Array.from({ length: 30 }, () => {
+        daemon.clock.advanceBy(60_000);
+        return daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '40000' }).orderId;
+      });
+      const history = new FinishedHistory(daemon.engine, daemon.clock.now(), new Set());
+      expect(history.count).toBe(0);
+      const first = history.page(0, 0, 1);
+      expect(first).toMatchObject({ total: 1, complete: false });
+      expect(first.nodes[0]).toMatchObject({ id: `order:${ids.at(-1)}`, state: 'denied', live: false, reason: expect.stringContaining('trading is halted') });
+      // Asked for more, it reads further back (10 minutes: 11 orders, the bounds included), then everything.
+      expect(history.page(0, 0, 10)).toMatchObject({ total: 11, complete: false });
+      const all = history.page(0, 0, 40);
+      expect(all).toMatchObject({ total: 30, complete: true });
+      expect(all.nodes.map((node) => node.id)).toEqual(ids.slice().reverse().map((id) => `order:${id}`));
+      // One finishes while attached: a page that counted none sees the same rows; a new count sees it first.
       const late = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'sell', type: 'limit', quantity: '0.01', price: '60000' }).orderId;
       history.add({ id: `order:${late}`, kind: 'order', state: 'denied', live: false, symbol: 'BTC/USDT', side: 'sell' });
       history.add({ id: `order:${late}`, kind: 'order', state: 'denied', live: false, symbol: 'BTC/USDT', side: 'sell' });
-      expect(history.count).toBe(31);
-      expect(history.page(30, 0, 1).nodes[0]!.id).toBe(`order:${ids.at(-1)}`);
-      expect(history.page(31, 0, 1).nodes[0]!.id).toBe(`order:${late}`);
-      expect(history.page(31, 30, 10).nodes.map((node) => node.id)).toEqual([`order:${ids[0]}`]);
-      expect(history.page(31, 0, 10, { text: 'sell' }).total).toBe(1);
-      expect(history.page(31, 0, 10, { state: 'denied', symbol: 'BTC/USDT' }).total).toBe(31);
-      expect(history.page(31, 0, 10, { symbol: 'ETH/USDT' }).total).toBe(0);
+      // One listed already is not listed twice.
+      history.add({ id: `order:${ids[0]}`, kind: 'order', state: 'denied', live: false, symbol: 'BTC/USDT', side: 'buy' });
+      expect(history.count).toBe(1);
+      expect(history.page(0, 0, 1).nodes[0]!.id).toBe(`order:${ids.at(-1)}`);
+      expect(history.page(1, 0, 1).nodes[0]!.id).toBe(`order:${late}`);
+      expect(history.page(1, 30, 10).nodes.map((node) => node.id)).toEqual([`order:${ids[0]}`]);
+      expect(history.page(1, 0, 10, { text: 'sell' }).total).toBe(1);
+      expect(history.page(1, 0, 10, { state: 'denied', symbol: 'BTC/USDT' }).total).toBe(31);
+      expect(history.page(1, 0, 10, { symbol: 'ETH/USDT' }).total).toBe(0);
     } finally {
       await daemon.close();
     }

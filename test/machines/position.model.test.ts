@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine, type AnyTransitionDefinition, type InspectionEvent } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { MAX_FAILED_EXITS, positionMachine, type PositionMachineEvent, type PositionMachineInput } from '../../machines/position.ts';
-import { compare } from '../../src/domain/decimal.ts';
+import { compare, decimal } from '../../src/domain/decimal.ts';
 import type { PositionOrderIntent } from '../../src/domain/position-orders.ts';
 
 const inputFor = (direction: 'long' | 'short'): PositionMachineInput => ({
@@ -51,6 +51,8 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
     { type: 'breakEvenReached', marketPrice: price('104') },
     { type: 'trailingActivated', marketPrice: price('108') },
     { type: 'stopMoved', stopPrice: price('106.9') },
+    // A graceful stop hands the trailing stop to the venue at its level (106.9 once it has moved).
+    { type: 'handStopToVenue', stopPrice: price('106.9') },
     fill('p1.tp1', exit, '0.5', price('108')),
     fill('p1.sl1', exit, '1', price('96')),
     fill('p1.sl2', exit, '1', price('106.9')),
@@ -63,6 +65,8 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
     { type: 'close', reason: 'manual', quantity: '0.2' },
     { type: 'stopTriggered' },
     { type: 'retryExit' },
+    // Perpetuals: a funding payment (the venue's report, at any time).
+    { type: 'funding', amount: '-0.1', fundingId: 'f1' },
   ];
 }
 
@@ -74,12 +78,26 @@ function eventsFor(direction: 'long' | 'short'): PositionMachineEvent[] {
 function eventsFrom(snapshot: Snapshot): PositionMachineEvent[] {
   const { direction, quantity } = snapshot.context;
   const against = direction === 'long' ? 'sell' : 'buy';
-  const events = eventsFor(direction).filter((event) => event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0);
+  // A hand-over happens once, at a graceful stop: offered only to a position that has not handed a stop over
+  // yet (trailing -> handedOver -> trailing would otherwise mint new stop ids for ever).
+  const handedBefore = snapshot.context.stopKind === 'trailing' && snapshot.context.serial > 2;
+  const events = eventsFor(direction).filter(
+    (event) => (event.type !== 'fill' || event.side !== against || compare(event.quantity, quantity) <= 0) && (event.type !== 'handStopToVenue' || !handedBefore),
+  );
   // Each working exit can end unfilled (refused, or canceled when the book runs out), or filled (a partial
   // exit, whose last fill the position has had).
   const { exitOrderIds, workingOrderIds } = snapshot.context;
   for (const orderId of exitOrderIds) {
     if (workingOrderIds.includes(orderId)) events.push({ type: 'orderEnded', orderId, status: 'canceled' }, { type: 'orderEnded', orderId, status: 'filled' });
+  }
+  // The venue liquidates what is held, whole or in part (the engine caps a liquidation at the position's quantity).
+  // Tried at one size only (1, half of it), so the graph gains no quantities of its own: it stays walkable.
+  if (quantity === '1') {
+    const price = direction === 'long' ? '90' : '110';
+    events.push(
+      { type: 'liquidated', tradeId: 'l1', side: against, quantity, price, fee: '0.9', timestamp: 2 },
+      { type: 'liquidated', tradeId: 'l2', side: against, quantity: '0.5', price, fee: '0.45', timestamp: 2 },
+    );
   }
   return events;
 }
@@ -134,6 +152,12 @@ function check(state: Snapshot, event: PositionMachineEvent): void {
   actor.send(event);
   const after = actor.getSnapshot();
   const where = `${JSON.stringify(before.value)} --${event.type}--> ${JSON.stringify(after.value)}`;
+  // A liquidation of all that is held closes the position with its reason, whatever it was doing.
+  if (event.type === 'liquidated' && event.quantity === before.context.quantity && before.value !== 'closed') {
+    expect(after.value, where).toBe('closed');
+    expect(after.context.exitReason, where).toBe('liquidation');
+  }
+  if (event.type === 'funding' && before.value !== 'closed') expect(after.context.funding, where).toBe(decimal(before.context.funding ?? '0').minus('0.1').toFixed());
   expect(compare(after.context.quantity, '0'), where).toBeGreaterThanOrEqual(0);
   if (after.value === 'closed') expect(after.context.quantity, where).toBe('0');
   // Every order a position places to protect or leave itself is reduce-only; only scale-ins add.
@@ -179,7 +203,7 @@ describe('position chart, model-based', () => {
     const values = new Set(paths.map((path) => JSON.stringify((path.state as Snapshot).value)));
     // Every state of the chart: opening, open with each stop phase × each size phase, closing, closed.
     const expected = ['"opening"', '"closing"', '"closed"'];
-    for (const stop of ['initial', 'breakEven', 'trailing']) for (const size of ['base', 'scaled']) expected.push(JSON.stringify({ open: { stop, size } }));
+    for (const stop of ['initial', 'breakEven', 'trailing', 'handedOver']) for (const size of ['base', 'scaled']) expected.push(JSON.stringify({ open: { stop, size } }));
     expect([...values].sort()).toEqual(expected.sort());
     for (const path of paths) for (const event of eventsFrom(path.state as Snapshot)) check(path.state as Snapshot, event);
   }, 120_000);

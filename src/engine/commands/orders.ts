@@ -14,10 +14,9 @@ import { OrderStateError, UnknownOrderError, VenueUnavailableError } from '../er
 import { trailingPlanOf } from '../local-triggers.ts';
 import type { OrderActor, OrderRegistry } from '../order-registry.ts';
 import type { PositionBook } from '../positions.ts';
-import { reservationOf, signedQuantity, type RiskGate } from '../risk-gate.ts';
+import type { RiskGate } from '../risk-gate.ts';
 import type { VenueBook } from '../venues.ts';
 import type { AnyActorRef } from 'xstate';
-import { orderReducesExposure } from '../../risk/checks.ts';
 
 /** Ids the engine gives its own orders and positions begin with this; a client's clientOrderId may not. */
 export const ENGINE_ID_NAMESPACE = 'fs-';
@@ -100,10 +99,8 @@ export class OrderCommands {
     }
     const actor = orders.create(input_);
     gate.submitted();
-    if (!this.reducesExposure(request, venueId)) {
-      const reservation = reservationOf(request, instrument, referencePrice);
-      this.host.portfolio().send({ type: 'ledger.reserve', orderId: clientOrderId, currency: reservation.currency, amount: reservation.amount });
-    }
+    const reservation = gate.reservationFor(request, venueId, instrument, referencePrice);
+    if (reservation !== undefined) this.host.portfolio().send({ type: 'ledger.reserve', orderId: clientOrderId, currency: reservation.currency, amount: reservation.amount });
     this.host.deadlines.arm(clientOrderId, request);
     actor.send({ type: 'submit' });
     return { orderId: clientOrderId, actor, created: true };
@@ -190,10 +187,8 @@ export class OrderCommands {
     portfolio.send({ type: 'ledger.release', orderId: context.clientOrderId });
     const denial = gate.checkOrder(request, context.venue, instrument, marketPrice, marketPrice);
     if (denial !== undefined) return `${denial.reason}: ${denial.message}`;
-    if (!this.reducesExposure(request, context.venue)) {
-      const reservation = reservationOf(request, instrument, referencePriceOf(request, marketPrice) ?? marketPrice);
-      portfolio.send({ type: 'ledger.reserve', orderId: context.clientOrderId, currency: reservation.currency, amount: reservation.amount });
-    }
+    const reservation = this.host.gate.reservationFor(request, context.venue, instrument, referencePriceOf(request, marketPrice) ?? marketPrice);
+    if (reservation !== undefined) portfolio.send({ type: 'ledger.reserve', orderId: context.clientOrderId, currency: reservation.currency, amount: reservation.amount });
     return undefined;
   }
 
@@ -224,12 +219,6 @@ export class OrderCommands {
     if (owner === undefined) return;
     const state = String(actor.getSnapshot().value);
     throw new OrderStateError(orderId, state, `order ${orderId} belongs to position ${owner} and cannot be ${verb} through the order routes: use the position's close, stop and take-profit commands`);
-  }
-
-  private reducesExposure(request: OrderRequest, venueId: string): boolean {
-    const position = this.host.positions.currentFor(venueId, request.symbol)?.getSnapshot().context;
-    if (position === undefined) return false;
-    return orderReducesExposure(request.side, request.quantity, signedQuantity(position.direction, position.quantity));
   }
 
   private require(orderId: string): OrderActor {

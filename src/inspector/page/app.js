@@ -10,6 +10,8 @@ import { PriceChart } from './price-chart.js';
 const MAX_LOG_ROWS = 2000;
 const HISTORY_PAGE = 200;
 const DASHBOARD_REFRESH_MS = 1000;
+/** Least time between two drawings of what the stream changed. */
+const STREAM_RENDER_MS = 100;
 /** Actors finished since the snapshot kept on the page; past it the oldest go (a reload shows them again). */
 const MAX_RECENT_FINISHED = 10_000;
 const $ = (selector) => document.querySelector(selector);
@@ -37,6 +39,9 @@ const view = {
   drawnMachine: undefined,
   chartDetails: false,
   renderQueued: false,
+  renderNow: false,
+  renderTimer: undefined,
+  renderedAt: 0,
   socket: undefined,
   connected: false,
   retryMs: 250,
@@ -98,10 +103,14 @@ function connect() {
     url.searchParams.set('session', view.session);
     url.searchParams.set('after', String(view.sequence));
   }
+  // Only the selected actor's log entries are sent to the page (every node change still is).
+  url.searchParams.set('watch', view.selectedId ?? '');
   const socket = new WebSocket(url);
   view.socket = socket;
   socket.onopen = () => {
     view.retryMs = 250;
+    // The selection may have changed while the socket was opening.
+    watchSelected();
   };
   socket.onmessage = (message) => receive(JSON.parse(message.data));
   socket.onclose = () => {
@@ -116,6 +125,12 @@ function connect() {
       setConnection('disconnected', 'signed out: open the inspector URL with the token again (fillstate prints it at start)');
     });
   };
+}
+
+/** Tells the server whose log entries to send: the selected actor's (its kept ones first, so the log has no gap). */
+function watchSelected() {
+  if (view.socket?.readyState !== WebSocket.OPEN) return; // a new socket names it in its URL
+  view.socket.send(JSON.stringify({ type: 'watch', actorIds: view.selectedId === undefined ? [] : [view.selectedId] }));
 }
 
 function reconnectNow() {
@@ -157,7 +172,7 @@ function receive(message) {
   }
   if (!view.connected) setConnection('live', 'live');
   document.body.dataset.sequence = String(view.sequence);
-  scheduleRender();
+  scheduleRender(true);
 }
 
 /** A changed node: live ones update the tree's top; one that finished moves to the top of the history. */
@@ -187,13 +202,35 @@ function absorb(node) {
 
 // ---- rendering ----------------------------------------------------------------------------------------------
 
-function scheduleRender() {
-  if (view.renderQueued) return;
+/**
+ * Draws on the next frame. What the stream changed is drawn at most every STREAM_RENDER_MS (a busy engine sends a
+ * batch every 50 ms; drawing each one costs the browser CPU the engine shares), what the user did at once.
+ */
+function scheduleRender(fromStream = false) {
+  if (!fromStream) view.renderNow = true;
+  if (view.renderQueued) {
+    if (!fromStream && view.renderTimer !== undefined) {
+      clearTimeout(view.renderTimer);
+      view.renderTimer = undefined;
+      requestAnimationFrame(renderFrame);
+    }
+    return;
+  }
   view.renderQueued = true;
-  requestAnimationFrame(() => {
-    view.renderQueued = false;
-    render();
-  });
+  const wait = view.renderNow ? 0 : view.renderedAt + STREAM_RENDER_MS - performance.now();
+  if (wait <= 0) requestAnimationFrame(renderFrame);
+  else view.renderTimer = setTimeout(() => {
+    view.renderTimer = undefined;
+    requestAnimationFrame(renderFrame);
+  }, wait);
+}
+
+function renderFrame() {
+  if (!view.renderQueued) return;
+  view.renderQueued = false;
+  view.renderNow = false;
+  view.renderedAt = performance.now();
+  render();
 }
 
 function filters() {
@@ -235,7 +272,7 @@ function treeModel() {
   const key = historyKey(active);
   if (showHistory && view.historyCache?.key !== key) {
     view.historyCache = { key, total: undefined, rows: new Map(), offsets: new Map(), loading: new Set() };
-    void loadHistoryPage(0);
+    void loadHistoryRows(0);
   }
   // Newest first; filtered only when a filter is set (otherwise rows read the list as it is).
   const recentIds = view.recentFinished;
@@ -243,16 +280,18 @@ function treeModel() {
     ? recentIds.map((id) => view.finished.get(id)).filter((node) => node && matches(node, active)).reverse()
     : { length: recentIds.length, at: (index) => view.finished.get(recentIds[recentIds.length - 1 - index]) };
   const serverTotal = showHistory ? (view.historyCache.total ?? 0) : 0;
+  // While older rows may follow, one more row at the end loads them when it comes into view.
+  const more = showHistory && view.historyCache.complete === false ? 1 : 0;
   const live = view.liveRows;
   const headingAt = live.length;
-  const count = live.length + (showHistory ? 1 + recent.length + serverTotal : 0);
+  const count = live.length + (showHistory ? 1 + recent.length + serverTotal + more : 0);
   const finishedTotal = recent.length + serverTotal;
   const rowAt = (index, load) => {
     if (index < headingAt) {
       const row = live[index];
       return { key: row.key, level: row.level, hasChildren: row.hasChildren, node: view.nodes.get(row.key) };
     }
-    if (index === headingAt) return { key: 'history', level: 1, label: view.historyCache?.total === undefined ? 'Finished — loading…' : `Finished — ${finishedTotal.toLocaleString()}, newest first` };
+    if (index === headingAt) return { key: 'history', level: 1, label: view.historyCache?.total === undefined ? 'Finished — loading…' : `Finished — ${finishedTotal.toLocaleString()}${more ? '+' : ''}, newest first` };
     const local = index - headingAt - 1;
     if (local < recent.length) {
       const node = Array.isArray(recent) ? recent[local] : recent.at(local);
@@ -261,19 +300,21 @@ function treeModel() {
     const offset = local - recent.length;
     const node = view.historyCache.rows.get(offset);
     if (node) return { key: node.id, level: 2, node };
-    if (load) void loadHistoryPage(Math.floor(offset / HISTORY_PAGE));
+    // A row past the total is the one that reads further back: asked for from exactly there.
+    if (load) void loadHistoryRows(offset >= serverTotal ? serverTotal : Math.floor(offset / HISTORY_PAGE) * HISTORY_PAGE);
     return undefined;
   };
-  $('#tree-count').textContent = `${(live.length).toLocaleString()} live rows · ${finishedTotal.toLocaleString()} finished`;
+  $('#tree-count').textContent = `${(live.length).toLocaleString()} live rows · ${finishedTotal.toLocaleString()}${more ? '+' : ''} finished`;
   return { count, rowAt };
 }
 
-async function loadHistoryPage(page) {
+/** Asks the server for HISTORY_PAGE finished rows from `offset` (once per offset and filter). */
+async function loadHistoryRows(offset) {
   const cache = view.historyCache;
-  if (!cache || cache.loading.has(page) || view.history.epoch === undefined) return;
-  cache.loading.add(page);
+  if (!cache || cache.loading.has(offset) || view.history.epoch === undefined) return;
+  cache.loading.add(offset);
   const active = filters();
-  const query = new URLSearchParams({ epoch: view.history.epoch, asOf: String(view.history.count), offset: String(page * HISTORY_PAGE), limit: String(HISTORY_PAGE) });
+  const query = new URLSearchParams({ epoch: view.history.epoch, asOf: String(view.history.count), offset: String(offset), limit: String(HISTORY_PAGE) });
   if (active.text) query.set('text', active.text);
   if (active.state) query.set('state', active.state);
   if (active.symbol) query.set('symbol', active.symbol);
@@ -281,13 +322,14 @@ async function loadHistoryPage(page) {
     const result = await api('GET', `/inspector/history?${query}`);
     if (view.historyCache !== cache) return;
     cache.total = result.total;
+    cache.complete = result.complete;
     result.nodes.forEach((node, index) => {
       cache.rows.set(result.offset + index, view.finished.get(node.id) ?? node);
       cache.offsets.set(node.id, result.offset + index);
     });
     scheduleRender();
   } catch (error) {
-    cache.loading.delete(page);
+    cache.loading.delete(offset);
     // The history was renumbered (the bridge re-attached): a fresh snapshot renumbers the page too.
     if (error.code === 'history_changed') {
       view.session = undefined;
@@ -472,6 +514,7 @@ function select(actorId) {
   if (actorId === undefined) url.searchParams.delete('actor');
   else url.searchParams.set('actor', actorId);
   history.replaceState(null, '', url);
+  watchSelected();
   if (actorId !== undefined) void loadSelected(actorId);
   scheduleRender();
 }

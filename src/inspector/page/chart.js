@@ -2,6 +2,7 @@
 // served by the daemon), drawn as SVG at full size (labels 11 px); active states lit and the transition just
 // taken highlighted. A focus list above it names the current state and its exits; guards and actions are drawn
 // only when asked for (they triple the labels).
+import { loadScript } from './scripts.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const CHAR = 6.9;
 const layouts = new Map();
@@ -103,7 +104,7 @@ export function layoutOf(drawing, details = false) {
     };
     const byId = new Map();
     const edgeData = new Map(elkEdges.map((edge) => [edge.id, edge]));
-    cached = new globalThis.ELK().layout(graph).then((laid) => {
+    cached = loadScript('elk.bundled.js').then(() => new globalThis.ELK().layout(graph)).then((laid) => {
       // Absolute positions: ELK gives each node relative to its parent.
       const place = (node, x, y) => {
         const absolute = { x: x + (node.x ?? 0), y: y + (node.y ?? 0), width: node.width, height: node.height, node };

@@ -2,6 +2,7 @@
 // markers, the selected position's stop and take-profits as step lines over time, a trailing stop's high-water
 // mark; below it the account's equity and drawdown. Refreshed once a second from /inspector/prices while shown.
 // Floats here only place pixels: every figure the page prints comes from the decimal strings.
+import { loadScript } from './scripts.js';
 const REFRESH_MS = 1000;
 
 /** Values at each time of `times`, carried forward from the last change (a step line); null before the first. */
@@ -56,10 +57,11 @@ export class PriceChart {
   }
 
   async refresh() {
-    if (typeof globalThis.uPlot !== 'function' || this.symbol === undefined) return;
+    if (this.symbol === undefined) return;
     const symbol = this.symbol;
     let series;
     try {
+      await loadScript('uPlot.iife.min.js');
       ({ series } = await this.get(`/inspector/prices?symbol=${encodeURIComponent(symbol)}`));
     } catch {
       return;

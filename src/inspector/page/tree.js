@@ -88,6 +88,8 @@ export class VirtualTree {
     this.model = { count: 0, rowAt: () => undefined };
     this.selectedId = undefined;
     this.activeIndex = 0;
+    /** After End: stay on the last row while more rows load at the end (a long history is read as it is reached). */
+    this.followEnd = false;
     this.elements = new Map();
     this.spacer = document.createElement('div');
     this.spacer.className = 'spacer';
@@ -95,7 +97,9 @@ export class VirtualTree {
     container.append(this.spacer);
     container.addEventListener('scroll', () => this.render(), { passive: true });
     container.addEventListener('keydown', (event) => this.key(event));
+    container.addEventListener('wheel', () => { this.followEnd = false; }, { passive: true });
     container.addEventListener('click', (event) => {
+      this.followEnd = false;
       const row = event.target.closest('[role="treeitem"]');
       if (!row || row.dataset.actorId === undefined) return;
       this.activeIndex = Number(row.dataset.index);
@@ -108,6 +112,12 @@ export class VirtualTree {
     this.model = model;
     this.selectedId = selectedId;
     if (this.activeIndex >= model.count) this.activeIndex = Math.max(0, model.count - 1);
+    if (this.followEnd && this.activeIndex !== model.count - 1) {
+      this.activeIndex = Math.max(0, model.count - 1);
+      // The list's height first, or the scroll would stop at the old end.
+      this.spacer.style.height = `${model.count * ROW_HEIGHT}px`;
+      this.scrollToIndex(this.activeIndex);
+    }
     this.render();
   }
 
@@ -227,6 +237,7 @@ export class VirtualTree {
       default: return;
     }
     event.preventDefault();
+    this.followEnd = event.key === 'End';
     this.activeIndex = Math.max(0, Math.min(count - 1, next));
     this.scrollToIndex(this.activeIndex);
     this.render();

@@ -34,10 +34,13 @@ describe('Binance profile', () => {
   });
 
   it('checks client order ids against Binance rules and derives cancel-replace ids within them', () => {
-    expect(spot.clientOrderIdIssue('fs-abc:1/x.y_z')).toBeUndefined();
-    expect(spot.clientOrderIdIssue('has space')).toMatch(/Binance requires/);
-    expect(spot.clientOrderIdIssue('x'.repeat(37))).toMatch(/Binance requires/);
+    expect(spot.exchangeClientOrderId('fs-abc:1/x.y_z')).toEqual({ id: 'fs-abc:1/x.y_z' });
+    expect(spot.exchangeClientOrderId('has space')).toEqual({ issue: expect.stringContaining('Binance, which takes 1 to 36 of letters') });
+    expect(spot.exchangeClientOrderId('x'.repeat(37))).toEqual({ issue: expect.stringContaining('not sent') });
     expect(spot.replacementClientOrderId('order-1', 2)).toBe('order-1/r2');
+    // A replacement's id names the engine's order (after a restart, when nothing else remembers it).
+    expect(spot.engineClientOrderId('fs-abc-p1.sl1/r2')).toBe('fs-abc-p1.sl1');
+    expect(spot.engineClientOrderId('fs-abc-p1.sl1')).toBe('fs-abc-p1.sl1');
     expect(spot.replacementClientOrderId('x'.repeat(34), 1)).toBeUndefined();
   });
 
@@ -63,7 +66,7 @@ describe('Binance profile', () => {
 
   it("declares capabilities from ccxt's features, narrowed to what the adapter sends", () => {
     const make = (profile: BinanceProfile) => profile.createExchange({ apiKey: 'k', secret: 's', testnet: false, urls: { rest: 'http://127.0.0.1:1', ws: 'ws://127.0.0.1:1' }, recvWindowMs: 5000 });
-    expect(spot.capabilities(make(spot))).toEqual({ orderTypes: ['market', 'limit'], timeInForce: ['GTC', 'IOC', 'FOK'], postOnly: true, reduceOnly: false, amend: true });
-    expect(futures.capabilities(make(futures))).toMatchObject({ reduceOnly: true, amend: true });
+    expect(spot.capabilities(make(spot), [])).toEqual({ orderTypes: ['market', 'limit'], timeInForce: ['GTC', 'IOC', 'FOK'], postOnly: true, reduceOnly: false, amend: true });
+    expect(futures.capabilities(make(futures), [])).toMatchObject({ reduceOnly: true, amend: true });
   });
 });

@@ -68,6 +68,55 @@ describe('ccxt venue (Binance USDⓈ-M futures) against the simulator', () => {
     expect(funding).toEqual([expect.objectContaining({ symbol: SYMBOL, amount: '-0.4', currency: 'USDT', rate: '0.0001' })]);
   });
 
+  it('reports funding from the stream at once, and funding paid while the stream was down after the reconnect, each once', async () => {
+    session = await startSession('future', {}, { balances: { USDT: '10000' } });
+    const { venue, simulator, reports } = session;
+    const funding: Extract<AccountReport, { type: 'funding' }>[] = [];
+    venue.onAccountReport((report) => {
+      if (report.type === 'funding') funding.push(report);
+    });
+    venue.submit(future('fund-s', { quantity: '0.1', price: '40000' }));
+    await eventually(() => reportsOf(reports, 'fund-s').some((report) => report.type === 'accepted'), 'accepted');
+    simulator.fill('fund-s', '0.1');
+    simulator.setMarkPrice('BTCUSDT', '40000');
+    // ACCOUNT_UPDATE (FUNDING_FEE) on the user stream: the payment is read with its id, no poll asked for.
+    const first = simulator.book.payFunding('BTCUSDT', '0.0001')!;
+    await eventually(() => funding.length === 1, 'funding from the stream');
+    expect(funding[0]).toMatchObject({ symbol: SYMBOL, amount: '-0.4', currency: 'USDT', rate: '0.0001', fundingId: String(first.tranId) });
+
+    // Paid while the user stream is down: the message is lost; the resync after the reconnect reads it.
+    simulator.silenceUserStreams(true);
+    const second = simulator.book.payFunding('BTCUSDT', '-0.0002')!;
+    simulator.dropUserStreams();
+    simulator.silenceUserStreams(false);
+    await eventually(() => funding.length === 2, 'funding backfilled after the reconnect');
+    expect(funding[1]).toMatchObject({ amount: '0.8', rate: '-0.0002', fundingId: String(second.tranId) });
+    await eventually(() => venue.linkStatus().state === 'live', 'live');
+    expect(await venue.pollFunding()).toBe(0);
+    expect(new Set(funding.map((report) => report.fundingId)).size).toBe(2);
+  });
+
+  it("reports the exchange's liquidation of a position as a liquidation, then the flat position, and no order of ours", async () => {
+    session = await startSession('future', { leverage: { [SYMBOL]: 10 } }, { balances: { USDT: '10000' } });
+    const { venue, simulator, reports } = session;
+    const account: AccountReport[] = [];
+    venue.onAccountReport((report) => account.push(report));
+    venue.submit(future('liq-1', { quantity: '0.01', price: '50000' }));
+    await eventually(() => reportsOf(reports, 'liq-1').some((report) => report.type === 'accepted'), 'accepted');
+    simulator.setMarkPrice('BTCUSDT', '50000');
+    simulator.fill('liq-1', '0.01');
+    await eventually(() => account.some((report) => report.type === 'position' && report.direction === 'long' && report.liquidationPrice === '45000'), 'the long with its liquidation price');
+    const reportsBefore = reports.length;
+    const trade = simulator.liquidate('BTCUSDT', '45000');
+    await eventually(() => account.some((report) => report.type === 'liquidation'), 'liquidation reported');
+    expect(account.filter((report) => report.type === 'liquidation')).toEqual([
+      { type: 'liquidation', venue: 'binance', symbol: SYMBOL, side: 'sell', quantity: '0.01', price: '45000', fee: '0.45', feeCurrency: 'USDT', timestamp: trade.time, tradeId: String(trade.id) },
+    ]);
+    await eventually(() => account.some((report) => report.type === 'position' && report.symbol === SYMBOL && report.direction === 'flat'), 'flat after the liquidation');
+    // The exchange's own order is no order of ours: no execution report names it.
+    expect(reports.slice(reportsBefore).filter((report) => report.clientOrderId.startsWith('autoclose-'))).toEqual([]);
+  });
+
   it('amends price and quantity in place, keeping the order and its id', async () => {
     session = await startSession('future', {}, { balances: { USDT: '10000' } });
     const { venue, simulator, reports } = session;

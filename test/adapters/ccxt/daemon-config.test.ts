@@ -7,6 +7,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/daemon/config.ts';
 import { startDaemon } from '../../../src/daemon/daemon.ts';
+import { Writable } from 'node:stream';
+import { OkxSimulator } from '../../fixtures/okx-simulator/simulator.ts';
 import { API_KEY, SECRET, eventually, startSimulator } from './support.ts';
 
 const directories: string[] = [];
@@ -66,6 +68,44 @@ describe('daemon configuration of a ccxt venue', () => {
       expect(simulator.requests.some((request) => request.startsWith('POST /api/v3/order'))).toBe(false);
     } finally {
       await daemon.shutdown('test over');
+      await simulator.stop();
+    }
+  });
+
+  it('takes an OKX passphrase only from the environment variable passwordEnv names, and never logs it', async () => {
+    const okx = { type: 'ccxt', id: 'okx', exchange: 'okx', market: 'spot', apiKeyEnv: 'OKX_KEY', secretEnv: 'OKX_SECRET', passwordEnv: 'OKX_PASSPHRASE', symbols: ['BTC/USDT'] };
+    expect(() => parseConfig({ venue: { ...okx, passphrase: 'in-the-file' } })).toThrow(/venue\.passphrase: secrets are not read from files/);
+    expect(() => parseConfig({ venue: { ...okx, password: 'in-the-file' } })).toThrow(/venue\.password: secrets are not read from files/);
+    expect(() => parseConfig({ venue: { ...okx, passwordEnv: undefined } })).toThrow(/venue\.passwordEnv: an OKX key has a passphrase/);
+    expect(() => parseConfig({ venue: { ...okx, passwordEnv: 'okx-pass' } })).toThrow(/passwordEnv must name an environment variable/);
+    expect(() => parseConfig({ venue: { ...okx, market: 'future' } })).toThrow(/venue\.market: the OKX profile trades the spot market only/);
+
+    const credentials = { OKX_KEY: 'okx-daemon-key-0123456789', OKX_SECRET: 'okx-daemon-secret-abcdefghij', OKX_PASSPHRASE: 'okx-daemon-passphrase-XYZ' };
+    const simulator = await new OkxSimulator({ apiKey: credentials.OKX_KEY, secret: credentials.OKX_SECRET, passphrase: credentials.OKX_PASSPHRASE }).start();
+    const directory = mkdtempSync(join(tmpdir(), 'fillstate-okx-config-'));
+    directories.push(directory);
+    let logged = '';
+    const logger = pino({ level: 'trace' }, new Writable({ write(chunk, _, done) { logged += String(chunk); done(); } }));
+    const base = { dataDir: join(directory, 'data'), server: { port: 0 }, demo: { enabled: false }, log: { level: 'trace' } };
+    const venue = { ...okx, testnet: false, urls: { rest: simulator.restUrl, ws: simulator.wsUrl } };
+    try {
+      const missing = parseConfig({ ...base, venue });
+      await expect(startDaemon({ config: missing, env: { FILLSTATE_TOKEN: 'a'.repeat(40), OKX_KEY: credentials.OKX_KEY, OKX_SECRET: credentials.OKX_SECRET }, logger })).rejects.toThrow('needs its API credentials in the environment variable OKX_PASSPHRASE');
+      const daemon = await startDaemon({ config: parseConfig({ ...base, venue }), env: { FILLSTATE_TOKEN: 'a'.repeat(40), ...credentials }, logger });
+      try {
+        const order = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '50000' });
+        await eventually(() => daemon.engine.getOrder(order.orderId)?.status === 'open', 'working at OKX, signed with the passphrase');
+        simulator.fill(simulator.book.orders.values().next().value!.clientOrderId, '0.01');
+        await eventually(() => daemon.engine.getOrder(order.orderId)?.status === 'filled', 'filled');
+      } finally {
+        await daemon.shutdown('test over');
+      }
+      // A wrong passphrase stops the start with the exchange's reason, and the passphrase is in no log line.
+      const wrong = startDaemon({ config: parseConfig({ ...base, venue }), env: { FILLSTATE_TOKEN: 'a'.repeat(40), ...credentials, OKX_PASSPHRASE: 'not-the-passphrase-QQ' }, logger });
+      await expect(wrong).rejects.toThrow(/refused the API key/);
+      expect(logged.length).toBeGreaterThan(0);
+      for (const secret of [...Object.values(credentials), 'not-the-passphrase-QQ']) expect(logged.includes(secret), 'a credential in the log').toBe(false);
+    } finally {
       await simulator.stop();
     }
   });

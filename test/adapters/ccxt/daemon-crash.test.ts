@@ -10,17 +10,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimal } from '../../../src/domain/decimal.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { BinanceSimulator } from '../../fixtures/binance-simulator/simulator.ts';
-import { seededRandom, startProcess, type Child } from '../../recovery/crash-support.ts';
+import { seededRandom, type Child } from '../../recovery/crash-support.ts';
+import { buildDaemon, startBuiltDaemon } from './bundled-daemon.ts';
 import { API_KEY, SECRET, startSimulator } from './support.ts';
 
-const KILLS = 2;
+const KILLS = 8;
 const ORDERS = 16;
 const apiToken = randomBytes(24).toString('hex');
 let directory: string;
 let simulator: BinanceSimulator;
+let daemonEntry: string;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'fillstate-ccxt-crash-'));
+  daemonEntry = await buildDaemon(join(directory, 'build'));
   simulator = await startSimulator('spot');
 });
 
@@ -59,7 +62,7 @@ describe('crash test: the daemon on the ccxt venue SIGKILLed mid-fill', () => {
       demo: { enabled: false },
       log: { level: 'warn' },
     }));
-    const startDaemon = () => startProcess('src/cli.ts', ['start', '--config', configPath], { FILLSTATE_TOKEN: apiToken, TEST_BINANCE_KEY: API_KEY, TEST_BINANCE_SECRET: SECRET });
+    const startDaemon = () => startBuiltDaemon(daemonEntry, ['start', '--config', configPath], { FILLSTATE_TOKEN: apiToken, TEST_BINANCE_KEY: API_KEY, TEST_BINANCE_SECRET: SECRET });
 
     // The market: fills part of a random working order now and then, whether or not the daemon is up.
     let filling = true;

@@ -157,15 +157,16 @@ describe('ccxt venue (OKX spot) against the OKX simulator', () => {
     expect(simulator.requests.filter((request) => request === 'POST /api/v5/trade/order')).toHaveLength(1);
   });
 
-  it('refuses, without sending, a client order id OKX cannot carry, and an off-grid price', async () => {
+  it('refuses, without sending, a client order id that cannot be encoded for OKX, and an off-grid price', async () => {
     const simulator = await startSimulator();
     const { venue, reports } = await connectedVenue(simulator);
     const ordersBefore = simulator.requests.filter((request) => request === 'POST /api/v5/trade/order').length;
-    venue.submit(limitOrder('fs-abc-p1.e1'));
-    venue.submit(limitOrder('a'.repeat(33)));
+    const tooLong = `fs-${'x'.repeat(33)}`;
+    venue.submit(limitOrder(tooLong));
+    venue.submit(limitOrder('has space'));
     venue.submit(limitOrder('okxGrid1', { price: '50000.05' }));
-    expect(reportsOf(reports, 'fs-abc-p1.e1')).toEqual([expect.objectContaining({ type: 'rejected', reason: expect.stringContaining('1 to 32 letters and digits as OKX requires') })]);
-    expect(reportsOf(reports, 'a'.repeat(33))).toEqual([expect.objectContaining({ type: 'rejected' })]);
+    expect(reportsOf(reports, tooLong)).toEqual([expect.objectContaining({ type: 'rejected', reason: expect.stringContaining('too long to encode within 32 characters') })]);
+    expect(reportsOf(reports, 'has space')).toEqual([expect.objectContaining({ type: 'rejected', reason: expect.stringContaining('1 to 32 letters and digits') })]);
     expect(reportsOf(reports, 'okxGrid1')).toEqual([expect.objectContaining({ type: 'rejected', reason: expect.stringContaining('refused before sending') })]);
     expect(simulator.requests.filter((request) => request === 'POST /api/v5/trade/order').length).toBe(ordersBefore);
   });
@@ -271,5 +272,92 @@ describe('ccxt venue (OKX spot) against the OKX simulator', () => {
     simulator.fill('okxOpen1', '0.01');
     await eventually(() => engine.getOrder('okxOpen1')?.status === 'filled', 'filled after the restart');
     expect(engine.getOrder('okxOpen1')).toMatchObject({ filledQuantity: '0.01' });
+  });
+});
+
+describe('engine-made ids on OKX (clOrdId: 32 letters and digits)', () => {
+  it("a position's orders keep the engine's ids through OKX: encoded on the way out, mapped back after a restart", async () => {
+    const simulator = await startSimulator();
+    const first = await connectedVenue(simulator);
+    const ids = { stop: 'fs-mi0x2k3c-p12.sl1', takeProfit: 'fs-mi0x2k3c-p12.tp0', entry: 'fs-mi0x2k3c-p12.e1' };
+    first.venue.submit(limitOrder(ids.stop, { side: 'sell', quantity: '0.01', price: '60000' }));
+    first.venue.submit(limitOrder(ids.takeProfit, { side: 'sell', quantity: '0.01', price: '61000' }));
+    first.venue.submit(limitOrder(ids.entry, { quantity: '0.01', price: '50000' }));
+    await eventually(() => Object.values(ids).every((id) => reportsOf(first.reports, id).some((report) => report.type === 'accepted')), 'all three accepted under their engine ids');
+    // OKX holds them under encoded clOrdIds only.
+    const clOrdIds = [...simulator.book.orders.values()].map((order) => order.clientOrderId);
+    expect(clOrdIds).toHaveLength(3);
+    for (const clOrdId of clOrdIds) expect(clOrdId).toMatch(/^[A-Za-z0-9]{1,32}$/);
+    const profile = new OkxProfile('spot', { passphrase: PASSPHRASE });
+    const stopAtOkx = clOrdIds.find((clOrdId) => profile.engineClientOrderId(clOrdId) === ids.stop)!;
+    simulator.fill(stopAtOkx, '0.004');
+    await eventually(() => fillsOf(first.reports, ids.stop).length === 1, "the stop's fill reported under its engine id");
+    await first.venue.disconnect();
+
+    // While this process is gone: more fills and a cancel at the exchange.
+    simulator.fill(stopAtOkx, '0.002');
+    simulator.fill((profile.exchangeClientOrderId(ids.entry) as { id: string }).id, '0.01');
+
+    // A new process, with no memory: every answer names the engine's ids.
+    const second = await connectedVenue(simulator);
+    expect(await second.venue.queryOrder(ids.stop)).toMatchObject({ clientOrderId: ids.stop, status: 'partial', filledQuantity: '0.006' });
+    expect(await second.venue.queryOrder(ids.entry)).toMatchObject({ clientOrderId: ids.entry, status: 'filled' });
+    expect((await second.venue.openOrders()).map((order) => order.clientOrderId).sort()).toEqual([ids.stop, ids.takeProfit].sort());
+    expect((await second.venue.orderFills(ids.stop)).map((fill) => [fill.clientOrderId, fill.quantity])).toEqual([
+      [ids.stop, '0.004'],
+      [ids.stop, '0.002'],
+    ]);
+    // Reports on the new stream and a cancel by the engine's id.
+    simulator.fill(stopAtOkx, '0.001');
+    await eventually(() => fillsOf(second.reports, ids.stop).some((fill) => fill.quantity === '0.001'), 'a stream fill under the engine id');
+    second.venue.cancel(ids.takeProfit);
+    await eventually(() => reportsOf(second.reports, ids.takeProfit).some((report) => report.type === 'canceled'), 'canceled by engine id');
+    for (const clOrdId of clOrdIds) expect(simulator.book.submitCounts.get(clOrdId)).toBe(1);
+  });
+
+  it("an engine's own orders and a position's entry and take-profit reconcile by their engine ids after a restart", async () => {
+    const simulator = await startSimulator();
+    const directory = mkdtempSync(join(tmpdir(), 'fillstate-okx-ids-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const path = join(directory, 'fillstate.db');
+    const startEngine = async () => {
+      const store = openStore({ path, logger: silent });
+      const venue = createVenue(simulator);
+      const engine = createEngine({ venues: [venue], logger: silent, store });
+      await engine.start();
+      return { engine, venue, close: async () => { await engine.stop(); await venue.disconnect(); store.close(); } };
+    };
+    let running = await startEngine();
+    const order = running.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '49000' });
+    const { positionId, entryOrderId } = running.engine.openPosition({
+      symbol: 'BTC/USDT', direction: 'long', quantity: '0.01', entry: { type: 'limit', price: '50000' },
+      plan: { stopLoss: { method: 'price', price: '45000' }, takeProfit: [{ target: { method: 'price', price: '60000' }, fraction: '1' }] },
+    });
+    expect(order.orderId).toMatch(/^fs-/);
+    expect(entryOrderId).toMatch(/\.e1$/);
+    await eventually(() => running.engine.getOrder(entryOrderId)?.status === 'open' && running.engine.getOrder(order.orderId)?.status === 'open', 'both working at OKX');
+    const profile = new OkxProfile('spot', { passphrase: PASSPHRASE });
+    const atOkx = (engineId: string) => (profile.exchangeClientOrderId(engineId) as { id: string }).id;
+    simulator.fill(atOkx(entryOrderId), '0.01');
+    await eventually(() => running.engine.getPosition(positionId)?.takeProfitOrderIds.some((id) => running.engine.getOrder(id)?.status === 'open') === true, 'take-profit working');
+    const takeProfitId = running.engine.getPosition(positionId)!.takeProfitOrderIds[0]!;
+    const stopId = running.engine.getPosition(positionId)!.stopOrderId!;
+    expect(stopId).toMatch(/\.sl1$/);
+    await running.close();
+
+    // While the engine is down the market fills part of the take-profit and all of the plain order.
+    simulator.fill(atOkx(takeProfitId), '0.004', '60000');
+    simulator.fill(atOkx(order.orderId), '0.01');
+
+    running = await startEngine();
+    const restarted = running;
+    cleanups.push(() => restarted.close());
+    const reconciliation = running.engine.recoveryReport()!.venues[0]!;
+    expect(reconciliation.adopted).toEqual([]);
+    expect(reconciliation.unknownAtVenue).toEqual([]);
+    expect(reconciliation.fillsApplied).toBe(2);
+    expect(running.engine.getOrder(takeProfitId)).toMatchObject({ status: 'partial', filledQuantity: '0.004' });
+    expect(running.engine.getOrder(order.orderId)).toMatchObject({ status: 'filled', filledQuantity: '0.01' });
+    for (const id of [entryOrderId, takeProfitId, order.orderId]) expect(simulator.book.submitCounts.get(atOkx(id)), id).toBe(1);
   });
 });

@@ -39,12 +39,20 @@ describe('OKX profile', () => {
     expect(okx.instrument({ symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', info: { ...info, state: 'suspend' } }, { maker: '0', taker: '0' })).toBeUndefined();
   });
 
-  it('takes only clOrdIds OKX carries (1 to 32 letters and digits), refusing the rest instead of rewriting them', () => {
-    expect(okx.clientOrderIdIssue('abc123XYZ')).toBeUndefined();
-    expect(okx.clientOrderIdIssue('a'.repeat(32))).toBeUndefined();
-    expect(okx.clientOrderIdIssue('a'.repeat(33))).toMatch(/1 to 32 letters and digits/);
-    expect(okx.clientOrderIdIssue('fs-abc-p1.e1')).toMatch(/OKX requires/);
-    expect(okx.clientOrderIdIssue('')).toMatch(/OKX requires/);
+  it('sends clOrdIds OKX carries as they are, encodes engine ids into 32 letters and digits, and maps them back', () => {
+    expect(okx.exchangeClientOrderId('abc123XYZ')).toEqual({ id: 'abc123XYZ' });
+    expect(okx.exchangeClientOrderId('a'.repeat(32))).toEqual({ id: 'a'.repeat(32) });
+    for (const engineId of ['fs-mi0x2k3c-17', 'fs-mi0x2k3c-p12.sl1', 'fs-mi0x2k3c-p12.tp0', 'fs-mi0x2k3c-p3.e1', `${'a'.repeat(29)}.`, 'Zulu1']) {
+      const mapped = okx.exchangeClientOrderId(engineId);
+      expect(mapped, engineId).toEqual({ id: expect.stringMatching(/^Z[A-Za-z0-9]{1,31}$/) });
+      expect(okx.engineClientOrderId((mapped as { id: string }).id)).toBe(engineId);
+    }
+    // Ids sent as they are map back to themselves; so does an id from elsewhere that is no encoding of ours.
+    expect(okx.engineClientOrderId('abc123XYZ')).toBe('abc123XYZ');
+    expect(okx.engineClientOrderId('Z0abc')).toBe('Z0abc');
+    // Too long to encode within 32, or not an id at all: refused with the reason, never cut.
+    expect(okx.exchangeClientOrderId('fs-' + 'x'.repeat(33))).toEqual({ issue: expect.stringMatching(/too long to encode within 32 characters; not sent/) });
+    expect(okx.exchangeClientOrderId('')).toEqual({ issue: expect.stringContaining('OKX, which takes 1 to 32 letters and digits') });
     expect(okx.amendStyle).toBe('native');
     expect(okx.replacementClientOrderId()).toBeUndefined();
   });
