@@ -235,7 +235,7 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
 /** Each concern subscribes to the event types it needs; order matters only where one builds on another. */
 function installReactions(parts: EngineParts, options: EngineOptions): void {
     const bus = parts.bus;
-    for (const type of ['OrderInitialized', 'OrderDenied', 'OrderSubmitted', 'OrderTriggered', 'OrderUpdated', 'OrderFilled'] as const) {
+    for (const type of ['AlgoStarted', 'OrderInitialized', 'OrderDenied', 'OrderSubmitted', 'OrderTriggered', 'OrderUpdated', 'OrderFilled'] as const) {
       bus.on(type, (event) => parts.execution.observe(event));
     }
     installLedgerReactions(bus, parts.venues, parts.portfolio, (venueId, instrument, parentId) => parts.gate.leverageFor(venueId, instrument, parentId).toFixed());

@@ -6,7 +6,7 @@ import type { Actor, AnyActorRef } from 'xstate';
 import type { Venue } from '../../adapters/venue.ts';
 import type { portfolioMachine, TradingStateName } from '../../machines/portfolio.ts';
 import type { ExecutionFilter } from '../analytics/execution-tracker.ts';
-import type { ExecutionSummary } from '../analytics/execution.ts';
+import type { AlgorithmExecution, ExecutionSummary } from '../analytics/execution.ts';
 import { summarizePerformance, type PerformanceSummary } from '../analytics/performance.ts';
 import type { ExitReason, TradeRecord } from '../analytics/trade-record.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -473,6 +473,11 @@ export class Engine {
    */
   executionQuality(filter: ExecutionFilter = {}): ExecutionSummary {
     return this.parts.execution.summary(filter);
+  }
+
+  /** The same figures per execution algorithm (twap, vwap, pov, iceberg, chase); orders of no algorithm as direct. */
+  executionQualityByAlgorithm(filter: ExecutionFilter = {}): AlgorithmExecution[] {
+    return this.parts.execution.summaryByAlgorithm(filter);
   }
 
   /** Faults the portfolio supervised: actors that threw and were restored. */

@@ -38,5 +38,9 @@ describe('TWAP through the engine', () => {
     const parentEvents = events.filter((event) => 'parentId' in event && event.parentId === view.algoId && event.type.startsWith('Algo'));
     expect(parentEvents[0]).toMatchObject({ type: 'AlgoStarted', kind: 'twap', quantity: '10' });
     expect(parentEvents.at(-1)).toMatchObject({ type: 'AlgoEnded', outcome: 'completed' });
+    // Execution quality per algorithm: every child counts under twap, and no order ran outside it.
+    const byAlgorithm = engine.executionQualityByAlgorithm();
+    expect(byAlgorithm.map((row) => row.algorithm)).toEqual(['twap']);
+    expect(byAlgorithm[0]!.summary).toMatchObject({ orders: children.length });
   });
 });

@@ -40,6 +40,7 @@ export function performanceRoutes(app: FastifyInstance, { engine }: RouteContext
       end: history.end,
       statistics: history.statistics,
       execution: engine.executionQuality(),
+      executionByAlgorithm: engine.executionQualityByAlgorithm(),
       performance: engine.performance(history.startingEquity),
     };
   });
