@@ -65,6 +65,8 @@ export interface PositionTradeFigures {
   readonly entryNotional: DecimalString;
   readonly exitNotional: DecimalString;
   readonly fees: DecimalString;
+  /** Funding received (+) or paid (-) while open (perpetuals). */
+  readonly funding?: DecimalString;
   readonly openedAt?: number;
   readonly closedAt?: number;
   readonly exitReason?: ExitReason;
@@ -88,6 +90,7 @@ export function tradeRecordOfPosition(position: PositionTradeFigures): TradeReco
     exitPrice: decimal(position.exitNotional).div(closed).toFixed(),
     quantity: position.closedQuantity,
     fees: position.fees,
+    ...(position.funding !== undefined ? { funding: position.funding } : {}),
     exitReason: position.exitReason ?? 'manual',
   });
 }

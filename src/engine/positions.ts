@@ -3,7 +3,7 @@
 // their orders end, and carries out the orders they ask for through the engine's risk gate.
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { positionMachine, type PositionContext, type PositionMachineInput } from '../../machines/position.ts';
-import { createTradeRecord, type TradeRecord } from '../analytics/trade-record.ts';
+import { tradeRecordOfPosition, type TradeRecord } from '../analytics/trade-record.ts';
 import { decimal, type DecimalString } from '../domain/decimal.ts';
 import type { OrderEvent, PositionEventDraft } from '../domain/events.ts';
 import { applyPositionFill, type PositionFill } from '../domain/position-accounting.ts';
@@ -110,7 +110,7 @@ export class PositionBook {
     if (!closed) this.currentByKey.set(`${context.venue}:${context.symbol}`, actor);
     for (const orderId of ordersOf(context)) this.owners.set(orderId, context.positionId);
     if (closed) {
-      const record = tradeRecordOf(context);
+      const record = tradeRecordOfPosition(context);
       if (record) this.keepTrade(record);
     }
     this.host.created?.(actor, true);
@@ -259,7 +259,7 @@ export class PositionBook {
     const actor = this.positions.get(positionId);
     if (actor === undefined) return undefined;
     this.forget(actor);
-    const record = tradeRecordOf(actor.getSnapshot().context);
+    const record = tradeRecordOfPosition(actor.getSnapshot().context);
     if (record) this.keepTrade(record);
     return record;
   }
@@ -279,7 +279,7 @@ export class PositionBook {
   /** Rebuilds the trade record of a closed position from its saved context, without an actor (restart). */
   restoreTrade(persisted: unknown): void {
     const saved = persisted as { value: unknown; context: PositionContext };
-    const record = tradeRecordOf(saved.context);
+    const record = tradeRecordOfPosition(saved.context);
     if (record) this.keepTrade(record);
     this.keepClosedView(positionViewOf(saved));
   }
@@ -342,21 +342,3 @@ function ordersOf(context: PositionContext): string[] {
   return ids.filter((orderId): orderId is string => orderId !== undefined);
 }
 
-function tradeRecordOf(context: PositionContext): TradeRecord | undefined {
-  const opened = decimal(context.openedQuantity);
-  const closed = decimal(context.closedQuantity);
-  if (!opened.gt('0') || !closed.gt('0') || context.openedAt === undefined || context.closedAt === undefined) return undefined;
-  return createTradeRecord({
-    id: context.positionId,
-    symbol: context.symbol,
-    side: context.direction === 'long' ? 'buy' : 'sell',
-    entryTime: context.openedAt,
-    entryPrice: decimal(context.entryNotional).div(opened).toFixed(),
-    exitTime: context.closedAt,
-    exitPrice: decimal(context.exitNotional).div(closed).toFixed(),
-    quantity: context.closedQuantity,
-    fees: context.fees,
-    ...(context.funding !== undefined ? { funding: context.funding } : {}),
-    exitReason: context.exitReason ?? 'manual',
-  });
-}
