@@ -24,9 +24,8 @@ import { EngineStateError, UnknownPositionError } from './errors.ts';
 import type { OrderActor } from './order-registry.ts';
 import type { OrderView } from './order-view.ts';
 import type { PositionActor, PositionView } from './positions.ts';
-import { reconcileVenue, type ReconciliationReport } from './recovery.ts';
 import type { Signal, SignalOutcome } from './signals.ts';
-import { balanceDifferences, connectVenues } from './startup.ts';
+import { startParts } from './start.ts';
 import type { StopHandOverReport, UnprotectedPosition } from './stop-hand-over.ts';
 import type { AccountView, OrderFilter } from './views.ts';
 import type { EngineOptions, RecoveryReport } from './options.ts';
@@ -74,55 +73,9 @@ export class Engine {
   async start(): Promise<void> {
     if (this.lifecycle !== 'created') throw new EngineStateError(`the engine cannot start: it is ${this.lifecycle}`);
     this.lifecycle = 'starting';
-    this.portfolio.start();
-    const restored = this.parts.queue.run(() => {
-      const actors = this.parts.startup.restoreActors();
-      // Algos and order lists after their children's orders: reconciliation's reports then reach both.
-      if (this.parts.store !== undefined) this.parts.parents.restore(this.parts.store.snapshotsOfMachines(['algo', 'orderList']), this.parts.venues.defaultVenueId());
-      return actors;
+    this.recovery = await startParts(this.parts, () => {
+      this.lifecycle = 'started';
     });
-    const balances = await connectVenues(this.parts.venues, {
-      report: (report) => this.parts.queue.run(() => this.parts.route(report)),
-      marketData: (binding, data) =>
-        this.parts.queue.run(() => {
-          this.parts.venues.record(binding, data);
-          this.parts.exitRetries.marketData(binding.venue.id, data.symbol);
-          this.parts.parents.marketData(binding.venue.id, data);
-        }),
-      linkLive: (venueId) => this.parts.queue.run(() => this.parts.gateway.linkLive(venueId)),
-      account: (report) => this.parts.queue.run(() => this.parts.accountReports.receive(report)),
-    });
-    // A restored ledger is ours (with its reservations); the venue's balances only load a new one.
-    if (!this.parts.restoredPortfolio) this.portfolio.send({ type: 'ledger.load', balances });
-    this.parts.queue.run(() => {
-      this.parts.deadlines.rearm();
-      this.parts.triggers.rearm();
-      this.parts.exitRetries.rearm();
-      this.parts.parents.rearm();
-    });
-    // Started before reconciling: positions whose entries filled while down place their protection now.
-    this.lifecycle = 'started';
-    const venues: ReconciliationReport[] = [];
-    if (this.parts.store !== undefined) {
-      const intents = this.parts.store.intents('sent');
-      const host = this.parts.startup.reconciliationHost();
-      for (const binding of this.parts.venues.all()) venues.push(await reconcileVenue(host, binding.venue, intents));
-    }
-    // Margin venues' positions against the engine's: differences are reported, never traded away.
-    for (const binding of this.parts.venues.all()) {
-      const differences = await this.parts.accountReports.reconcile(binding.venue, this.clock.now());
-      if (differences.length === 0) continue;
-      const report = venues.find((candidate) => candidate.venue === binding.venue.id);
-      if (report !== undefined) report.discrepancies.push(...differences);
-      else venues.push({ venue: binding.venue.id, checked: 0, adopted: [], unknownAtVenue: [], fillsApplied: 0, updated: [], discrepancies: differences });
-    }
-    const differences = this.parts.restoredPortfolio ? balanceDifferences(this.portfolio.getSnapshot().context.ledger, balances) : {};
-    if (Object.keys(differences).length > 0) this.logger.warn({ balanceDifferences: differences }, 'after reconciliation the ledger differs from the venue balances');
-    this.recovery = { ...restored, restoredPortfolio: this.parts.restoredPortfolio, lastSequence: this.parts.bus.lastSequence(), venues, balanceDifferences: differences };
-    for (const venue of venues) {
-      if (venue.adopted.length + venue.unknownAtVenue.length + venue.fillsApplied + venue.discrepancies.length > 0) this.logger.warn({ reconciliation: venue }, `reconciled with ${venue.venue}`);
-    }
-    this.parts.store?.flush();
   }
 
   /**
