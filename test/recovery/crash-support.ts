@@ -24,8 +24,10 @@ export interface Child {
 }
 
 /** Runs a TypeScript entry with tsx, as its own process, in the repository root. */
-export function startProcess(script: string, args: readonly string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: { ...process.env, ...env } });
+export function startProcess(script: string, args: readonly string[], env: Record<string, string>, options: { typeScript?: boolean } = {}): Child {
+  // A prebuilt JavaScript file (typeScript: false) runs under plain Node, without the TypeScript loader.
+  const loader = options.typeScript === false ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, script, ...args], { cwd: root, env: { ...process.env, ...env } });
   const lines: Line[] = [];
   const texts: Array<{ line: Line; text: string }> = [];
   const waiters: Array<{ predicate: (line: Line, text: string) => boolean; resolve: (line: Line) => void }> = [];

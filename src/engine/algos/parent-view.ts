@@ -223,3 +223,19 @@ export function childOutstanding(ledger: ChildLedger, childId: string): DecimalS
   const child = ledger.children[childId];
   return child === undefined ? '0' : outstandingQuantity(child).toFixed();
 }
+
+/** The views that match every field a filter sets (kind, symbol, status, live), in the order given. */
+export function matchingViews<View extends { readonly kind: string; readonly symbol: string; readonly status: string; readonly live: boolean }>(
+  views: Iterable<View>,
+  filter: { readonly kind?: string; readonly symbol?: string; readonly status?: string; readonly live?: boolean },
+): View[] {
+  const matching: View[] = [];
+  for (const view of views) {
+    if (filter.kind !== undefined && view.kind !== filter.kind) continue;
+    if (filter.symbol !== undefined && view.symbol !== filter.symbol) continue;
+    if (filter.status !== undefined && view.status !== filter.status) continue;
+    if (filter.live !== undefined && view.live !== filter.live) continue;
+    matching.push(view);
+  }
+  return matching;
+}

@@ -11,7 +11,7 @@ import { roundPriceToTick, type Instrument } from '../../domain/instrument.ts';
 import { optionalDecimalInput, OrderRequestError, parseOrderRequest, validateOrderRequest, type OrderRequestInput } from '../../domain/order-request.ts';
 import { AlgoStateError, UnknownAlgoError } from '../algos/errors.ts';
 import type { ParentBook, ParentEntry } from '../algos/parent-book.ts';
-import type { AlgoStatus, AlgoView } from '../algos/parent-view.ts';
+import { matchingViews, type AlgoStatus, type AlgoView } from '../algos/parent-view.ts';
 import type { VenueBook } from '../venues.ts';
 import { checkCapabilities } from './orders.ts';
 
@@ -98,16 +98,8 @@ export class AlgoCommands {
   }
 
   list(filter: AlgoFilter = {}): AlgoView[] {
-    const views: AlgoView[] = [];
-    for (const entry of this.host.book.entries('algo')) {
-      const view = this.host.book.algoView(entry);
-      if (filter.kind !== undefined && view.kind !== filter.kind) continue;
-      if (filter.symbol !== undefined && view.symbol !== filter.symbol) continue;
-      if (filter.status !== undefined && view.status !== filter.status) continue;
-      if (filter.live !== undefined && view.live !== filter.live) continue;
-      views.push(view);
-    }
-    return views;
+    const book = this.host.book;
+    return matchingViews(book.entries('algo').map((entry) => book.algoView(entry)), filter);
   }
 
   private command(algoId: string, event: Parameters<ParentBook['send']>[1], verb: string): AlgoView {

@@ -8,7 +8,7 @@ import { OrderListError, parseOrderListSpec, type OrderListInput, type OrderList
 import { OrderRequestError, parseOrderRequest, validateOrderRequest } from '../../domain/order-request.ts';
 import { AlgoStateError, UnknownAlgoError } from '../algos/errors.ts';
 import type { ParentBook, ParentEntry } from '../algos/parent-book.ts';
-import type { OrderListStatus, OrderListView } from '../algos/parent-view.ts';
+import { matchingViews, type OrderListStatus, type OrderListView } from '../algos/parent-view.ts';
 import type { VenueBook } from '../venues.ts';
 import { describeState } from './algos.ts';
 import { checkCapabilities } from './orders.ts';
@@ -66,16 +66,8 @@ export class OrderListCommands {
   }
 
   list(filter: OrderListFilter = {}): OrderListView[] {
-    const views: OrderListView[] = [];
-    for (const entry of this.host.book.entries('orderList')) {
-      const view = this.host.book.orderListView(entry);
-      if (filter.kind !== undefined && view.kind !== filter.kind) continue;
-      if (filter.symbol !== undefined && view.symbol !== filter.symbol) continue;
-      if (filter.status !== undefined && view.status !== filter.status) continue;
-      if (filter.live !== undefined && view.live !== filter.live) continue;
-      views.push(view);
-    }
-    return views;
+    const book = this.host.book;
+    return matchingViews(book.entries('orderList').map((entry) => book.orderListView(entry)), filter);
   }
 
   private require(listId: string): ParentEntry {
