@@ -73,7 +73,8 @@ export class StopHandOver {
     for (const actor of this.host.positions.current()) {
       const snapshot = actor.getSnapshot();
       const context = snapshot.context;
-      if (stopPhaseOf(snapshot.value) === undefined || context.quantity === '0') continue;
+      // Open, or closing with its exit still on the way (the stop stays until the exit fills).
+      if ((stopPhaseOf(snapshot.value) === undefined && snapshot.value !== 'closing') || context.quantity === '0') continue;
       const stop = context.stopOrderId === undefined ? undefined : this.host.orders.get(context.stopOrderId)?.getSnapshot().value;
       if (stop !== undefined && AT_VENUE.has(String(stop))) continue;
       const venue = this.host.venues.venue(context.venue);
