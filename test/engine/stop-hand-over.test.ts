@@ -82,6 +82,18 @@ async function venueStops(venue: PaperVenue) {
   return (await venue.openOrders()).filter((order) => order.type === 'stop' || order.type === 'trailingStop');
 }
 
+/** A trailing long handed over at a graceful stop (its stop at 50490), then the engine started again. */
+async function handedOverAndRestarted() {
+  const { venue, walk, boot, handOverAndStop, events } = world(true);
+  const first = await boot();
+  await walk('50000');
+  const positionId = openTrailingLong(first.engine);
+  await walk('50000', '50600', '51000');
+  const { handedOver } = await handOverAndStop(first);
+  const second = await boot();
+  return { venue, walk, events, positionId, handedOver, second };
+}
+
 describe('handing trailing stops to the venue at a graceful stop', () => {
   it('places a native stop at the trailing level, cancels the held one in the same turn, and says nothing is unprotected', async () => {
     const { venue, walk, boot, handOverAndStop, events } = world(true);
@@ -109,14 +121,7 @@ describe('handing trailing stops to the venue at a graceful stop', () => {
   });
 
   it('after the restart the native stop alone closes the position when the market falls to it', async () => {
-    const { venue, walk, boot, handOverAndStop, events } = world(true);
-    const first = await boot();
-    await walk('50000');
-    const positionId = openTrailingLong(first.engine);
-    await walk('50000', '50600', '51000');
-    const { handedOver } = await handOverAndStop(first);
-
-    const second = await boot();
+    const { venue, walk, events, positionId, handedOver, second } = await handedOverAndRestarted();
     expect(second.engine.getPosition(positionId)).toMatchObject({ status: 'open', stopPhase: 'handedOver', stopPrice: '50490', stopOrderId: handedOver[0]!.orderId });
     expect(second.engine.unprotectedPositions()).toEqual([]);
     // Below the old best price nothing changes: the native stop is the only stop.
@@ -133,14 +138,7 @@ describe('handing trailing stops to the venue at a graceful stop', () => {
   });
 
   it('after the restart trailing resumes here once the market passes the best price it had seen, and the native stop goes', async () => {
-    const { venue, walk, boot, handOverAndStop, events } = world(true);
-    const first = await boot();
-    await walk('50000');
-    const positionId = openTrailingLong(first.engine);
-    await walk('50000', '50600', '51000');
-    const { handedOver } = await handOverAndStop(first);
-
-    const second = await boot();
+    const { venue, walk, events, positionId, handedOver, second } = await handedOverAndRestarted();
     await walk('51100', '51300');
     const resumed = second.engine.getPosition(positionId)!;
     expect(resumed.stopPhase).toBe('trailing');
