@@ -90,6 +90,7 @@ export const positionMachine = setup({
   },
   guards: {
     hasQuantity: ({ context }) => context.quantity !== '0',
+    hasNoWorkingOrders: ({ context }) => context.workingOrderIds.length === 0,
     planCannotBeApplied: ({ context }) => 'error' in planOutcome(context),
     closeRequestedWithQuantity: ({ context }) => context.closeReason !== undefined && context.quantity !== '0',
     closesPosition: ({ context, event }) => isFill(event) && applyPositionFill(context, event).closed,
@@ -265,6 +266,8 @@ export const positionMachine = setup({
             target: 'closed',
             actions: ['applyFill', 'recordExitReason', { type: 'cancelOrders', params: ({ context }) => context.workingOrderIds }, 'announceClosed'],
           },
+          // Nothing working to follow the new size (a position netting plain orders): the common case, kept cheap.
+          { guard: 'hasNoWorkingOrders', actions: ['applyFill', { type: 'announceChanged', params: { change: 'size' } }, 'signalSizeChanged'] },
           {
             actions: [
               'applyFill',

@@ -227,6 +227,34 @@ describe('position chart, model-based', () => {
     for (const path of paths) for (const event of eventsFrom(path.state as Snapshot)) check(path.state as Snapshot, event);
   }, 120_000);
 
+  it.each(['long', 'short'] as const)('%s netting plain orders (no plan, nothing working): fills only resize it, and nothing is sent', (direction) => {
+    const [entry, exit] = direction === 'long' ? (['buy', 'sell'] as const) : (['sell', 'buy'] as const);
+    const sent: string[] = [];
+    const actor = createActor(
+      positionMachine.provide({
+        actions: {
+          placeOrders: (_, intents) => sent.push(...intents.map((intent) => `place ${intent.clientOrderId}`)),
+          amendOrder: (_, { orderId }) => void (orderId !== '' && sent.push(`amend ${orderId}`)),
+          amendOrders: (_, amendments) => sent.push(...amendments.map(({ orderId }) => `amend ${orderId}`)),
+          cancelOrders: (_, orderIds) => sent.push(...orderIds.map((orderId) => `cancel ${orderId}`)),
+        },
+      }),
+      { input: { ...inputFor(direction), entryOrderId: undefined, plan: undefined, inputs: undefined } },
+    ).start();
+    actor.send(fill('o1', entry, '1', '100'));
+    actor.send({ type: 'entryComplete' });
+    expect(actor.getSnapshot().context.workingOrderIds).toEqual([]);
+    // Each fill from here is walked through the invariant checks (and counted as walked).
+    const steps = [fill('o2', entry, '0.5', '102'), fill('o3', exit, '0.5', '104'), fill('o4', exit, '1', '103')];
+    for (const event of steps) {
+      check(actor.getSnapshot(), event);
+      actor.send(event);
+    }
+    expect(actor.getSnapshot().value).toBe('closed');
+    expect(actor.getSnapshot().context.closedQuantity).toBe('1.5');
+    expect(sent).toEqual([]);
+  });
+
   it('walks every transition the chart declares', () => {
     const declared: string[] = [];
     const missed: string[] = [];
