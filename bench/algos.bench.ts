@@ -113,7 +113,7 @@ const ALGORITHMS: Array<[string, (arrival: Decimal) => AlgoRequest]> = [
   ['TWAP 1 h, 1-min taker slices', () => ({ kind: 'twap', symbol: 'BTC/USDT', side: 'buy', quantity: QUANTITY, horizonMs: HOUR, intervalMs: MINUTE })],
   ['VWAP 1 h, U-shaped profile', () => ({ kind: 'vwap', symbol: 'BTC/USDT', side: 'buy', quantity: QUANTITY, horizonMs: HOUR, intervalMs: 5 * MINUTE, profile: ['3', '2', '1.5', '1', '1', '1', '1', '1', '1', '1.5', '2', '3'] })],
   ['POV 10 %', () => ({ kind: 'pov', symbol: 'BTC/USDT', side: 'buy', quantity: QUANTITY, targetRate: '0.1', minSlice: '0.005', maxSlice: '0.05' })],
-  ['iceberg at arrival + 5 ticks, 0.05 shown', (arrival) => ({ kind: 'iceberg', symbol: 'BTC/USDT', side: 'buy', quantity: QUANTITY, limitPrice: roundPriceToTick(BTC, arrival.plus('0.5')).toFixed(), displayQuantity: '0.05' })],
+  ['iceberg, limit at arrival + 5 ticks (rests at the touch), 0.05 shown', (arrival) => ({ kind: 'iceberg', symbol: 'BTC/USDT', side: 'buy', quantity: QUANTITY, limitPrice: roundPriceToTick(BTC, arrival.plus('0.5')).toFixed(), displayQuantity: '0.05' })],
   ['chase at the bid, crosses after 10 min', () => ({ kind: 'chase', symbol: 'BTC/USDT', side: 'buy', quantity: QUANTITY, crossAfterMs: 10 * MINUTE, repriceTicks: 2 })],
 ];
 

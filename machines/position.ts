@@ -30,7 +30,6 @@ export const POSITION_MACHINE_VERSION = 2;
 /** Exits that may end in a row without closing the position and without a fill between them, before the position stops sending them and says so (exitFailed). */
 export const MAX_FAILED_EXITS = 5;
 
-
 export const positionMachine = setup({
   types: {
     context: {} as PositionContext,

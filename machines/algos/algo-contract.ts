@@ -16,6 +16,9 @@
 //                              after every transition (and after a restore: schedules are absolute times in
 //                              context, never XState `after` delays). An early or stale timer is ignored.
 //   pause / resume             pause cancels the working children; resume plans again from what is left.
+//   trading.halted / .resumed  the portfolio halted or resumed trading: a halt pauses a working algo (paused
+//                              by the halt), the resume of trading resumes only such an algo; a client's
+//                              pause during the halt keeps it paused after.
 //   amend                      {quantity?, limitPrice?}: refused with AlgoAmendRefused when it cannot apply.
 //   cancel                     children canceled, fills kept; the parent ends `canceled` once none is working.
 //
@@ -66,7 +69,8 @@ export type MarketEvent = {
 };
 
 export type AlgoEvent =
-  | { readonly type: 'start'; readonly at: number }
+  /** `halted`: trading is halted as it starts, so it starts paused (by the halt) and sends nothing yet. */
+  | { readonly type: 'start'; readonly at: number; readonly halted?: boolean }
   | ChildFilledEvent
   | ChildEndedEvent
   | MarketEvent
@@ -74,7 +78,11 @@ export type AlgoEvent =
   | { readonly type: 'pause'; readonly at: number }
   | { readonly type: 'resume'; readonly at: number }
   | { readonly type: 'amend'; readonly at: number; readonly quantity?: DecimalString; readonly limitPrice?: DecimalString }
-  | { readonly type: 'cancel'; readonly at: number; readonly reason?: string };
+  | { readonly type: 'cancel'; readonly at: number; readonly reason?: string }
+  /** Trading halted (kill switch, loss limit): a working algo pauses, as its children would only be denied. */
+  | { readonly type: 'trading.halted'; readonly at: number }
+  /** Trading resumed: an algo the halt paused goes on; one the client paused stays paused. */
+  | { readonly type: 'trading.resumed'; readonly at: number };
 
 export type ChildAmendedEvent = { readonly type: 'child.amended'; readonly at: number; readonly childId: string; readonly quantity: DecimalString };
 export type ChildAmendRejectedEvent = { readonly type: 'child.amendRejected'; readonly at: number; readonly childId: string; readonly reason: string };

@@ -66,7 +66,11 @@ export interface AlgoContext extends AlgoState {
   readonly pendingQuantity?: DecimalString;
   readonly stopReason?: AlgoStopReason;
   readonly reason?: string;
+  /** Who paused it, while paused: the client, or a trading halt (which resumes it when trading resumes). */
+  readonly pausedBy?: PauseCause;
 }
+
+export type PauseCause = 'client' | 'halt';
 
 export type PlannerName = 'scheduledSlice' | 'sweep' | 'participation' | 'icebergRefill' | 'chaseRest';
 
@@ -198,6 +202,8 @@ export const algoSetup = setup({
       for (const childId of cancel) enqueue(effect('cancelChild', { childId }));
     }),
     recordStop: assign((_, params: { reason: AlgoStopReason }) => ({ stopReason: params.reason })),
+    recordPause: assign((_, params: { by: PauseCause }) => ({ pausedBy: params.by })),
+    clearPause: assign({ pausedBy: undefined }),
     recordCancelReason: assign({ reason: ({ context, event }) => (event.type === 'cancel' ? event.reason ?? 'canceled by client' : context.reason) }),
     recordFailureReason: assign({ reason: ({ context }) => `${context.failures} children in a row were rejected or denied` }),
 
@@ -245,6 +251,8 @@ export const algoSetup = setup({
     ),
   },
   guards: {
+    startsHalted: ({ event }) => event.type === 'start' && event.halted === true,
+    isPausedByHalt: ({ context }) => context.pausedBy === 'halt',
     isDue: ({ context, event }) => event.type === 'timer.due' && context.nextWakeAt !== undefined && event.at >= context.nextWakeAt,
     isAcceptedFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'accepted',
     isDuplicateFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'duplicate',
@@ -336,7 +344,8 @@ export function workingTransitions(options: WorkingOptions = {}) {
     'child.filled': fillTransitions(...then),
     'child.ended': endTransitions(...then),
     ...(market === 'substates' ? {} : { market: { actions: market === 'recordOnly' ? [record] : [record, market] } }),
-    pause: { target: 'paused' as const },
+    pause: { target: 'paused' as const, actions: pausedBy('client') },
+    'trading.halted': { target: 'paused' as const, actions: pausedBy('halt') },
     amend: amendTransitions,
     cancel: { target: 'stopping' as const, actions: ['recordCancelReason' as const, { type: 'recordStop' as const, params: { reason: 'canceled' as const } }] },
   };
@@ -359,7 +368,10 @@ export function lifecycleStates(options: { readonly expires: boolean }) {
   return {
     pending: {
       on: {
-        start: { target: 'working' as const, actions: 'announceStarted' as const },
+        start: [
+          { guard: 'startsHalted' as const, target: 'paused' as const, actions: ['announceStarted' as const, pausedBy('halt')] },
+          { target: 'working' as const, actions: 'announceStarted' as const },
+        ],
         cancel: { target: 'canceled' as const, actions: 'recordCancelReason' as const },
       },
     },
@@ -371,7 +383,10 @@ export function lifecycleStates(options: { readonly expires: boolean }) {
         'child.filled': fillTransitions(),
         'child.ended': endTransitions(),
         market: { actions: { type: 'recordMarket' as const, params: { countVolume: false } } },
-        resume: { target: 'working.history' as const, actions: 'announceResumed' as const },
+        resume: { target: 'working.history' as const, actions: ['clearPause' as const, 'announceResumed' as const] },
+        'trading.resumed': { guard: 'isPausedByHalt' as const, target: 'working.history' as const, actions: ['clearPause' as const, 'announceResumed' as const] },
+        // The client pausing what the halt paused: it stays paused when trading resumes.
+        pause: { guard: 'isPausedByHalt' as const, actions: pausedBy('client') },
         amend: amendTransitions,
         cancel: { target: 'stopping' as const, actions: ['recordCancelReason' as const, { type: 'recordStop' as const, params: { reason: 'canceled' as const } }] },
       },
@@ -392,6 +407,10 @@ export function lifecycleStates(options: { readonly expires: boolean }) {
     ...(options.expires ? { expired: terminal('expired') } : {}),
     failed: terminal('failed'),
   };
+}
+
+function pausedBy(by: PauseCause) {
+  return { type: 'recordPause' as const, params: { by } };
 }
 
 /** Nothing can fill any more and the stop was for `reason`. */

@@ -1,6 +1,6 @@
 // What an execution algorithm does next, as pure decisions over its state: which children to send and cancel,
 // when to wake. The charts decide when each planner runs; these decide what it asks for.
-import { decimal, ZERO, type Decimal, type DecimalString } from './decimal.ts';
+import { decimal, ONE, ZERO, type Decimal, type DecimalString } from './decimal.ts';
 import { sliceCount, type AlgoSpec } from './algo-params.ts';
 import { outstandingQuantity, unassignedQuantity, workingChildren, workingQuantity, type ChildLedger, type ChildOrderDraft } from './algo-children.ts';
 import { drawSigned } from './algo-random.ts';
@@ -159,11 +159,29 @@ export function icebergMaximumShown(state: AlgoState): Decimal {
   return fitSlice(randomised(decimal(params.displayQuantity), params.randomization, decimal(1)), decimal(params.displayQuantity).times('2'), state.grid, false);
 }
 
-/** Iceberg: when nothing shows, show the next slice at the limit price (never more than the display allows). */
+/**
+ * Where an iceberg shows its slice: passively, at the near touch (the best bid for a buy) or its limit when
+ * that is further from the spread. A limit that would cross is not used as such: a slice resting at the touch
+ * earns the spread the taker pays. Without a book yet, at the limit.
+ */
+export function icebergRestPrice(state: AlgoState): Decimal {
+  if (!hasBook(state.market)) return decimal(state.limitPrice!);
+  return capAtLimit(state.spec.side, passivePrice(state.spec.side, state.market.bestBid, state.market.bestAsk, 0, state.grid), state.limitPrice);
+}
+
+/**
+ * Iceberg: when nothing shows, show the next slice where it rests passively (never more than the display
+ * allows); a slice the market moved away from (it rests behind where it would now) is canceled, and the
+ * refill shows at the new price once it has ended.
+ */
 export function planIcebergRefill(state: AlgoState): AlgoDecision {
   const params = state.spec.params;
   if (params.kind !== 'iceberg') return NOTHING;
-  if (workingQuantity(state.ledger).gt(ZERO)) return NOTHING;
+  if (workingQuantity(state.ledger).gt(ZERO)) {
+    const wanted = icebergRestPrice(state);
+    const behind = workingChildren(state.ledger).filter((child) => child.price !== undefined && ticksAway(state.spec.side, child.price, wanted, state.grid).gte(ONE));
+    return behind.length === 0 ? NOTHING : { submit: [], cancel: behind.map((child) => child.childId) };
+  }
   const unassigned = unassignedQuantity(state.ledger, state.quantity);
   const maximum = icebergMaximumShown(state);
   let randomState = state.randomState;
@@ -175,7 +193,7 @@ export function planIcebergRefill(state: AlgoState): AlgoDecision {
   }
   const quantity = unassigned.lte(maximum) ? fitSlice(unassigned, unassigned, state.grid, true) : fitSlice(target.gt(maximum) ? maximum : target, unassigned, state.grid, false);
   if (quantity.eq(ZERO)) return { submit: [], cancel: [], randomState };
-  return { submit: [restingDraft(state, 'slice', quantity, decimal(state.limitPrice!), false)], cancel: [], randomState };
+  return { submit: [restingDraft(state, 'slice', quantity, icebergRestPrice(state), false)], cancel: [], randomState };
 }
 
 function chaseParams(state: AlgoState) {

@@ -2,7 +2,7 @@
 // break-even, trailing and scale-in levels once the entry price is known.
 import { decimal, HUNDRED, roundToStep, ZERO, type Decimal, type DecimalString } from '../domain/decimal.ts';
 import type { OrderSide } from '../domain/order-request.ts';
-import { splitQuantity } from './allocation.ts';
+import { legChanges, openTargets } from '../domain/contingency.ts';
 import type { LotGrid, TickGrid } from './grid.ts';
 import { isLong, priceInFavour } from './position-side.ts';
 import { planScaling, type LevelSpacing, type SizeSchedule } from './scaling.ts';
@@ -243,26 +243,16 @@ export function resizeTakeProfits(input: {
   readonly positionQuantity: DecimalString;
   readonly lotSize: DecimalString;
 }): TakeProfitResize {
+  // The one contingency rule (src/domain/contingency.ts): working rungs hold their planned share of the position.
   const working = input.planned.filter((rung) => input.working.includes(rung.orderId));
-  if (working.length === 0) return { amend: [], cancel: [] };
   const plannedTotal = input.planned.reduce((sum, rung) => sum.plus(rung.quantity), ZERO);
-  const covered = working.reduce((sum, rung) => sum.plus(rung.quantity), ZERO);
-  const uncovered = input.plannedQuantity === undefined ? ZERO : decimal(input.plannedQuantity).minus(plannedTotal);
-  const lot = decimal(input.lotSize);
-  // Multiplied before dividing: a third of 1.5 is 0.5, not 0.4999... rounded down.
-  const target = roundToStep(
-    uncovered.gt(ZERO) ? decimal(input.positionQuantity).times(covered).div(covered.plus(uncovered)) : decimal(input.positionQuantity),
-    lot,
-    'down',
-  );
-  if (!target.gt(ZERO)) return { amend: [], cancel: working.map((rung) => rung.orderId) };
-  const quantities = splitQuantity(target, working.map((rung) => decimal(rung.quantity)), { lotSize: lot }, 'largestRemainder');
-  const amend: { orderId: string; quantity: DecimalString }[] = [];
-  const cancel: string[] = [];
-  working.forEach((rung, index) => {
-    const quantity = quantities[index]!;
-    if (quantity.gt(ZERO)) amend.push({ orderId: rung.orderId, quantity: quantity.toFixed() });
-    else cancel.push(rung.orderId);
+  const targets = openTargets({
+    relation: 'protectsPosition',
+    legs: working.map((rung) => ({ id: rung.orderId, filled: ZERO, cover: { kind: 'share' as const, weight: decimal(rung.quantity) } })),
+    basis: decimal(input.positionQuantity),
+    uncovered: input.plannedQuantity === undefined ? ZERO : decimal(input.plannedQuantity).minus(plannedTotal),
+    lotSize: decimal(input.lotSize),
   });
-  return { amend, cancel };
+  const changes = legChanges(targets, working.map((rung) => ({ id: rung.orderId })));
+  return { amend: changes.amend.map((amendment) => ({ orderId: amendment.id, quantity: amendment.quantity.toFixed() })), cancel: changes.cancel };
 }

@@ -54,6 +54,27 @@ describe('iceberg through the engine', () => {
   });
 });
 
+describe('iceberg execution', () => {
+  it('rests its slices passively at the touch when its limit would cross: every fill is a maker fill, none above the limit', async () => {
+    const session = await algoSession({ seed: 9 });
+    const { engine, clock, events } = session;
+    const start = clock.now();
+    // The limit is 10 ticks above the market: a slice at the limit would take the ask on every refill.
+    const iceberg = engine.submitAlgo({ kind: 'iceberg', symbol: 'BTC/USDT', side: 'buy', quantity: '0.5', limitPrice: '50001', displayQuantity: '0.05' });
+    while (engine.getAlgo(iceberg.algoId)!.live && clock.now() < start + 4 * HOUR) session.runUntil(clock.now() + 10_000);
+    expect(engine.getAlgo(iceberg.algoId)).toMatchObject({ status: 'completed', filledQuantity: '0.5' });
+    const fills = events.filter((event) => event.type === 'OrderFilled' && event.parentId === iceberg.algoId);
+    expect(fills.length).toBeGreaterThan(0);
+    for (const fill of fills) {
+      expect(fill.type === 'OrderFilled' && fill.liquidity, `${fill.type === 'OrderFilled' ? fill.tradeId : ''}`).toBe('maker');
+      expect(fill.type === 'OrderFilled' && decimal(fill.fillPrice).lte('50001')).toBe(true);
+    }
+    // Slices were shown below the limit (at the bid) and followed it when it moved away.
+    const prices = new Set(engine.listOrders({ parentId: iceberg.algoId }).map((order) => order.price));
+    expect(prices.size).toBeGreaterThan(1);
+  });
+});
+
 describe('refusing a bad plan', () => {
   it('lists every reason and sends nothing', async () => {
     const { engine, events } = await algoSession();

@@ -88,6 +88,9 @@ export class ParentBook {
   private readonly algoLogic: Record<AlgoKind, AnyStateMachine>;
   private readonly listLogic: AnyStateMachine;
   private timersArmed = false;
+  /** Whether the portfolio was halted at the last look, and the watch on it (from rearm on). */
+  private tradingHalted = false;
+  private tradingWatch?: { unsubscribe(): void };
   private generated = 0;
   private readonly lookup: ChildLookup;
 
@@ -137,8 +140,14 @@ export class ParentBook {
     const book = this.books.get(marketKey(venue, algoInput.spec.symbol));
     const input: AlgoMachineInput = book === undefined ? algoInput : Object.assign({}, algoInput, { book });
     const entry = this.adopt('algo', venue, input.spec.symbol, input.spec.parentId, (id) => createActor(this.algoLogic[input.spec.params.kind], { id, input, parent: this.host.portfolio(), clock: this.host.clock }), false);
-    this.deliver(entry, { type: 'start', at: this.host.clock.now() });
+    // Under a halt its children would only be denied: it starts paused by the halt, and goes when trading resumes.
+    this.deliver(entry, { type: 'start', at: this.host.clock.now(), halted: this.isTradingHalted() });
     return entry;
+  }
+
+  /** True while the portfolio's kill switch (or a loss limit) halts trading. */
+  isTradingHalted(): boolean {
+    return this.host.portfolio().getSnapshot().value === 'halted';
   }
 
   createOrderList(venue: string, input: OrderListMachineInput): ParentEntry {
@@ -170,9 +179,12 @@ export class ParentBook {
   rearm(): void {
     this.timersArmed = true;
     for (const entry of this.parents.values()) this.armTimer(entry);
+    this.watchTrading();
   }
 
   stop(): void {
+    this.tradingWatch?.unsubscribe();
+    this.tradingWatch = undefined;
     this.timersArmed = false;
     for (const entry of this.parents.values()) this.clearTimer(entry);
   }
@@ -271,6 +283,31 @@ export class ParentBook {
   }
 
   // ---- Internals ----
+
+  /**
+   * A trading halt pauses the working algorithms (their children would only be denied, and five denials in a
+   * row fail an algo); the end of the halt resumes the ones it paused. Checked once now, for algos restored
+   * paused by a halt that is over, or working into one that is not.
+   */
+  private watchTrading(): void {
+    if (this.tradingWatch !== undefined) return;
+    this.tradingHalted = this.isTradingHalted();
+    this.tellAlgosTradingState();
+    this.tradingWatch = this.host.portfolio().subscribe((snapshot: { value: unknown }) => {
+      const halted = snapshot.value === 'halted';
+      if (halted === this.tradingHalted) return;
+      this.tradingHalted = halted;
+      this.host.queue.defer(() => this.tellAlgosTradingState());
+    });
+  }
+
+  private tellAlgosTradingState(): void {
+    const at = this.host.clock.now();
+    const event = this.tradingHalted ? { type: 'trading.halted' as const, at } : { type: 'trading.resumed' as const, at };
+    for (const entry of this.parents.values()) {
+      if (entry.kind === 'algo' && entry.actor.getSnapshot().can(event)) this.deliver(entry, event);
+    }
+  }
 
   private listOf(childId: string): ParentEntry | undefined {
     const parentId = this.childParents.get(childId);

@@ -72,6 +72,8 @@ export interface AlgoView extends ParentViewCommon {
   readonly kind: AlgoKind;
   readonly side: OrderSide;
   readonly status: AlgoStatus;
+  /** While paused: who paused it, the client or a trading halt (which resumes it when trading resumes). */
+  readonly pausedBy?: 'client' | 'halt';
   /** The target quantity now (an amendment changes it). */
   readonly quantity: DecimalString;
   /** quantity - filledQuantity. */
@@ -176,6 +178,8 @@ export function algoView(venue: string, value: unknown, context: AlgoContext, lo
     kind: params.kind,
     side: spec.side,
     status: topState(value) as AlgoStatus,
+    // Snapshots from before the halt rule knew no cause: every pause then was the client's.
+    pausedBy: topState(value) === 'paused' ? context.pausedBy ?? 'client' : undefined,
     quantity: context.quantity,
     remainingQuantity: quantity.minus(context.ledger.filledQuantity).toFixed(),
     progress: quantity.eq(ZERO) ? '0' : decimal(context.ledger.filledQuantity).div(quantity).toFixed(),

@@ -72,6 +72,11 @@ export class AlgoCommands {
 
   /** Plans again from what is left (missed slices are folded into the one due now). */
   resume(algoId: string): AlgoView {
+    if (this.host.book.isTradingHalted()) {
+      const entry = this.require(algoId);
+      const state = JSON.stringify(entry.actor.getSnapshot().value);
+      throw new AlgoStateError(algoId, state, `algo ${algoId} cannot be resumed while trading is halted: its children would only be denied (an algo the halt paused resumes on its own when trading resumes)`);
+    }
     return this.command(algoId, { type: 'resume', at: this.host.clock.now() }, 'resumed');
   }
 

@@ -32,7 +32,7 @@ export interface WalkOptions {
   readonly check?: (context: AlgoContext, model: AlgoWalk) => void;
 }
 
-export const WALK_ACTIONS = ['executeAll', 'executePart', 'deliver', 'end', 'reject', 'duplicate', 'bogus', 'market', 'timer', 'pause', 'resume', 'amend', 'cancel', 'restart', 'start'] as const;
+export const WALK_ACTIONS = ['executeAll', 'executePart', 'deliver', 'end', 'reject', 'duplicate', 'bogus', 'market', 'timer', 'pause', 'resume', 'halt', 'tradingResumed', 'amend', 'cancel', 'restart', 'start'] as const;
 export type WalkAction = (typeof WALK_ACTIONS)[number];
 export type Step = { readonly action: WalkAction; readonly size: number };
 
@@ -167,6 +167,13 @@ export class AlgoWalk {
       case 'resume':
         this.send({ type: action, at: this.now });
         return true;
+      // The portfolio halts trading, or resumes it.
+      case 'halt':
+        this.send({ type: 'trading.halted', at: this.now });
+        return true;
+      case 'tradingResumed':
+        this.send({ type: 'trading.resumed', at: this.now });
+        return true;
       case 'amend': {
         const filled = decimal(this.context.ledger.filledQuantity);
         const options = [this.context.quantity, filled.plus(this.lot).toFixed(), decimal(this.context.quantity).plus('0.005').toFixed(), filled.minus(this.lot).toFixed(), '0.0005'];
@@ -185,7 +192,8 @@ export class AlgoWalk {
         return true;
       }
       case 'start':
-        this.send({ type: 'start', at: this.now });
+        // Some start while trading is halted.
+        this.send({ type: 'start', at: this.now, halted: size % 4 === 0 });
         return true;
     }
   }

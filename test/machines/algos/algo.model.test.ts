@@ -65,7 +65,7 @@ const profiles: Record<string, readonly WalkAction[]> = {
   progress: ['executeAll', 'executeAll', 'executePart', 'deliver', 'deliver', 'deliver', 'market', 'timer', 'end'],
   hostile: ['reject', 'reject', 'reject', 'market', 'timer', 'end', 'executePart', 'deliver'],
   failing: ['reject', 'timer', 'market'],
-  controls: ['pause', 'resume', 'amend', 'cancel', 'restart', 'market', 'timer', 'executePart', 'deliver', 'end'],
+  controls: ['pause', 'resume', 'halt', 'tradingResumed', 'amend', 'cancel', 'restart', 'market', 'timer', 'executePart', 'deliver', 'end'],
 };
 const windDown: readonly WalkAction[] = ['deliver', 'deliver', 'duplicate', 'bogus', 'end', 'executeAll'];
 const segment = fc.constantFrom(...Object.values(profiles)).chain((actions) =>
@@ -145,6 +145,64 @@ describe.each(charts)('$name chart, model-based', ({ name, machine, specs }) => 
     while (model.step({ action: 'deliver', size: 1 })) model.checkInvariants('deliver');
     expect(model.state).toBe('"completed"');
     expect(model.context.ledger.filledQuantity).toBe(model.context.quantity);
+  });
+
+  it('completes while stopping when the fills of children its cancel raced arrive', () => {
+    const model = new AlgoWalk({ machine, input: algoInput(specs[0]!), startAt: START, walked });
+    model.send({ type: 'start', at: START });
+    for (let round = 0; round < 40 && model.state !== '"stopping"'; round++) {
+      for (const action of ['market', 'timer', 'executeAll'] as const) model.step({ action, size: 403 });
+      const committedAll = decimal(model.context.ledger.filledQuantity).plus(workingQuantity(model.context.ledger)).eq(model.context.quantity);
+      if (committedAll && decimal(model.context.ledger.filledQuantity).lt(model.context.quantity)) model.step({ action: 'cancel', size: 0 });
+      else while (model.step({ action: 'deliver', size: 0 }));
+    }
+    expect(model.state).toBe('"stopping"');
+    while (model.step({ action: 'executeAll', size: 0 })) model.checkInvariants('execute');
+    while (model.step({ action: 'deliver', size: 1 })) model.checkInvariants('deliver');
+    expect(model.state).toBe('"completed"');
+  });
+
+  it('a child filled in full may report its end after the algo ended canceled', () => {
+    const model = new AlgoWalk({ machine, input: algoInput(specs[0]!), startAt: START, walked });
+    model.send({ type: 'start', at: START });
+    // More is asked for than the first child holds; that child fills in full, its end report not in yet.
+    for (const step of [{ action: 'market', size: 403 }, { action: 'amend', size: 2 }, { action: 'timer', size: 0 }, { action: 'executeAll', size: 0 }] as const) model.step(step);
+    while (model.step({ action: 'deliver', size: 1 }));
+    const full = [...model.children.values()].find((child) => !child.ended && child.executed.eq(child.submission.quantity))!;
+    expect(full).toBeDefined();
+    model.step({ action: 'cancel', size: 0 });
+    // The venue confirms the other cancels; the algo ends canceled with the full child's end still to come.
+    for (let other = [...model.children.values()].filter((child) => !child.ended && child !== full); other.length > 0; other = other.slice(1)) {
+      const open = [...model.children.values()].filter((child) => !child.ended);
+      model.step({ action: 'end', size: open.indexOf(other[0]!) });
+    }
+    expect(model.state).toBe('"canceled"');
+    model.step({ action: 'end', size: 0 });
+    expect(model.context.ledger.children[full.submission.childId]?.status ?? 'settled').not.toBe('working');
+    model.checkInvariants('late end');
+  });
+
+  it('under a trading halt: starts paused by it; trading resuming resumes only what the halt paused, never what the client paused', () => {
+    const model = new AlgoWalk({ machine, input: algoInput(specs[0]!), startAt: START, walked });
+    const working = () => model.state.startsWith('{"working"');
+    model.send({ type: 'start', at: START, halted: true });
+    expect(model.state).toBe('"paused"');
+    expect(model.context.pausedBy).toBe('halt');
+    expect(model.context.childSequence).toBe(0);
+    model.step({ action: 'tradingResumed', size: 0 });
+    expect(working()).toBe(true);
+    model.step({ action: 'market', size: 403 });
+    model.step({ action: 'halt', size: 0 });
+    expect([model.state, model.context.pausedBy]).toEqual(['"paused"', 'halt']);
+    // The client pauses it too: its pause holds when trading resumes; the client's resume ends it.
+    model.step({ action: 'pause', size: 0 });
+    expect(model.context.pausedBy).toBe('client');
+    model.step({ action: 'tradingResumed', size: 0 });
+    expect(model.state).toBe('"paused"');
+    model.step({ action: 'resume', size: 0 });
+    expect(working()).toBe(true);
+    expect(model.context.pausedBy).toBeUndefined();
+    model.checkInvariants('resumed');
   });
 
   it('walks every transition the chart declares', () => {
