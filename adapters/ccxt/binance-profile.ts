@@ -3,11 +3,13 @@
 // Binance's error codes read as what they mean for an order's fate.
 import type { Exchange } from 'ccxt';
 import { ccxtErrors, pro } from './ccxt-library.ts';
-import { decimal, isDecimalText, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
+import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
+import { exact } from './raw-decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 import { BINANCE_CLIENT_ORDER_IDS, ClientOrderIdCodec, type ExchangeIdResult } from './client-order-ids.ts';
+import { FUTURES_CONDITIONAL_TYPES, algoOrderFromRaw, conditionalOrderParams, futuresTrailingIssue, isAlgoRecord } from './binance-conditional-orders.ts';
 import { binanceOrderCountLimits, type OrderCountLimit } from './order-count-budget.ts';
 import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 
@@ -45,8 +47,7 @@ const TYPE_FROM_BINANCE: Record<string, OrderType> = {
 /**
  * The engine's conditional order types as Binance spot names them. A type is held at the exchange only when
  * every traded symbol lists it in exchangeInfo `orderTypes`; otherwise the engine emulates it. Futures'
- * conditional orders moved to Binance's Algo Service (POST /fapi/v1/algoOrder, ALGO_UPDATE events), which
- * this adapter does not speak yet: the engine emulates them there.
+ * conditional orders are held by Binance's Algo Service (binance-conditional-orders.ts).
  */
 const SPOT_CONDITIONAL_TYPES: Partial<Record<OrderType, string>> = {
   stop: 'STOP_LOSS',
@@ -117,8 +118,8 @@ export class BinanceProfile implements ExchangeProfile {
 
   capabilities(exchange: Exchange, tradedSymbols: readonly string[]): VenueCapabilities {
     // What ccxt says the exchange takes (its `features`), narrowed to what this adapter sends: market and
-    // limit orders, spot's stop and take-profit orders where every traded symbol lists them (see
-    // SPOT_CONDITIONAL_TYPES), and GTD left to the engine (it is not mapped to Binance's goodTillDate).
+    // limit orders, the conditional types every traded symbol lists (spot's stops and take-profits, futures'
+    // also trailing stops), and GTD left to the engine (it is not mapped to Binance's goodTillDate).
     const features = exchange.features as Record<string, unknown> | undefined;
     const forMarket = (this.market === 'spot' ? features?.spot : (features?.swap as Record<string, unknown> | undefined)?.linear) as { createOrder?: { timeInForce?: Record<string, boolean> } } | undefined;
     const timeInForce = forMarket?.createOrder?.timeInForce ?? {};
@@ -127,7 +128,8 @@ export class BinanceProfile implements ExchangeProfile {
       const info = exchange.markets?.[symbol]?.info as Raw | undefined;
       return new Set(Array.isArray(info?.orderTypes) ? (info.orderTypes as string[]) : []);
     });
-    const conditional = this.market !== 'spot' || tradedSymbols.length === 0 ? [] : (Object.entries(SPOT_CONDITIONAL_TYPES) as Array<[OrderType, string]>).filter(([, name]) => listed.every((types) => types.has(name))).map(([type]) => type);
+    const names = this.market === 'spot' ? SPOT_CONDITIONAL_TYPES : FUTURES_CONDITIONAL_TYPES;
+    const conditional = tradedSymbols.length === 0 ? [] : (Object.entries(names) as Array<[OrderType, string]>).filter(([, name]) => listed.every((types) => types.has(name))).map(([type]) => type);
     return {
       orderTypes: ['market', 'limit', ...conditional],
       timeInForce: (['GTC', 'IOC', 'FOK'] as const).filter((name) => timeInForce[name] === true),
@@ -165,7 +167,7 @@ export class BinanceProfile implements ExchangeProfile {
 
   ccxtOrderType(type: OrderType): string {
     if (type === 'market' || type === 'limit') return type;
-    const name = this.market === 'spot' ? SPOT_CONDITIONAL_TYPES[type] : undefined;
+    const name = (this.market === 'spot' ? SPOT_CONDITIONAL_TYPES : FUTURES_CONDITIONAL_TYPES)[type];
     if (name === undefined) throw new Error(`binance ${this.market}: ${type} orders are not held by this adapter`);
     return name;
   }
@@ -176,8 +178,10 @@ export class BinanceProfile implements ExchangeProfile {
       if (order.postOnly) params.postOnly = true;
       else params.timeInForce = order.timeInForce;
     }
-    // ccxt writes the trigger as `stopPrice` for spot; its text goes as it is (the precision guard checked it).
-    if (order.stopPrice !== undefined) params.stopPrice = order.stopPrice;
+    // ccxt writes the trigger as `stopPrice` (spot) or `triggerPrice` (the Algo Service); its text goes as it
+    // is (the precision guard checked it).
+    if (this.heldApart(order.type)) Object.assign(params, conditionalOrderParams(order));
+    else if (order.stopPrice !== undefined) params.stopPrice = order.stopPrice;
     if (order.type === 'stopLimit' || order.type === 'takeProfitLimit') params.timeInForce = order.timeInForce;
     if (order.reduceOnly) params.reduceOnly = true;
     return params;
@@ -187,8 +191,22 @@ export class BinanceProfile implements ExchangeProfile {
     return { origClientOrderId: exchangeClientOrderId };
   }
 
+  heldApart(type: OrderType): boolean {
+    return this.market === 'future' && FUTURES_CONDITIONAL_TYPES[type] !== undefined;
+  }
+
+  conditionalParams(): Record<string, unknown> | undefined {
+    // ccxt's switch to the Algo Service endpoints (fetchOrder, fetchOpenOrders, cancelOrder).
+    return this.market === 'future' ? { trigger: true } : undefined;
+  }
+
+  termsIssue(order: VenueOrder): string | undefined {
+    return this.market === 'future' ? futuresTrailingIssue(order) : undefined;
+  }
+
   orderFromRaw(payload: unknown): RawOrderState | undefined {
     const info = payload as Raw;
+    if (this.market === 'future' && isAlgoRecord(info)) return algoOrderFromRaw(info);
     // REST order, spot executionReport, or futures ORDER_TRADE_UPDATE's `o`.
     const isStream = typeof info.e === 'string' || typeof info.X === 'string';
     const statusText = String(isStream ? info.X : info.status);
@@ -424,6 +442,8 @@ export class BinanceProfile implements ExchangeProfile {
         return 20;
       case 'fetchFundingHistory':
         return 30;
+      case 'fetchLiquidations':
+        return 50;
     }
   }
 
@@ -476,13 +496,6 @@ function overrideUrls(exchange: Exchange, urls: UrlOverride): void {
     delivery: `${ws}/dws/ws`,
     'ws-api': { spot: `${ws}/ws-api/v3`, future: `${ws}/ws-fapi/v1`, delivery: `${ws}/ws-dapi/v1` },
   };
-}
-
-/** A decimal string from a raw payload field, or undefined when it is missing or not a plain decimal. */
-export function exact(value: unknown): DecimalString | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value !== 'string' || !isDecimalText(value)) return undefined;
-  return toDecimalString(decimal(value));
 }
 
 function binanceCode(message: string): number | undefined {

@@ -191,6 +191,8 @@ export class CcxtVenue implements Venue {
     if (precision !== undefined) return refuse(`refused before sending: ${precision}`);
     if (!this.capabilities.orderTypes.includes(order.type)) return refuse(`venue ${this.id} does not hold ${order.type} orders (the engine emulates them)`);
     if (order.reduceOnly && !this.capabilities.reduceOnly) return refuse(`venue ${this.id} does not support reduce-only orders`);
+    const terms = this.profile.termsIssue?.(order);
+    if (terms !== undefined) return refuse(`refused before sending: ${terms}`);
     const known = this.keeper.get(order.clientOrderId);
     if (known !== undefined) return refuse(`clientOrderId ${order.clientOrderId} was already sent to ${this.id}; not sent twice`);
     const tracked = this.keeper.track({
@@ -203,6 +205,8 @@ export class CcxtVenue implements Venue {
       sentAt: this.clock.now(),
       quantity: order.quantity,
       ...(order.price !== undefined ? { price: order.price } : {}),
+      ...(order.stopPrice !== undefined ? { stopPrice: order.stopPrice } : {}),
+      heldApart: this.profile.heldApart?.(order.type) === true,
     });
     void this.writes.sendSubmit(tracked, order);
   }
@@ -218,6 +222,7 @@ export class CcxtVenue implements Venue {
     const quantity = amendment.quantity ?? order.quantity;
     const price = amendment.price ?? order.price;
     if (amendment.stopPrice !== undefined) return refuse(`venue ${this.id} holds no stop prices to amend`);
+    if (this.profile.heldApart?.(order.type) === true) return refuse(`venue ${this.id} keeps ${order.type} orders in the exchange's conditional book, which has no amend: cancel it and place a new one`);
     const issue = precisionIssue(this.exchange, instrument, { clientOrderId, symbol: order.symbol, side: order.side, type: order.type, quantity, ...(price !== undefined ? { price } : {}), timeInForce: 'GTC', postOnly: false, reduceOnly: false });
     if (issue !== undefined) return refuse(`refused before sending: ${issue}`);
     if (!decimal(quantity).gt(decimal(order.filledQuantity))) return refuse(`quantity ${quantity} is not above the ${order.filledQuantity} already filled`);
@@ -246,7 +251,7 @@ export class CcxtVenue implements Venue {
     const order = this.keeper.get(clientOrderId);
     const exchangeId = order?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId);
     if (exchangeId === undefined) return undefined;
-    const state = await this.rest.fetchOrderState(exchangeId, order?.symbol);
+    const state = await this.rest.fetchOrderState(exchangeId, order?.symbol, order?.type);
     if (state === undefined) return undefined;
     if (order === undefined && this.keeper.isWorking(state.status)) adoptOrder(this.keeper, this.clock.now(), clientOrderId, state);
     return statusOf(clientOrderId, state);
@@ -267,7 +272,7 @@ export class CcxtVenue implements Venue {
     if (tracked === undefined || venueOrderIds.length === 0) {
       // Not sent by this process (a restart): the exchange's record of the order names its id.
       const exchangeId = tracked?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId);
-      const state = exchangeId === undefined ? undefined : await this.rest.fetchOrderState(exchangeId, symbol);
+      const state = exchangeId === undefined ? undefined : await this.rest.fetchOrderState(exchangeId, symbol, tracked?.type);
       if (state === undefined) return [];
       symbol = state.symbol;
       venueOrderIds.push(state.venueOrderId);

@@ -16,7 +16,7 @@ export async function runBackfill(core: VenueCore, writes: OrderWrites, isTraded
     if (order.terminal !== undefined) continue;
     let state = open.get(order.exchangeClientOrderId);
     // Not open any more (filled, canceled, expired while we were away), or still in flight: asked one by one.
-    if (state === undefined || order.inFlight) state = await core.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol);
+    if (state === undefined || order.inFlight) state = await core.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol, order.type);
     if (state === undefined) {
       if (order.inFlight) await writes.resolveInFlight(order);
       continue;
@@ -43,7 +43,11 @@ export function adoptOrder(keeper: OrderKeeper, now: number, clientOrderId: stri
     sentAt: now,
     quantity: state.quantity,
     ...(state.price !== undefined ? { price: state.price } : {}),
+    ...(state.stopPrice !== undefined ? { stopPrice: state.stopPrice } : {}),
     accepted: true,
+    heldApart: state.heldApart === true,
+    // A conditional order found past its trigger has had it (its `triggered` report was due before the restart).
+    triggered: state.heldApart === false,
   });
 }
 
