@@ -21,8 +21,8 @@ const typesOf = (reports: readonly ExecutionReport[], clientOrderId: string) => 
 const fillsOf = (reports: readonly ExecutionReport[], clientOrderId: string) => reportsOf(reports, clientOrderId).filter((report): report is Extract<ExecutionReport, { type: 'filled' }> => report.type === 'filled');
 
 /** A futures session holding a long of 0.01 BTC bought at 50000. */
-async function withLong(): Promise<Session> {
-  const opened = await startSession('future', {}, { balances: { USDT: '10000' } });
+async function withLong(simulatorOptions: Parameters<typeof startSession>[2] = {}): Promise<Session> {
+  const opened = await startSession('future', {}, { balances: { USDT: '10000' }, ...simulatorOptions });
   opened.venue.submit(future('long-1', { quantity: '0.01', price: '50000' }));
   await eventually(() => typesOf(opened.reports, 'long-1').includes('accepted'), 'long accepted');
   opened.simulator.setMarkPrice('BTCUSDT', '50000');
@@ -60,6 +60,32 @@ describe('Binance USDⓈ-M conditional orders in the Algo Service', () => {
     expect(fillsOf(reports, 'stop-1')).toHaveLength(1);
     expect(await venue.queryOrder('stop-1')).toMatchObject({ status: 'filled', type: 'stop', filledQuantity: '0.01' });
     expect(await venue.orderFills('stop-1')).toEqual([expect.objectContaining({ quantity: '0.01', price: '48990' })]);
+  });
+
+  it('follows a triggered order that carries a client id of its own by the actual order id the algo record names', async () => {
+    session = await withLong({ triggeredClientIds: 'own' });
+    const { venue, simulator, reports } = session;
+    venue.submit(future('sl-own', { side: 'sell', type: 'stopLimit', stopPrice: '49000', price: '48900', reduceOnly: true }));
+    await eventually(() => typesOf(reports, 'sl-own').includes('accepted'), 'accepted');
+    simulator.setMarkPrice('BTCUSDT', '48950');
+    await eventually(() => simulator.algoByClientId('sl-own')?.algoStatus === 'TRIGGERED', 'triggered at the exchange');
+    const actual = simulator.book.orders.get(Number(simulator.algoByClientId('sl-own')!.actualOrderId))!;
+    expect(actual.clientOrderId).not.toBe('sl-own');
+    await eventually(() => typesOf(reports, 'sl-own').includes('triggered'), 'triggered reported');
+    simulator.book.fill(actual.orderId, '0.004', '48900');
+    await eventually(() => fillsOf(reports, 'sl-own').length === 1, 'first fill under the engine order');
+    // Missed while the stream is silent: the backfill asks the Algo Service, then the order it became.
+    simulator.silenceUserStreams(true);
+    simulator.book.fill(actual.orderId, '0.006', '48900');
+    expect(await venue.backfill()).toBeGreaterThan(0);
+    simulator.silenceUserStreams(false);
+    expect(fillsOf(reports, 'sl-own').map((fill) => fill.quantity)).toEqual(['0.004', '0.006']);
+    expect(await venue.queryOrder('sl-own')).toMatchObject({ status: 'filled', type: 'stopLimit', filledQuantity: '0.01' });
+    venue.submit(future('stop-own', { side: 'buy', type: 'stop', stopPrice: '51000', price: undefined, quantity: '0.002' }));
+    await eventually(() => typesOf(reports, 'stop-own').includes('accepted'), 'a second stop accepted');
+    simulator.setMarkPrice('BTCUSDT', '51000');
+    await eventually(() => fillsOf(reports, 'stop-own').length === 1, 'second stop filled from the stream');
+    expect(typesOf(reports, 'stop-own')).toEqual(['accepted', 'triggered', 'filled']);
   });
 
   it('a stop-limit triggers into a resting limit order, whose partial fills come under the same engine order', async () => {
