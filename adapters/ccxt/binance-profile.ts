@@ -359,6 +359,17 @@ export class BinanceProfile implements ExchangeProfile {
     return { fundingPaid: update.m === 'FUNDING_FEE', positionsChanged: Array.isArray(update.P) && update.P.length > 0 };
   }
 
+  liquidationKinds(): ReadonlyArray<Record<string, unknown>> {
+    // GET /fapi/v1/forceOrders lists one kind per request; ccxt asks for LIQUIDATION unless told.
+    return this.market === 'future' ? [{ autoCloseType: 'LIQUIDATION' }, { autoCloseType: 'ADL' }] : [];
+  }
+
+  forcedCloseFromRest(payload: unknown): { venueOrderId: string; symbol: string; side: OrderSide; time: number } | undefined {
+    const row = payload as Raw;
+    if (row.orderId === undefined || typeof row.symbol !== 'string') return undefined;
+    return { venueOrderId: String(row.orderId), symbol: row.symbol, side: String(row.side) === 'BUY' ? 'buy' : 'sell', time: Number(row.updateTime ?? row.time ?? 0) };
+  }
+
   liquidationFromStream(payload: unknown, venue: string): Extract<AccountReport, { type: 'liquidation' }> | undefined {
     // ORDER_TRADE_UPDATE's `o` of the exchange's own order: liquidation "autoclose-…", auto-deleverage "adl_autoclose".
     const info = payload as Raw;

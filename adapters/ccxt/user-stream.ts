@@ -115,6 +115,9 @@ export class UserStream {
     try {
       await this.host.runBackfill();
       await this.host.account.pollFunding();
+      // Liquidations while the stream was down (the first look, at connect, only takes note). A list the
+      // exchange will not give does not keep the link down: the positions it reports still show the close.
+      await this.host.account.pollLiquidations().catch((error) => this.host.core.logger.warn({ err: error }, `venue ${this.host.core.id}: forced closes unavailable; looked for again at the next reconnect`));
     } catch (error) {
       if (generation !== this.generation) return;
       this.streamLost(`resync failed: ${describe(error)}`, 'socket.closed');
