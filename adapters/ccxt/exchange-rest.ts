@@ -28,7 +28,7 @@ export interface ExchangeRestOptions {
 }
 
 export class ExchangeRest {
-  private readonly exchange: Exchange;
+  readonly exchange: Exchange;
   private readonly profile: ExchangeProfile;
   private readonly clock: Clock;
   private readonly budget: RequestBudget;
