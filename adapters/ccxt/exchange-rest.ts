@@ -176,7 +176,14 @@ export class ExchangeRest {
     const exchange = this.exchange as unknown as { onRestResponse: (status: number, statusText: string, url: string, method: string, headers: Record<string, string>, body: string, ...rest: unknown[]) => string };
     const original = exchange.onRestResponse.bind(this.exchange);
     exchange.onRestResponse = (status, statusText, url, method, headers, body, ...rest) => {
-      const header = (name: string) => headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+      // Names are asked in lower case; a header not found as given is looked for in a lower-cased copy, made once.
+      let lowerCased: Record<string, string> | undefined;
+      const header = (name: string) => {
+        const direct = headers[name];
+        if (direct !== undefined) return direct;
+        lowerCased ??= Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+        return lowerCased[name];
+      };
       if (status === 200 && this.options.weightLimitPerMinute === undefined) {
         const limit = this.profile.weightLimitFrom(url, body);
         if (limit !== undefined) this.budget.setLimit(limit);

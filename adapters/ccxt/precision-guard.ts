@@ -34,6 +34,8 @@ function changedBy(format: () => string | undefined, value: string): string | un
   } catch (error) {
     return `nothing (${(error as Error).message})`;
   }
+  // The common case: ccxt writes the very text asked for (no decimal parse needed to see it is unchanged).
+  if (text === value) return undefined;
   if (text === undefined || !isDecimalText(text)) return String(text);
   return decimal(text).eq(decimal(value)) ? undefined : text;
 }
