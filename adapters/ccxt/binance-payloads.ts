@@ -46,17 +46,19 @@ export function orderFromBinance(info: Raw): RawOrderState | undefined {
   const price = exact(isStream ? info.p : info.price);
   const stopPrice = exact(isStream ? info.P ?? info.sp : info.stopPrice);
   const working = isStream ? info.w : info.isWorking;
+  // A spot trailing stop (trailingDelta `d` / trailingDelta): its stopPrice is the activation price, no trigger.
+  const trailing = Number(isStream ? info.d ?? 0 : info.trailingDelta ?? 0) > 0;
   return {
     exchangeClientOrderId: String(ownId),
     venueOrderId: String(isStream ? info.i : info.orderId),
     symbol: String(info.s ?? info.symbol),
     side: (String(isStream ? info.S : info.side) === 'BUY' ? 'buy' : 'sell') as OrderSide,
-    type: TYPE_FROM_BINANCE[typeText] ?? 'limit',
+    type: trailing ? 'trailingStop' : TYPE_FROM_BINANCE[typeText] ?? 'limit',
     status,
     quantity: exact(isStream ? info.q : info.origQty) ?? '0',
     filledQuantity: exact(isStream ? info.z : info.executedQty) ?? '0',
     ...(price !== undefined && decimal(price).gt('0') ? { price } : {}),
-    ...(stopPrice !== undefined && decimal(stopPrice).gt('0') ? { stopPrice } : {}),
+    ...(stopPrice !== undefined && !trailing && decimal(stopPrice).gt('0') ? { stopPrice } : {}),
     ...(typeof working === 'boolean' ? { working } : {}),
     ...(isStream && (info.x === 'AMENDMENT' || info.x === 'REPLACED') ? { amended: true } : {}),
     timestamp: Number(info.T ?? info.updateTime ?? info.transactTime ?? info.time ?? 0),

@@ -10,6 +10,7 @@ import { accountChangeFromBinance, balancesFromBinance, feesFromBinance, forcedC
 import { FUTURES_CONDITIONAL_TYPES, algoOrderFromRaw, conditionalOrderParams, futuresTrailingIssue, isAlgoRecord } from './binance-conditional-orders.ts';
 import { binanceUserStreamOpened, closeBinanceUserStream, createBinanceExchange, prepareBinanceUserStream } from './binance-connection.ts';
 import { binanceCancelReplaceFailure, classifyBinanceError, isBinanceOrderCountRefusal } from './binance-errors.ts';
+import { spotTrailingIssue, spotTrailingParams, spotTrailingType } from './binance-spot-trailing.ts';
 import { fillFromBinanceRest, fillFromBinanceStream, marketTradeFromBinance, orderFromBinance } from './binance-payloads.ts';
 import { binanceWeightLimitFrom, binanceWeightOf } from './binance-request-limits.ts';
 import { BINANCE_CLIENT_ORDER_IDS, ClientOrderIdCodec, type ExchangeIdResult } from './client-order-ids.ts';
@@ -75,8 +76,11 @@ export class BinanceProfile implements ExchangeProfile {
     });
     const names = this.market === 'spot' ? SPOT_CONDITIONAL_TYPES : FUTURES_CONDITIONAL_TYPES;
     const conditional = tradedSymbols.length === 0 ? [] : (Object.entries(names) as Array<[OrderType, string]>).filter(([, name]) => listed.every((types) => types.has(name))).map(([type]) => type);
+    // Spot trailing stops: STOP_LOSS / TAKE_PROFIT with trailingDelta, where every traded symbol allows them.
+    const spotTrailing =
+      this.market === 'spot' && conditional.includes('stop') && conditional.includes('takeProfit') && tradedSymbols.every((symbol) => (exchange.markets?.[symbol]?.info as Raw | undefined)?.allowTrailingStop === true);
     return {
-      orderTypes: ['market', 'limit', ...conditional],
+      orderTypes: ['market', 'limit', ...conditional, ...(spotTrailing ? (['trailingStop'] as const) : [])],
       timeInForce: (['GTC', 'IOC', 'FOK'] as const).filter((name) => timeInForce[name] === true),
       postOnly: timeInForce.PO === true,
       reduceOnly: this.market === 'future' && has.createReduceOnlyOrder === true,
@@ -110,7 +114,11 @@ export class BinanceProfile implements ExchangeProfile {
     };
   }
 
-  ccxtOrderType(type: OrderType): string {
+  ccxtOrderType(type: OrderType, order?: VenueOrder): string {
+    if (this.market === 'spot' && type === 'trailingStop') {
+      if (order === undefined) throw new Error('binance spot: a trailing stop is sent only as a new order');
+      return spotTrailingType(order);
+    }
     if (type === 'market' || type === 'limit') return type;
     const name = (this.market === 'spot' ? SPOT_CONDITIONAL_TYPES : FUTURES_CONDITIONAL_TYPES)[type];
     if (name === undefined) throw new Error(`binance ${this.market}: ${type} orders are not held by this adapter`);
@@ -126,6 +134,7 @@ export class BinanceProfile implements ExchangeProfile {
     // ccxt writes the trigger as `stopPrice` (spot) or `triggerPrice` (the Algo Service); its text goes as it
     // is (the precision guard checked it).
     if (this.heldApart(order.type)) Object.assign(params, conditionalOrderParams(order));
+    else if (order.type === 'trailingStop') Object.assign(params, spotTrailingParams(order));
     else if (order.stopPrice !== undefined) params.stopPrice = order.stopPrice;
     if (order.type === 'stopLimit' || order.type === 'takeProfitLimit') params.timeInForce = order.timeInForce;
     if (order.reduceOnly) params.reduceOnly = true;
@@ -145,8 +154,8 @@ export class BinanceProfile implements ExchangeProfile {
     return this.market === 'future' ? { trigger: true } : undefined;
   }
 
-  termsIssue(order: VenueOrder): string | undefined {
-    return this.market === 'future' ? futuresTrailingIssue(order) : undefined;
+  termsIssue(order: VenueOrder, exchange: Exchange): string | undefined {
+    return this.market === 'future' ? futuresTrailingIssue(order) : spotTrailingIssue(order, exchange.markets?.[order.symbol]?.info as Record<string, unknown> | undefined);
   }
 
   orderFromRaw(payload: unknown): RawOrderState | undefined {

@@ -29,7 +29,7 @@ export function admitOrder(admission: Admission, order: VenueOrder): { readonly 
   if (precision !== undefined) return { refusal: `refused before sending: ${precision}` };
   if (!capabilities.orderTypes.includes(order.type)) return { refusal: `venue ${venueId} does not hold ${order.type} orders (the engine emulates them)` };
   if (order.reduceOnly && !capabilities.reduceOnly) return { refusal: `venue ${venueId} does not support reduce-only orders` };
-  const terms = profile.termsIssue?.(order);
+  const terms = profile.termsIssue?.(order, exchange);
   if (terms !== undefined) return { refusal: `refused before sending: ${terms}` };
   if (admission.keeper.get(order.clientOrderId) !== undefined) return { refusal: `clientOrderId ${order.clientOrderId} was already sent to ${venueId}; not sent twice` };
   return { exchangeClientOrderId: exchangeId.id };
@@ -42,6 +42,7 @@ export function admitAmendment(admission: Admission, order: TrackedOrder, amendm
   const quantity = amendment.quantity ?? order.quantity;
   const price = amendment.price ?? order.price;
   if (amendment.stopPrice !== undefined) return { refusal: `venue ${venueId} holds no stop prices to amend` };
+  if (order.type === 'trailingStop') return { refusal: `venue ${venueId} cannot amend a trailing stop held at the exchange: cancel it and place a new one` };
   if (profile.heldApart?.(order.type) === true) return { refusal: `venue ${venueId} keeps ${order.type} orders in the exchange's conditional book, which has no amend: cancel it and place a new one` };
   const issue = precisionIssue(exchange, instrument, { clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, type: order.type, quantity, ...(price !== undefined ? { price } : {}), timeInForce: 'GTC', postOnly: false, reduceOnly: false });
   if (issue !== undefined) return { refusal: `refused before sending: ${issue}` };

@@ -71,7 +71,7 @@ export class OrderWrites {
     const params = this.core.profile.orderParams(request, order.exchangeClientOrderId);
     try {
       const created = await this.core.rest.call('createOrder', 'write', () =>
-        this.core.exchange.createOrder(instrument.symbol, this.core.profile.ccxtOrderType(request.type), request.side, request.quantity as unknown as number, request.price as unknown as number | undefined, params),
+        this.core.exchange.createOrder(instrument.symbol, this.core.profile.ccxtOrderType(request.type, request), request.side, request.quantity as unknown as number, request.price as unknown as number | undefined, params),
       );
       const state = this.core.profile.orderFromRaw((created as { info: unknown }).info);
       if (state !== undefined) this.applyState(order, this.core.rest.withUnifiedSymbol(state), 'canceled at the exchange');

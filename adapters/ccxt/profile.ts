@@ -104,8 +104,8 @@ export interface ExchangeProfile {
   instrument(market: { symbol: string; base: string; quote: string; info: unknown; active?: boolean | undefined }, fees: { maker: DecimalString; taker: DecimalString }): InstrumentSpec | undefined;
   /** The ccxt params of a new order (client id, time in force, post-only, reduce-only, stop price). */
   orderParams(order: VenueOrder, exchangeClientOrderId: string): Record<string, unknown>;
-  /** Which ccxt order type to ask for. */
-  ccxtOrderType(type: OrderType): string;
+  /** Which ccxt order type to ask for (for a new order, its terms may decide: a spot trailing stop's activation). */
+  ccxtOrderType(type: OrderType, order?: VenueOrder): string;
   /** Params that name an existing order by its client order id (fetchOrder, cancelOrder). */
   byClientOrderId(exchangeClientOrderId: string): Record<string, unknown>;
   /**
@@ -116,7 +116,7 @@ export interface ExchangeProfile {
   /** The ccxt params that direct fetchOrder / fetchOpenOrders / cancelOrder to the conditional orders (undefined: no such book). */
   conditionalParams?(): Record<string, unknown> | undefined;
   /** Why the exchange cannot take the order's terms exactly (e.g. a trailing distance it cannot express), or undefined. */
-  termsIssue?(order: VenueOrder): string | undefined;
+  termsIssue?(order: VenueOrder, exchange: Exchange): string | undefined;
   /** Params that narrow ccxt's fetchMyLiquidations to each kind of forced close (liquidation, auto-deleverage). */
   liquidationKinds?(): ReadonlyArray<Record<string, unknown>>;
   orderFromRaw(info: unknown): RawOrderState | undefined;
