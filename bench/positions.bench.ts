@@ -15,8 +15,11 @@ const SYMBOLS = 1_000;
 /** Signals are measured on the first SIGNAL_SYMBOLS symbols (a fresh engine per round). */
 const SIGNAL_SYMBOLS = 300;
 const SIGNAL_ROUNDS = 3;
-/** Quote rounds (each quotes every symbol once) replayed while the stops trail, after one that activates them. */
-const TICK_ROUNDS = 20;
+/**
+ * Quote rounds (each quotes every symbol once) replayed while the stops trail, after one that activates them:
+ * 100,000 ticks per arm (with 20 rounds the arm without positions ran ~20 ms and one collection decided it).
+ */
+const TICK_ROUNDS = 100;
 
 const instruments: Instrument[] = Array.from({ length: SYMBOLS }, (_, index) =>
   createInstrument({

@@ -2,158 +2,34 @@
 // breakEven -> trailing) and a size (base -> scaled). Pure: the orders it needs are named effects
 // (placeOrders, cancelOrders, amendOrder) that the engine sends through the portfolio's risk gate.
 import { and, assign, emit, raise, setup } from 'xstate';
-import type { DecimalString } from '../src/domain/decimal.ts';
-import { decimal } from '../src/domain/decimal.ts';
+import { decimal, type DecimalString } from '../src/domain/decimal.ts';
 import type { PositionChange, PositionEventDraft } from '../src/domain/events.ts';
-import { nonLooseningActivation } from '../src/domain/triggers.ts';
-import { applyPositionFill, flatPosition, type NetPosition, type PositionFill } from '../src/domain/position-accounting.ts';
+import { applyPositionFill, flatPosition } from '../src/domain/position-accounting.ts';
+import { changedEvent, closedEvent, openedEvent, withExitOrder, withFill, withHandedOverStop, withProtectiveOrders, withReplacedLostStop, withTrailingStop } from './position/context-updates.ts';
+import { exitIntent, stopIntent, trailingStopIntent, type PositionOrderIntent } from '../src/domain/position-orders.ts';
+import { legsAfterFill, ordersInTheWayOfExit, previousStopIds, protectiveIntents, protectiveLegsFor, stopResize } from './position/protective-legs.ts';
 import {
-  exitIntent,
-  positionOrderId,
-  scaleInIntent,
-  stopIntent,
-  takeProfitIntent,
-  trailingStopIntent,
-  type PositionOrderIntent,
-} from '../src/domain/position-orders.ts';
-import type { ExitReason } from '../src/domain/exit-reason.ts';
-import { validatePositionPlan } from '../src/risk/plan-validation.ts';
-import { resizeTakeProfits, resolveProtection, type PlanInputs, type PositionPlan, type ResolvedProtection, type TakeProfitResize } from '../src/risk/protection.ts';
+  closeQuantity,
+  exitEndedWithQuantityLeft,
+  exitReasonOf,
+  exitWorking,
+  workingExits,
+  isFill,
+  planOutcome,
+  sign,
+  trailingActivationOf,
+  without,
+} from './position/position-rules.ts';
+import type { PositionContext, PositionMachineEvent, PositionMachineInput } from './position/position-types.ts';
+
+export type { PositionContext, PositionMachineEvent, PositionMachineInput, PositionMargin, PositionStateName } from './position/position-types.ts';
+export { trailingActivationOf, workingExits };
 
 export const POSITION_MACHINE_VERSION = 2;
 
 /** Exits that may end in a row without closing the position and without a fill between them, before the position stops sending them and says so (exitFailed). */
 export const MAX_FAILED_EXITS = 5;
 
-export interface PositionMachineInput {
-  readonly positionId: string;
-  readonly venue: string;
-  readonly symbol: string;
-  readonly direction: 'long' | 'short';
-  readonly createdAt: number;
-  readonly plan?: PositionPlan;
-  readonly inputs?: PlanInputs;
-  readonly tickSize: DecimalString;
-  readonly lotSize: DecimalString;
-  /** Fee rate a break-even stop must cover on entry and on exit. */
-  readonly feeRate: DecimalString;
-  /** The order that opens it; absent when a fill (a flip, a plain order) opened it. */
-  readonly entryOrderId?: string;
-  /** A margin position's leverage and the venue's maintenance margin rate: for its liquidation estimate. */
-  readonly margin?: PositionMargin;
-}
-
-export interface PositionMargin {
-  readonly leverage: DecimalString;
-  readonly maintenanceMarginRate: DecimalString;
-}
-
-export interface PositionContext extends NetPosition {
-  readonly positionId: string;
-  readonly venue: string;
-  readonly symbol: string;
-  readonly direction: 'long' | 'short';
-  readonly createdAt: number;
-  readonly plan: PositionPlan;
-  readonly inputs: PlanInputs;
-  readonly tickSize: DecimalString;
-  readonly lotSize: DecimalString;
-  readonly feeRate: DecimalString;
-  readonly entryOrderId?: string;
-  readonly margin?: PositionMargin;
-  readonly protection?: ResolvedProtection;
-  /** The working protective stop (fixed or trailing) and its current price. */
-  readonly stopOrderId?: string;
-  readonly stopPrice?: DecimalString;
-  readonly takeProfitOrderIds: readonly string[];
-  readonly scaleInOrderIds: readonly string[];
-  readonly exitOrderIds: readonly string[];
-  /** Orders of this position still working. */
-  readonly workingOrderIds: readonly string[];
-  /** Whether the working stop is the initial fixed one (possibly moved to break-even) or a trailing stop. */
-  readonly stopKind: 'fixed' | 'trailing';
-  /** Serial for replacement stops and exits, so every clientOrderId is new. */
-  readonly serial: number;
-  /** Exits in a row that ended without closing the position and without a fill since: retries are bounded by it. */
-  readonly failedExits: number;
-  readonly closeReason?: ExitReason;
-  readonly exitReason?: ExitReason;
-  readonly openedAt?: number;
-  readonly closedAt?: number;
-  readonly lastExitPrice?: DecimalString;
-  /** Sums of quantity x price over the opening and the closing parts of fills: the trade's average prices. */
-  readonly entryNotional: DecimalString;
-  readonly exitNotional: DecimalString;
-  /** Why the plan could not be applied at the entry's fill, when it could not: the position is then closed at once. */
-  readonly planError?: string;
-  /** Perpetuals: funding received (+) and paid (−) while the position was held, in quote; part of its net PnL. */
-  readonly funding?: DecimalString;
-}
-
-type FillEvent = { type: 'fill'; orderId: string; timestamp: number } & PositionFill;
-/** The venue liquidated the position (or part of it): a closing trade of no order of ours, at the venue's price and fee. */
-type LiquidatedEvent = { type: 'liquidated'; tradeId: string; timestamp: number } & PositionFill;
-
-export type PositionMachineEvent =
-  | FillEvent
-  | LiquidatedEvent
-  /** A funding payment on the position (perpetuals): positive received, negative paid. */
-  | { type: 'funding'; amount: DecimalString; fundingId: string }
-  /** The entry order ended (filled, canceled, expired, rejected or denied), or a fill-opened position is complete. */
-  | { type: 'entryComplete' }
-  | { type: 'orderEnded'; orderId: string; status: string }
-  | { type: 'breakEvenReached'; marketPrice: DecimalString }
-  | { type: 'trailingActivated'; marketPrice: DecimalString }
-  | { type: 'stopMoved'; stopPrice: DecimalString }
-  /**
-   * The engine is about to stop: the trailing stop it holds goes to the venue as a native stop at `stopPrice`
-   * (the trailing level). Trailing resumes here when the market passes the level it had reached (trailingActivated).
-   */
-  | { type: 'handStopToVenue'; stopPrice: DecimalString }
-  /** Market data moved after an exit ended with quantity left: send the exit again. */
-  | { type: 'retryExit' }
-  /** The locally held stop fired and is about to be sent: what would hold the quantity it sells must go first. */
-  | { type: 'stopTriggered' }
-  | { type: 'updateStop'; stopPrice: DecimalString }
-  | { type: 'updateTakeProfit'; price: DecimalString }
-  | { type: 'close'; reason: ExitReason; quantity?: DecimalString }
-  | { type: 'sizeChanged' };
-
-export type PositionStateName = 'opening' | 'open' | 'closing' | 'closed';
-
-/** Built with Object.assign: a spread followed by more properties is slow on Node 20 (see BENCHMARKS.md). */
-function identity(context: PositionContext) {
-  return { positionId: context.positionId, venue: context.venue, symbol: context.symbol };
-}
-
-function sign(context: PositionContext, a: DecimalString, b: DecimalString): number {
-  // +1 when a is further in the position's favour than b.
-  const comparison = decimal(a).cmp(decimal(b));
-  return context.direction === 'long' ? comparison : -comparison;
-}
-
-function without(list: readonly string[], id: string): string[] {
-  return list.filter((item) => item !== id);
-}
-
-/** A fill of one of our orders, or the venue's liquidation trade: both change the position the same way. */
-function isFill(event: PositionMachineEvent): event is FillEvent | LiquidatedEvent {
-  return event.type === 'fill' || event.type === 'liquidated';
-}
-
-/** The position's exit orders still working (at most one: see the `close` transitions). */
-export function workingExits(context: PositionContext): string[] {
-  return context.workingOrderIds.filter((id) => context.exitOrderIds.includes(id));
-}
-
-function exitWorking(context: PositionContext): boolean {
-  return workingExits(context).length > 0;
-}
-
-/** An exit order ended while the position still holds something: filled (a partial exit), or not (`filled`: false). */
-function exitEndedWithQuantityLeft(context: PositionContext, event: PositionMachineEvent, filled: boolean): boolean {
-  return event.type === 'orderEnded' && context.exitOrderIds.includes(event.orderId) && (event.status === 'filled') === filled && context.quantity !== '0';
-}
 
 export const positionMachine = setup({
   types: {
@@ -169,21 +45,7 @@ export const positionMachine = setup({
     amendOrder: (_, _params: { orderId: string; quantity?: DecimalString; stopPrice?: DecimalString; price?: DecimalString }) => {},
     amendOrders: (_, _params: readonly { orderId: string; quantity: DecimalString }[]) => {},
 
-    applyFill: assign(({ context, event }) => {
-      if (!isFill(event)) return context;
-      const result = applyPositionFill(context, event);
-      const opening = result.opening;
-      const closing = result.closing;
-      return Object.assign({}, context, result.position, {
-        // The position keeps the direction it was opened with; flat is what its quantity says.
-        direction: context.direction,
-        openedAt: context.openedAt ?? event.timestamp,
-        lastExitPrice: closing ? event.price : context.lastExitPrice,
-        closedAt: result.closed ? event.timestamp : context.closedAt,
-        entryNotional: opening ? decimal(context.entryNotional).plus(decimal(opening.quantity).times(opening.price)).toFixed() : context.entryNotional,
-        exitNotional: closing ? decimal(context.exitNotional).plus(decimal(closing.quantity).times(closing.price)).toFixed() : context.exitNotional,
-      });
-    }),
+    applyFill: assign(({ context, event }) => withFill(context, event)),
     resolveProtection: assign(({ context }) => {
       const outcome = planOutcome(context);
       return 'protection' in outcome
@@ -195,58 +57,21 @@ export const positionMachine = setup({
       const outcome = planOutcome(context);
       return Object.assign({}, context, { planError: 'error' in outcome ? outcome.error : undefined, closeReason: 'planRejected' as const });
     }),
-    recordProtectiveOrders: assign(({ context }) => {
-      const intents = protectiveIntents(context);
-      const idsOf = (role: PositionOrderIntent['role']) => intents.filter((intent) => intent.role === role).map((intent) => intent.clientOrderId);
-      return Object.assign({}, context, {
-        stopOrderId: idsOf('stop')[0],
-        serial: 1,
-        takeProfitOrderIds: idsOf('takeProfit'),
-        scaleInOrderIds: idsOf('scaleIn'),
-        workingOrderIds: [...context.workingOrderIds, ...intents.map((intent) => intent.clientOrderId)],
-      });
-    }),
+    recordProtectiveOrders: assign(({ context }) => withProtectiveOrders(context)),
     moveStopToBreakEven: assign(({ context }) => {
       const breakEven = context.protection?.breakEven;
       if (breakEven === undefined) return context;
       return Object.assign({}, context, { stopPrice: breakEven.stopPrice });
     }),
-    startTrailing: assign(({ context }) => {
-      const trailing = context.protection?.trailing;
-      if (trailing === undefined) return context;
-      const serial = context.serial + 1;
-      const stopOrderId = trailingStopIntent(context.positionId, context.direction, serial, '0', { activationPrice: '0' }).clientOrderId;
-      // The replaced stop stays in the working list until its cancel is confirmed (orderEnded).
-      return Object.assign({}, context, { serial, stopOrderId, stopKind: 'trailing' as const, workingOrderIds: [...context.workingOrderIds, stopOrderId] });
-    }),
-    recordHandOver: assign(({ context, event }) => {
-      if (event.type !== 'handStopToVenue') return context;
-      const serial = context.serial + 1;
-      const stopOrderId = stopIntent(context.positionId, context.direction, serial, '0', '0').clientOrderId;
-      const stopPrice = context.stopPrice === undefined ? event.stopPrice : maxInFavour(context, event.stopPrice, context.stopPrice);
-      // The trailing stop stays in the working list until its (local) cancel is confirmed (orderEnded).
-      return Object.assign({}, context, { serial, stopOrderId, stopPrice, workingOrderIds: [...context.workingOrderIds, stopOrderId] });
-    }),
+    startTrailing: assign(({ context }) => withTrailingStop(context)),
+    recordHandOver: assign(({ context, event }) => withHandedOverStop(context, event)),
     recordStopMoved: assign({ stopPrice: ({ context, event }) => (event.type === 'stopMoved' ? event.stopPrice : context.stopPrice) }),
     recordStopUpdate: assign({ stopPrice: ({ context, event }) => (event.type === 'updateStop' ? event.stopPrice : context.stopPrice) }),
     recordOrderEnded: assign({
       workingOrderIds: ({ context, event }) => (event.type === 'orderEnded' ? without(context.workingOrderIds, event.orderId) : context.workingOrderIds),
     }),
-    recordLostStop: assign(({ context }) => {
-      const serial = context.serial + 1;
-      const stopOrderId = stopIntent(context.positionId, context.direction, serial, '0', '0').clientOrderId;
-      return Object.assign({}, context, { serial, stopOrderId, workingOrderIds: [...without(context.workingOrderIds, context.stopOrderId ?? ''), stopOrderId] });
-    }),
-    recordExitOrder: assign(({ context, event }) => {
-      const serial = context.serial + 1;
-      const exitOrderId = exitIntent(context.positionId, context.direction, serial, '0').clientOrderId;
-      return Object.assign({}, context, {
-        serial,
-        closeReason: event.type === 'close' ? event.reason : context.closeReason,
-        exitOrderIds: [...context.exitOrderIds, exitOrderId],
-        workingOrderIds: [...context.workingOrderIds, exitOrderId],
-      });
-    }),
+    recordLostStop: assign(({ context }) => withReplacedLostStop(context)),
+    recordExitOrder: assign(({ context, event }) => withExitOrder(context, event)),
     recordFailedExit: assign({ failedExits: ({ context }) => context.failedExits + 1 }),
     clearFailedExits: assign({ failedExits: 0 }),
     recordExitReason: assign(({ context, event }) => {
@@ -258,41 +83,9 @@ export const positionMachine = setup({
     }),
     recordNotOpened: assign({ exitReason: undefined }),
     recordCloseRequest: assign({ closeReason: ({ context, event }) => (event.type === 'close' ? event.reason : context.closeReason) }),
-    announceOpened: emit(({ context }) =>
-      Object.assign(identity(context), {
-        type: 'PositionOpened' as const,
-        direction: context.direction,
-        quantity: context.quantity,
-        averageEntryPrice: context.averageEntryPrice ?? '0',
-        stopPrice: context.stopPrice,
-        takeProfitPrices: (context.protection?.takeProfits ?? []).map((rung) => rung.price),
-        planError: context.planError,
-      }),
-    ),
-    announceChanged: emit(({ context }, params: { change: PositionChange }) =>
-      Object.assign(identity(context), {
-        type: 'PositionChanged' as const,
-        change: params.change,
-        direction: context.direction,
-        quantity: context.quantity,
-        averageEntryPrice: context.averageEntryPrice ?? '0',
-        realizedPnl: context.realizedPnl,
-        fees: context.fees,
-        ...(context.funding !== undefined ? { funding: context.funding } : {}),
-        stopPrice: context.stopPrice,
-      }),
-    ),
-    announceClosed: emit(({ context }) =>
-      Object.assign(identity(context), {
-        type: 'PositionClosed' as const,
-        direction: context.direction,
-        closedQuantity: context.closedQuantity,
-        realizedPnl: context.realizedPnl,
-        fees: context.fees,
-        ...(context.funding !== undefined ? { funding: context.funding } : {}),
-        exitReason: context.exitReason ?? 'manual',
-      }),
-    ),
+    announceOpened: emit(({ context }) => openedEvent(context)),
+    announceChanged: emit(({ context }, params: { change: PositionChange }) => changedEvent(context, params.change)),
+    announceClosed: emit(({ context }) => closedEvent(context)),
     signalSizeChanged: raise({ type: 'sizeChanged' }),
   },
   guards: {
@@ -460,7 +253,7 @@ export const positionMachine = setup({
           {
             actions: [
               'applyFill',
-              { type: 'amendOrder', params: ({ context }) => ({ orderId: context.stopOrderId ?? '', quantity: context.quantity }) },
+              { type: 'amendOrder', params: ({ context, event }) => stopResize(legsAfterFill(context, event)) },
               { type: 'announceChanged', params: { change: 'liquidation' } },
             ],
           },
@@ -475,10 +268,10 @@ export const positionMachine = setup({
           {
             actions: [
               'applyFill',
-              { type: 'amendOrder', params: ({ context }) => ({ orderId: context.stopOrderId ?? '', quantity: context.quantity }) },
-              // One-cancels-other covers size too: the working take-profits follow the new size.
-              { type: 'amendOrders', params: ({ context, event }) => takeProfitResize(context, event).amend },
-              { type: 'cancelOrders', params: ({ context, event }) => takeProfitResize(context, event).cancel },
+              // One-cancels-other covers size too: the stop and the working take-profits follow the new size.
+              { type: 'amendOrder', params: ({ context, event }) => stopResize(legsAfterFill(context, event)) },
+              { type: 'amendOrders', params: ({ context, event }) => legsAfterFill(context, event).amendTakeProfits },
+              { type: 'cancelOrders', params: ({ context, event }) => legsAfterFill(context, event).cancelTakeProfits },
               { type: 'announceChanged', params: { change: 'size' } },
               'signalSizeChanged',
             ],
@@ -530,8 +323,8 @@ export const positionMachine = setup({
             // The take-profits shrink first to what will be left: on a spot venue they hold the quantity the exit sells.
             actions: [
               'recordExitOrder',
-              { type: 'amendOrders', params: ({ context, event }) => takeProfitsFor(context, decimal(context.quantity).minus(closeQuantity(context, event)).toFixed()).amend },
-              { type: 'cancelOrders', params: ({ context, event }) => takeProfitsFor(context, decimal(context.quantity).minus(closeQuantity(context, event)).toFixed()).cancel },
+              { type: 'amendOrders', params: ({ context, event }) => protectiveLegsFor(context, decimal(context.quantity).minus(closeQuantity(context, event)).toFixed()).amendTakeProfits },
+              { type: 'cancelOrders', params: ({ context, event }) => protectiveLegsFor(context, decimal(context.quantity).minus(closeQuantity(context, event)).toFixed()).cancelTakeProfits },
               { type: 'placeOrders', params: ({ context, event }) => [exitIntent(context.positionId, context.direction, context.serial, closeQuantity(context, event))] },
             ],
           },
@@ -599,44 +392,6 @@ export const positionMachine = setup({
   },
 });
 
-/**
- * The plan resolved at the position's average entry, or every reason it cannot be: the plan is checked whole
- * (validatePositionPlan) at the actual fill price, then resolved with the real fees.
- */
-function planOutcome(context: PositionContext): { protection: ResolvedProtection } | { error: string } {
-  const entryPrice = context.averageEntryPrice;
-  if (entryPrice === undefined) return { error: 'the position has no entry price to apply its plan at' };
-  const grid = { tickSize: decimal(context.tickSize), lotSize: decimal(context.lotSize) };
-  const problems = validatePositionPlan(context.plan, context.inputs, { direction: context.direction, referenceEntryPrice: entryPrice, instrument: grid, quantity: context.quantity });
-  if (problems.length > 0) return { error: problems.join('; ') };
-  try {
-    const protection = resolveProtection({
-      plan: context.plan,
-      inputs: context.inputs,
-      side: context.direction === 'long' ? 'buy' : 'sell',
-      entryPrice,
-      quantity: context.quantity,
-      grid,
-      fees: { kind: 'rate', entryRate: decimal(context.feeRate), exitRate: decimal(context.feeRate) },
-    });
-    return { protection };
-  } catch (error) {
-    return { error: (error as Error).message };
-  }
-}
-
-/**
- * Where a trailing stop that replaces the current stop activates: the plan's activation price, or later, where
- * its trigger first reaches the current stop, so the swap never loosens the stop. The engine watches this price
- * for a position whose stop is not trailing yet.
- */
-export function trailingActivationOf(context: PositionContext): DecimalString | undefined {
-  const trailing = context.protection?.trailing;
-  if (trailing === undefined) return undefined;
-  if (context.stopPrice === undefined) return trailing.activationPrice;
-  return maxInFavour(context, trailing.activationPrice, nonLooseningActivation(context.direction === 'long' ? 'sell' : 'buy', context.stopPrice, trailing, decimal(context.tickSize)));
-}
-
 /** A liquidation that leaves nothing: the position closes with reason `liquidation`, its working orders canceled. */
 function closeByLiquidation() {
   return ['applyFill' as const, 'recordExitReason' as const, { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => context.workingOrderIds }, 'announceClosed' as const];
@@ -656,65 +411,6 @@ function startTrailingActions() {
     { type: 'cancelOrders' as const, params: ({ context }: { context: PositionContext }) => previousStopIds(context) },
     { type: 'announceChanged' as const, params: { change: 'trailing' as const } },
   ];
-}
-
-/**
- * When a fill other than a take-profit's changes the size, the working take-profits are resized to take off
- * the same share of it (a take-profit fill leaves the rest as planned). Rungs left with nothing are canceled,
- * so they can never flip the position.
- */
-function takeProfitResize(context: PositionContext, event: PositionMachineEvent): TakeProfitResize {
-  if (event.type !== 'fill' || context.takeProfitOrderIds.includes(event.orderId)) return { amend: [], cancel: [] };
-  return takeProfitsFor(context, context.quantity);
-}
-
-/** The working take-profits resized for a position of `quantity`. */
-function takeProfitsFor(context: PositionContext, quantity: DecimalString): TakeProfitResize {
-  if (context.protection === undefined) return { amend: [], cancel: [] };
-  return resizeTakeProfits({
-    planned: context.protection.takeProfits.map((rung, index) => ({ orderId: positionOrderId(context.positionId, 'takeProfit', index + 1), quantity: rung.quantity })),
-    working: context.workingOrderIds,
-    plannedQuantity: context.protection.quantity,
-    positionQuantity: quantity,
-    lotSize: context.lotSize,
-  });
-}
-
-/** Working orders that would sell (or buy back) the same quantity as an exit, or add to a closing position. */
-function ordersInTheWayOfExit(context: PositionContext): string[] {
-  return context.workingOrderIds.filter((id) => context.takeProfitOrderIds.includes(id) || context.scaleInOrderIds.includes(id));
-}
-
-function closeQuantity(context: PositionContext, event: PositionMachineEvent): DecimalString {
-  return event.type === 'close' && event.quantity !== undefined ? event.quantity : context.quantity;
-}
-
-function maxInFavour(context: PositionContext, a: DecimalString, b: DecimalString): DecimalString {
-  return sign(context, a, b) >= 0 ? a : b;
-}
-
-/** Stop orders of this position other than the current one that are still working. */
-function previousStopIds(context: PositionContext): string[] {
-  const prefix = `${context.positionId}.sl`;
-  return context.workingOrderIds.filter((id) => id.startsWith(prefix) && id !== context.stopOrderId);
-}
-
-function protectiveIntents(context: PositionContext): PositionOrderIntent[] {
-  const protection = context.protection;
-  if (protection === undefined) return [];
-  const intents: PositionOrderIntent[] = [];
-  if (protection.stopPrice !== undefined) intents.push(stopIntent(context.positionId, context.direction, 1, context.quantity, protection.stopPrice));
-  protection.takeProfits.forEach((rung, index) => intents.push(takeProfitIntent(context.positionId, context.direction, index + 1, rung.quantity, rung.price)));
-  protection.scaleIns.forEach((level, index) => intents.push(scaleInIntent(context.positionId, context.direction, index + 1, level.quantity, level.price)));
-  return intents;
-}
-
-function exitReasonOf(context: PositionContext, orderId: string): ExitReason {
-  if (orderId === context.stopOrderId) return context.stopKind === 'trailing' ? 'trailing' : 'stop';
-  if (orderId.startsWith(`${context.positionId}.sl`)) return 'stop';
-  if (context.takeProfitOrderIds.includes(orderId)) return 'takeProfit';
-  if (context.exitOrderIds.includes(orderId)) return context.closeReason ?? 'manual';
-  return 'manual';
 }
 
 export type PositionMachine = typeof positionMachine;

@@ -6,6 +6,7 @@ import { decimal, ZERO, type Decimal, type DecimalString } from './decimal.ts';
 import type { Instrument } from './instrument.ts';
 import { decimalInput, optionalDecimalInput, ORDER_SIDES, ORDER_TYPES, priceIssue, quantityIssue, TIME_IN_FORCE, type OrderSide, type OrderType, type TimeInForce } from './order-request.ts';
 import { filledByRole, outstandingQuantity, workingChildren, type ChildLedger, type ChildOrderDraft } from './algo-children.ts';
+import { legChanges, openTargets, type ContingencyRelation, type WorkingLegOrder } from './contingency.ts';
 
 export const ORDER_LIST_KINDS = ['oto', 'oco', 'ouo', 'bracket'] as const;
 export type OrderListKind = (typeof ORDER_LIST_KINDS)[number];
@@ -188,40 +189,29 @@ export function releaseDue(state: Pick<OrderListState, 'spec' | 'ledger'>): bool
   return filled.eq(trigger.quantity!) || !triggerWorking;
 }
 
+/** How each kind of list relates its contingent legs (src/domain/contingency.ts has the one rule). */
+const RELATION_OF_KIND: Readonly<Record<OrderListKind, ContingencyRelation>> = {
+  oco: 'cancelsOthers',
+  ouo: 'updatesOthers',
+  oto: 'followsTrigger',
+  bracket: 'protectsPosition',
+};
+
 /**
- * What each contingent leg should still have open, from fills alone:
+ * What each contingent leg should still have open, from fills alone (keyed by role):
  * - bracket: the position, entry filled - exits filled, on every exit (one updates the other);
  * - OTO: the trigger's filled quantity less what that leg filled;
  * - OUO: the leg's quantity less what all legs filled;
  * - OCO: the leg's quantity less what it filled, and nothing for the others once any leg filled.
  */
 export function legTargets(state: Pick<OrderListState, 'spec' | 'ledger' | 'released'>): Map<string, Decimal> {
-  const targets = new Map<string, Decimal>();
-  if (!state.released) return targets;
+  if (!state.released) return new Map();
   const { spec, ledger } = state;
-  const filled = new Map(spec.legs.map((leg) => [leg.role, filledByRole(ledger, leg.role)] as const));
-  const groupFilled = [...filled.values()].reduce((sum, value) => sum.plus(value), ZERO);
-  const nonNegative = (value: Decimal) => (value.gt(ZERO) ? value : ZERO);
-  for (const leg of spec.legs) {
-    const own = filled.get(leg.role)!;
-    let open: Decimal;
-    switch (spec.kind) {
-      case 'bracket':
-        open = nonNegative(triggerFilled(state).minus(groupFilled));
-        break;
-      case 'oto':
-        open = nonNegative(triggerFilled(state).minus(own));
-        break;
-      case 'ouo':
-        open = nonNegative(decimal(leg.quantity!).minus(groupFilled));
-        break;
-      case 'oco':
-        open = groupFilled.gt(ZERO) && own.eq(ZERO) ? ZERO : nonNegative(decimal(leg.quantity!).minus(own));
-        break;
-    }
-    targets.set(leg.role, open);
-  }
-  return targets;
+  return openTargets({
+    relation: RELATION_OF_KIND[spec.kind],
+    legs: spec.legs.map((leg) => ({ id: leg.role, quantity: leg.quantity === undefined ? undefined : decimal(leg.quantity), filled: filledByRole(ledger, leg.role) })),
+    basis: spec.kind === 'bracket' ? bracketPosition(state) : triggerFilled(state),
+  });
 }
 
 export interface LegSubmission extends ChildOrderDraft {}
@@ -268,10 +258,12 @@ export function othersOutstanding(state: Pick<OrderListState, 'ledger' | 'cancel
  */
 export function reconcileLegs(state: OrderListState): OrderListDecision {
   const submit: LegSubmission[] = [];
-  const amend: { childId: string; quantity: DecimalString }[] = [];
   const cancel: string[] = [];
   const targets = legTargets(state);
   const working = workingChildren(state.ledger);
+  // Each leg's one working child and what it should still hold; the shared rule turns that into amend or cancel.
+  const childTargets = new Map<string, Decimal>();
+  const held: WorkingLegOrder[] = [];
   for (const leg of state.spec.legs) {
     const target = targets.get(leg.role);
     if (target === undefined) continue;
@@ -282,17 +274,18 @@ export function reconcileLegs(state: OrderListState): OrderListDecision {
       if (share.gt(ZERO)) submit.push(legDraft(leg, share));
       continue;
     }
-    for (const [index, child] of children.entries()) {
-      // One working child per leg; any other (a replacement raced an end) is canceled.
-      if (index > 0 || share.eq(ZERO)) {
-        cancel.push(child.childId);
-        continue;
-      }
-      const wanted = decimal(child.filledQuantity).plus(share);
-      if (!wanted.eq(state.requested[child.childId] ?? child.quantity)) amend.push({ childId: child.childId, quantity: wanted.toFixed() });
-    }
+    const [first, ...others] = children;
+    // One working child per leg; any other (a replacement raced an end) is canceled.
+    cancel.push(...others.map((child) => child.childId));
+    childTargets.set(first!.childId, share);
+    held.push({ id: first!.childId, filled: decimal(first!.filledQuantity), requested: decimal(state.requested[first!.childId] ?? first!.quantity) });
   }
-  return { submit, amend, cancel };
+  const changes = legChanges(childTargets, held);
+  return {
+    submit,
+    amend: changes.amend.map((amendment) => ({ childId: amendment.id, quantity: amendment.quantity.toFixed() })),
+    cancel: [...changes.cancel, ...cancel],
+  };
 }
 
 /** The position a bracket holds: entry filled less exits filled (negative only if a venue broke reduce-only). */

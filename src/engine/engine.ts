@@ -88,8 +88,7 @@ export class Engine {
    * without a stop at the venue and why.
    */
   async handStopsToVenue(options: { waitMs?: number } = {}): Promise<StopHandOverReport> {
-    this.assertStarted();
-    this.parts.queue.run(() => this.parts.triggers.flushTrailing());
+    this.command(() => this.parts.triggers.flushTrailing());
     const handed = this.parts.queue.run(() => this.parts.stopHandOver.handOver());
     const deadline = Date.now() + (options.waitMs ?? 5_000);
     while (handed.some((stop) => !this.parts.stopHandOver.answered(stop.orderId)) && Date.now() < deadline) {
@@ -167,20 +166,17 @@ export class Engine {
 
   /** Validates and places an order. Throws OrderRequestError (or an engine error) and changes nothing if bad. */
   submitOrder(input: OrderRequestInput): OrderHandle {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.orderCommands.submit(input));
+    return this.command(() => this.parts.orderCommands.submit(input));
   }
 
   /** Changes price, quantity or stop price, through the venue (or locally for an emulated order). */
   amendOrder(orderId: string, changes: unknown): OrderHandle {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.orderCommands.amend(orderId, changes));
+    return this.command(() => this.parts.orderCommands.amend(orderId, changes));
   }
 
   /** Cancels an order: at the venue if it is there, locally if it never left. */
   cancelOrder(orderId: string): OrderHandle {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.orderCommands.cancel(orderId));
+    return this.command(() => this.parts.orderCommands.cancel(orderId));
   }
 
   getOrder(orderId: string): OrderView | undefined {
@@ -225,31 +221,26 @@ export class Engine {
    * nothing is sent. Its children `{algoId}-E{n}` pass the risk gate like every order.
    */
   submitAlgo(request: AlgoRequest): AlgoView {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.algoCommands.submit(request));
+    return this.command(() => this.parts.algoCommands.submit(request));
   }
 
   /** Cancels the algo's working children and holds its schedule (fills kept). */
   pauseAlgo(algoId: string): AlgoView {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.algoCommands.pause(algoId));
+    return this.command(() => this.parts.algoCommands.pause(algoId));
   }
 
   resumeAlgo(algoId: string): AlgoView {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.algoCommands.resume(algoId));
+    return this.command(() => this.parts.algoCommands.resume(algoId));
   }
 
   /** A new quantity (never below what filled) and/or limit price: `{ quantity?, limitPrice? }`. */
   amendAlgo(algoId: string, changes: { quantity?: DecimalString; limitPrice?: DecimalString }): AlgoView {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.algoCommands.amend(algoId, changes));
+    return this.command(() => this.parts.algoCommands.amend(algoId, changes));
   }
 
   /** Cancels the algo: its children are canceled, their fills kept; it ends `canceled`. */
   cancelAlgo(algoId: string, reason?: string): AlgoView {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.algoCommands.cancel(algoId, reason));
+    return this.command(() => this.parts.algoCommands.cancel(algoId, reason));
   }
 
   /** The algo's progress, schedule and children (see AlgoView). */
@@ -266,14 +257,12 @@ export class Engine {
    * order: a bad one throws OrderListError with every reason and nothing is sent.
    */
   submitOrderList(request: OrderListRequest): OrderListView {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.orderListCommands.submit(request));
+    return this.command(() => this.parts.orderListCommands.submit(request));
   }
 
   /** Cancels every working leg (fills kept); the list ends `canceled`. */
   cancelOrderList(listId: string, reason?: string): OrderListView {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.orderListCommands.cancel(listId, reason));
+    return this.command(() => this.parts.orderListCommands.cancel(listId, reason));
   }
 
   getOrderList(listId: string): OrderListView | undefined {
@@ -294,27 +283,23 @@ export class Engine {
 
   /** Opens a position: its entry order goes through the risk gate; its plan is applied once the entry fills. */
   openPosition(request: OpenPositionRequest): PositionHandle {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.positionCommands.open(request));
+    return this.command(() => this.parts.positionCommands.open(request));
   }
 
   /** Closes a position in full (or `quantity` of it) at market, through the same gate. */
   closePosition(positionId: string, options: { quantity?: DecimalString; reason?: ExitReason } = {}): PositionView {
-    this.assertStarted();
-    this.parts.queue.run(() => this.parts.positionCommands.close(positionId, options));
+    this.command(() => this.parts.positionCommands.close(positionId, options));
     return this.requirePositionView(positionId);
   }
 
   /** Moves a position's stop (it must stay on the loss side of the market). */
   updateStop(positionId: string, stopPrice: DecimalString): PositionView {
-    this.assertStarted();
-    this.parts.queue.run(() => this.parts.positionCommands.updateStop(positionId, stopPrice));
+    this.command(() => this.parts.positionCommands.updateStop(positionId, stopPrice));
     return this.requirePositionView(positionId);
   }
 
   updateTakeProfit(positionId: string, price: DecimalString): PositionView {
-    this.assertStarted();
-    this.parts.queue.run(() => this.parts.positionCommands.updateTakeProfit(positionId, price));
+    this.command(() => this.parts.positionCommands.updateTakeProfit(positionId, price));
     return this.requirePositionView(positionId);
   }
 
@@ -333,31 +318,26 @@ export class Engine {
 
   /** From a strategy's signal to a working protected position: size, plan, risk gate, entry. */
   submitSignal(signal: Signal): SignalOutcome {
-    this.assertStarted();
-    return this.parts.queue.run(() => this.parts.positionCommands.signal(signal));
+    return this.command(() => this.parts.positionCommands.signal(signal));
   }
 
   /** Kill switch: nothing new passes, working entry orders are canceled, protective orders stay. */
   halt(reason: string): void {
-    this.assertStarted();
-    this.parts.queue.run(() => this.parts.haltTrading(reason));
+    this.command(() => this.parts.haltTrading(reason));
   }
 
   /** Only orders that reduce exposure pass. */
   reduceOnly(reason: string): void {
-    this.assertStarted();
-    this.parts.queue.run(() => this.portfolio.send({ type: 'reduce', reason }));
+    this.command(() => this.portfolio.send({ type: 'reduce', reason }));
   }
 
   resume(): void {
-    this.assertStarted();
-    this.parts.queue.run(() => this.portfolio.send({ type: 'resume' }));
+    this.command(() => this.portfolio.send({ type: 'resume' }));
   }
 
   /** Emergency close-all: halts, cancels entries, closes every position at market; stops stay until closed. */
   closeAll(reason = 'emergency close-all'): void {
-    this.assertStarted();
-    this.parts.queue.run(() => {
+    this.command(() => {
       this.parts.haltTrading(reason);
       this.parts.positionCommands.closeAll();
     });
@@ -412,6 +392,12 @@ export class Engine {
     const view = this.getPosition(positionId);
     if (view === undefined) throw new UnknownPositionError(positionId);
     return view;
+  }
+
+  /** Runs a command as one turn of a started engine: everything it sets off has settled when it returns. */
+  private command<T>(work: () => T): T {
+    this.assertStarted();
+    return this.parts.queue.run(work);
   }
 
   private assertStarted(): void {

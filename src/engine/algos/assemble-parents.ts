@@ -75,6 +75,7 @@ export function assembleParents(parts: ParentParts, snapshots: SnapshotWriter | 
     idPrefix,
   );
   installParentReactions(parts.bus, parents);
+  parts.orderCommands.attachParents((orderId) => parents.parentOf(orderId));
   return {
     parents,
     algoCommands: new AlgoCommands({ clock: parts.clock, venues: parts.venues, book: parents }),

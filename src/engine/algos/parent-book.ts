@@ -117,6 +117,13 @@ export class ParentBook {
     return this.parents.get(id);
   }
 
+  /** The algorithm or order list a working child order belongs to; undefined for any other order. */
+  parentOf(childId: string): { readonly id: string; readonly kind: ParentKind } | undefined {
+    const parentId = this.childParents.get(childId);
+    const entry = parentId === undefined ? undefined : this.parents.get(parentId);
+    return entry === undefined ? undefined : { id: entry.id, kind: entry.kind };
+  }
+
   /** A new engine id for an algo (`a`) or order list (`l`), in the engine's namespace. */
   nextId(kind: ParentKind): string {
     let id: string;

@@ -38,6 +38,12 @@ export type Requester =
   | { readonly kind: 'algo'; readonly parentId: string };
 
 const CLIENT: Requester = { kind: 'client' };
+
+/** The algorithm or order list that placed an order as one of its children. */
+export interface OrderParent {
+  readonly id: string;
+  readonly kind: 'algo' | 'orderList';
+}
 /** Denials remembered for retries of the same clientOrderId (the newest). */
 const DENIALS_KEPT = 10_000;
 
@@ -56,8 +62,15 @@ export interface OrderCommandHost {
 export class OrderCommands {
   private generated = 0;
   private readonly denials = new Map<string, Denial>();
+  /** The algorithm or order list a working order belongs to (set by the parent book once it is assembled). */
+  private parentOf: (orderId: string) => OrderParent | undefined = () => undefined;
 
   constructor(private readonly host: OrderCommandHost) {}
+
+  /** Algorithms' and order lists' children are theirs to amend and cancel: clients are refused (refuseOwned). */
+  attachParents(parentOf: (orderId: string) => OrderParent | undefined): void {
+    this.parentOf = parentOf;
+  }
 
   /** Validates and places an order. Throws OrderRequestError (or an engine error) and changes nothing if bad. */
   submit(input: OrderRequestInput, requester: Requester = CLIENT): OrderHandle {
@@ -216,8 +229,13 @@ export class OrderCommands {
   private refuseOwned(orderId: string, actor: OrderActor, requester: Requester, verb: 'amended' | 'canceled'): void {
     if (requester.kind !== 'client') return;
     const owner = this.host.positions.ownerOf(orderId);
-    if (owner === undefined) return;
+    const parent = owner === undefined ? this.parentOf(orderId) : undefined;
+    if (owner === undefined && parent === undefined) return;
     const state = String(actor.getSnapshot().value);
+    if (parent !== undefined) {
+      const what = parent.kind === 'algo' ? 'algorithm' : 'order list';
+      throw new OrderStateError(orderId, state, `order ${orderId} belongs to ${what} ${parent.id} and cannot be ${verb} through the order routes: pause, amend or cancel the ${what} instead`);
+    }
     throw new OrderStateError(orderId, state, `order ${orderId} belongs to position ${owner} and cannot be ${verb} through the order routes: use the position's close, stop and take-profit commands`);
   }
 
