@@ -2,9 +2,11 @@
 // the simulator: a position's stop fires and its fill is applied once, a lost answer is resolved by query, an
 // algo order survives a restart, reduce-only is kept to the trigger, and trailing stops trail at the exchange
 // with exactly the callback rate asked (or are refused before sending).
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionReport } from '../../../adapters/venue.ts';
-import { createVenue, eventually, limitOrder, reportsOf, startSession, type Session } from './support.ts';
+import { createEngine } from '../../../src/engine/engine.ts';
+import { createVenue, eventually, limitOrder, reportsOf, startSession, startSimulator, type Session } from './support.ts';
 
 const SYMBOL = 'BTC/USDT:USDT';
 let session: Session | undefined;
@@ -171,6 +173,35 @@ describe('Binance USDⓈ-M conditional orders in the Algo Service', () => {
     await eventually(() => typesOf(reports, 'stop-a').includes('accepted'), 'accepted');
     venue.amend('stop-a', { quantity: '0.005' });
     expect(reportsOf(reports, 'stop-a').at(-1)).toMatchObject({ type: 'amendRejected', reason: expect.stringContaining('no amend') });
+  });
+});
+
+describe('the engine with Binance USDⓈ-M conditional orders', () => {
+  it('places a perpetual stop and a reduce-only trailing stop in the Algo Service (not emulated) and follows each to its fill', async () => {
+    const simulator = await startSimulator('future', { balances: { USDT: '10000' } });
+    cleanups.push(() => simulator.stop());
+    const venue = createVenue(simulator, { symbols: [SYMBOL] });
+    const engine = createEngine({ venues: [venue], logger: pino({ level: 'silent' }) });
+    await engine.start();
+    cleanups.push(() => engine.stop());
+    simulator.setMarkPrice('BTCUSDT', '50000');
+    const stop = engine.submitOrder({ symbol: SYMBOL, side: 'buy', type: 'stop', quantity: '0.01', stopPrice: '51000' });
+    await eventually(() => engine.getOrder(stop.orderId)?.status === 'open', 'working at the exchange');
+    expect(simulator.algoByClientId(stop.orderId)).toMatchObject({ orderType: 'STOP_MARKET', triggerPrice: '51000', algoStatus: 'NEW' });
+    simulator.setMarkPrice('BTCUSDT', '51000.5');
+    await eventually(() => engine.getOrder(stop.orderId)?.status === 'filled', 'triggered and filled');
+    expect(engine.getOrder(stop.orderId)).toMatchObject({ filledQuantity: '0.01' });
+    expect(simulator.requests.filter((request) => request === 'POST /fapi/v1/algoOrder')).toHaveLength(1);
+    expect(simulator.book.position('BTCUSDT').amount.toFixed()).toBe('0.01');
+
+    // The long's reduce-only trailing stop is trailed by the exchange, 1% from the highest price.
+    const trail = engine.submitOrder({ symbol: SYMBOL, side: 'sell', type: 'trailingStop', quantity: '0.01', trailingPercent: '1', reduceOnly: true });
+    await eventually(() => engine.getOrder(trail.orderId)?.status === 'open', 'trailing stop working at the exchange');
+    expect(simulator.algoByClientId(trail.orderId)).toMatchObject({ orderType: 'TRAILING_STOP_MARKET', callbackRate: '1', reduceOnly: true });
+    simulator.setMarkPrice('BTCUSDT', '52000');
+    simulator.setMarkPrice('BTCUSDT', '51480');
+    await eventually(() => engine.getOrder(trail.orderId)?.status === 'filled', 'trailing stop filled');
+    expect(simulator.book.position('BTCUSDT').amount.toFixed()).toBe('0');
   });
 });
 
