@@ -2,7 +2,8 @@
 // liquidations of our positions, and its view of each position. Funding is read from the income history,
 // whose payment id (Binance tranId) is the report's fundingId: a funding message on the user stream, every
 // resync after a reconnect and the quiet-time check all ask for the payments since the last one seen, so a
-// payment is reported once however many of them notice it.
+// payment is reported once however many of them notice it. Liquidations come from the stream, and after a
+// reconnect from the exchange's list of forced closes, each fill once by its tradeId.
 import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../src/domain/clock.ts';
