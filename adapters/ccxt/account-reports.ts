@@ -2,7 +2,8 @@
 // liquidations of our positions, and its view of each position. Funding is read from the income history,
 // whose payment id (Binance tranId) is the report's fundingId: a funding message on the user stream, every
 // resync after a reconnect and the quiet-time check all ask for the payments since the last one seen, so a
-// payment is reported once however many of them notice it.
+// payment is reported once however many of them notice it. Liquidations come from the stream, and after a
+// reconnect from the exchange's list of forced closes, each fill once by its tradeId.
 import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../src/domain/clock.ts';
@@ -34,6 +35,8 @@ export class AccountReporter {
   /** Symbols whose last position report was not flat. */
   private held = new Set<string>();
   private polling: Promise<number> | undefined;
+  /** The newest forced close seen in the exchange's REST list; undefined until the first look (which only takes note). */
+  private lastForcedCloseTime: number | undefined;
 
   constructor(private readonly options: AccountReporterOptions) {}
 
@@ -53,6 +56,38 @@ export class AccountReporter {
       this.polling = undefined;
     });
     return this.polling;
+  }
+
+  /**
+   * The exchange's forced closes (liquidations, auto-deleverages) since the last look, read from REST after the
+   * user stream was down, each fill reported once as a liquidation (deduplicated by tradeId with what the
+   * stream delivered). The first look, at connect, only takes note: what happened before this process is
+   * not news to it. Resolves with how many fills were new.
+   */
+  async pollLiquidations(): Promise<number> {
+    const { exchange, profile, rest, venueId } = this.options;
+    const kinds = profile.liquidationKinds?.() ?? [];
+    if (!this.margin || kinds.length === 0 || profile.forcedCloseFromRest === undefined) return 0;
+    const baseline = this.lastForcedCloseTime === undefined;
+    let newest = this.lastForcedCloseTime ?? 0;
+    let fresh = 0;
+    for (const params of kinds) {
+      const rows = (await rest.call('fetchLiquidations', 'read', () => exchange.fetchMyLiquidations(undefined, baseline ? undefined : this.lastForcedCloseTime, undefined, params))) as Array<{ info: unknown }>;
+      for (const row of rows) {
+        const forced = profile.forcedCloseFromRest(row.info);
+        if (forced === undefined) continue;
+        newest = Math.max(newest, forced.time);
+        const symbol = rest.symbolOfMarketId(forced.symbol);
+        for (const fill of await rest.fetchFills(symbol, forced.venueOrderId)) {
+          if (!this.liquidationTradeIds.add(fill.tradeId) || baseline) continue;
+          this.deliver({ type: 'liquidation', venue: venueId, symbol, side: forced.side, quantity: fill.quantity, price: fill.price, fee: fill.fee, feeCurrency: fill.feeCurrency, timestamp: fill.timestamp, tradeId: fill.tradeId });
+          fresh++;
+        }
+      }
+    }
+    this.lastForcedCloseTime = newest;
+    if (fresh > 0) this.schedulePositionReport();
+    return fresh;
   }
 
   /** An account message of the user stream (raw): funding paid is read from REST, a position change reported. */

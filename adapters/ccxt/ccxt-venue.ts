@@ -9,7 +9,6 @@ import { pino, type Logger } from 'pino';
 import type { Actor } from 'xstate';
 import { venueConnectionMachine, type VenueConnectionStateName } from '../../machines/venue-connection.ts';
 import { SystemClock, type Clock } from '../../src/domain/clock.ts';
-import { decimal } from '../../src/domain/decimal.ts';
 import type { Instrument } from '../../src/domain/instrument.ts';
 import type { MarketDataListener } from '../../src/domain/market-data.ts';
 import type {
@@ -27,50 +26,21 @@ import type {
   VenuePosition,
 } from '../venue.ts';
 import { OrderKeeper } from './order-book-keeper.ts';
-import { precisionIssue } from './precision-guard.ts';
-import type { ExchangeProfile, UrlOverride } from './profile.ts';
+import type { ExchangeProfile } from './profile.ts';
 import { ExchangeRest } from './exchange-rest.ts';
 import { AccountReporter } from './account-reports.ts';
 import { OrderWrites, type VenueCore } from './order-writes.ts';
 import { UserStream } from './user-stream.ts';
 import { loadInstruments } from './instrument-loader.ts';
-import { adoptOrder, runBackfill, statusOf, toVenueFill } from './exchange-reads.ts';
+import { readOpenOrders, readOrderFills, readOrderStatus, runBackfill } from './exchange-reads.ts';
+import { admitAmendment, admitOrder, type Admission } from './order-admission.ts';
+import type { CcxtVenueOptions } from './ccxt-venue-options.ts';
+
+export type { CcxtVenueOptions } from './ccxt-venue-options.ts';
 import { watchMarketTrades } from './market-trades.ts';
 import { CcxtVenueError } from './errors.ts';
+import { applySymbolSettings, setSymbolLeverage, setSymbolMarginMode } from './symbol-settings.ts';
 import { VenueLink } from '../websocket-venue/venue-link.ts';
-
-export interface CcxtVenueOptions {
-  /** The venue id orders name. */
-  readonly id: string;
-  readonly profile: ExchangeProfile;
-  /** Credentials (from the environment; never logged). */
-  readonly apiKey: string;
-  readonly secret: string;
-  readonly testnet?: boolean;
-  readonly urls?: UrlOverride;
-  /** Connects, loads instruments and balances, and refuses every order with the reason. */
-  readonly dryRun?: boolean;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-  /** Only these symbols are traded (default: every active market with usable filters). */
-  readonly symbols?: readonly string[];
-  /** Binance recvWindow; also how long an order not found after an unknown outcome may still appear. Default 5000 ms. */
-  readonly recvWindowMs?: number;
-  /** With no stream message for this long, REST backfill checks the working orders. Default 15000 ms. */
-  readonly quietBackfillMs?: number;
-  /** ccxt's WebSocket ping interval: no pong for two intervals closes the socket. Default 10000 ms. */
-  readonly keepAliveMs?: number;
-  /** After an unknown outcome, the first status query comes after this; default 500 ms. */
-  readonly resolveDelayMs?: number;
-  /** Request weight per minute (default: what the exchange states, else its documented limit). */
-  readonly weightLimitPerMinute?: number;
-  readonly initialRetryDelayMs?: number;
-  readonly maxRetryDelayMs?: number;
-  readonly maxReconnectAttempts?: number;
-  /** Futures: leverage and margin mode set per symbol at connect. */
-  readonly leverage?: Readonly<Record<string, number>>;
-  readonly marginMode?: Readonly<Record<string, 'isolated' | 'cross'>>;
-}
 
 type LinkListener = (status: VenueLinkStatus) => void;
 
@@ -183,26 +153,20 @@ export class CcxtVenue implements Venue {
     const refuse = (reason: string) => this.deliver({ venue: this.id, clientOrderId: order.clientOrderId, timestamp: this.clock.now(), type: 'rejected', reason });
     if (this.options.dryRun === true) return refuse(`dry run: venue ${this.id} does not send orders`);
     if (this.link.state !== 'live') return refuse(this.notLiveReason());
-    const instrument = this.instrumentBySymbol.get(order.symbol);
-    if (instrument === undefined) return refuse(`venue ${this.id} has no instrument ${order.symbol}`);
-    const exchangeId = this.profile.exchangeClientOrderId(order.clientOrderId);
-    if ('issue' in exchangeId) return refuse(exchangeId.issue);
-    const precision = precisionIssue(this.exchange, instrument, order);
-    if (precision !== undefined) return refuse(`refused before sending: ${precision}`);
-    if (!this.capabilities.orderTypes.includes(order.type)) return refuse(`venue ${this.id} does not hold ${order.type} orders (the engine emulates them)`);
-    if (order.reduceOnly && !this.capabilities.reduceOnly) return refuse(`venue ${this.id} does not support reduce-only orders`);
-    const known = this.keeper.get(order.clientOrderId);
-    if (known !== undefined) return refuse(`clientOrderId ${order.clientOrderId} was already sent to ${this.id}; not sent twice`);
+    const admitted = admitOrder(this.admission(), order);
+    if ('refusal' in admitted) return refuse(admitted.refusal);
     const tracked = this.keeper.track({
       clientOrderId: order.clientOrderId,
       symbol: order.symbol,
       side: order.side,
       type: order.type,
-      exchangeClientOrderId: exchangeId.id,
+      exchangeClientOrderId: admitted.exchangeClientOrderId,
       inFlight: true,
       sentAt: this.clock.now(),
       quantity: order.quantity,
       ...(order.price !== undefined ? { price: order.price } : {}),
+      ...(order.stopPrice !== undefined ? { stopPrice: order.stopPrice } : {}),
+      heldApart: this.profile.heldApart?.(order.type) === true,
     });
     void this.writes.sendSubmit(tracked, order);
   }
@@ -214,14 +178,14 @@ export class CcxtVenue implements Venue {
     const order = this.keeper.get(clientOrderId);
     if (order === undefined || order.terminal !== undefined) return refuse(`order ${clientOrderId} is not working at ${this.id}`);
     if (order.inFlight || order.venueOrderId === undefined) return refuse(`order ${clientOrderId} is not yet acknowledged by ${this.id}`);
-    const instrument = this.instrumentBySymbol.get(order.symbol)!;
-    const quantity = amendment.quantity ?? order.quantity;
-    const price = amendment.price ?? order.price;
-    if (amendment.stopPrice !== undefined) return refuse(`venue ${this.id} holds no stop prices to amend`);
-    const issue = precisionIssue(this.exchange, instrument, { clientOrderId, symbol: order.symbol, side: order.side, type: order.type, quantity, ...(price !== undefined ? { price } : {}), timeInForce: 'GTC', postOnly: false, reduceOnly: false });
-    if (issue !== undefined) return refuse(`refused before sending: ${issue}`);
-    if (!decimal(quantity).gt(decimal(order.filledQuantity))) return refuse(`quantity ${quantity} is not above the ${order.filledQuantity} already filled`);
+    const amended = admitAmendment(this.admission(), order, amendment);
+    if ('refusal' in amended) return refuse(amended.refusal);
+    const { quantity, price } = amended;
     void (this.profile.amendStyle === 'native' ? this.writes.amendInPlace(order, quantity, price) : this.writes.cancelReplace(order, quantity, price));
+  }
+
+  private admission(): Admission {
+    return { venueId: this.id, exchange: this.exchange, profile: this.profile, capabilities: this.capabilities, instrument: (symbol) => this.instrumentBySymbol.get(symbol), keeper: this.keeper };
   }
 
   cancel(clientOrderId: string): void {
@@ -242,41 +206,16 @@ export class CcxtVenue implements Venue {
     void this.writes.sendCancel(clientOrderId);
   }
 
-  async queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined> {
-    const order = this.keeper.get(clientOrderId);
-    const exchangeId = order?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId);
-    if (exchangeId === undefined) return undefined;
-    const state = await this.rest.fetchOrderState(exchangeId, order?.symbol);
-    if (state === undefined) return undefined;
-    if (order === undefined && this.keeper.isWorking(state.status)) adoptOrder(this.keeper, this.clock.now(), clientOrderId, state);
-    return statusOf(clientOrderId, state);
+  queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined> {
+    return readOrderStatus(this.core, clientOrderId);
   }
 
-  async openOrders(): Promise<readonly VenueOrderStatus[]> {
-    const states = await this.rest.fetchOpenOrderStates((symbol) => this.instrumentBySymbol.has(symbol));
-    return states.map((state) => {
-      const order = this.keeper.byExchangeClientOrderId(state.exchangeClientOrderId) ?? adoptOrder(this.keeper, this.clock.now(), this.profile.engineClientOrderId(state.exchangeClientOrderId), state);
-      return statusOf(order.clientOrderId, state);
-    });
+  openOrders(): Promise<readonly VenueOrderStatus[]> {
+    return readOpenOrders(this.core, (symbol) => this.instrumentBySymbol.has(symbol));
   }
 
-  async orderFills(clientOrderId: string): Promise<readonly VenueFill[]> {
-    const tracked = this.keeper.get(clientOrderId);
-    let symbol = tracked?.symbol;
-    const venueOrderIds = tracked === undefined ? [] : [...tracked.formerVenueOrderIds, ...(tracked.venueOrderId !== undefined ? [tracked.venueOrderId] : [])];
-    if (tracked === undefined || venueOrderIds.length === 0) {
-      // Not sent by this process (a restart): the exchange's record of the order names its id.
-      const exchangeId = tracked?.exchangeClientOrderId ?? this.exchangeIdOf(clientOrderId);
-      const state = exchangeId === undefined ? undefined : await this.rest.fetchOrderState(exchangeId, symbol);
-      if (state === undefined) return [];
-      symbol = state.symbol;
-      venueOrderIds.push(state.venueOrderId);
-    }
-    const fills: VenueFill[] = [];
-    for (const venueOrderId of new Set(venueOrderIds)) {
-      for (const fill of await this.rest.fetchFills(symbol!, venueOrderId)) fills.push(toVenueFill(clientOrderId, fill));
-    }
-    return fills.sort((a, b) => a.timestamp - b.timestamp);
+  orderFills(clientOrderId: string): Promise<readonly VenueFill[]> {
+    return readOrderFills(this.core, clientOrderId);
   }
 
   async balances(): Promise<readonly Balance[]> {
@@ -334,18 +273,13 @@ export class CcxtVenue implements Venue {
   }
 
   /** Sets leverage for one symbol (futures). */
-  async setLeverage(symbol: string, leverage: number): Promise<void> {
-    await this.rest.call('setLeverage', 'write', () => this.exchange.setLeverage(leverage, symbol));
+  setLeverage(symbol: string, leverage: number): Promise<void> {
+    return setSymbolLeverage(this.rest, symbol, leverage);
   }
 
   /** Sets isolated or cross margin for one symbol (futures); already set is not an error. */
-  async setMarginMode(symbol: string, mode: 'isolated' | 'cross'): Promise<void> {
-    try {
-      await this.rest.call('setMarginMode', 'write', () => this.exchange.setMarginMode(mode, symbol));
-    } catch (error) {
-      if (/-4046|No need to change/i.test((error as Error).message)) return;
-      throw error;
-    }
+  setMarginMode(symbol: string, mode: 'isolated' | 'cross'): Promise<void> {
+    return setSymbolMarginMode(this.rest, symbol, mode);
   }
 
   /** Runs the REST backfill now; resolves with the number of reports the stream had not delivered. */
@@ -374,19 +308,7 @@ export class CcxtVenue implements Venue {
       ...(this.options.leverage !== undefined ? { leverage: this.options.leverage } : {}),
     });
     if (this.profile.market === 'future' && this.options.dryRun !== true) {
-      // Configured per symbol before anything trades; a setting the exchange refuses stops the start, clearly.
-      const settings: Array<[string, () => Promise<void>]> = [
-        ...Object.entries(this.options.marginMode ?? {}).map(([symbol, mode]): [string, () => Promise<void>] => [`margin mode ${mode} on ${symbol}`, () => this.setMarginMode(symbol, mode)]),
-        ...Object.entries(this.options.leverage ?? {}).map(([symbol, leverage]): [string, () => Promise<void>] => [`leverage ${leverage} on ${symbol}`, () => this.setLeverage(symbol, leverage)]),
-      ];
-      for (const [what, apply] of settings) {
-        try {
-          await apply();
-        } catch (error) {
-          if (this.profile.classifyError(error).kind === 'ambiguous') throw error;
-          throw new CcxtVenueError(`venue ${this.id}: the exchange refused ${what}: ${describe(error)}`);
-        }
-      }
+      await applySymbolSettings({ venueId: this.id, rest: this.rest, profile: this.profile, ...(this.options.leverage !== undefined ? { leverage: this.options.leverage } : {}), ...(this.options.marginMode !== undefined ? { marginMode: this.options.marginMode } : {}) });
     }
     this.instrumentList = loaded.instruments;
     this.instrumentBySymbol = new Map(loaded.instruments.map((instrument) => [instrument.symbol, instrument]));
@@ -420,9 +342,7 @@ export class CcxtVenue implements Venue {
     return `venue ${this.id} is ${this.link.state}, not live: new orders are refused until it is${lastError ? ` (${lastError})` : ''}`;
   }
 
-  // ----- stream messages -----
-
-  // ----- REST reads and backfill -----
+  // ----- ids -----
 
   /** The exchange's id for an engine id this process did not send (a restart), or undefined when it has none. */
   exchangeIdOf(clientOrderId: string): string | undefined {
@@ -442,8 +362,4 @@ export class CcxtVenue implements Venue {
       }
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

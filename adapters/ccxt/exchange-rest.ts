@@ -4,6 +4,7 @@
 import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../src/domain/clock.ts';
+import type { OrderType } from '../../src/domain/order-request.ts';
 import type { ExchangeProfile, RawFill, RawOrderState, WeightedCall } from './profile.ts';
 import { OrderCountBudget } from './order-count-budget.ts';
 import { RequestBudget } from './request-budget.ts';
@@ -27,7 +28,7 @@ export interface ExchangeRestOptions {
 }
 
 export class ExchangeRest {
-  private readonly exchange: Exchange;
+  readonly exchange: Exchange;
   private readonly profile: ExchangeProfile;
   private readonly clock: Clock;
   private readonly budget: RequestBudget;
@@ -96,25 +97,53 @@ export class ExchangeRest {
     await this.syncTime().catch((error) => this.options.logger.warn({ err: error }, `venue ${this.options.venueId}: time resync failed`));
   }
 
-  /** The order the exchange holds under this client order id (looked for in every traded symbol if need be). */
-  async fetchOrderState(exchangeClientOrderId: string, symbol: string | undefined): Promise<RawOrderState | undefined> {
+  /**
+   * The order the exchange holds under this client order id (looked for in every traded symbol if need be).
+   * `type` says where to look: a type the exchange keeps apart until its trigger is asked of its conditional
+   * book (and, once triggered, of the order it became); another type only of the regular orders; no type of
+   * both, regular first.
+   */
+  async fetchOrderState(exchangeClientOrderId: string, symbol: string | undefined, type?: OrderType): Promise<RawOrderState | undefined> {
+    const conditionalParams = this.profile.conditionalParams?.();
+    const apart = conditionalParams !== undefined && (type === undefined || this.profile.heldApart?.(type) === true);
+    const regular = type === undefined || !apart;
     const symbols = symbol !== undefined ? [symbol] : this.options.symbols();
     for (const candidate of symbols) {
-      try {
-        const order = await this.call('fetchOrder', 'read', () => this.exchange.fetchOrder(undefined as unknown as string, candidate, this.profile.byClientOrderId(exchangeClientOrderId)));
-        const state = this.profile.orderFromRaw((order as { info: unknown }).info);
-        if (state !== undefined) return this.withUnifiedSymbol(state);
-      } catch (error) {
-        if (this.profile.classifyError(error).kind === 'notFound') continue;
-        throw error;
+      if (regular) {
+        const state = await this.readOrder(candidate, undefined, this.profile.byClientOrderId(exchangeClientOrderId));
+        if (state !== undefined) return state;
+      }
+      if (apart) {
+        const state = await this.readOrder(candidate, undefined, { ...this.profile.byClientOrderId(exchangeClientOrderId), ...conditionalParams });
+        if (state !== undefined) return state.heldApart === false ? await this.triggeredState(candidate, state) : state;
       }
     }
     return undefined;
   }
 
-  /** Every open order of the account in the traded symbols (one request for all). */
+  /** A triggered conditional order's state is its regular order's, under the conditional order's own id and terms. */
+  private async triggeredState(symbol: string, conditional: RawOrderState): Promise<RawOrderState> {
+    const order = await this.readOrder(symbol, conditional.venueOrderId, {});
+    if (order === undefined) return conditional;
+    return { ...order, exchangeClientOrderId: conditional.exchangeClientOrderId, type: conditional.type, ...(conditional.stopPrice !== undefined ? { stopPrice: conditional.stopPrice } : {}), working: true, heldApart: false };
+  }
+
+  private async readOrder(symbol: string, venueOrderId: string | undefined, params: Record<string, unknown>): Promise<RawOrderState | undefined> {
+    try {
+      const order = await this.call('fetchOrder', 'read', () => this.exchange.fetchOrder(venueOrderId as unknown as string, symbol, params));
+      const state = this.profile.orderFromRaw((order as { info: unknown }).info);
+      return state === undefined ? undefined : this.withUnifiedSymbol(state);
+    } catch (error) {
+      if (this.profile.classifyError(error).kind === 'notFound') return undefined;
+      throw error;
+    }
+  }
+
+  /** Every open order of the account in the traded symbols (one request for all, and one for the conditional book). */
   async fetchOpenOrderStates(isTraded: (symbol: string) => boolean): Promise<RawOrderState[]> {
     const orders = (await this.call('fetchOpenOrders', 'read', () => this.exchange.fetchOpenOrders())) as Array<{ info: unknown }>;
+    const conditionalParams = this.profile.conditionalParams?.();
+    if (conditionalParams !== undefined) orders.push(...((await this.call('fetchOpenOrders', 'read', () => this.exchange.fetchOpenOrders(undefined, undefined, undefined, conditionalParams))) as Array<{ info: unknown }>));
     const states: RawOrderState[] = [];
     for (const order of orders) {
       const state = this.profile.orderFromRaw(order.info);
@@ -147,7 +176,14 @@ export class ExchangeRest {
     const exchange = this.exchange as unknown as { onRestResponse: (status: number, statusText: string, url: string, method: string, headers: Record<string, string>, body: string, ...rest: unknown[]) => string };
     const original = exchange.onRestResponse.bind(this.exchange);
     exchange.onRestResponse = (status, statusText, url, method, headers, body, ...rest) => {
-      const header = (name: string) => headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+      // Names are asked in lower case; a header not found as given is looked for in a lower-cased copy, made once.
+      let lowerCased: Record<string, string> | undefined;
+      const header = (name: string) => {
+        const direct = headers[name];
+        if (direct !== undefined) return direct;
+        lowerCased ??= Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+        return lowerCased[name];
+      };
       if (status === 200 && this.options.weightLimitPerMinute === undefined) {
         const limit = this.profile.weightLimitFrom(url, body);
         if (limit !== undefined) this.budget.setLimit(limit);

@@ -7,7 +7,7 @@ import { decimal, toDecimalString, type DecimalString } from '../../src/domain/d
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { AccountReport, Balance, VenueCapabilities, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
-import { exact } from './binance-profile.ts';
+import { exact } from './raw-decimal.ts';
 import { ClientOrderIdCodec, OKX_CLIENT_ORDER_IDS, type ExchangeIdResult } from './client-order-ids.ts';
 import type { OrderCountLimit } from './order-count-budget.ts';
 import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
@@ -316,6 +316,7 @@ export class OkxProfile implements ExchangeProfile {
       case 'setLeverage':
       case 'setMarginMode':
       case 'fetchFundingHistory':
+      case 'fetchLiquidations':
         return 20;
     }
   }

@@ -29,12 +29,16 @@ export interface TrackedOrder {
   /** Quantity and price as the exchange holds them now. */
   quantity: DecimalString;
   price?: DecimalString;
+  /** A conditional order's trigger price, when known in advance (a trailing stop's is found only when it fires). */
+  stopPrice?: DecimalString;
   /** Cancel-replace generation: the next replacement gets generation + 1. */
   generation: number;
   /** A cancel asked for while the submit's outcome was unknown: sent once the exchange says it has the order. */
   cancelWanted: boolean;
   /** A conditional order held at the exchange whose trigger has been reported. */
   triggered: boolean;
+  /** Waiting for its trigger in the exchange's separate book of conditional orders (Binance futures' Algo Service). */
+  heldApart: boolean;
   /** Fill already delivered to the engine (counted from tradeIds). */
   finishedAt?: number;
 }
@@ -48,6 +52,8 @@ const WORKING: ReadonlySet<VenueOrderStatusName> = new Set(['open', 'partial']);
 export class OrderKeeper {
   private readonly byId = new Map<string, TrackedOrder>();
   private readonly byExchangeId = new Map<string, TrackedOrder>();
+  /** Conditional orders by the id of the regular order each became at its trigger (that order may carry another client id). */
+  private readonly byTriggeredVenueId = new Map<string, TrackedOrder>();
   private readonly finished: string[] = [];
 
   constructor(
@@ -56,7 +62,7 @@ export class OrderKeeper {
     private readonly finishedLimit = 10_000,
   ) {}
 
-  track(order: Omit<TrackedOrder, 'formerExchangeIds' | 'formerVenueOrderIds' | 'tradeIds' | 'generation' | 'cancelWanted' | 'accepted' | 'filledQuantity' | 'triggered'> & Partial<Pick<TrackedOrder, 'accepted' | 'filledQuantity' | 'triggered'>>): TrackedOrder {
+  track(order: Omit<TrackedOrder, 'formerExchangeIds' | 'formerVenueOrderIds' | 'tradeIds' | 'generation' | 'cancelWanted' | 'accepted' | 'filledQuantity' | 'triggered' | 'heldApart'> & Partial<Pick<TrackedOrder, 'accepted' | 'filledQuantity' | 'triggered' | 'heldApart'>>): TrackedOrder {
     const tracked: TrackedOrder = {
       formerExchangeIds: [],
       formerVenueOrderIds: [],
@@ -64,6 +70,7 @@ export class OrderKeeper {
       generation: 0,
       cancelWanted: false,
       triggered: false,
+      heldApart: false,
       accepted: false,
       filledQuantity: '0',
       ...order,
@@ -79,6 +86,11 @@ export class OrderKeeper {
 
   byExchangeClientOrderId(exchangeClientOrderId: string): TrackedOrder | undefined {
     return this.byExchangeId.get(exchangeClientOrderId);
+  }
+
+  /** The conditional order that became the exchange order `venueOrderId` at its trigger, if any. */
+  byTriggeredOrderId(venueOrderId: string): TrackedOrder | undefined {
+    return this.byTriggeredVenueId.get(venueOrderId);
   }
 
   /** The order now lives at the exchange under a new id (a cancel-replace); the old id's reports still match. */
@@ -101,6 +113,7 @@ export class OrderKeeper {
     this.byId.delete(clientOrderId);
     this.byExchangeId.delete(order.exchangeClientOrderId);
     for (const former of order.formerExchangeIds) this.byExchangeId.delete(former);
+    if (order.venueOrderId !== undefined && this.byTriggeredVenueId.get(order.venueOrderId) === order) this.byTriggeredVenueId.delete(order.venueOrderId);
   }
 
   /**
@@ -114,9 +127,12 @@ export class OrderKeeper {
     if (state.exchangeClientOrderId !== order.exchangeClientOrderId) return reports;
     order.inFlight = false;
     if (order.venueOrderId === undefined || order.venueOrderId !== state.venueOrderId) order.venueOrderId = state.venueOrderId;
+    order.heldApart = state.heldApart === true;
+    // Once triggered out of a separate conditional book, the order it became is found by its id too.
+    if (state.heldApart === false) this.byTriggeredVenueId.set(state.venueOrderId, order);
     if (order.terminal !== undefined) return reports;
     if (state.status === 'rejected') {
-      reports.push({ ...base, type: 'rejected', reason: 'rejected by the exchange' });
+      reports.push({ ...base, type: 'rejected', reason: state.rejectReason !== undefined && state.rejectReason !== '' ? `rejected by the exchange: ${state.rejectReason}` : 'rejected by the exchange' });
       this.finish(order, 'rejected');
       return reports;
     }
@@ -167,7 +183,10 @@ export class OrderKeeper {
   private triggerReports(order: TrackedOrder, triggerPrice: DecimalString | undefined): ExecutionReport[] {
     if (order.triggered || !TRIGGERED_ORDER_TYPES.includes(order.type) || order.terminal !== undefined) return [];
     order.triggered = true;
-    return [{ venue: this.venue, clientOrderId: order.clientOrderId, timestamp: this.now(), type: 'triggered', ...(triggerPrice !== undefined ? { triggerPrice } : {}) }];
+    // The exchange's updates may arrive collapsed (ccxt keeps the latest state per order): the trigger price
+    // asked for stands in when the update that says it was triggered does not name it.
+    const price = triggerPrice ?? order.stopPrice;
+    return [{ venue: this.venue, clientOrderId: order.clientOrderId, timestamp: this.now(), type: 'triggered', ...(price !== undefined ? { triggerPrice: price } : {}) }];
   }
 
   isWorking(status: VenueOrderStatusName): boolean {

@@ -71,7 +71,7 @@ export class OrderWrites {
     const params = this.core.profile.orderParams(request, order.exchangeClientOrderId);
     try {
       const created = await this.core.rest.call('createOrder', 'write', () =>
-        this.core.exchange.createOrder(instrument.symbol, this.core.profile.ccxtOrderType(request.type), request.side, request.quantity as unknown as number, request.price as unknown as number | undefined, params),
+        this.core.exchange.createOrder(instrument.symbol, this.core.profile.ccxtOrderType(request.type, request), request.side, request.quantity as unknown as number, request.price as unknown as number | undefined, params),
       );
       const state = this.core.profile.orderFromRaw((created as { info: unknown }).info);
       if (state !== undefined) this.applyState(order, this.core.rest.withUnifiedSymbol(state), 'canceled at the exchange');
@@ -121,7 +121,7 @@ export class OrderWrites {
   private async resolveDuplicate(order: TrackedOrder, reason: string): Promise<void> {
     let state: RawOrderState | undefined;
     try {
-      state = await this.core.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol);
+      state = await this.core.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol, order.type);
     } catch {
       this.scheduleResolve(order, this.core.resolveDelayMs);
       return;
@@ -152,7 +152,7 @@ export class OrderWrites {
     if (!order.inFlight) return;
     let state: RawOrderState | undefined;
     try {
-      state = await this.core.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol);
+      state = await this.core.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol, order.type);
     } catch (error) {
       this.core.logger.warn({ err: error, clientOrderId: order.clientOrderId }, `venue ${this.core.id}: status query for ${order.clientOrderId} failed; asking again`);
       this.scheduleResolve(order, Math.max(this.core.resolveDelayMs, 1000));
@@ -182,7 +182,9 @@ export class OrderWrites {
     if (order?.terminal !== undefined) return refuse(`order ${clientOrderId} is already ${order.terminal}`);
     this.cancelRequested.add(clientOrderId);
     try {
-      const canceled = await this.core.rest.call('cancelOrder', 'write', () => this.core.exchange.cancelOrder(undefined as unknown as string, symbol, this.core.profile.byClientOrderId(exchangeId)));
+      // Found only by the query above (a restart): the order was adopted then.
+      const [venueOrderId, params] = this.cancelTarget(order ?? this.core.keeper.get(clientOrderId), exchangeId);
+      const canceled = await this.core.rest.call('cancelOrder', 'write', () => this.core.exchange.cancelOrder(venueOrderId as unknown as string, symbol, params));
       const state = this.core.profile.orderFromRaw((canceled as { info: unknown }).info);
       const tracked = this.core.keeper.get(clientOrderId);
       if (state !== undefined && tracked !== undefined) await this.catchUp(tracked, this.core.rest.withUnifiedSymbol(state));
@@ -206,13 +208,24 @@ export class OrderWrites {
       // Refused (already filled, already canceled, unknown): the exchange's own state is fetched and applied.
       const tracked = this.core.keeper.get(clientOrderId);
       if (tracked !== undefined) {
-        const state = await this.core.rest.fetchOrderState(tracked.exchangeClientOrderId, tracked.symbol).catch(() => undefined);
+        const state = await this.core.rest.fetchOrderState(tracked.exchangeClientOrderId, tracked.symbol, tracked.type).catch(() => undefined);
         if (state !== undefined) await this.catchUp(tracked, state);
         if (tracked.terminal === 'canceled') return;
       }
       this.cancelRequested.delete(clientOrderId);
       refuse(`the exchange refused the cancel: ${verdict.reason}`);
     }
+  }
+
+  /**
+   * How a cancel names the order: by client order id, in the conditional book while it waits there; once it
+   * has triggered out of it, the regular order it became by that order's id (which may carry another client id).
+   */
+  private cancelTarget(order: TrackedOrder | undefined, exchangeId: string): [string | undefined, Record<string, unknown>] {
+    const apart = order !== undefined && this.core.profile.heldApart?.(order.type) === true;
+    if (!apart) return [undefined, this.core.profile.byClientOrderId(exchangeId)];
+    if (order.heldApart || order.venueOrderId === undefined) return [undefined, { ...this.core.profile.byClientOrderId(exchangeId), ...this.core.profile.conditionalParams?.() }];
+    return [order.venueOrderId, {}];
   }
 
   async amendInPlace(order: TrackedOrder, quantity: DecimalString, price: DecimalString | undefined): Promise<void> {
@@ -223,7 +236,7 @@ export class OrderWrites {
       );
       let state = this.core.profile.orderFromRaw((edited as { info: unknown }).info);
       // An answer with ids only (OKX): the terms are read back; the stream tells too, reported once either way.
-      if (state === undefined) state = await this.core.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol).catch(() => undefined);
+      if (state === undefined) state = await this.core.rest.fetchOrderState(order.exchangeClientOrderId, order.symbol, order.type).catch(() => undefined);
       if (state !== undefined && (state.quantity !== order.quantity || state.price !== order.price)) {
         this.core.deliver({ venue: this.core.id, clientOrderId: order.clientOrderId, timestamp: this.core.clock.now(), type: 'amended', quantity: state.quantity, ...(state.price !== undefined ? { price: state.price } : {}) });
         order.quantity = state.quantity;
@@ -280,7 +293,7 @@ export class OrderWrites {
       order.venueOrderId = order.formerVenueOrderIds.pop();
       const reason = failure?.reason ?? (error instanceof NotSent ? error.message : this.core.profile.classifyError(error).reason);
       this.core.deliver({ ...base, timestamp: this.core.clock.now(), type: 'amendRejected', reason: `cancel-replace: ${reason}` });
-      const state = await this.core.rest.fetchOrderState(previousId, order.symbol).catch(() => undefined);
+      const state = await this.core.rest.fetchOrderState(previousId, order.symbol, order.type).catch(() => undefined);
       if (state !== undefined) await this.catchUp(order, state);
     }
   }

@@ -13,7 +13,7 @@ export function precisionIssue(exchange: Exchange, instrument: Instrument, order
   if (decimal(order.quantity).lt(instrument.minQuantity)) return `quantity ${order.quantity} is below the minimum ${instrument.spec.minQuantity}`;
   const changed = changedBy(() => exchange.amountToPrecision(instrument.symbol, order.quantity), order.quantity);
   if (changed !== undefined) return `ccxt would send quantity ${changed} instead of ${order.quantity}`;
-  for (const [field, value] of [['price', order.price], ['stopPrice', order.stopPrice]] as const) {
+  for (const [field, value] of [['price', order.price], ['stopPrice', order.stopPrice], ['activationPrice', order.activationPrice]] as const) {
     if (value === undefined) continue;
     const problem = priceIssue(field, value, instrument);
     if (problem !== undefined) return problem;
@@ -34,6 +34,8 @@ function changedBy(format: () => string | undefined, value: string): string | un
   } catch (error) {
     return `nothing (${(error as Error).message})`;
   }
+  // The common case: ccxt writes the very text asked for (no decimal parse needed to see it is unchanged).
+  if (text === value) return undefined;
   if (text === undefined || !isDecimalText(text)) return String(text);
   return decimal(text).eq(decimal(value)) ? undefined : text;
 }

@@ -41,6 +41,14 @@ export interface RawOrderState {
   readonly amended?: boolean;
   /** Stream updates only: an amendment the exchange took but then failed to apply (OKX amendResult -1), with its reason. */
   readonly amendFailed?: string;
+  /**
+   * Set on the record of a conditional order the exchange keeps apart from its matching engine (Binance
+   * futures' Algo Service): true while it waits for its trigger, false once it has become a regular order
+   * (then `venueOrderId` is that order's id). Absent on records of regular orders.
+   */
+  readonly heldApart?: boolean;
+  /** Why the exchange rejected the order (e.g. a conditional order whose trigger failed a reduce-only check). */
+  readonly rejectReason?: string;
   readonly timestamp: number;
 }
 
@@ -96,10 +104,21 @@ export interface ExchangeProfile {
   instrument(market: { symbol: string; base: string; quote: string; info: unknown; active?: boolean | undefined }, fees: { maker: DecimalString; taker: DecimalString }): InstrumentSpec | undefined;
   /** The ccxt params of a new order (client id, time in force, post-only, reduce-only, stop price). */
   orderParams(order: VenueOrder, exchangeClientOrderId: string): Record<string, unknown>;
-  /** Which ccxt order type to ask for. */
-  ccxtOrderType(type: OrderType): string;
+  /** Which ccxt order type to ask for (for a new order, its terms may decide: a spot trailing stop's activation). */
+  ccxtOrderType(type: OrderType, order?: VenueOrder): string;
   /** Params that name an existing order by its client order id (fetchOrder, cancelOrder). */
   byClientOrderId(exchangeClientOrderId: string): Record<string, unknown>;
+  /**
+   * Whether the exchange keeps orders of this type apart until they trigger (Binance USDⓈ-M: the Algo
+   * Service). Such orders are placed, queried, listed and canceled there, with `conditionalParams`.
+   */
+  heldApart?(type: OrderType): boolean;
+  /** The ccxt params that direct fetchOrder / fetchOpenOrders / cancelOrder to the conditional orders (undefined: no such book). */
+  conditionalParams?(): Record<string, unknown> | undefined;
+  /** Why the exchange cannot take the order's terms exactly (e.g. a trailing distance it cannot express), or undefined. */
+  termsIssue?(order: VenueOrder, exchange: Exchange): string | undefined;
+  /** Params that narrow ccxt's fetchMyLiquidations to each kind of forced close (liquidation, auto-deleverage). */
+  liquidationKinds?(): ReadonlyArray<Record<string, unknown>>;
   orderFromRaw(info: unknown): RawOrderState | undefined;
   /** A fill from a user stream message, or undefined when the message is not a fill. */
   fillFromStream(info: unknown): RawFill | undefined;
@@ -116,6 +135,8 @@ export interface ExchangeProfile {
   fundingFromRaw(info: unknown, venue: string): Extract<AccountReport, { type: 'funding' }> | undefined;
   /** What an account message of the user stream (ccxt watchBalance's raw `info`) says changed, or undefined. */
   accountChangeFromStream(info: unknown): AccountChange | undefined;
+  /** The exchange's own forced close (liquidation or auto-deleverage order) from its REST list: its order id and symbol. */
+  forcedCloseFromRest?(info: unknown): { readonly venueOrderId: string; readonly symbol: string; readonly side: OrderSide; readonly time: number } | undefined;
   /** A fill of the exchange's own liquidation (or auto-deleverage) order, from a user stream order message. */
   liquidationFromStream(info: unknown, venue: string): Extract<AccountReport, { type: 'liquidation' }> | undefined;
   classifyError(error: unknown): ErrorClass;
@@ -144,4 +165,4 @@ export interface AccountChange {
   readonly positionsChanged: boolean;
 }
 
-export type WeightedCall = 'createOrder' | 'cancelOrder' | 'editOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchMyTrades' | 'fetchBalance' | 'fetchPositions' | 'fetchTime' | 'loadMarkets' | 'setLeverage' | 'setMarginMode' | 'fetchFundingHistory' | 'listenKey';
+export type WeightedCall = 'createOrder' | 'cancelOrder' | 'editOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchMyTrades' | 'fetchBalance' | 'fetchPositions' | 'fetchTime' | 'loadMarkets' | 'setLeverage' | 'setMarginMode' | 'fetchFundingHistory' | 'fetchLiquidations' | 'listenKey';

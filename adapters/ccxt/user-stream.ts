@@ -115,6 +115,9 @@ export class UserStream {
     try {
       await this.host.runBackfill();
       await this.host.account.pollFunding();
+      // Liquidations while the stream was down (the first look, at connect, only takes note). A list the
+      // exchange will not give does not keep the link down: the positions it reports still show the close.
+      await this.host.account.pollLiquidations().catch((error) => this.host.core.logger.warn({ err: error }, `venue ${this.host.core.id}: forced closes unavailable; looked for again at the next reconnect`));
     } catch (error) {
       if (generation !== this.generation) return;
       this.streamLost(`resync failed: ${describe(error)}`, 'socket.closed');
@@ -158,10 +161,15 @@ export class UserStream {
   }
 
   private onStreamOrder(info: unknown): void {
-    const state = this.host.core.profile.orderFromRaw(info);
+    let state = this.host.core.profile.orderFromRaw(info);
     if (state === undefined) return;
-    const order = this.host.core.keeper.byExchangeClientOrderId(state.exchangeClientOrderId);
-    if (order === undefined) return;
+    let order = this.host.core.keeper.byExchangeClientOrderId(state.exchangeClientOrderId);
+    if (order === undefined) {
+      // The regular order a conditional order became at its trigger, under a client id of its own.
+      order = this.host.core.keeper.byTriggeredOrderId(state.venueOrderId);
+      if (order === undefined) return;
+      state = { ...state, exchangeClientOrderId: order.exchangeClientOrderId };
+    }
     // Before the exchange has answered our submit, an update under the same id with other terms is another
     // order's (the id was taken): it is not ours to report.
     if (order.inFlight && !order.accepted && !sameTerms(order, state)) return;
@@ -171,7 +179,7 @@ export class UserStream {
   private onStreamFill(info: unknown): void {
     const fill = this.host.core.profile.fillFromStream(info);
     if (fill === undefined || fill.exchangeClientOrderId === undefined) return;
-    const order = this.host.core.keeper.byExchangeClientOrderId(fill.exchangeClientOrderId);
+    const order = this.host.core.keeper.byExchangeClientOrderId(fill.exchangeClientOrderId) ?? this.host.core.keeper.byTriggeredOrderId(fill.venueOrderId);
     if (order === undefined) {
       this.host.account.onForeignOrderMessage(info);
       return;

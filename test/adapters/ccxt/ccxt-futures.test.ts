@@ -117,6 +117,44 @@ describe('ccxt venue (Binance USDⓈ-M futures) against the simulator', () => {
     expect(reports.slice(reportsBefore).filter((report) => report.clientOrderId.startsWith('autoclose-'))).toEqual([]);
   });
 
+  it('a liquidation while the user stream was down is read from the forced-close list after the reconnect, reported once', async () => {
+    session = await startSession('future', { leverage: { [SYMBOL]: 10 } }, { balances: { USDT: '10000' } });
+    const { venue, simulator, reports } = session;
+    const account: AccountReport[] = [];
+    venue.onAccountReport((report) => account.push(report));
+    const liquidations = () => account.filter((report): report is Extract<AccountReport, { type: 'liquidation' }> => report.type === 'liquidation');
+    venue.submit(future('liq-down', { quantity: '0.01', price: '50000' }));
+    await eventually(() => reportsOf(reports, 'liq-down').some((report) => report.type === 'accepted'), 'accepted');
+    simulator.setMarkPrice('BTCUSDT', '50000');
+    simulator.fill('liq-down', '0.01');
+    await eventually(() => reportsOf(reports, 'liq-down').some((report) => report.type === 'filled'), 'filled');
+    await eventually(() => account.some((report) => report.type === 'position' && report.direction === 'long'), 'the long reported');
+
+    // The stream is silent, then dropped: the exchange's liquidation message is lost with it.
+    const forcedCloseLooks = () => simulator.requests.filter((request) => request === 'GET /fapi/v1/forceOrders').length;
+    const looksBefore = forcedCloseLooks();
+    simulator.silenceUserStreams(true);
+    const trade = simulator.liquidate('BTCUSDT', '45000');
+    simulator.dropUserStreams();
+    simulator.silenceUserStreams(false);
+    await eventually(() => liquidations().length === 1, 'the liquidation backfilled after the reconnect');
+    await eventually(() => venue.linkStatus().state === 'live', 'live again');
+    expect(liquidations()).toEqual([{ type: 'liquidation', venue: 'binance', symbol: SYMBOL, side: 'sell', quantity: '0.01', price: '45000', fee: '0.45', feeCurrency: 'USDT', timestamp: trade.time, tradeId: String(trade.id) }]);
+    expect(forcedCloseLooks()).toBeGreaterThan(looksBefore);
+    await eventually(() => account.some((report) => report.type === 'position' && report.symbol === SYMBOL && report.direction === 'flat'), 'flat after the liquidation');
+
+    // A liquidation the stream delivers is not repeated by the next reconnect's look at the list.
+    venue.submit(future('liq-up', { quantity: '0.01', price: '50000' }));
+    await eventually(() => reportsOf(reports, 'liq-up').some((report) => report.type === 'accepted'), 'second long accepted');
+    simulator.fill('liq-up', '0.01');
+    const second = simulator.liquidate('BTCUSDT', '45100');
+    await eventually(() => liquidations().length === 2, 'the second liquidation from the stream');
+    const looksBeforeSecondDrop = forcedCloseLooks();
+    simulator.dropUserStreams();
+    await eventually(() => forcedCloseLooks() > looksBeforeSecondDrop && venue.linkStatus().state === 'live', 'reconnected and looked again');
+    expect(liquidations().map((report) => report.tradeId)).toEqual([String(trade.id), String(second.id)]);
+  });
+
   it('amends price and quantity in place, keeping the order and its id', async () => {
     session = await startSession('future', {}, { balances: { USDT: '10000' } });
     const { venue, simulator, reports } = session;
