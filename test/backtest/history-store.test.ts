@@ -1,10 +1,11 @@
 // `fillstate report --since --offline`: a daemon's history read from its data directory's SQLite store, while
 // the daemon runs and after it stopped, gives the figures GET /v1/performance and the API report give.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
 import { fetchHistoryReport } from '../../src/backtest/history-client.ts';
@@ -116,6 +117,29 @@ describe('report from the data directory (no daemon needed)', () => {
     expect(afterStop.statistics).toEqual(performance.statistics);
     expect(afterStop.equity).toEqual(overHttp.equity);
     expect(afterStop.execution.overall).toEqual(performance.execution);
+  });
+
+  it('reads a journal written before arrival prices were journaled with the last fill before each order, and says how many', async () => {
+    const older = path.join(directory, 'older-journal');
+    mkdirSync(older, { recursive: true });
+    daemon.store.flush();
+    const live = new Database(path.join(daemon.dataDir, STORE_FILE_NAME), { readonly: true });
+    try {
+      await live.backup(path.join(older, STORE_FILE_NAME));
+    } finally {
+      live.close();
+    }
+    const copy = new Database(path.join(older, STORE_FILE_NAME));
+    try {
+      const stripped = copy.prepare("UPDATE journal SET payload = json_remove(payload, '$.arrivalPrice') WHERE type = 'OrderSubmitted'").run();
+      expect(stripped.changes).toBe(6);
+    } finally {
+      copy.close();
+    }
+    const report = storeHistoryReport({ dataDir: older, quote: 'USDT', instruments: [INSTRUMENT], since: SINCE });
+    // The first order had no fill before it: left out, as the slippage of an order with no arrival price is.
+    expect(report.execution.overall).toMatchObject({ orders: 5, filledOrders: 5, fillRate: '1' });
+    expect(report.warnings.join('\n')).toContain('execution quality: 5 order(s) were journaled without their arrival price');
   });
 
   it('runs as `fillstate report --offline` and writes the HTML and JSON report; the store is left as it was', async () => {
