@@ -50,6 +50,11 @@ const DEFAULT_QUOTE_BALANCE = '100000';
 /** After the last tick, simulated time runs on this long so reports in flight arrive. */
 const SETTLE_MS = 1_000;
 const PROGRESS_EVERY_ROWS = 4_096;
+/**
+ * The paper venue tracks what changed (every order touched, every fill) until its state is saved; nothing saves
+ * it in a replay, so the changes are taken and dropped this often, or they would hold every order of the run.
+ */
+const DRAIN_VENUE_CHANGES_EVERY_ROWS = 4_096;
 const JOURNAL_BUFFER_BYTES = 1 << 20;
 /** Finished orders the engine and the venue keep in a replay: a strategy asking about its latest orders finds them. */
 const FINISHED_ORDERS_KEPT = 100;
@@ -151,6 +156,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         venue.onMarketData(tick);
         recorder.afterTick(time);
         rows++;
+        if (rows % DRAIN_VENUE_CHANGES_EVERY_ROWS === 0) venue.takeChanges();
         if (progress !== undefined && rows % PROGRESS_EVERY_ROWS === 0) progress.update({ rows, simulatedTime: time });
       }
     }
