@@ -35,6 +35,20 @@ export interface ExecutionFilter {
   readonly algorithm?: string;
 }
 
+/**
+ * An OrderSubmitted draft with its arrival price: the market price of its symbol on its venue as it is sent.
+ * The engine stamps it before the event is journaled, so the journal holds what live execution quality uses.
+ * Any other event, or one that has its price, is returned as it is.
+ */
+export function withArrivalPrice<Draft extends { readonly type: string }>(draft: Draft, marketPrice: (symbol: string, venue: string) => DecimalString | undefined): Draft {
+  if (draft.type !== 'OrderSubmitted') return draft;
+  const submitted = draft as unknown as { readonly symbol: string; readonly venue: string; readonly arrivalPrice?: DecimalString };
+  if (submitted.arrivalPrice !== undefined) return draft;
+  const arrivalPrice = marketPrice(submitted.symbol, submitted.venue);
+  // Object.assign rather than a spread: cheaper per event on Node 20.
+  return arrivalPrice === undefined ? draft : Object.assign({}, draft, { arrivalPrice });
+}
+
 /** Execution quality covers the most recent orders, this many at most. */
 export const MAX_ORDERS_TRACKED = 100_000;
 
@@ -46,8 +60,8 @@ export class ExecutionTracker {
   private readonly algorithms = new Map<string, string>();
 
   /**
-   * @param marketPrice the last price of a symbol on a venue, read when an order reaches the market (its
-   *   arrival price). An order with no price then is left out of the slippage figures.
+   * @param marketPrice the last price of a symbol on a venue, read when an order reaches the market and its
+   *   OrderSubmitted carries no arrival price. An order with no price then is left out of the slippage figures.
    */
   constructor(private readonly marketPrice: (symbol: string, venue: string) => DecimalString | undefined) {}
 
@@ -94,7 +108,8 @@ export class ExecutionTracker {
       case 'OrderTriggered': {
         const order = this.orders.get(event.orderId);
         if (order !== undefined && order.arrivalPrice === undefined) {
-          order.arrivalPrice = event.type === 'OrderTriggered' ? event.marketPrice : this.marketPrice(event.symbol, event.venue);
+          // The price the event carries (journaled with it); a journal from before it did falls back to marketPrice.
+          order.arrivalPrice = event.type === 'OrderTriggered' ? event.marketPrice : (event.arrivalPrice ?? this.marketPrice(event.symbol, event.venue));
         }
         return;
       }

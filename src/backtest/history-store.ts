@@ -35,6 +35,8 @@ export interface StoreHistory {
   readonly lastPrices: Readonly<Record<string, DecimalString>>;
   readonly openPositions: number;
   readonly tracker: ExecutionTracker;
+  /** Orders whose journal entry had no arrival price (written before it was journaled): the last fill stood in. */
+  readonly estimatedArrivals: number;
 }
 
 /**
@@ -78,17 +80,27 @@ function readHistory(database: Database.Database): StoreHistory {
   }
   const openPositions = database.prepare("SELECT COUNT(*) FROM positions WHERE status != 'closed'").pluck().get() as number;
 
-  // Execution quality from the journal. The arrival price is the market price when an order was sent, which the
-  // journal does not record for every order: the last fill price on the symbol before it stands in for it.
+  // Execution quality from the journal, through the tracker the engine uses: each OrderSubmitted carries the
+  // arrival price the engine measured (none: it had no market price, as live). Orders journaled before the
+  // engine wrote it (before the first event that has one) get the last fill price on the symbol before them,
+  // counted so the report can say so.
   const replayPrices = new Map<string, DecimalString>();
-  const tracker = new ExecutionTracker((symbol, venue) => replayPrices.get(`${venue}\u0000${symbol}`));
+  let arrivalsJournaled = false;
+  let estimatedArrivals = 0;
+  const tracker = new ExecutionTracker((symbol, venue) => {
+    if (arrivalsJournaled) return undefined;
+    const price = replayPrices.get(`${venue}\u0000${symbol}`);
+    if (price !== undefined) estimatedArrivals++;
+    return price;
+  });
   for (const payload of database.prepare('SELECT payload FROM journal ORDER BY sequence').pluck().iterate() as IterableIterator<string>) {
     const event = JSON.parse(payload) as ExecutionEvent;
+    if (event.type === 'OrderSubmitted' && event.arrivalPrice !== undefined) arrivalsJournaled = true;
     // Algorithms' events too, once the engine journals them: their children are then grouped per algorithm.
     tracker.observe(event);
     if (event.type === 'OrderFilled') replayPrices.set(`${event.venue}\u0000${event.symbol}`, event.fillPrice);
   }
-  return { trades, ledger, lastPrices, openPositions, tracker };
+  return { trades, ledger, lastPrices, openPositions, tracker, estimatedArrivals };
 }
 
 /** The report of the store's history: the figures GET /v1/performance gives for the same trades and equity. */
@@ -133,7 +145,9 @@ export function storeHistoryReport(options: StoreHistoryOptions): Report {
     warnings: [
       ...report.warnings,
       ...warnings,
-      'execution quality is read from the journal: an order\'s arrival price is the last fill price on its symbol before it was sent (or the price that triggered it)',
+      ...(stored.estimatedArrivals === 0
+        ? []
+        : [`execution quality: ${stored.estimatedArrivals} order(s) were journaled without their arrival price (an older version wrote them): the last fill price on the symbol before each stands in`]),
     ],
   };
 }

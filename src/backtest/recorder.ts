@@ -49,12 +49,18 @@ interface OrderInfo {
   readonly forPosition: boolean;
 }
 
-/** A sample as kept during the run: prices in the order of the symbols, no keys (a run may sample 100 symbols thousands of times). */
+/**
+ * A sample as kept during the run. A run may sample 100 symbols thousands of times, and a string per price
+ * costs about four times its characters: the prices are one string, in the order of the symbols, separated by
+ * PRICE_SEPARATOR (empty before a symbol's first price).
+ */
 interface CompactSample {
   readonly time: number;
   readonly equity: DecimalString;
-  readonly prices: readonly (DecimalString | undefined)[];
+  readonly prices: string;
 }
+
+const PRICE_SEPARATOR = ',';
 
 export class RunRecorder {
   private readonly samples: CompactSample[] = [];
@@ -65,6 +71,7 @@ export class RunRecorder {
   droppedMarks = 0;
   readonly execution: ExecutionTracker;
   readonly orders = new Map<string, OrderInfo>();
+  private readonly orderKinds = new Map<string, OrderInfo>();
   private sampleEveryMs: number;
   private nextSampleAt = -Infinity;
   private readonly maxMarks: number;
@@ -85,8 +92,8 @@ export class RunRecorder {
     const symbols = this.options.symbols;
     return this.samples.map((sample) => {
       const prices: Record<string, DecimalString> = {};
-      sample.prices.forEach((price, index) => {
-        if (price !== undefined) prices[symbols[index]!] = price;
+      sample.prices.split(PRICE_SEPARATOR).forEach((price, index) => {
+        if (price !== '') prices[symbols[index]!] = price;
       });
       return { time: sample.time, equity: sample.equity, prices };
     });
@@ -96,7 +103,7 @@ export class RunRecorder {
     this.execution.observe(event);
     switch (event.type) {
       case 'OrderInitialized':
-        this.orders.set(event.orderId, { orderType: event.orderType, side: event.side, forPosition: event.parentId !== undefined });
+        this.orders.set(event.orderId, this.orderInfo(event.orderType, event.side, event.parentId !== undefined));
         return;
       case 'OrderFilled': {
         const order = this.orders.get(event.orderId);
@@ -135,7 +142,7 @@ export class RunRecorder {
     const equity = this.options.engine.account(this.options.quote).equity;
     // Equity is unknown until every balance has a price.
     if (equity === undefined) return;
-    const prices = this.options.symbols.map((symbol) => this.options.engine.marketPrice(symbol)?.toFixed());
+    const prices = this.options.symbols.map((symbol) => this.options.engine.marketPrice(symbol)?.toFixed() ?? '').join(PRICE_SEPARATOR);
     this.samples.push({ time: now, equity, prices });
     if (this.samples.length > this.options.maxPoints) this.thin();
   }
@@ -147,6 +154,17 @@ export class RunRecorder {
     if (kept[kept.length - 1] !== last) kept.push(last);
     this.samples.splice(0, this.samples.length, ...kept);
     this.sampleEveryMs *= 2;
+  }
+
+  /** One shared object per kind of order: a run keeps an entry for every order it sent. */
+  private orderInfo(orderType: string, side: 'buy' | 'sell', forPosition: boolean): OrderInfo {
+    const key = `${orderType} ${side} ${forPosition}`;
+    let info = this.orderKinds.get(key);
+    if (info === undefined) {
+      info = { orderType, side, forPosition };
+      this.orderKinds.set(key, info);
+    }
+    return info;
   }
 
   private mark<T>(list: T[], mark: T): void {

@@ -50,7 +50,14 @@ const DEFAULT_QUOTE_BALANCE = '100000';
 /** After the last tick, simulated time runs on this long so reports in flight arrive. */
 const SETTLE_MS = 1_000;
 const PROGRESS_EVERY_ROWS = 4_096;
+/**
+ * The paper venue tracks what changed (every order touched, every fill) until its state is saved; nothing saves
+ * it in a replay, so the changes are taken and dropped this often, or they would hold every order of the run.
+ */
+const DRAIN_VENUE_CHANGES_EVERY_ROWS = 4_096;
 const JOURNAL_BUFFER_BYTES = 1 << 20;
+/** Finished orders the engine and the venue keep in a replay: a strategy asking about its latest orders finds them. */
+const FINISHED_ORDERS_KEPT = 100;
 
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const config = options.config ?? {};
@@ -82,8 +89,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     fillModel: config.venue?.fillModel,
     nativeStops: config.venue?.nativeStops,
     perpetuals: config.venue?.perpetuals,
-    // Nobody queries old orders' status in a replay (no restart, no reconciliation): memory stays flat sooner.
-    retainFinishedOrders: 1_000,
+    // Nobody queries old orders' status in a replay (no restart, no reconciliation): kept few, so memory is
+    // flat from early in the run.
+    retainFinishedOrders: FINISHED_ORDERS_KEPT,
   });
   const engine = createEngine({
     venues: [venue],
@@ -94,7 +102,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     // The journal goes to journal.jsonl as it happens; nobody reads events back, so the engine keeps few.
     eventHistory: 1_000,
     // Finished orders' views getOrder and listOrders answer from; the report has every order from the events.
-    finishedOrdersKept: 1_000,
+    finishedOrdersKept: FINISHED_ORDERS_KEPT,
     logger: pino({ level: 'error', base: { component: 'engine' } }, pino.destination({ fd: 2, sync: true })),
   });
   await engine.start();
@@ -148,6 +156,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         venue.onMarketData(tick);
         recorder.afterTick(time);
         rows++;
+        if (rows % DRAIN_VENUE_CHANGES_EVERY_ROWS === 0) venue.takeChanges();
         if (progress !== undefined && rows % PROGRESS_EVERY_ROWS === 0) progress.update({ rows, simulatedTime: time });
       }
     }

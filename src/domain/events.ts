@@ -21,7 +21,13 @@ export type OrderEventDraft =
       })
   | (OrderEventFields & { readonly type: 'OrderDenied'; readonly reason: string })
   | (OrderEventFields & { readonly type: 'OrderEmulated'; readonly triggerPrice?: DecimalString })
-  | (OrderEventFields & { readonly type: 'OrderSubmitted'; readonly orderType: OrderType; readonly price?: DecimalString })
+  | (OrderEventFields & {
+      readonly type: 'OrderSubmitted';
+      readonly orderType: OrderType;
+      readonly price?: DecimalString;
+      /** The engine's market price of the symbol on the venue as the order was sent: execution quality's arrival price (absent: none yet). */
+      readonly arrivalPrice?: DecimalString;
+    })
   | (OrderEventFields & { readonly type: 'OrderAccepted'; readonly venueOrderId: string })
   | (OrderEventFields & { readonly type: 'OrderRejected'; readonly reason: string })
   | (OrderEventFields & {

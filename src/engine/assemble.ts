@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import type { ExecutionReport } from '../../adapters/venue.ts';
 import type { OrderMachineEvent } from '../../machines/order.ts';
 import { portfolioMachine, type TradingStateName } from '../../machines/portfolio.ts';
-import { ExecutionTracker } from '../analytics/execution-tracker.ts';
+import { ExecutionTracker, withArrivalPrice } from '../analytics/execution-tracker.ts';
 import { SystemClock, type Clock } from '../domain/clock.ts';
 import type { JournalStore } from '../store/journal-store.ts';
 import { assembleParents } from './algos/assemble-parents.ts';
@@ -145,7 +145,8 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
   const graceMs = options.finishedGraceMs ?? DEFAULT_FINISHED_GRACE_MS;
   parts.orders = new OrderRegistry({
     queue: parts.queue, gateway, clock: parts.clock, logger: parts.logger, store: parts.store, snapshots, portfolio,
-    publish: (draft) => parts.bus.publish(draft),
+    // An order sent carries its arrival price in the journal, so a report read from the store gives the live figures.
+    publish: (draft) => parts.bus.publish(withArrivalPrice(draft, (symbol, venue) => parts.venues.marketPrice(venue, symbol)?.toFixed())),
     finishedGraceMs: graceMs,
     finishedViewsKept: options.finishedOrdersKept ?? DEFAULT_FINISHED_VIEWS_KEPT,
   });

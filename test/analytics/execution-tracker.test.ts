@@ -1,6 +1,6 @@
 // Execution records built from the event stream: what counts as reaching the market, and its arrival price.
 import { describe, expect, it } from 'vitest';
-import { ExecutionTracker } from '../../src/analytics/execution-tracker.ts';
+import { ExecutionTracker, withArrivalPrice } from '../../src/analytics/execution-tracker.ts';
 import type { DomainEvent } from '../../src/domain/events.ts';
 
 const base = { venue: 'paper', symbol: 'BTC/USDT' };
@@ -44,5 +44,37 @@ describe('ExecutionTracker', () => {
     expect(tracker.summary()).toMatchObject({ orders: 1, filledOrders: 1, fillRate: '0.5', slippageCost: '2', timeToFirstFillMs: { mean: 200, median: 200 } });
     expect(tracker.records({ signalsOnly: true })).toHaveLength(1);
     expect(tracker.records({ symbol: 'ETH/USDT' })).toEqual([]);
+  });
+
+  it('prefers the arrival price an OrderSubmitted carries (journaled) over the market price it reads', () => {
+    const tracker = new ExecutionTracker(() => '200');
+    tracker.observe(initialized('a', 0));
+    tracker.observe(at(0, { type: 'OrderSubmitted', orderId: 'a', orderType: 'market', arrivalPrice: '100' }));
+    tracker.observe(initialized('b', 0));
+    tracker.observe(at(0, { type: 'OrderSubmitted', orderId: 'b', orderType: 'market' }));
+    expect(tracker.records().map((record) => [record.orderId, record.arrivalPrice])).toEqual([['a', '100'], ['b', '200']]);
+  });
+});
+
+describe('withArrivalPrice', () => {
+  const submitted = { type: 'OrderSubmitted', orderId: 'a', venue: 'paper', symbol: 'BTC/USDT', orderType: 'market' } as const;
+
+  it('stamps an OrderSubmitted with the market price of its symbol on its venue, leaving the draft as it was', () => {
+    const asked: string[] = [];
+    const stamped = withArrivalPrice(submitted, (symbol, venue) => {
+      asked.push(`${venue} ${symbol}`);
+      return '101.5';
+    });
+    expect(stamped).toEqual({ ...submitted, arrivalPrice: '101.5' });
+    expect(asked).toEqual(['paper BTC/USDT']);
+    expect(submitted).not.toHaveProperty('arrivalPrice');
+  });
+
+  it('leaves other events, an order with its price already, and an order with no market price as they are', () => {
+    const other = { type: 'OrderAccepted', orderId: 'a', venue: 'paper', symbol: 'BTC/USDT', venueOrderId: 'v' } as const;
+    expect(withArrivalPrice(other, () => '1')).toBe(other);
+    const priced = { ...submitted, arrivalPrice: '99' };
+    expect(withArrivalPrice(priced, () => '1')).toBe(priced);
+    expect(withArrivalPrice(submitted, () => undefined)).toBe(submitted);
   });
 });

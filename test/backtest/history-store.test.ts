@@ -1,10 +1,11 @@
 // `fillstate report --since --offline`: a daemon's history read from its data directory's SQLite store, while
 // the daemon runs and after it stopped, gives the figures GET /v1/performance and the API report give.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PaperVenue } from '../../adapters/paper/paper-venue.ts';
 import { fetchHistoryReport } from '../../src/backtest/history-client.ts';
@@ -93,7 +94,7 @@ describe('report from the data directory (no daemon needed)', () => {
 
   it('gives the statistics of /v1/performance and of the API report, while the daemon runs and after it stopped', async () => {
     expect(STORE_FILE_NAME).toBe(DATABASE_FILE_NAME);
-    const performance = await daemon.client.get<{ startingEquity: string; start: number; end: number; statistics: unknown; performance: unknown }>('/v1/performance', { since: String(SINCE) });
+    const performance = await daemon.client.get<{ startingEquity: string; start: number; end: number; statistics: unknown; performance: unknown; execution: unknown; executionByAlgorithm: unknown }>('/v1/performance', { since: String(SINCE) });
     const overHttp = await fetchHistoryReport(daemon.client, { since: SINCE });
     const whileRunning = storeHistoryReport({ dataDir: daemon.dataDir, quote: 'USDT', instruments: [INSTRUMENT], since: SINCE });
     expect(whileRunning.statistics).toEqual(performance.statistics);
@@ -103,14 +104,42 @@ describe('report from the data directory (no daemon needed)', () => {
     expect(whileRunning.trades.map((trade) => trade.realizedPnl)).toEqual(['-350.3', '149.3']);
     expect(whileRunning.statistics).toMatchObject({ trades: 2, wins: 1, losses: 1, totalPnl: '-201' });
     expect(whileRunning.openPositions).toBe(0);
-    // Every order filled whole. The journal does not record the market price an order met when sent: the last
-    // fill before it stands in, so the very first order (no fill before it) is left out of execution quality.
-    expect(whileRunning.execution.overall).toMatchObject({ orders: 5, filledOrders: 5, fillRate: '1' });
+    // Execution quality as the live daemon measures it: each order's arrival price is journaled as it is sent
+    // (the mid of the book then, not the last fill), so every order counts and slippage is the same figure.
+    expect(whileRunning.execution.overall).toEqual(performance.execution);
+    expect(whileRunning.execution.byAlgorithm).toEqual(performance.executionByAlgorithm);
+    expect(whileRunning.execution.overall).toMatchObject({ orders: 6, filledOrders: 6, fillRate: '1' });
+    expect(whileRunning.execution.overall.slippageBasisPoints).not.toBeNull();
+    expect(whileRunning.warnings.join('\n')).not.toContain('arrival price');
 
     await daemon.close();
     const afterStop = storeHistoryReport({ dataDir: daemon.dataDir, quote: 'USDT', instruments: [INSTRUMENT], since: SINCE });
     expect(afterStop.statistics).toEqual(performance.statistics);
     expect(afterStop.equity).toEqual(overHttp.equity);
+    expect(afterStop.execution.overall).toEqual(performance.execution);
+  });
+
+  it('reads a journal written before arrival prices were journaled with the last fill before each order, and says how many', async () => {
+    const older = path.join(directory, 'older-journal');
+    mkdirSync(older, { recursive: true });
+    daemon.store.flush();
+    const live = new Database(path.join(daemon.dataDir, STORE_FILE_NAME), { readonly: true });
+    try {
+      await live.backup(path.join(older, STORE_FILE_NAME));
+    } finally {
+      live.close();
+    }
+    const copy = new Database(path.join(older, STORE_FILE_NAME));
+    try {
+      const stripped = copy.prepare("UPDATE journal SET payload = json_remove(payload, '$.arrivalPrice') WHERE type = 'OrderSubmitted'").run();
+      expect(stripped.changes).toBe(6);
+    } finally {
+      copy.close();
+    }
+    const report = storeHistoryReport({ dataDir: older, quote: 'USDT', instruments: [INSTRUMENT], since: SINCE });
+    // The first order had no fill before it: left out, as the slippage of an order with no arrival price is.
+    expect(report.execution.overall).toMatchObject({ orders: 5, filledOrders: 5, fillRate: '1' });
+    expect(report.warnings.join('\n')).toContain('execution quality: 5 order(s) were journaled without their arrival price');
   });
 
   it('runs as `fillstate report --offline` and writes the HTML and JSON report; the store is left as it was', async () => {
