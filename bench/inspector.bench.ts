@@ -209,7 +209,8 @@ async function openPage(browser: Browser, daemon: Daemon): Promise<Page> {
 }
 
 /**
- * Lifecycles/s with one real page (headless Chromium) against none, interleaved rounds, best of each. The page is
+ * Lifecycles/s with one real page (headless Chromium) against none, interleaved rounds, the median of each: on a
+ * shared machine one arm's best can be a round that happened to run alone, which the median does not follow. The page is
  * measured once it has opened (its first dashboard drawn and a moment's rest): the figure is the cost of a page
  * connected, not of one loading. One browser tab serves every round (the inspector, then about:blank for the
  * rounds with no page): a new headless window spends about 1.5 s of CPU warming its own omnibox UI, which is the
@@ -218,25 +219,21 @@ async function openPage(browser: Browser, daemon: Daemon): Promise<Page> {
  */
 async function chromiumThroughputRows(browser: Browser): Promise<BenchRow[]> {
   const daemon = await startDaemon();
-  const count = 3000;
+  const count = 2000;
   const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await rate(daemon, 500);
   await new Promise((resolve) => setTimeout(resolve, 3000));
-  let none = 0;
-  let one = 0;
-  let cpuNone = Number.POSITIVE_INFINITY;
-  let cpuOne = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 4; round++) {
+  const none: Array<{ rate: number; cpuMsPerThousand: number }> = [];
+  const one: Array<{ rate: number; cpuMsPerThousand: number }> = [];
+  for (let round = 0; round < 5; round++) {
     const alone = await measured(daemon, count);
-    none = Math.max(none, alone.rate);
-    cpuNone = Math.min(cpuNone, alone.cpuMsPerThousand);
+    none.push(alone);
     await tab.goto(`${daemon.server.url}/inspector?token=${TOKEN}`);
     await tab.locator('#status[data-status="live"]').waitFor();
     await tab.locator('#dashboard[data-loaded="true"]').waitFor();
     await new Promise((resolve) => setTimeout(resolve, 500));
     const watched = await measured(daemon, count);
-    one = Math.max(one, watched.rate);
-    cpuOne = Math.min(cpuOne, watched.cpuMsPerThousand);
+    one.push(watched);
     if (process.env.BENCH_VERBOSE) console.error('chromium round', round, Math.round(watched.rate), 'none', Math.round(alone.rate), 'cpu ms/1000', Math.round(watched.cpuMsPerThousand), Math.round(alone.cpuMsPerThousand));
     await tab.goto('about:blank');
     while (daemon.bridge.attached) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -244,9 +241,12 @@ async function chromiumThroughputRows(browser: Browser): Promise<BenchRow[]> {
   await tab.close();
   await daemon.server.close();
   await daemon.engine.stop();
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const rateOne = median(one.map((arm) => arm.rate));
+  const rateNone = median(none.map((arm) => arm.rate));
   return [
-    { name: 'order lifecycles/s with one inspector page open in headless Chromium', value: one, unit: 'lifecycles/s', baselineName: 'no page connected', baselineValue: none, goal: '>= 70% of no page', met: one >= none * 0.7 },
-    { name: 'daemon process CPU per 1,000 lifecycles with one inspector page open in headless Chromium', value: cpuOne, unit: 'ms', baselineName: 'no page connected', baselineValue: cpuNone, goal: 'reference', met: true },
+    { name: 'order lifecycles/s with one inspector page open in headless Chromium (median of 5 rounds)', value: rateOne, unit: 'lifecycles/s', baselineName: 'no page connected', baselineValue: rateNone, goal: '>= 70% of no page', met: rateOne >= rateNone * 0.7 },
+    { name: 'daemon process CPU per 1,000 lifecycles with one inspector page open in headless Chromium (median of 5 rounds)', value: median(one.map((arm) => arm.cpuMsPerThousand)), unit: 'ms', baselineName: 'no page connected', baselineValue: median(none.map((arm) => arm.cpuMsPerThousand)), goal: 'reference', met: true },
   ];
 }
 
