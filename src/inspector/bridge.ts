@@ -2,18 +2,22 @@
 // bounded log of what each actor received and emitted (with its snapshot, for time travel), and sends every
 // client the actor tree once, then coalesced batches numbered by sequence, so a page can always resume. A client
 // that names the actors it watches gets only their log entries (every changed node still goes to every client):
-// a page shows one actor's log, and the rest of the log is what made a busy engine's batches heavy.
+// a page shows one actor's log, and the rest of the log is what made a busy engine's batches heavy. The kept log
+// is entry-log.ts; what a client is, and one flush's batch for all of them, bridge-clients.ts.
 import { randomUUID } from 'node:crypto';
 import type { AnyActorRef, InspectionEvent, StateValue, Subscription } from 'xstate';
 import { actorIdOfEvent, type DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
-import { detailOf, EntryLog, ObservedEntry, viewOf, type RetainedEntry } from './entry-log.ts';
+import { BatchEncoder, type BridgeConnection, type BridgeSubscriber, type ClientState, type ConnectOptions } from './bridge-clients.ts';
+import { detailOf, EntryLog, ObservedEntry, viewOf } from './entry-log.ts';
 import { FinishedHistory, type HistoryFilter } from './history.ts';
 import { journalHistory } from './journal-history.ts';
+import { PositionMarks } from './position-marks.ts';
 import { PriceHistory, type PriceSeriesView } from './price-history.ts';
+import { RecentActivity } from './recent-activity.ts';
 import { recentJournalActivity } from './views.ts';
 import { INSPECTED_MACHINES } from './machines.ts';
-import { instrumentViews, nodeOf, rootNodes, venueNode } from './nodes.ts';
+import { actorRefOf, instrumentViews, nodeOf, rootNodes, venueNode } from './nodes.ts';
 import type { BatchMessage, EntryDetail, HistoryPage, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
 
 export interface BridgeOptions {
@@ -28,51 +32,13 @@ export interface BridgeOptions {
 }
 
 export type { RetainedEntry } from './entry-log.ts';
-
-/** Where the bridge delivers: one page (fillstate protocol) or one Stately inspector client. */
-export interface BridgeSubscriber {
-  /** Bytes queued to this client and not yet written to the network. */
-  bufferedBytes(): number;
-  snapshot(message: SnapshotMessage): void;
-  /** `encoded` serializes the batch once for every client that sends it as it is. */
-  batch(message: BatchMessage, entries: readonly RetainedEntry[], encoded: () => string): void;
-  resync(reason: string): void;
-}
-
-export interface BridgeConnection {
-  /**
-   * From now on, sends this client only the log entries of `actorIds` (none for an empty list), starting with the
-   * entries of theirs still kept, so the client's log has no gap; `undefined` sends every new entry again.
-   */
-  watch(actorIds: readonly string[] | undefined): void;
-  /** Detaches this client; the last one to leave detaches the bridge from the engine. */
-  close(): void;
-}
-
-/** What a client connects with besides its subscriber. */
-export interface ConnectOptions {
-  /** Resume after this client's last sequence in this session (see connect). */
-  readonly resume?: { readonly session: string; readonly after: number };
-  /** The actors whose log entries the client wants (see BridgeConnection.watch); every actor's when absent. */
-  readonly watch?: readonly string[];
-}
-
-interface ClientState {
-  readonly subscriber: BridgeSubscriber;
-  stalled: boolean;
-  /** Actor ids whose entries this client gets; undefined: every entry. */
-  watching: ReadonlySet<string> | undefined;
-}
-
-/** Fills and refusals kept for the dashboard, of each kind. */
-const RECENT_ACTIVITY = 20;
+export type { BridgeConnection, BridgeSubscriber, ConnectOptions } from './bridge-clients.ts';
 
 export class InspectorBridge {
   /** Identifies this bridge's numbering: a page resumes only within the same session. */
   readonly session = randomUUID();
   private readonly flushIntervalMs: number;
   private readonly maxBufferedBytes: number;
-  private readonly retainedEntries: number;
   private readonly maxPendingEntries: number;
   private readonly clients = new Set<ClientState>();
   private inspection: Subscription | undefined;
@@ -85,11 +51,10 @@ export class InspectorBridge {
   private readonly venueStates = new Map<string, string>();
   /** Marks, fills, stops, take-profits, high-water marks and equity while attached: the price chart. */
   private prices: PriceHistory | undefined;
-  /** The latest fills and refusals seen while attached, oldest first: the dashboard's lists without a journal scan. */
-  private readonly activity: DomainEvent[] = [];
-  /** The mark last sent, by venue and symbol, and the open positions it values. */
-  private readonly marks = new Map<string, string>();
-  private readonly openPositions = new Map<string, { readonly symbol: string; readonly venue: string }>();
+  /** The latest fills and refusals seen while attached: the dashboard's lists without a journal scan. */
+  private readonly activity = new RecentActivity();
+  /** Open positions and their marks: a new mark re-sends them. */
+  private readonly marks: PositionMarks;
   /** Each position's stop as last announced: a stop change is shown old -> new. */
   private readonly stops = new Map<string, string | undefined>();
   private sequence = 0;
@@ -109,8 +74,8 @@ export class InspectorBridge {
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
-    this.retainedEntries = options.retainedEntries ?? 20_000;
-    this.log = new EntryLog(this.retainedEntries);
+    this.log = new EntryLog(options.retainedEntries ?? 20_000);
+    this.marks = new PositionMarks(engine);
     this.maxPendingEntries = options.maxPendingEntries ?? 20_000;
   }
 
@@ -176,7 +141,7 @@ export class InspectorBridge {
       const venueId = this.engine.venueIds().find((id) => `venue:${id}` === actorId);
       return venueId === undefined ? undefined : venueNode(this.engine, venueId);
     }
-    const actor = this.actorRef(actorId);
+    const actor = actorRefOf(this.engine, actorId);
     return actor === undefined ? undefined : nodeOf(actorId, actor.getSnapshot(), this.engine);
   }
 
@@ -236,7 +201,7 @@ export class InspectorBridge {
     const prices = this.prices;
     for (const item of observed) {
       if (item.kind === 'emitted') {
-        this.noteActivity(item.event as unknown as DomainEvent);
+        this.activity.note(item.event as unknown as DomainEvent);
         prices?.domainEvent(item.event as unknown as DomainEvent);
         let queue = waiting.get(item.actorId);
         if (queue === undefined) waiting.set(item.actorId, (queue = []));
@@ -271,13 +236,13 @@ export class InspectorBridge {
         if (node.live) this.live.add(node.id);
         else this.live.delete(node.id);
       }
-      this.trackPosition(node);
+      this.marks.track(node);
       nodes.push(node);
     }
     // A new mark changes open positions' unrealized PnL and notional without any transition: sent as news.
-    for (const position of this.positionsRemarked()) {
+    for (const position of this.marks.remarked()) {
       if (dirty.has(position)) continue;
-      const actor = this.actorRef(position);
+      const actor = actorRefOf(this.engine, position);
       if (actor !== undefined) nodes.push(nodeOf(position, actor.getSnapshot(), this.engine));
     }
     for (const venueId of this.engine.venueIds()) {
@@ -319,8 +284,8 @@ export class InspectorBridge {
     this.attachedFrom = this.sequence;
     this.startHistory();
     this.prices = new PriceHistory(this.engine);
-    this.activity.length = 0;
-    for (const event of recentJournalActivity(this.engine)) this.noteActivity(event);
+    this.activity.clear();
+    for (const event of recentJournalActivity(this.engine)) this.activity.note(event);
     const clock = this.engine.clock;
     this.inspection = this.engine.portfolio.system.inspect((inspection: InspectionEvent) => {
       // The observer runs inside every transition of every actor: it only queues.
@@ -356,55 +321,15 @@ export class InspectorBridge {
     this.prices = undefined;
     this.stops.clear();
     this.marks.clear();
-    this.openPositions.clear();
   }
 
   /**
-   * Fills and refusals seen since the bridge attached, oldest first (at most RECENT_ACTIVITY of each kind), or
-   * undefined while detached. Seeded at attach from the journal.
+   * Fills and refusals seen since the bridge attached, oldest first (the latest of each kind), or undefined while
+   * detached. Seeded at attach from the journal.
    */
   recentActivity(): readonly DomainEvent[] | undefined {
     this.flush();
-    return this.inspection === undefined ? undefined : this.activity;
-  }
-
-  private noteActivity(event: DomainEvent): void {
-    if (event.type !== 'OrderFilled' && event.type !== 'OrderDenied' && event.type !== 'OrderRejected') return;
-    this.activity.push(event);
-    // Trimmed in steps, so the list costs O(1) per event.
-    if (this.activity.length > RECENT_ACTIVITY * 4) {
-      const fills = this.activity.filter((known) => known.type === 'OrderFilled').slice(-RECENT_ACTIVITY);
-      const refusals = this.activity.filter((known) => known.type !== 'OrderFilled').slice(-RECENT_ACTIVITY);
-      const kept = new Set([...fills, ...refusals]);
-      const trimmed = this.activity.filter((known) => kept.has(known));
-      this.activity.length = 0;
-      this.activity.push(...trimmed);
-    }
-  }
-
-  /** Open positions whose symbol's mark changed since the last flush. */
-  private positionsRemarked(): string[] {
-    const remarked: string[] = [];
-    const checked = new Map<string, boolean>();
-    for (const [actorId, { symbol, venue }] of this.openPositions) {
-      const key = `${venue}\u0000${symbol}`;
-      let changed = checked.get(key);
-      if (changed === undefined) {
-        const mark = this.engine.marketPrice(symbol, venue)?.toFixed();
-        changed = mark !== undefined && this.marks.get(key) !== mark;
-        if (changed) this.marks.set(key, mark!);
-        checked.set(key, changed);
-      }
-      if (changed) remarked.push(actorId);
-    }
-    return remarked;
-  }
-
-  /** Keeps the set of open positions (their symbol and venue) from the nodes sent. */
-  private trackPosition(node: NodeView): void {
-    if (node.kind !== 'position') return;
-    if (node.live && node.symbol !== undefined) this.openPositions.set(node.id, { symbol: node.symbol, venue: node.venue ?? this.engine.venueIds()[0]! });
-    else this.openPositions.delete(node.id);
+    return this.inspection === undefined ? undefined : this.activity.events;
   }
 
   /**
@@ -440,19 +365,11 @@ export class InspectorBridge {
     const entries = watching === undefined ? since : since.filter((entry) => watching.has(entry.actorId));
     const nodes: NodeView[] = [];
     for (const actorId of actorIds) {
-      const actor = this.actorRef(actorId);
+      const actor = actorRefOf(this.engine, actorId);
       if (actor !== undefined) nodes.push(nodeOf(actorId, actor.getSnapshot(), this.engine));
     }
     const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes, entries: entries.map(viewOf) };
     client.subscriber.batch(message, entries, () => JSON.stringify(message));
-  }
-
-  private actorRef(actorId: string): AnyActorRef | undefined {
-    if (actorId === 'portfolio') return this.engine.portfolio;
-    if (actorId.startsWith('algo:')) return this.engine.getAlgoActor(actorId.slice('algo:'.length));
-    if (actorId.startsWith('order:')) return this.engine.getOrderActor(actorId.slice('order:'.length));
-    if (actorId.startsWith('position:')) return this.engine.getPositionActor(actorId.slice('position:'.length));
-    return undefined;
   }
 
   /** Lists the engine's live orders and positions; finished ones are read back only as a page scrolls to them. */
@@ -471,50 +388,15 @@ export class InspectorBridge {
     const history = this.history ?? this.startHistory();
     const nodes = rootNodes(this.engine);
     for (const actorId of this.live) {
-      const actor = this.actorRef(actorId);
+      const actor = actorRefOf(this.engine, actorId);
       if (actor !== undefined) nodes.push(nodeOf(actorId, actor.getSnapshot(), this.engine));
     }
     for (const node of nodes) {
       this.lastValue.set(node.id, node.state);
-      this.trackPosition(node);
+      this.marks.track(node);
     }
     const machines: Record<string, number> = {};
     for (const [id, { version }] of Object.entries(INSPECTED_MACHINES)) machines[id] = version;
     return { type: 'snapshot', session: this.session, sequence: this.sequence, nodes, machines, instruments: instrumentViews(this.engine), history: { epoch: history.epoch, count: history.count } };
-  }
-}
-
-/**
- * One flush's batch for every client: the nodes serialized once, the entries once per distinct choice of watched
- * actors (most pages watch one actor or none, so most get no entries at all).
- */
-class BatchEncoder {
-  private nodesJson: string | undefined;
-  private readonly byChoice = new Map<string, { readonly message: BatchMessage; readonly entries: readonly RetainedEntry[]; json?: string }>();
-
-  constructor(
-    private readonly session: string,
-    private readonly sequence: number,
-    private readonly nodes: readonly NodeView[],
-    private readonly entries: readonly RetainedEntry[],
-  ) {}
-
-  sendTo(client: ClientState): void {
-    const watching = client.watching;
-    const key = watching === undefined ? '*' : [...watching].sort().join('\u0000');
-    let batch = this.byChoice.get(key);
-    if (batch === undefined) {
-      const entries = watching === undefined ? this.entries : this.entries.filter((entry) => watching.has(entry.actorId));
-      const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes: this.nodes, entries: entries.map(viewOf) };
-      this.byChoice.set(key, (batch = { message, entries }));
-    }
-    const chosen = batch;
-    client.subscriber.batch(chosen.message, chosen.entries, () => (chosen.json ??= this.encode(chosen.message)));
-  }
-
-  /** JSON.stringify(message), with the nodes' part shared by every choice. */
-  private encode(message: BatchMessage): string {
-    this.nodesJson ??= JSON.stringify(this.nodes);
-    return `{"type":"batch","session":${JSON.stringify(message.session)},"sequence":${message.sequence},"nodes":${this.nodesJson},"entries":${JSON.stringify(message.entries)}}`;
   }
 }
