@@ -2,18 +2,22 @@
 // bounded log of what each actor received and emitted (with its snapshot, for time travel), and sends every
 // client the actor tree once, then coalesced batches numbered by sequence, so a page can always resume. A client
 // that names the actors it watches gets only their log entries (every changed node still goes to every client):
-// a page shows one actor's log, and the rest of the log is what made a busy engine's batches heavy.
+// a page shows one actor's log, and the rest of the log is what made a busy engine's batches heavy. The kept log
+// is entry-log.ts; what a client is, and one flush's batch for all of them, bridge-clients.ts.
 import { randomUUID } from 'node:crypto';
-import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
+import type { AnyActorRef, InspectionEvent, StateValue, Subscription } from 'xstate';
 import { actorIdOfEvent, type DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
-import { decodeEvent, sourceIdOf } from './decode.ts';
+import { BatchEncoder, type BridgeConnection, type BridgeSubscriber, type ClientState, type ConnectOptions } from './bridge-clients.ts';
+import { detailOf, EntryLog, ObservedEntry, viewOf } from './entry-log.ts';
 import { FinishedHistory, type HistoryFilter } from './history.ts';
 import { journalHistory } from './journal-history.ts';
+import { PositionMarks } from './position-marks.ts';
 import { PriceHistory, type PriceSeriesView } from './price-history.ts';
+import { RecentActivity } from './recent-activity.ts';
 import { recentJournalActivity } from './views.ts';
 import { INSPECTED_MACHINES } from './machines.ts';
-import { instrumentViews, nodeOf, rootNodes, stateLabel, venueNode } from './nodes.ts';
+import { actorRefOf, instrumentViews, nodeOf, rootNodes, venueNode } from './nodes.ts';
 import type { BatchMessage, EntryDetail, HistoryPage, LogEntryView, NodeView, SnapshotMessage } from './protocol.ts';
 
 export interface BridgeOptions {
@@ -27,81 +31,30 @@ export interface BridgeOptions {
   readonly maxPendingEntries?: number;
 }
 
-/** A log entry as kept: the wire view plus its event and the snapshot it left the actor in. */
-export interface RetainedEntry extends LogEntryView {
-  readonly event: Record<string, unknown>;
-  readonly snapshot?: { readonly value: unknown; readonly status: string; readonly context: unknown };
-}
-
-/** Where the bridge delivers: one page (fillstate protocol) or one Stately inspector client. */
-export interface BridgeSubscriber {
-  /** Bytes queued to this client and not yet written to the network. */
-  bufferedBytes(): number;
-  snapshot(message: SnapshotMessage): void;
-  /** `encoded` serializes the batch once for every client that sends it as it is. */
-  batch(message: BatchMessage, entries: readonly RetainedEntry[], encoded: () => string): void;
-  resync(reason: string): void;
-}
-
-export interface BridgeConnection {
-  /**
-   * From now on, sends this client only the log entries of `actorIds` (none for an empty list), starting with the
-   * entries of theirs still kept, so the client's log has no gap; `undefined` sends every new entry again.
-   */
-  watch(actorIds: readonly string[] | undefined): void;
-  /** Detaches this client; the last one to leave detaches the bridge from the engine. */
-  close(): void;
-}
-
-/** What a client connects with besides its subscriber. */
-export interface ConnectOptions {
-  /** Resume after this client's last sequence in this session (see connect). */
-  readonly resume?: { readonly session: string; readonly after: number };
-  /** The actors whose log entries the client wants (see BridgeConnection.watch); every actor's when absent. */
-  readonly watch?: readonly string[];
-}
-
-interface ClientState {
-  readonly subscriber: BridgeSubscriber;
-  stalled: boolean;
-  /** Actor ids whose entries this client gets; undefined: every entry. */
-  watching: ReadonlySet<string> | undefined;
-}
-
-interface Observed {
-  readonly actorId: string;
-  readonly kind: 'received' | 'emitted';
-  readonly event: Record<string, unknown>;
-  readonly snapshot?: { readonly value: unknown; readonly status: string; readonly context: unknown };
-  readonly at: number;
-}
-
-/** Fills and refusals kept for the dashboard, of each kind. */
-const RECENT_ACTIVITY = 20;
+export type { RetainedEntry } from './entry-log.ts';
+export type { BridgeConnection, BridgeSubscriber, ConnectOptions } from './bridge-clients.ts';
 
 export class InspectorBridge {
   /** Identifies this bridge's numbering: a page resumes only within the same session. */
   readonly session = randomUUID();
   private readonly flushIntervalMs: number;
   private readonly maxBufferedBytes: number;
-  private readonly retainedEntries: number;
   private readonly maxPendingEntries: number;
   private readonly clients = new Set<ClientState>();
   private inspection: Subscription | undefined;
   private unsubscribeDomain: (() => void) | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private pending: Observed[] = [];
-  private ring: RetainedEntry[] = [];
-  private readonly byActor = new Map<string, RetainedEntry[]>();
-  private readonly lastState = new Map<string, string>();
+  private pending: ObservedEntry[] = [];
+  private readonly log: EntryLog;
+  /** Each actor's state value as last numbered (a label string for one known only from a node). */
+  private readonly lastValue = new Map<string, StateValue>();
   private readonly venueStates = new Map<string, string>();
   /** Marks, fills, stops, take-profits, high-water marks and equity while attached: the price chart. */
   private prices: PriceHistory | undefined;
-  /** The latest fills and refusals seen while attached, oldest first: the dashboard's lists without a journal scan. */
-  private readonly activity: DomainEvent[] = [];
-  /** The mark last sent, by venue and symbol, and the open positions it values. */
-  private readonly marks = new Map<string, string>();
-  private readonly openPositions = new Map<string, { readonly symbol: string; readonly venue: string }>();
+  /** The latest fills and refusals seen while attached: the dashboard's lists without a journal scan. */
+  private readonly activity = new RecentActivity();
+  /** Open positions and their marks: a new mark re-sends them. */
+  private readonly marks: PositionMarks;
   /** Each position's stop as last announced: a stop change is shown old -> new. */
   private readonly stops = new Map<string, string | undefined>();
   private sequence = 0;
@@ -121,7 +74,8 @@ export class InspectorBridge {
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
-    this.retainedEntries = options.retainedEntries ?? 20_000;
+    this.log = new EntryLog(options.retainedEntries ?? 20_000);
+    this.marks = new PositionMarks(engine);
     this.maxPendingEntries = options.maxPendingEntries ?? 20_000;
   }
 
@@ -167,10 +121,10 @@ export class InspectorBridge {
         client.watching = actorIds === undefined ? undefined : new Set(actorIds);
         if (client.stalled) return;
         if (client.watching === undefined) return;
-        const entries: RetainedEntry[] = [];
-        for (const actorId of client.watching) if (before === undefined || !before.has(actorId)) entries.push(...(this.byActor.get(actorId) ?? []));
+        const added = new Set<string>();
+        for (const actorId of client.watching) if (before === undefined || !before.has(actorId)) added.add(actorId);
+        const entries = added.size === 0 ? [] : this.log.ofActors(added);
         if (entries.length === 0) return;
-        entries.sort((a, b) => a.sequence - b.sequence);
         const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes: [], entries: entries.map(viewOf) };
         subscriber.batch(message, entries, () => JSON.stringify(message));
       },
@@ -187,24 +141,21 @@ export class InspectorBridge {
       const venueId = this.engine.venueIds().find((id) => `venue:${id}` === actorId);
       return venueId === undefined ? undefined : venueNode(this.engine, venueId);
     }
-    const actor = this.actorRef(actorId);
+    const actor = actorRefOf(this.engine, actorId);
     return actor === undefined ? undefined : nodeOf(actorId, actor.getSnapshot(), this.engine);
   }
 
   /** The retained entries of one actor, oldest first (without snapshots). */
   actorLog(actorId: string): LogEntryView[] {
     this.flush();
-    return (this.byActor.get(actorId) ?? []).map(viewOf);
+    return this.log.ofActors(new Set([actorId])).map(viewOf);
   }
 
   /** One entry with the actor's state and context right after it: the page's time travel. */
   entry(sequence: number): EntryDetail | undefined {
     this.flush();
-    const first = this.ring[0]?.sequence;
-    if (first === undefined) return undefined;
-    const entry = this.ring[sequence - first];
-    if (entry === undefined || entry.sequence !== sequence) return undefined;
-    return Object.assign({}, entry, { source: 'live' as const });
+    const entry = this.log.bySequence(sequence);
+    return entry === undefined ? undefined : detailOf(entry);
   }
 
   /**
@@ -242,65 +193,56 @@ export class InspectorBridge {
     if (this.inspection === undefined) return;
     const observed = this.pending;
     this.pending = [];
-    const entries: RetainedEntry[] = [];
-    const dirty = new Map<string, Observed>();
+    const entries: ObservedEntry[] = [];
+    const dirty = new Map<string, ObservedEntry>();
     // A domain event is announced inside the transition, before XState reports the snapshot it led to: it is
     // numbered after that snapshot's entry and shown with the state it left the actor in.
-    const waiting = new Map<string, Observed[]>();
-    const add = (item: Observed, state: string, previous: string | undefined) => {
-      // Assigned field by field (no spreads): this runs for every transition while a page is open.
-      const entry: Record<string, unknown> = { sequence: ++this.sequence, at: item.at, actorId: item.actorId, kind: item.kind, eventType: String(item.event.type), event: item.event, state };
-      if (item.kind === 'received') {
-        if (previous !== undefined) entry.previousState = previous;
-        const sourceId = sourceIdOf(item.event, item.snapshot?.context);
-        if (sourceId !== undefined) entry.sourceId = sourceId;
-      } else entry.domainSequence = (item.event as { sequence: number }).sequence;
-      if (item.snapshot !== undefined) entry.snapshot = item.snapshot;
-      const fields = this.decode(item);
-      if (fields !== undefined) entry.fields = fields;
-      entries.push(entry as unknown as RetainedEntry);
-      this.retain(entry as unknown as RetainedEntry);
-    };
+    const waiting = new Map<string, ObservedEntry[]>();
     const prices = this.prices;
     for (const item of observed) {
-      if (item.kind === 'emitted') this.noteActivity(item.event as unknown as DomainEvent);
-      if (prices !== undefined) {
-        if (item.kind === 'emitted') prices.domainEvent(item.event as unknown as DomainEvent);
-        else if (item.actorId.startsWith('order:') && item.snapshot !== undefined) prices.orderEvent(item.event as never, item.snapshot.context as never, item.at);
-      }
-      if (item.snapshot === undefined) {
+      if (item.kind === 'emitted') {
+        this.activity.note(item.event as unknown as DomainEvent);
+        prices?.domainEvent(item.event as unknown as DomainEvent);
         let queue = waiting.get(item.actorId);
         if (queue === undefined) waiting.set(item.actorId, (queue = []));
         queue.push(item);
         continue;
       }
-      const previous = this.lastState.get(item.actorId);
-      const state = stateLabel(item.snapshot.value as never);
-      this.lastState.set(item.actorId, state);
+      if (prices !== undefined && item.actorId.startsWith('order:')) prices.orderEvent(item.event as never, item.context as never, item.at);
+      item.previousValue = this.lastValue.get(item.actorId);
+      this.lastValue.set(item.actorId, item.value!);
       dirty.set(item.actorId, item);
-      add(item, state, previous);
+      this.number(item, entries);
       const announced = waiting.get(item.actorId);
       if (announced === undefined) continue;
       waiting.delete(item.actorId);
-      for (const emitted of announced) add(emitted, state, undefined);
+      for (const emitted of announced) {
+        emitted.value = item.value;
+        this.number(emitted, entries);
+      }
     }
     // An announcement whose snapshot never came (the actor threw): shown with the last state known.
-    for (const [actorId, announced] of waiting) for (const emitted of announced) add(emitted, this.lastState.get(actorId) ?? '', undefined);
+    for (const [actorId, announced] of waiting) {
+      for (const emitted of announced) {
+        emitted.value = this.lastValue.get(actorId);
+        this.number(emitted, entries);
+      }
+    }
     const nodes: NodeView[] = [];
     for (const [actorId, item] of dirty) {
-      const node = nodeOf(actorId, item.snapshot as never, this.engine, item.at);
+      const node = nodeOf(actorId, { value: item.value!, status: item.status!, context: item.context }, this.engine, item.at);
       if (!node.live) this.history?.add(node);
       if (node.kind === 'order' || node.kind === 'position' || node.kind === 'algo') {
         if (node.live) this.live.add(node.id);
         else this.live.delete(node.id);
       }
-      this.trackPosition(node);
+      this.marks.track(node);
       nodes.push(node);
     }
     // A new mark changes open positions' unrealized PnL and notional without any transition: sent as news.
-    for (const position of this.positionsRemarked()) {
+    for (const position of this.marks.remarked()) {
       if (dirty.has(position)) continue;
-      const actor = this.actorRef(position);
+      const actor = actorRefOf(this.engine, position);
       if (actor !== undefined) nodes.push(nodeOf(position, actor.getSnapshot(), this.engine));
     }
     for (const venueId of this.engine.venueIds()) {
@@ -342,21 +284,20 @@ export class InspectorBridge {
     this.attachedFrom = this.sequence;
     this.startHistory();
     this.prices = new PriceHistory(this.engine);
-    this.activity.length = 0;
-    for (const event of recentJournalActivity(this.engine)) this.noteActivity(event);
+    this.activity.clear();
+    for (const event of recentJournalActivity(this.engine)) this.activity.note(event);
     const clock = this.engine.clock;
     this.inspection = this.engine.portfolio.system.inspect((inspection: InspectionEvent) => {
       // The observer runs inside every transition of every actor: it only queues.
       if (inspection.type !== '@xstate.snapshot') return;
-      const full = inspection.snapshot as unknown as { value: unknown; status: string; context: unknown };
+      const full = inspection.snapshot as unknown as { value: StateValue; status: string; context: unknown };
       // Only what time travel shows is kept: the rest of XState's snapshot (its state nodes, tags, children) is let go young.
-      const snapshot = { value: full.value, status: full.status, context: full.context };
-      this.observe({ actorId: (inspection.actorRef as AnyActorRef).id, kind: 'received', event: inspection.event as never, snapshot, at: clock.now() });
+      this.observe(new ObservedEntry((inspection.actorRef as AnyActorRef).id, 'received', inspection.event as never, clock.now(), full.value, full.status, full.context));
     });
     // Recorded as announced, so each announcement sits with the snapshot of the transition that made it.
     this.unsubscribeDomain = this.engine.recordAnnouncements((event: DomainEvent) => {
       const actorId = actorIdOfEvent(event);
-      this.observe({ actorId, kind: 'emitted', event: event as never, at: event.timestamp });
+      this.observe(new ObservedEntry(actorId, 'emitted', event as never, event.timestamp, undefined, undefined, undefined));
     });
     for (const venueId of this.engine.venueIds()) this.venueStates.set(venueId, venueNode(this.engine, venueId).state);
     this.timer = setInterval(() => this.flush(), this.flushIntervalMs);
@@ -372,125 +313,63 @@ export class InspectorBridge {
     this.timer = undefined;
     // Nothing is observed while detached, so what was kept cannot be resumed from: free it.
     this.pending = [];
-    this.ring = [];
-    this.byActor.clear();
-    this.lastState.clear();
+    this.log.clear();
+    this.lastValue.clear();
     this.venueStates.clear();
     this.history = undefined;
     this.live.clear();
     this.prices = undefined;
     this.stops.clear();
     this.marks.clear();
-    this.openPositions.clear();
   }
 
   /**
-   * Fills and refusals seen since the bridge attached, oldest first (at most RECENT_ACTIVITY of each kind), or
-   * undefined while detached. Seeded at attach from the journal.
+   * Fills and refusals seen since the bridge attached, oldest first (the latest of each kind), or undefined while
+   * detached. Seeded at attach from the journal.
    */
   recentActivity(): readonly DomainEvent[] | undefined {
     this.flush();
-    return this.inspection === undefined ? undefined : this.activity;
+    return this.inspection === undefined ? undefined : this.activity.events;
   }
 
-  private noteActivity(event: DomainEvent): void {
-    if (event.type !== 'OrderFilled' && event.type !== 'OrderDenied' && event.type !== 'OrderRejected') return;
-    this.activity.push(event);
-    // Trimmed in steps, so the list costs O(1) per event.
-    if (this.activity.length > RECENT_ACTIVITY * 4) {
-      const fills = this.activity.filter((known) => known.type === 'OrderFilled').slice(-RECENT_ACTIVITY);
-      const refusals = this.activity.filter((known) => known.type !== 'OrderFilled').slice(-RECENT_ACTIVITY);
-      const kept = new Set([...fills, ...refusals]);
-      const trimmed = this.activity.filter((known) => kept.has(known));
-      this.activity.length = 0;
-      this.activity.push(...trimmed);
-    }
+  /**
+   * Numbers an entry and keeps it. Its figures are decoded only when sent, so the stop before it is noted now: a
+   * position's stop announcements move its last known stop.
+   */
+  private number(entry: ObservedEntry, entries: ObservedEntry[]): void {
+    entry.sequence = ++this.sequence;
+    const stop = this.stops.get(entry.actorId);
+    if (stop !== undefined) entry.previousStop = stop;
+    if (entry.kind === 'emitted' && 'positionId' in entry.event && 'stopPrice' in entry.event) this.stops.set(entry.actorId, entry.event.stopPrice as string | undefined);
+    entries.push(entry);
+    this.log.add(entry);
   }
 
-  /** Open positions whose symbol's mark changed since the last flush. */
-  private positionsRemarked(): string[] {
-    const remarked: string[] = [];
-    const checked = new Map<string, boolean>();
-    for (const [actorId, { symbol, venue }] of this.openPositions) {
-      const key = `${venue}\u0000${symbol}`;
-      let changed = checked.get(key);
-      if (changed === undefined) {
-        const mark = this.engine.marketPrice(symbol, venue)?.toFixed();
-        changed = mark !== undefined && this.marks.get(key) !== mark;
-        if (changed) this.marks.set(key, mark!);
-        checked.set(key, changed);
-      }
-      if (changed) remarked.push(actorId);
-    }
-    return remarked;
-  }
-
-  /** Keeps the set of open positions (their symbol and venue) from the nodes sent. */
-  private trackPosition(node: NodeView): void {
-    if (node.kind !== 'position') return;
-    if (node.live && node.symbol !== undefined) this.openPositions.set(node.id, { symbol: node.symbol, venue: node.venue ?? this.engine.venueIds()[0]! });
-    else this.openPositions.delete(node.id);
-  }
-
-  /** The entry's figures; a position's stop announcements also move its last known stop. */
-  private decode(item: Observed): LogEntryView['fields'] {
-    const fields = decodeEvent(item.event, this.stops.get(item.actorId));
-    if (item.kind === 'emitted' && 'positionId' in item.event && 'stopPrice' in item.event) this.stops.set(item.actorId, item.event.stopPrice as string | undefined);
-    return fields;
-  }
-
-  private observe(item: Observed): void {
-    this.pending.push(item);
+  private observe(entry: ObservedEntry): void {
+    this.pending.push(entry);
     // A busy engine can keep the timer from firing; past the bound the queue goes out now, never dropped.
     if (this.pending.length >= this.maxPendingEntries) this.flush();
-  }
-
-  private retain(entry: RetainedEntry): void {
-    this.ring.push(entry);
-    let log = this.byActor.get(entry.actorId);
-    if (log === undefined) this.byActor.set(entry.actorId, (log = []));
-    log.push(entry);
-    // Trim in steps of a quarter, so trimming costs O(1) per entry.
-    if (this.ring.length <= this.retainedEntries * 1.25) return;
-    const dropped = this.ring.length - this.retainedEntries;
-    for (let index = 0; index < dropped; index++) {
-      const old = this.ring[index]!;
-      const actorLog = this.byActor.get(old.actorId);
-      if (actorLog === undefined) continue;
-      if (actorLog[0] === old) actorLog.shift();
-      if (actorLog.length === 0) this.byActor.delete(old.actorId);
-    }
-    this.ring = this.ring.slice(dropped);
   }
 
   private canResume(session: string, after: number): boolean {
     if (session !== this.session || !Number.isInteger(after)) return false;
     if (after < this.attachedFrom || after > this.sequence) return false;
-    const first = this.ring[0]?.sequence;
+    const first = this.log.firstSequence;
     return after === this.sequence || (first !== undefined && after >= first - 1);
   }
 
   private sendSince(client: ClientState, after: number): void {
-    const first = this.ring[0]?.sequence ?? this.sequence + 1;
-    const since = this.ring.slice(Math.max(0, after + 1 - first));
+    const since = this.log.since(after);
     const actorIds = new Set(since.map((entry) => entry.actorId));
     const watching = client.watching;
     const entries = watching === undefined ? since : since.filter((entry) => watching.has(entry.actorId));
     const nodes: NodeView[] = [];
     for (const actorId of actorIds) {
-      const actor = this.actorRef(actorId);
+      const actor = actorRefOf(this.engine, actorId);
       if (actor !== undefined) nodes.push(nodeOf(actorId, actor.getSnapshot(), this.engine));
     }
     const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes, entries: entries.map(viewOf) };
     client.subscriber.batch(message, entries, () => JSON.stringify(message));
-  }
-
-  private actorRef(actorId: string): AnyActorRef | undefined {
-    if (actorId === 'portfolio') return this.engine.portfolio;
-    if (actorId.startsWith('algo:')) return this.engine.getAlgoActor(actorId.slice('algo:'.length));
-    if (actorId.startsWith('order:')) return this.engine.getOrderActor(actorId.slice('order:'.length));
-    if (actorId.startsWith('position:')) return this.engine.getPositionActor(actorId.slice('position:'.length));
-    return undefined;
   }
 
   /** Lists the engine's live orders and positions; finished ones are read back only as a page scrolls to them. */
@@ -509,60 +388,15 @@ export class InspectorBridge {
     const history = this.history ?? this.startHistory();
     const nodes = rootNodes(this.engine);
     for (const actorId of this.live) {
-      const actor = this.actorRef(actorId);
+      const actor = actorRefOf(this.engine, actorId);
       if (actor !== undefined) nodes.push(nodeOf(actorId, actor.getSnapshot(), this.engine));
     }
     for (const node of nodes) {
-      this.lastState.set(node.id, node.state);
-      this.trackPosition(node);
+      this.lastValue.set(node.id, node.state);
+      this.marks.track(node);
     }
     const machines: Record<string, number> = {};
     for (const [id, { version }] of Object.entries(INSPECTED_MACHINES)) machines[id] = version;
     return { type: 'snapshot', session: this.session, sequence: this.sequence, nodes, machines, instruments: instrumentViews(this.engine), history: { epoch: history.epoch, count: history.count } };
   }
-}
-
-/**
- * One flush's batch for every client: the nodes serialized once, the entries once per distinct choice of watched
- * actors (most pages watch one actor or none, so most get no entries at all).
- */
-class BatchEncoder {
-  private nodesJson: string | undefined;
-  private readonly byChoice = new Map<string, { readonly message: BatchMessage; readonly entries: readonly RetainedEntry[]; json?: string }>();
-
-  constructor(
-    private readonly session: string,
-    private readonly sequence: number,
-    private readonly nodes: readonly NodeView[],
-    private readonly entries: readonly RetainedEntry[],
-  ) {}
-
-  sendTo(client: ClientState): void {
-    const watching = client.watching;
-    const key = watching === undefined ? '*' : [...watching].sort().join('\u0000');
-    let batch = this.byChoice.get(key);
-    if (batch === undefined) {
-      const entries = watching === undefined ? this.entries : this.entries.filter((entry) => watching.has(entry.actorId));
-      const message: BatchMessage = { type: 'batch', session: this.session, sequence: this.sequence, nodes: this.nodes, entries: entries.map(viewOf) };
-      this.byChoice.set(key, (batch = { message, entries }));
-    }
-    const chosen = batch;
-    client.subscriber.batch(chosen.message, chosen.entries, () => (chosen.json ??= this.encode(chosen.message)));
-  }
-
-  /** JSON.stringify(message), with the nodes' part shared by every choice. */
-  private encode(message: BatchMessage): string {
-    this.nodesJson ??= JSON.stringify(this.nodes);
-    return `{"type":"batch","session":${JSON.stringify(message.session)},"sequence":${message.sequence},"nodes":${this.nodesJson},"entries":${JSON.stringify(message.entries)}}`;
-  }
-}
-
-/** The wire view: no payload, no snapshot (both are fetched with `entry(sequence)`). */
-function viewOf(entry: RetainedEntry): LogEntryView {
-  const view: Record<string, unknown> = { sequence: entry.sequence, at: entry.at, actorId: entry.actorId, kind: entry.kind, eventType: entry.eventType, state: entry.state };
-  if (entry.previousState !== undefined) view.previousState = entry.previousState;
-  if (entry.domainSequence !== undefined) view.domainSequence = entry.domainSequence;
-  if (entry.fields !== undefined) view.fields = entry.fields;
-  if (entry.sourceId !== undefined) view.sourceId = entry.sourceId;
-  return view as unknown as LogEntryView;
 }

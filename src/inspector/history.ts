@@ -5,7 +5,7 @@
 // searches. A daemon with 100,000 finished actors thus opens the page without listing them all.
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine.ts';
-import { nodeOf } from './nodes.ts';
+import { actorRefOf, nodeOf } from './nodes.ts';
 import type { HistoryPage, NodeView } from './protocol.ts';
 
 /** What a row and a filter read of a finished actor: 100,000 of them are a few megabytes. */
@@ -148,9 +148,7 @@ export class FinishedHistory {
   }
 
   private nodeOf(actor: FinishedActor): NodeView {
-    const ref = actor.id.startsWith('order:') ? this.engine.getOrderActor(actor.id.slice('order:'.length))
-      : actor.id.startsWith('algo:') ? this.engine.getAlgoActor(actor.id.slice('algo:'.length))
-      : this.engine.getPositionActor(actor.id.slice('position:'.length));
+    const ref = actorRefOf(this.engine, actor.id);
     if (ref !== undefined) return nodeOf(actor.id, ref.getSnapshot() as never, this.engine);
     // The engine let the actor go (a denial leaves none): its final view, or what the index kept, places it.
     const view = actor.id.startsWith('order:') ? this.engine.getOrder(actor.id.slice('order:'.length)) : undefined;

@@ -1,7 +1,7 @@
 // The actor tree's nodes: each actor's current state and the figures a trader reads (type, prices, fees, PnL
 // after fees, stop and take-profits, mark and notional), from its snapshot and the engine's public views.
 // Parent links are data: an order's parent is its request's parentId (a position or an algo), else the portfolio.
-import type { StateValue } from 'xstate';
+import type { AnyActorRef, StateValue } from 'xstate';
 import { TERMINAL_ORDER_STATES, type OrderContext, type OrderStateName } from '../../machines/order.ts';
 import type { PositionContext } from '../../machines/position.ts';
 import { decimal } from '../domain/decimal.ts';
@@ -230,4 +230,13 @@ export function rootNodes(engine: Engine): NodeView[] {
 /** The machine a node's actor runs: its own `machine`, else its kind's (orders and positions). */
 export function machineOf(node: Pick<NodeView, 'kind' | 'machine'>): string | undefined {
   return node.machine ?? (node.kind === 'order' || node.kind === 'position' ? node.kind : undefined);
+}
+
+/** The engine's actor behind a node id (`portfolio`, `order:<id>`, `position:<id>`, `algo:<id>`), if it holds one. */
+export function actorRefOf(engine: Engine, actorId: string): AnyActorRef | undefined {
+  if (actorId === 'portfolio') return engine.portfolio;
+  if (actorId.startsWith('order:')) return engine.getOrderActor(actorId.slice('order:'.length));
+  if (actorId.startsWith('position:')) return engine.getPositionActor(actorId.slice('position:'.length));
+  if (actorId.startsWith('algo:')) return engine.getAlgoActor(actorId.slice('algo:'.length));
+  return undefined;
 }

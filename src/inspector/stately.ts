@@ -7,7 +7,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { Engine } from '../engine/engine.ts';
 import type { BridgeSubscriber, RetainedEntry } from './bridge.ts';
 import { INSPECTED_MACHINES } from './machines.ts';
-import { machineOf } from './nodes.ts';
+import { actorRefOf, machineOf } from './nodes.ts';
 import type { BatchMessage, NodeView, SnapshotMessage } from './protocol.ts';
 
 /** The @statelyai/inspect protocol version these messages follow. */
@@ -153,11 +153,7 @@ export class StatelySubscriber implements BridgeSubscriber {
   }
 
   private actorOf(actorId: string) {
-    return actorId === ROOT_ID
-      ? this.engine.portfolio
-      : actorId.startsWith('order:') ? this.engine.getOrderActor(actorId.slice('order:'.length))
-      : actorId.startsWith('position:') ? this.engine.getPositionActor(actorId.slice('position:'.length))
-      : actorId.startsWith('algo:') ? this.engine.getAlgoActor(actorId.slice('algo:'.length)) : undefined;
+    return actorRefOf(this.engine, actorId);
   }
 
   private currentSnapshot(actorId: string, node: NodeView): { status: string; value?: unknown; context?: unknown } {

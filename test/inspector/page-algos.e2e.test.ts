@@ -2,13 +2,13 @@
 // An execution algorithm in the inspector, in headless Chromium: a TWAP submitted through the API appears in the
 // tree with its child orders nested under it, and its progress (filled / target, average price, slices, next
 // slice and end time) advances on the page as its children fill and the clock reaches the next slice — the
-// same figures the API gives.
+// same figures the API gives; selected, its TWAP statechart is drawn with its current state lit.
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInspectedDaemon, TOKEN, type InspectedDaemon } from './fixture.ts';
+import { launchChromium } from './chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const MINUTE = 60_000;
 
@@ -18,7 +18,7 @@ let page: Page;
 
 beforeAll(async () => {
   daemon = await startInspectedDaemon();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 60_000);
@@ -97,6 +97,15 @@ describe('an execution algorithm in the inspector', () => {
     expect(await header.locator('[data-field="averagePrice"]').getAttribute('data-value')).toBe(view.averagePrice);
     expect(await header.locator('[data-field="nextWakeAt"]').getAttribute('data-value')).toBe(String(view.schedule.nextWakeAt));
     expect(await header.locator('[data-field="endAt"]').getAttribute('data-value')).toBe(String(view.schedule.endAt));
+
+    // Its statechart: the TWAP machine laid out and drawn, the state the API reports lit, with its exits listed.
+    // Waited for on the page (the layout code loads the first time a chart is shown), then screenshot.
+    const chart = page.locator('#chart svg[data-machine="twap"]');
+    await page.locator('#chart svg[data-machine="twap"] g.state.active[data-state-id="twap.working.slicing"]').waitFor();
+    expect(await chart.locator('g.state').count()).toBeGreaterThan(3);
+    expect(await chart.locator('g.edge').count()).toBeGreaterThan(3);
+    expect(await page.locator('#chart .focus-list').innerText()).toContain('Now: working.slicing');
+    expect(await page.locator('#chart .focus-list li[data-event="pause"]').count()).toBe(1);
     await page.screenshot({ path: new URL('inspector-twap.png', ARTIFACTS).pathname });
   });
 });

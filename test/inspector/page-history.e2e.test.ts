@@ -5,12 +5,12 @@
 // actor is reached with End; and rows update in place, so a text selection in the tree survives the engine's
 // updates.
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimal } from '../../src/domain/decimal.ts';
 import { startInspectedDaemon, TOKEN, type InspectedDaemon } from './fixture.ts';
+import { launchChromium } from './chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const FINISHED = 100_000;
 
@@ -48,7 +48,7 @@ beforeAll(async () => {
   daemon.venue.report({ type: 'accepted', clientOrderId: opened.entryOrderId, venueOrderId: 'v-entry' });
   daemon.venue.report({ type: 'filled', clientOrderId: opened.entryOrderId, tradeId: 't-entry', quantity: '1', price: '50000', fee: '0.05', feeCurrency: 'USDT', liquidity: 'taker' });
   stopOrderId = daemon.engine.getPosition(positionId)!.stopOrderId!;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);

@@ -4,12 +4,12 @@
 // arrow keys; controls with confirmation through the API (and a refusal's reason shown); keyboard-only selection;
 // a trailing stop's line on the price chart; a daemon restart seen as disconnected, then live again.
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimal } from '../../src/domain/decimal.ts';
 import { startInspectedDaemon, TOKEN, type InspectedDaemon } from './fixture.ts';
+import { launchChromium } from './chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 
 let daemon: InspectedDaemon;
@@ -19,10 +19,7 @@ let page: Page;
 
 beforeAll(async () => {
   daemon = await startInspectedDaemon({ dailyLossLimit: '5000' }, { risk: { dailyLossLimit: '5000', maxQuantity: '100' } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, timezoneId: 'Europe/Berlin' });
   page = await context.newPage();
   mkdirSync(ARTIFACTS, { recursive: true });

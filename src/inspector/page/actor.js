@@ -104,8 +104,20 @@ export async function renderActor() {
   if (view.drawnMachine !== key) {
     view.drawnMachine = key;
     view.light = undefined;
-    const drawing = await api('GET', `/inspector/machines/${machine}?v=${view.machines[machine]}`);
-    view.light = await drawChart($('#chart'), drawing, { details: view.chartDetails });
+    // Another actor's chart may be asked for while this one loads: only the chart still wanted is drawn.
+    const wanted = () => view.drawnMachine === key;
+    try {
+      const drawing = await api('GET', `/inspector/machines/${machine}?v=${view.machines[machine]}`);
+      if (!wanted()) return;
+      const light = await drawChart($('#chart'), drawing, { details: view.chartDetails, wanted });
+      if (!wanted()) return;
+      view.light = light;
+    } catch (error) {
+      // Not drawn: the next render tries again.
+      if (wanted()) view.drawnMachine = undefined;
+      say(`statechart: ${error.message}`);
+      return;
+    }
   }
   if (!view.light) return;
   const moment = view.chosen ?? lastReceived();

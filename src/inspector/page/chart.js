@@ -131,7 +131,6 @@ export function activeIds(machineId, stateLabel) {
   return ids;
 }
 
-/** Draws the chart into `container`; returns a function that lights states and the transition just taken. */
 /** Every transition out of the active states (and their ancestors), as the focus list shows them. */
 export function exitsOf(drawing, active) {
   const exits = [];
@@ -149,8 +148,13 @@ function shortId(drawing, id) {
   return id.startsWith(`${drawing.id}.`) ? id.slice(drawing.id.length + 1) : id;
 }
 
-export async function drawChart(container, drawing, { details = false } = {}) {
+/**
+ * Draws the chart into `container` once laid out (unless `wanted()` says it no longer is); returns a function
+ * that lights states and the transition just taken.
+ */
+export async function drawChart(container, drawing, { details = false, wanted = () => true } = {}) {
   const { graph, byId, infos } = await layoutOf(drawing, details);
+  if (!wanted()) return undefined;
   container.replaceChildren();
   const focus = document.createElement('div');
   focus.className = 'focus-list';

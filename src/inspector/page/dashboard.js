@@ -3,6 +3,7 @@
 import * as format from './format.js';
 import { select } from './actor.js';
 import { api, say } from './api.js';
+import { patchChildren } from './dom.js';
 import { $, DASHBOARD_REFRESH_MS, currencyOf, instrumentOf, view } from './state.js';
 
 export function scheduleDashboard() {
@@ -101,7 +102,7 @@ export function renderDashboard(d) {
     const i = instrumentOf(p);
     const pc = currencyOf(p);
     const link = Object.assign(document.createElement('a'), { href: `?actor=${encodeURIComponent(p.id)}`, textContent: p.id });
-    link.addEventListener('click', (event) => { event.preventDefault(); select(p.id); });
+    link.dataset.actorId = p.id;
     return [link, p.side, format.quantity(p.quantity, i, true), format.price(p.averagePrice, i), format.price(p.markPrice, i), format.price(p.stopPrice, i), (p.takeProfitPrices ?? []).map((tp) => format.price(tp, i)).join(', ') || '—', format.money(p.notional, pc), { text: format.money(p.unrealizedPnl, pc, true), sign: format.sign(p.unrealizedPnl) }, { text: format.money(p.realizedPnl, pc, true), sign: format.sign(p.realizedPnl) }];
   }), 'positions');
   const fills = table('Recent fills', ['time', 'order', 'side', 'quantity', 'price', 'fee', 'liquidity'], d.recentFills.map((f) => {
@@ -117,6 +118,18 @@ export function renderDashboard(d) {
   const columns = document.createElement('div');
   columns.className = 'columns';
   columns.append(balances, exposure, venues);
-  container.replaceChildren(heading, at, figures, columns, positionTable, fills, refusals);
-  container.dataset.loaded = 'true';
+  // Patched in place: a refresh that changed nothing costs no layout, and a selected figure stays selected.
+  const fresh = document.createElement('div');
+  fresh.append(heading, at, figures, columns, positionTable, fills, refusals);
+  patchChildren(container, fresh);
+  if (container.dataset.loaded !== 'true') {
+    container.dataset.loaded = 'true';
+    // One listener for the position links, which patching may point at other positions.
+    container.addEventListener('click', (event) => {
+      const link = event.target.closest('a[data-actor-id]');
+      if (!link) return;
+      event.preventDefault();
+      select(link.dataset.actorId);
+    });
+  }
 }

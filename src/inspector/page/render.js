@@ -5,6 +5,7 @@ import { renderActor, select } from './actor.js';
 import { api, say } from './api.js';
 import { reconnectNow } from './connection.js';
 import { scheduleDashboard } from './dashboard.js';
+import { setIfChanged } from './dom.js';
 import { $, HISTORY_PAGE, STREAM_RENDER_MS, currencyOf, instrumentOf, view } from './state.js';
 import { VirtualTree, filterOptions, filtering, liveRows, matches } from './tree.js';
 
@@ -110,7 +111,7 @@ export function treeModel() {
     if (load) void loadHistoryRows(offset >= serverTotal ? serverTotal : Math.floor(offset / HISTORY_PAGE) * HISTORY_PAGE);
     return undefined;
   };
-  $('#tree-count').textContent = `${(live.length).toLocaleString()} live rows · ${finishedTotal.toLocaleString()}${more ? '+' : ''} finished`;
+  setIfChanged($('#tree-count'), 'textContent', `${(live.length).toLocaleString()} live rows · ${finishedTotal.toLocaleString()}${more ? '+' : ''} finished`);
   return { count, rowAt };
 }
 
@@ -189,14 +190,15 @@ export const tree = new VirtualTree($('#tree'), { onSelect: (id) => select(id), 
 export function render() {
   tree.setModel(treeModel(), view.selectedId);
   const portfolio = view.nodes.get('portfolio');
+  // Only what changed is written: the same text written again still costs the browser a layout.
   if (portfolio) {
-    $('#trading-state').textContent = `trading: ${portfolio.state}`;
-    $('#trading-state').dataset.state = portfolio.state;
-    $('#trading-reason').textContent = portfolio.state === 'active' ? '' : (portfolio.reason ?? '');
+    setIfChanged($('#trading-state'), 'textContent', `trading: ${portfolio.state}`);
+    setIfChanged($('#trading-state').dataset, 'state', portfolio.state);
+    setIfChanged($('#trading-reason'), 'textContent', portfolio.state === 'active' ? '' : (portfolio.reason ?? ''));
   }
   const selected = view.selectedId !== undefined;
-  $('#dashboard').hidden = selected;
-  $('#actor-panel').hidden = !selected;
+  setIfChanged($('#dashboard'), 'hidden', selected);
+  setIfChanged($('#actor-panel'), 'hidden', !selected);
   if (selected) void renderActor();
   else scheduleDashboard();
 }

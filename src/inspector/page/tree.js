@@ -129,7 +129,7 @@ export class VirtualTree {
 
   render() {
     const { count } = this.model;
-    this.spacer.style.height = `${count * ROW_HEIGHT}px`;
+    if (this.spacer.style.height !== `${count * ROW_HEIGHT}px`) this.spacer.style.height = `${count * ROW_HEIGHT}px`;
     const top = this.container.scrollTop;
     const height = this.container.clientHeight || 600;
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
@@ -156,8 +156,8 @@ export class VirtualTree {
       this.update(element, row, index);
       if (index === this.activeIndex) activeKey = key;
     }
-    if (activeKey !== undefined) this.container.setAttribute('aria-activedescendant', domId(activeKey));
-    else this.container.removeAttribute('aria-activedescendant');
+    if (activeKey === undefined) this.container.removeAttribute('aria-activedescendant');
+    else if (this.container.getAttribute('aria-activedescendant') !== domId(activeKey)) this.container.setAttribute('aria-activedescendant', domId(activeKey));
   }
 
   create(row) {
@@ -189,20 +189,24 @@ export class VirtualTree {
       element.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
       element.setAttribute('aria-posinset', String(index + 1));
     }
-    element.setAttribute('aria-setsize', String(this.model.count));
-    element.setAttribute('aria-level', String(row.level));
-    element.style.paddingLeft = `${4 + (row.level - 1) * 14}px`;
-    element.classList.toggle('active', index === this.activeIndex);
+    // Written only when changed: each write, even of the same value, makes the browser restyle the row.
+    const attribute = (name, value) => {
+      if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+    };
+    attribute('aria-setsize', String(this.model.count));
+    attribute('aria-level', String(row.level));
+    set(element.style, 'paddingLeft', `${4 + (row.level - 1) * 14}px`);
+    if (element.classList.contains('active') !== (index === this.activeIndex)) element.classList.toggle('active', index === this.activeIndex);
     if (!row.node) {
       set(element.firstChild, 'textContent', row.label);
       return;
     }
     const node = row.node;
     const selected = node.id === this.selectedId;
-    element.classList.toggle('selected', selected);
-    element.setAttribute('aria-selected', String(selected));
-    if (row.hasChildren) element.setAttribute('aria-expanded', 'true');
-    else element.removeAttribute('aria-expanded');
+    if (element.classList.contains('selected') !== selected) element.classList.toggle('selected', selected);
+    attribute('aria-selected', String(selected));
+    if (row.hasChildren) attribute('aria-expanded', 'true');
+    else if (element.hasAttribute('aria-expanded')) element.removeAttribute('aria-expanded');
     if (element.dataset.state !== node.state) element.dataset.state = node.state;
     if (element.dataset.live !== String(node.live)) element.dataset.live = String(node.live);
     const [id, state, meta, pnl] = element.children;
