@@ -49,7 +49,7 @@ export function withArrivalPrice<Draft extends { readonly type: string }>(draft:
   return arrivalPrice === undefined ? draft : Object.assign({}, draft, { arrivalPrice });
 }
 
-/** Execution quality covers the most recent orders, this many at most. */
+/** Execution quality covers the most recent orders, this many at most unless the tracker is told fewer. */
 export const MAX_ORDERS_TRACKED = 100_000;
 
 export class ExecutionTracker {
@@ -62,8 +62,12 @@ export class ExecutionTracker {
   /**
    * @param marketPrice the last price of a symbol on a venue, read when an order reaches the market and its
    *   OrderSubmitted carries no arrival price. An order with no price then is left out of the slippage figures.
+   * @param ordersKept how many of the most recent orders (and algorithms) the figures cover.
    */
-  constructor(private readonly marketPrice: (symbol: string, venue: string) => DecimalString | undefined) {}
+  constructor(
+    private readonly marketPrice: (symbol: string, venue: string) => DecimalString | undefined,
+    private readonly ordersKept = MAX_ORDERS_TRACKED,
+  ) {}
 
   /** The entry order of a signal: its latency is measured from the signal's time. */
   signaled(orderId: string, signalTime: number): void {
@@ -80,7 +84,7 @@ export class ExecutionTracker {
     switch (event.type) {
       case 'AlgoStarted':
         this.algorithms.set(event.parentId, event.kind);
-        if (this.algorithms.size > MAX_ORDERS_TRACKED) this.algorithms.delete(this.algorithms.keys().next().value!);
+        if (this.algorithms.size > this.ordersKept) this.algorithms.delete(this.algorithms.keys().next().value!);
         return;
       case 'OrderInitialized': {
         const signalTime = this.signalTimes.get(event.orderId);
@@ -97,7 +101,7 @@ export class ExecutionTracker {
           ...(event.parentId === undefined ? {} : { parentId: event.parentId }),
         });
         // The most recent orders only: a daemon running for weeks must not keep one record per order ever sent.
-        if (this.orders.size > MAX_ORDERS_TRACKED) this.orders.delete(this.orders.keys().next().value!);
+        if (this.orders.size > this.ordersKept) this.orders.delete(this.orders.keys().next().value!);
         return;
       }
       case 'OrderDenied':

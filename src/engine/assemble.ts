@@ -21,6 +21,7 @@ import { DomainEventBus } from './event-bus.ts';
 import { GracePeriod } from './grace-period.ts';
 import { DEFAULT_TRAILING_FLUSH_MS, LocalTriggers } from './local-triggers.ts';
 import { DEFAULT_FINISHED_GRACE_MS, DEFAULT_FINISHED_VIEWS_KEPT, OrderRegistry } from './order-registry.ts';
+
 import { MemoryEventHistory, SnapshotWriter, StoreEventHistory, type EventHistory } from './persistence.ts';
 import { PositionBook } from './positions.ts';
 import { installLedgerReactions } from './reactions/ledger.ts';
@@ -36,6 +37,9 @@ import { Valuation } from './valuation.ts';
 import { VenueGateway } from './venue-gateway.ts';
 import { VenueBook } from './venues.ts';
 import { Views } from './views.ts';
+
+/** The orders the engine's execution quality covers by default: as many as the finished views it keeps. */
+const DEFAULT_EXECUTION_ORDERS_KEPT = DEFAULT_FINISHED_VIEWS_KEPT;
 
 /** Every part of one engine, made once by assembleEngine. */
 export class EngineParts {
@@ -205,7 +209,7 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
     trailingFlushMs: options.trailingFlushMs ?? DEFAULT_TRAILING_FLUSH_MS,
   });
   parts.exitRetries = new ExitRetries(parts.positions, parts.logger);
-  parts.execution = new ExecutionTracker((symbol, venue) => parts.venues.marketPrice(venue, symbol)?.toFixed());
+  parts.execution = new ExecutionTracker((symbol, venue) => parts.venues.marketPrice(venue, symbol)?.toFixed(), options.executionOrdersKept ?? DEFAULT_EXECUTION_ORDERS_KEPT);
   parts.orderCommands = new OrderCommands({
     clock: parts.clock, logger: parts.logger, venues: parts.venues, orders: parts.orders, positions: parts.positions,
     gate: parts.gate, deadlines: parts.deadlines, portfolio, idPrefix,

@@ -35,6 +35,11 @@ export interface EngineOptions {
   readonly trailingFlushMs?: number;
   /** How many finished orders' final views getOrder/listOrders still answer from memory; default 10,000. */
   readonly finishedOrdersKept?: number;
+  /**
+   * How many of the most recent orders executionQuality() covers; default 10,000, so a daemon's memory does not
+   * grow with the orders it has finished (a report over any period reads the journal: `fillstate report`).
+   */
+  readonly executionOrdersKept?: number;
 }
 
 /** What start() found and did: actors restored from the store and each venue's reconciliation. */

@@ -30,6 +30,16 @@ describe('ExecutionTracker', () => {
     ]);
   });
 
+  it('covers the most recent orders it was told to keep, so memory does not grow with finished orders', () => {
+    const tracker = new ExecutionTracker(() => '100', 2);
+    for (const orderId of ['first', 'second', 'third']) {
+      tracker.observe(initialized(orderId, 0));
+      tracker.observe(at(0, { type: 'OrderSubmitted', orderId, orderType: 'market' }));
+      tracker.observe(filled(orderId, 10, '1', '100'));
+    }
+    expect(tracker.records().map((record) => record.orderId)).toEqual(['second', 'third']);
+  });
+
   it('leaves out denied orders and held stops that never fired; a signal sets the decision time', () => {
     const tracker = new ExecutionTracker(() => '100');
     tracker.observe(initialized('denied', 0));
