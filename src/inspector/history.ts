@@ -31,11 +31,19 @@ export const HISTORY_WINDOWS_MS: readonly number[] = [10_000, 10 * 60_000, 24 * 
 /** Filtered views kept for paging; a new filter or more rows compute one anew. */
 const CACHED_FILTERS = 4;
 
+/**
+ * Actors seen finishing that stay listed: the oldest go beyond it (a tenth at a time), so a daemon watched for
+ * weeks does not grow with every actor it finished. The engine keeps fewer final views than this anyway.
+ */
+export const MAX_SEEN_FINISHED = 100_000;
+
 export class FinishedHistory {
   readonly epoch = randomUUID();
   /** Seen finishing while attached, oldest first. */
   private readonly seen: FinishedActor[] = [];
   private readonly known = new Set<string>();
+  /** How many of the oldest seen were let go: row numbers (`asOf`, `count`) stay absolute. */
+  private dropped = 0;
   /** Finished before the bridge attached, newest first: as far back as read so far. */
   private earlier: FinishedActor[] = [];
   private earlierIds = new Set<string>();
@@ -52,11 +60,12 @@ export class FinishedHistory {
     private readonly attachedAt: number,
     private readonly liveAtAttach: ReadonlySet<string>,
     private readonly windowsMs: readonly number[] = HISTORY_WINDOWS_MS,
+    private readonly maxSeen = MAX_SEEN_FINISHED,
   ) {}
 
   /** Actors seen finishing since the bridge attached: what a snapshot counts (its `asOf`). */
   get count(): number {
-    return this.seen.length;
+    return this.dropped + this.seen.length;
   }
 
   /** Records an actor seen finishing (a node no longer live); an actor already listed keeps its place. */
@@ -64,6 +73,16 @@ export class FinishedHistory {
     if (node.live || this.known.has(node.id) || this.earlierIds.has(node.id) || (node.kind !== 'order' && node.kind !== 'position' && node.kind !== 'algo')) return;
     this.known.add(node.id);
     this.seen.push({ id: node.id, symbol: node.symbol ?? '', state: node.state, side: node.side ?? '', at: node.updatedAt ?? node.closedAt ?? node.createdAt ?? 0 });
+    if (this.seen.length > this.maxSeen) {
+      const gone = this.seen.splice(0, Math.max(1, Math.floor(this.maxSeen / 10)));
+      for (const actor of gone) this.known.delete(actor.id);
+      this.dropped += gone.length;
+      // What finished before attaching is older still: it is beyond the list now.
+      this.earlier = [];
+      this.earlierIds = new Set();
+      this.earlierComplete = true;
+      this.filtered.clear();
+    }
   }
 
   has(actorId: string): boolean {
@@ -76,7 +95,8 @@ export class FinishedHistory {
    * follow (the total then counts the rows read so far).
    */
   page(asOf: number, offset: number, limit: number, filter: HistoryFilter = {}): HistoryPage {
-    const bound = Math.min(asOf, this.seen.length);
+    // Seen rows the page may read: those its snapshot counted that are still listed.
+    const bound = Math.max(0, Math.min(asOf, this.count) - this.dropped);
     const filtering = Boolean(filter.text || filter.state || filter.symbol);
     // A filter reads every row; plain paging reads back only as far as the page asks.
     this.readEarlier(filtering ? Number.POSITIVE_INFINITY : offset + limit - bound);

@@ -75,6 +75,29 @@ describe('finished history', () => {
       await daemon.close();
     }
   });
+
+  it('keeps a bounded list: the oldest seen go, counts stay absolute, and what finished before attaching goes first', async () => {
+    const daemon = await startInspectedDaemon();
+    try {
+      daemon.engine.halt('test');
+      const before = daemon.engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.01', price: '40000' }).orderId;
+      const history = new FinishedHistory(daemon.engine, daemon.clock.now(), new Set(), undefined, 10);
+      const seen = Array.from({ length: 11 }, (_, index) => `order:seen-${index}`);
+      for (const id of seen) history.add({ id, kind: 'order', state: 'canceled', live: false, symbol: 'BTC/USDT', side: 'buy' });
+      // Ten kept at most: the eleventh let the oldest one go (a tenth of the bound), and the one from before attaching.
+      expect(history.count).toBe(11);
+      const page = history.page(history.count, 0, 50);
+      expect(page).toMatchObject({ total: 10, complete: true });
+      expect(page.nodes.map((node) => node.id)).toEqual(seen.slice(1).reverse());
+      expect(page.nodes.map((node) => node.id)).not.toContain(`order:${before}`);
+      // A page that counted fewer still reads the same rows, newest of its count first.
+      expect(history.page(5, 0, 50).nodes.map((node) => node.id)).toEqual(seen.slice(1, 5).reverse());
+      // One let go may be listed again if it finishes again (it is no longer known).
+      expect(history.has(seen[0]!)).toBe(false);
+    } finally {
+      await daemon.close();
+    }
+  });
 });
 
 describe('session cookie', () => {
