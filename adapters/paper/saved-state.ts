@@ -39,6 +39,13 @@ export function exportVenueState(core: PaperCore, keepFinished = core.retainFini
       const fills = core.fillsByOrder.get(order.clientOrderId);
       return fills === undefined ? [] : [[order.clientOrderId, fills]];
     })),
+    ...countersOf(core),
+  };
+}
+
+/** The numbering, perpetual accounts and random draws: saved whole in a state and in every change record. */
+function countersOf(core: PaperCore) {
+  return {
     nextOrderNumber: core.nextOrderNumber,
     nextTradeNumber: core.nextTradeNumber,
     nextPriority: core.nextPriority,
@@ -75,12 +82,7 @@ export function takeVenueChanges(core: PaperCore): PaperVenueChanges {
     removedRejectedOrders: [...core.removedRejectionIds],
     fills,
     balances: core.ledger.snapshot(),
-    nextOrderNumber: core.nextOrderNumber,
-    nextTradeNumber: core.nextTradeNumber,
-    nextPriority: core.nextPriority,
-    perpetuals: [...core.perpetuals.states.values()].map((perpetual) => perpetualState(perpetual)),
-    nextFundingNumber: core.nextFundingNumber,
-    randomDraws: randomDraws(core),
+    ...countersOf(core),
   };
   core.changedOrders.clear();
   core.removedOrderIds.length = 0;
