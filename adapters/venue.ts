@@ -11,7 +11,16 @@ export interface VenueCapabilities {
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
   readonly amend: boolean;
+  /**
+   * Contingent lists the venue holds itself, as one list (absent: none). A venue that names a kind here
+   * implements `submitList` and `orderListRefusal`; other lists, and lists it refuses, are held by the engine.
+   */
+  readonly orderLists?: readonly NativeOrderListKind[];
 }
+
+/** A list a venue can hold natively. OCO: when any leg fills, even in part, the venue cancels the others. */
+export type NativeOrderListKind = 'oco';
+export const NATIVE_ORDER_LIST_KINDS: readonly NativeOrderListKind[] = ['oco'];
 
 /**
  * An order as sent to a venue: its terms (expireAt an absolute clock time for GTD) in decimal strings, already
@@ -20,6 +29,18 @@ export interface VenueCapabilities {
 export interface VenueOrder extends OrderTerms {
   readonly clientOrderId: string;
   readonly symbol: string;
+}
+
+/**
+ * Orders sent as one venue list (`Venue.submitList`): each leg is an ordinary venue order with its own
+ * client id, and every report about a leg names that leg's id, as for any order.
+ */
+export interface VenueOrderList {
+  /** The engine's id of the list (its `fs-` id); a venue that names lists uses it as the list's client id. */
+  readonly listId: string;
+  readonly kind: NativeOrderListKind;
+  readonly symbol: string;
+  readonly orders: readonly VenueOrder[];
 }
 
 export type OrderAmendment = OrderAmendmentTerms;
@@ -152,6 +173,19 @@ export interface Venue {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   submit(order: VenueOrder): void;
+  /**
+   * OPTIONAL, with `capabilities.orderLists`: why this venue cannot hold this list as a list of its own (its
+   * legs' count, types, sides or prices), or undefined when it can. Pure and synchronous: the engine asks
+   * before it places the list, and holds the list itself when refused (the reason is shown on the list).
+   */
+  orderListRefusal?(list: VenueOrderList): string | undefined;
+  /**
+   * OPTIONAL, with `capabilities.orderLists`: sends every leg in one command. Reports come per leg, as for
+   * `submit`: each leg is `accepted` (or every leg `rejected` with the list's reason); when a leg of an OCO
+   * fills, even in part, the venue cancels the other legs itself and reports each `canceled`. A `cancel` of any
+   * leg cancels the whole list (each leg reported `canceled`). Legs are not amended.
+   */
+  submitList?(list: VenueOrderList): void;
   amend(clientOrderId: string, amendment: OrderAmendment): void;
   cancel(clientOrderId: string): void;
   queryOrder(clientOrderId: string): Promise<VenueOrderStatus | undefined>;
