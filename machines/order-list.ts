@@ -74,6 +74,9 @@ function withChildren(context: OrderListContext, drafts: readonly ReturnType<typ
   return { ledger, childSequence: sequence, requested, submissions };
 }
 
+/** A leg denied by the trading state is not retried: the list stops at once, its other legs canceled. */
+const stopOnTradingDenial = { guard: 'isDeniedByTradingState' as const, target: 'canceling' as const, actions: ['recordEnd' as const, 'recordTradingDenial' as const] };
+
 export const orderListMachine = setup({
   types: {
     context: {} as OrderListContext,
@@ -144,6 +147,10 @@ export const orderListMachine = setup({
       return Object.assign({}, context, { requested: Object.assign({}, context.requested, { [child.childId]: child.quantity }), cancelRequested: [...context.cancelRequested, child.childId] });
     }),
     recordCancelReason: assign({ reason: ({ context, event }) => (event.type === 'cancel' ? event.reason ?? 'canceled by client' : context.reason) }),
+    /** A leg the trading state denied (halted, or reducing and it adds exposure): the list stops, with why. */
+    recordTradingDenial: assign(({ context, event }) =>
+      event.type !== 'child.ended' ? context : Object.assign({}, context, { gaveUp: true, reason: `${event.childId} was denied: ${event.reason ?? `trading is ${event.deniedBy === 'halt' ? 'halted' : 'reducing only'}`}` }),
+    ),
     recordVenueEnd: assign({ reason: ({ context }) => context.reason ?? 'the venue ended every leg of the list unfilled' }),
     recordFailure: assign({ gaveUp: true, reason: ({ context }) => `${context.failures} leg orders in a row were rejected or denied` }),
 
@@ -182,6 +189,7 @@ export const orderListMachine = setup({
     isAcceptedFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'accepted',
     isDuplicateFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'duplicate',
     isApplicableEnd: ({ context, event }) => event.type === 'child.ended' && isApplicableChildEnd(context.ledger, event),
+    isDeniedByTradingState: ({ context, event }) => event.type === 'child.ended' && event.deniedBy !== undefined && isApplicableChildEnd(context.ledger, event),
     isReleaseDue: ({ context }) => releaseDue(context),
     nothingWorking: ({ context }) => workingChildren(context.ledger).length === 0 && workingQuantity(context.ledger).eq(ZERO),
     nothingToHold: ({ context }) => [...legTargets(context).values()].every((open) => open.eq(ZERO)),
@@ -229,7 +237,7 @@ export const orderListMachine = setup({
       ],
       on: {
         'child.filled': listFillTransitions(),
-        'child.ended': { guard: 'isApplicableEnd', actions: 'recordEnd' },
+        'child.ended': [stopOnTradingDenial, { guard: 'isApplicableEnd', actions: 'recordEnd' }],
         cancel: { target: 'canceling', actions: 'recordCancelReason' },
       },
     },
@@ -243,7 +251,7 @@ export const orderListMachine = setup({
       ],
       on: {
         'child.filled': listFillTransitions('reconcile'),
-        'child.ended': { guard: 'isApplicableEnd', actions: ['recordEnd', 'reconcile'] },
+        'child.ended': [stopOnTradingDenial, { guard: 'isApplicableEnd', actions: ['recordEnd', 'reconcile'] }],
         'child.amended': { actions: ['recordAmended', 'reconcile'] },
         'child.amendRejected': {
           guard: 'isReplaceableChild',

@@ -18,7 +18,10 @@
 //   pause / resume             pause cancels the working children; resume plans again from what is left.
 //   trading.halted / .resumed  the portfolio halted or resumed trading: a halt pauses a working algo (paused
 //                              by the halt), the resume of trading resumes only such an algo; a client's
-//                              pause during the halt keeps it paused after.
+//                              pause during the halt keeps it paused after. A child denied by the trading
+//                              state (child.ended with deniedBy: a halt, or reducing while the child adds
+//                              exposure) pauses the algo the same way, not counted as a failure; an order
+//                              list stops at once with the denial's reason.
 //   amend                      {quantity?, limitPrice?}: refused with AlgoAmendRefused when it cannot apply.
 //   cancel                     children canceled, fills kept; the parent ends `canceled` once none is working.
 //
@@ -59,7 +62,12 @@ export type ChildEndedEvent = {
   readonly status: ChildEndStatus;
   readonly remaining: DecimalString;
   readonly reason?: string;
+  /** Set when the portfolio's trading state denied the child (halted, or reducing and it would add exposure). */
+  readonly deniedBy?: TradingDenial;
 };
+
+/** Which trading state denied a child: not the child's fault, so an algo pauses until trading is active. */
+export type TradingDenial = 'halt' | 'reducing';
 
 export type MarketEvent = {
   readonly type: 'market';

@@ -36,7 +36,7 @@ import {
   type AlgoState,
 } from '../../src/domain/algo-plan.ts';
 import type { SliceGrid } from '../../src/domain/algo-sizing.ts';
-import { MAX_CHILD_FAILURES, type AlgoEvent, type AmendChildParams, type CancelChildParams, type ChildSubmission, type MarketEvent } from './algo-contract.ts';
+import { MAX_CHILD_FAILURES, type AlgoEvent, type AmendChildParams, type CancelChildParams, type ChildSubmission, type MarketEvent, type TradingDenial } from './algo-contract.ts';
 
 /** Stored with every snapshot; bump when a chart or the context changes shape. */
 export const ALGO_MACHINE_VERSION = 1;
@@ -66,11 +66,14 @@ export interface AlgoContext extends AlgoState {
   readonly pendingQuantity?: DecimalString;
   readonly stopReason?: AlgoStopReason;
   readonly reason?: string;
-  /** Who paused it, while paused: the client, or a trading halt (which resumes it when trading resumes). */
+  /**
+   * Who paused it, while paused: the client, or the trading state (a halt, or reducing when its child would
+   * add exposure), which resumes it when trading resumes.
+   */
   readonly pausedBy?: PauseCause;
 }
 
-export type PauseCause = 'client' | 'halt';
+export type PauseCause = 'client' | TradingDenial;
 
 export type PlannerName = 'scheduledSlice' | 'sweep' | 'participation' | 'icebergRefill' | 'chaseRest';
 
@@ -170,7 +173,8 @@ export const algoSetup = setup({
     }),
     recordEnd: assign(({ context, event }) => {
       if (event.type !== 'child.ended' || !isApplicableChildEnd(context.ledger, event)) return context;
-      const failed = event.status === 'rejected' || event.status === 'denied';
+      // A denial by the trading state is not the child's fault: the algo pauses instead (isDeniedByTradingState).
+      const failed = (event.status === 'rejected' || event.status === 'denied') && event.deniedBy === undefined;
       return Object.assign({}, context, { ledger: endChild(context.ledger, event), failures: failed ? context.failures + 1 : context.failures });
     }),
     recordMarket: assign(({ context, event }, params: { countVolume: boolean }) =>
@@ -203,6 +207,7 @@ export const algoSetup = setup({
     }),
     recordStop: assign((_, params: { reason: AlgoStopReason }) => ({ stopReason: params.reason })),
     recordPause: assign((_, params: { by: PauseCause }) => ({ pausedBy: params.by })),
+    recordTradingPause: assign({ pausedBy: ({ context, event }) => (event.type === 'child.ended' ? event.deniedBy : context.pausedBy) }),
     clearPause: assign({ pausedBy: undefined }),
     recordCancelReason: assign({ reason: ({ context, event }) => (event.type === 'cancel' ? event.reason ?? 'canceled by client' : context.reason) }),
     recordFailureReason: assign({ reason: ({ context }) => `${context.failures} children in a row were rejected or denied` }),
@@ -252,7 +257,9 @@ export const algoSetup = setup({
   },
   guards: {
     startsHalted: ({ event }) => event.type === 'start' && event.halted === true,
-    isPausedByHalt: ({ context }) => context.pausedBy === 'halt',
+    isPausedByTrading: ({ context }) => context.pausedBy === 'halt' || context.pausedBy === 'reducing',
+    isDeniedByTradingState: ({ context, event }) => event.type === 'child.ended' && event.deniedBy !== undefined && isApplicableChildEnd(context.ledger, event),
+    isApplicableEndOfWork: ({ context, event }) => event.type === 'child.ended' && event.deniedBy === undefined && isApplicableChildEnd(context.ledger, event),
     isDue: ({ context, event }) => event.type === 'timer.due' && context.nextWakeAt !== undefined && event.at >= context.nextWakeAt,
     isAcceptedFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'accepted',
     isDuplicateFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'duplicate',
@@ -316,6 +323,21 @@ export function endTransitions(...then: PlanAction[]) {
   return [{ guard: 'isApplicableEnd' as const, actions: ['recordEnd' as const, 'settlePendingQuantity' as const, ...then] }];
 }
 
+/**
+ * A child's end while working; one the trading state denied is left to `working` itself (pauseOnTradingDenial),
+ * so a substate's own child.ended handler uses this too.
+ */
+export function workingEndTransitions(...then: PlanAction[]) {
+  return [{ guard: 'isApplicableEndOfWork' as const, actions: ['recordEnd' as const, 'settlePendingQuantity' as const, ...then] }];
+}
+
+/** A child denied by the trading state pauses the algo, which goes on when trading is active again. */
+const pauseOnTradingDenial = {
+  guard: 'isDeniedByTradingState' as const,
+  target: 'paused' as const,
+  actions: ['recordEnd' as const, 'settlePendingQuantity' as const, 'recordTradingPause' as const],
+};
+
 const amendTransitions = [
   { guard: 'isAmendRefused' as const, actions: 'announceAmendRefused' as const },
   { actions: ['applyAmendment' as const, 'settlePendingQuantity' as const, 'announceAmended' as const] },
@@ -342,7 +364,7 @@ export function workingTransitions(options: WorkingOptions = {}) {
   const market = options.market ?? 'recordOnly';
   return {
     'child.filled': fillTransitions(...then),
-    'child.ended': endTransitions(...then),
+    'child.ended': [pauseOnTradingDenial, ...workingEndTransitions(...then)],
     ...(market === 'substates' ? {} : { market: { actions: market === 'recordOnly' ? [record] : [record, market] } }),
     pause: { target: 'paused' as const, actions: pausedBy('client') },
     'trading.halted': { target: 'paused' as const, actions: pausedBy('halt') },
@@ -384,9 +406,9 @@ export function lifecycleStates(options: { readonly expires: boolean }) {
         'child.ended': endTransitions(),
         market: { actions: { type: 'recordMarket' as const, params: { countVolume: false } } },
         resume: { target: 'working.history' as const, actions: ['clearPause' as const, 'announceResumed' as const] },
-        'trading.resumed': { guard: 'isPausedByHalt' as const, target: 'working.history' as const, actions: ['clearPause' as const, 'announceResumed' as const] },
+        'trading.resumed': { guard: 'isPausedByTrading' as const, target: 'working.history' as const, actions: ['clearPause' as const, 'announceResumed' as const] },
         // The client pausing what the halt paused: it stays paused when trading resumes.
-        pause: { guard: 'isPausedByHalt' as const, actions: pausedBy('client') },
+        pause: { guard: 'isPausedByTrading' as const, actions: pausedBy('client') },
         amend: amendTransitions,
         cancel: { target: 'stopping' as const, actions: ['recordCancelReason' as const, { type: 'recordStop' as const, params: { reason: 'canceled' as const } }] },
       },

@@ -1,6 +1,6 @@
 // Limit-then-market (chase): rest at the near touch (or an offset behind it), re-price when the book moves
 // away by the threshold, and cross the spread at the timeout or when the market reaches the cross price.
-import { algoSetup, endTransitions, finishedChecks, initialAlgoContext, lifecycleStates, plan, workingTransitions } from './algo-setup.ts';
+import { algoSetup, finishedChecks, initialAlgoContext, lifecycleStates, plan, workingEndTransitions, workingTransitions } from './algo-setup.ts';
 
 export const chaseMachine = algoSetup.createMachine({
   id: 'chase',
@@ -23,7 +23,7 @@ export const chaseMachine = algoSetup.createMachine({
               { guard: 'marketMovedAway', actions: [{ type: 'recordMarket', params: { countVolume: true } }, 'cancelRepricedChildren'] },
               { actions: [{ type: 'recordMarket', params: { countVolume: true } }, plan('chaseRest')] },
             ],
-            'child.ended': endTransitions(plan('chaseRest')),
+            'child.ended': workingEndTransitions(plan('chaseRest')),
           },
         },
         crossing: {

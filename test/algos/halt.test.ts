@@ -67,3 +67,56 @@ describe('algorithms under a trading halt', () => {
     expect(engine.getAlgo(twap.algoId)).toMatchObject({ status: 'completed', filledQuantity: '0.3' });
   });
 });
+
+describe('algorithms and order lists while trading is reducing only', () => {
+  it('an algo whose child would add exposure pauses at its first denial, not after five, and goes on when trading is active', async () => {
+    const session = await algoSession({ seed: 8 });
+    const { engine, clock, events } = session;
+    const start = clock.now();
+    const twap = engine.submitAlgo(twapOf('1'));
+    session.runUntil(start + 2.5 * MINUTE);
+    engine.reduceOnly('daily loss limit');
+    session.runUntil(start + 3.5 * MINUTE);
+    const paused = engine.getAlgo(twap.algoId)!;
+    expect(paused).toMatchObject({ status: 'paused', pausedBy: 'reducing', failures: 0 });
+    // One slice was denied (the one that found trading reducing); none is sent after it.
+    const denied = events.filter((event) => event.type === 'OrderDenied');
+    expect(denied).toHaveLength(1);
+    expect(paused.children.map((child) => child.childId)).toContain((denied[0] as { orderId: string }).orderId);
+    session.runUntil(start + 7 * MINUTE);
+    expect(engine.getAlgo(twap.algoId)).toMatchObject({ status: 'paused', pausedBy: 'reducing', childrenSent: paused.childrenSent });
+    expect(events.filter((event) => event.type === 'OrderDenied')).toHaveLength(1);
+    engine.resume();
+    session.runUntil(clock.now() + 1_000);
+    expect(engine.getAlgo(twap.algoId)).toMatchObject({ status: 'working', pausedBy: undefined });
+    session.runUntil(start + 12 * MINUTE);
+    expect(engine.getAlgo(twap.algoId)).toMatchObject({ status: 'completed', filledQuantity: '1', failures: 0 });
+    expect(childFills(events, twap.algoId).quantity.toFixed()).toBe('1');
+  });
+
+  it('an algo that reduces the position keeps working while trading is reducing', async () => {
+    const session = await algoSession({ seed: 9 });
+    const { engine, clock, events } = session;
+    engine.submitOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.5' });
+    session.runUntil(clock.now() + 5_000);
+    expect(engine.listPositions({ open: true })[0]).toMatchObject({ direction: 'long', quantity: '0.5' });
+    engine.reduceOnly('daily loss limit');
+    const start = clock.now();
+    const twap = engine.submitAlgo({ ...twapOf('0.4'), side: 'sell' });
+    session.runUntil(start + 11 * MINUTE);
+    expect(engine.getAlgo(twap.algoId)).toMatchObject({ status: 'completed', filledQuantity: '0.4', failures: 0 });
+    expect(events.filter((event) => event.type === 'OrderDenied')).toEqual([]);
+  });
+
+  it('an order list whose leg would add exposure stops at its first denial, with the reason', async () => {
+    const session = await algoSession({ seed: 10 });
+    const { engine, clock, events } = session;
+    engine.reduceOnly('daily loss limit');
+    const list = engine.submitOrderList({ kind: 'oto', symbol: 'BTC/USDT', trigger: { side: 'buy', type: 'limit', quantity: '0.1', price: '49000' }, legs: [{ side: 'sell', type: 'limit', price: '52000' }] });
+    session.runUntil(clock.now() + 5_000);
+    const view = engine.getOrderList(list.listId)!;
+    expect(view.status).toBe('failed');
+    expect(view.reason).toContain('denied: reducingOnly: trading is reducing only');
+    expect(events.filter((event) => event.type === 'OrderDenied')).toHaveLength(1);
+  });
+});

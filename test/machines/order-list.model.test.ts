@@ -134,7 +134,10 @@ class ListWalk {
         if (!child) return false;
         if (this.native && all.some((c) => c.executed.gt(ZERO))) return false;
         // A venue rejects its list whole.
-        for (const rejected of this.native ? open : [child]) this.end(rejected, size % 2 === 0 ? 'rejected' : 'denied', at);
+        // Some denials are the trading state's: the list stops at once, with the reason.
+        const deniedBy = size % 3 === 0 ? ('reducing' as const) : undefined;
+        for (const rejected of this.native ? open : [child]) this.end(rejected, size % 2 === 0 ? 'rejected' : 'denied', at, deniedBy);
+        if (deniedBy !== undefined && size % 2 !== 0 && !this.native) expect(['canceling', 'failed', 'completed', 'canceled']).toContain(this.state);
         return true;
       }
       case 'duplicate': {
@@ -188,10 +191,11 @@ class ListWalk {
     this.accepted = this.accepted.plus(decimal(this.context.ledger.filledQuantity).minus(before));
   }
 
-  private end(child: VenueChild, status: 'filled' | 'canceled' | 'rejected' | 'denied', at: number): void {
+  private end(child: VenueChild, status: 'filled' | 'canceled' | 'rejected' | 'denied', at: number, deniedBy?: 'reducing'): void {
     child.ended = true;
     child.pendingAmendment = undefined;
-    this.send({ type: 'child.ended', at, childId: child.submission.childId, status, remaining: child.quantity.minus(child.executed).toFixed() });
+    const denial = status === 'denied' && deniedBy !== undefined ? { deniedBy } : {};
+    this.send({ type: 'child.ended', at, childId: child.submission.childId, status, remaining: child.quantity.minus(child.executed).toFixed(), ...denial });
   }
 
   check(where: string): void {

@@ -53,7 +53,7 @@ export function assembleParents(parts: ParentParts, snapshots: SnapshotWriter | 
           clientOrderId: child.childId, venue, symbol: child.symbol, side: child.side, type: child.type, quantity: child.quantity,
           price: child.price, stopPrice: child.stopPrice, timeInForce: child.timeInForce, postOnly: child.postOnly, reduceOnly: child.reduceOnly, parentId: child.parentId,
         });
-        parts.orderCommands.submit(request, withoutUndefined({ kind: 'algo' as const, parentId: child.parentId, venueList: child.venueList }));
+        return parts.orderCommands.submit(request, withoutUndefined({ kind: 'algo' as const, parentId: child.parentId, venueList: child.venueList })).denial?.reason;
       },
       closeVenueList: (venue, listId) => parts.gateway.closeList(venue, listId),
       cancelChild: (childId) => parts.orderCommands.cancelIfWorking(childId),

@@ -4,7 +4,7 @@
 // snapshots and resume where they stood (schedules are absolute clock times in context).
 import { createActor, type Actor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Logger } from 'pino';
-import type { AlgoEvent, AmendChildParams, ChildEndStatus, ChildSubmission, OrderListEvent } from '../../../machines/algos/algo-contract.ts';
+import type { AlgoEvent, AmendChildParams, ChildEndStatus, ChildSubmission, OrderListEvent, TradingDenial } from '../../../machines/algos/algo-contract.ts';
 import type { AlgoContext, AlgoMachineInput } from '../../../machines/algos/algo-setup.ts';
 import { chaseMachine } from '../../../machines/algos/chase.ts';
 import { icebergMachine } from '../../../machines/algos/iceberg.ts';
@@ -18,6 +18,7 @@ import type { DecimalString } from '../../domain/decimal.ts';
 import type { DomainEventDraft } from '../../domain/events.ts';
 import type { MarketData } from '../../domain/market-data.ts';
 import type { SnapshotRecord } from '../../store/records.ts';
+import type { DenialReason } from '../../risk/checks.ts';
 import type { SnapshotWriter } from '../persistence.ts';
 import type { TurnQueue } from '../turn.ts';
 import { algoView, isFinishedParentState, orderListView, type AlgoView, type ChildLookup, type OrderListView } from './parent-view.ts';
@@ -53,7 +54,8 @@ export interface ParentBookHost {
   portfolio(): AnyActorRef;
   publish(draft: DomainEventDraft): void;
   /** Places a child through the risk gate; throws when it is refused before the gate (nothing sent). */
-  submitChild(venue: string, submission: ChildSubmission): void;
+  /** Places a child through the risk gate; returns the gate's denial reason when it was denied. */
+  submitChild(venue: string, submission: ChildSubmission): DenialReason | undefined;
   /** Every leg of a venue list was submitted (or refused): a list the venue did not get whole is not sent. */
   closeVenueList(venue: string, listId: string): void;
   cancelChild(childId: string): void;
@@ -90,11 +92,13 @@ export class ParentBook {
   private readonly algoLogic: Record<AlgoKind, AnyStateMachine>;
   private readonly listLogic: AnyStateMachine;
   private timersArmed = false;
-  /** Whether the portfolio was halted at the last look, and the watch on it (from rearm on). */
-  private tradingHalted = false;
+  /** The portfolio's trading state at the last look, and the watch on it (from rearm on). */
+  private tradingState: unknown;
   private tradingWatch?: { unsubscribe(): void };
   private generated = 0;
   private readonly lookup: ChildLookup;
+  /** Children the trading state denied, until their end reaches the parent (which pauses rather than fails). */
+  private readonly tradingDenials = new Map<string, TradingDenial>();
 
   constructor(
     private readonly host: ParentBookHost,
@@ -223,6 +227,8 @@ export class ParentBook {
     const entry = this.parents.get(parentId);
     this.childParents.delete(childId);
     this.pendingAmendments.delete(childId);
+    const deniedBy = this.tradingDenials.get(childId);
+    this.tradingDenials.delete(childId);
     if (entry === undefined) return;
     const outcome = this.host.childOutcome(childId);
     if (outcome === undefined) {
@@ -230,7 +236,8 @@ export class ParentBook {
       return;
     }
     const remaining = status === 'filled' ? '0' : outcome.remaining;
-    this.deliver(entry, { type: 'child.ended', at: this.host.clock.now(), childId, status, remaining, reason: outcome.reason });
+    const denial = status === 'denied' && deniedBy !== undefined ? { deniedBy } : {};
+    this.deliver(entry, Object.assign({ type: 'child.ended' as const, at: this.host.clock.now(), childId, status, remaining, reason: outcome.reason }, denial));
   }
 
   childAmended(childId: string, quantity: DecimalString): void {
@@ -288,24 +295,24 @@ export class ParentBook {
 
   /**
    * A trading halt pauses the working algorithms (their children would only be denied, and five denials in a
-   * row fail an algo); the end of the halt resumes the ones it paused. Checked once now, for algos restored
-   * paused by a halt that is over, or working into one that is not.
+   * row fail an algo); each change to a state that is not halted resumes the ones the trading state paused
+   * (one still denied, reducing, pauses again). Checked once now, for algos restored paused by a halt that is
+   * over, or working into one that is not.
    */
   private watchTrading(): void {
     if (this.tradingWatch !== undefined) return;
-    this.tradingHalted = this.isTradingHalted();
+    this.tradingState = this.host.portfolio().getSnapshot().value;
     this.tellAlgosTradingState();
     this.tradingWatch = this.host.portfolio().subscribe((snapshot: { value: unknown }) => {
-      const halted = snapshot.value === 'halted';
-      if (halted === this.tradingHalted) return;
-      this.tradingHalted = halted;
+      if (snapshot.value === this.tradingState) return;
+      this.tradingState = snapshot.value;
       this.host.queue.defer(() => this.tellAlgosTradingState());
     });
   }
 
   private tellAlgosTradingState(): void {
     const at = this.host.clock.now();
-    const event = this.tradingHalted ? { type: 'trading.halted' as const, at } : { type: 'trading.resumed' as const, at };
+    const event = this.tradingState === 'halted' ? { type: 'trading.halted' as const, at } : { type: 'trading.resumed' as const, at };
     for (const entry of this.parents.values()) {
       if (entry.kind === 'algo' && entry.actor.getSnapshot().can(event)) this.deliver(entry, event);
     }
@@ -321,7 +328,9 @@ export class ParentBook {
     const entry = this.parents.get(submission.parentId);
     if (entry === undefined) return;
     try {
-      this.host.submitChild(entry.venue, submission);
+      const denied = this.host.submitChild(entry.venue, submission);
+      const by = denied === 'tradingHalted' ? 'halt' : denied === 'reducingOnly' ? 'reducing' : undefined;
+      if (by !== undefined) this.tradingDenials.set(submission.childId, by);
     } catch (error) {
       // Refused before the risk gate (venue down, no market price, below the minimum notional): nothing was
       // sent, so all of it goes back to the parent, which counts it as a failure.

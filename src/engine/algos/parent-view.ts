@@ -1,6 +1,6 @@
 // Read models of execution algorithms and order lists for the API, the CLI and the inspector: progress
 // (filled / target, average price), the schedule (next wake, end time) and each child with its order's state.
-import type { AlgoContext } from '../../../machines/algos/algo-setup.ts';
+import type { AlgoContext, PauseCause } from '../../../machines/algos/algo-setup.ts';
 import type { OrderListContext } from '../../../machines/order-list.ts';
 import { averageFillPrice, outstandingQuantity, workingQuantity, type ChildLedger } from '../../domain/algo-children.ts';
 import { sliceCount, type AlgoKind, type AlgoParams } from '../../domain/algo-params.ts';
@@ -73,7 +73,7 @@ export interface AlgoView extends ParentViewCommon {
   readonly side: OrderSide;
   readonly status: AlgoStatus;
   /** While paused: who paused it, the client or a trading halt (which resumes it when trading resumes). */
-  readonly pausedBy?: 'client' | 'halt';
+  readonly pausedBy?: PauseCause;
   /** The target quantity now (an amendment changes it). */
   readonly quantity: DecimalString;
   /** quantity - filledQuantity. */

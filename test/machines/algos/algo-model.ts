@@ -131,7 +131,8 @@ export class AlgoWalk {
       case 'reject': {
         const child = pick(open.filter((c) => c.executed.eq(ZERO)));
         if (!child) return false;
-        this.end(child, size % 2 === 0 ? 'rejected' : 'denied');
+        // Some denials are the trading state's (halted, or reducing): the algo pauses instead of counting them.
+        this.end(child, size % 2 === 0 ? 'rejected' : 'denied', size % 7 === 0 ? (size % 4 === 1 ? 'halt' : 'reducing') : undefined);
         return true;
       }
       case 'duplicate': {
@@ -198,9 +199,16 @@ export class AlgoWalk {
     }
   }
 
-  private end(child: ModelChild, status: 'filled' | 'canceled' | 'expired' | 'rejected' | 'denied'): void {
+  private end(child: ModelChild, status: 'filled' | 'canceled' | 'expired' | 'rejected' | 'denied', deniedBy?: 'halt' | 'reducing'): void {
     child.ended = true;
-    this.send({ type: 'child.ended', at: this.now, childId: child.submission.childId, status, remaining: decimal(child.submission.quantity).minus(child.executed).toFixed() });
+    const denial = status === 'denied' && deniedBy !== undefined ? { deniedBy } : {};
+    const working = this.state.includes('working');
+    this.send({ type: 'child.ended', at: this.now, childId: child.submission.childId, status, remaining: decimal(child.submission.quantity).minus(child.executed).toFixed(), ...denial });
+    if (working && 'deniedBy' in denial) {
+      // Denied by the trading state: paused by it, and not counted as a failure.
+      expect(this.state, 'a trading denial pauses a working algo').toMatch(/paused|completed/);
+      if (this.state === '"paused"') expect(this.context.pausedBy).toBe(deniedBy);
+    }
   }
 
   private get lot(): Decimal {
