@@ -44,6 +44,8 @@ export function adoptOrder(keeper: OrderKeeper, now: number, clientOrderId: stri
     quantity: state.quantity,
     ...(state.price !== undefined ? { price: state.price } : {}),
     ...(state.stopPrice !== undefined ? { stopPrice: state.stopPrice } : {}),
+    // A leg of a list: the exchange keeps the linkage (a fill of one leg cancels the others there).
+    ...(state.orderListId !== undefined ? { venueListId: state.orderListId } : {}),
     accepted: true,
     heldApart: state.heldApart === true,
     // A conditional order found past its trigger has had it (its `triggered` report was due before the restart).
