@@ -8,6 +8,9 @@ import { admitOrder, type Admission } from './order-admission.ts';
 import type { OrderWrites, VenueCore } from './order-writes.ts';
 
 export class OrderListWrites {
+  /** Lists whose cancel is on its way, with the legs a cancel was asked for meanwhile (one request cancels them all). */
+  private readonly canceling = new Map<string, Set<string>>();
+
   constructor(
     private readonly core: VenueCore,
     private readonly writes: OrderWrites,
@@ -83,6 +86,22 @@ export class OrderListWrites {
   /** Cancels the list `order` is a leg of, in one request: every leg still working is reported canceled. */
   async cancel(order: TrackedOrder): Promise<void> {
     const list = order.list!;
+    const asked = this.canceling.get(list.listId);
+    if (asked !== undefined) {
+      // The list's cancel is on its way: this leg goes with it.
+      asked.add(order.clientOrderId);
+      this.writes.requestCancel(order.clientOrderId, 'canceled by client');
+      return;
+    }
+    this.canceling.set(list.listId, new Set());
+    try {
+      await this.cancelList(order, list);
+    } finally {
+      this.canceling.delete(list.listId);
+    }
+  }
+
+  private async cancelList(order: TrackedOrder, list: TrackedOrderList): Promise<void> {
     const legs = list.legs.map((id) => this.core.keeper.get(id)).filter((leg): leg is TrackedOrder => leg !== undefined);
     const others = legs.filter((leg) => leg !== order && leg.terminal === undefined);
     this.writes.requestCancel(order.clientOrderId, 'canceled by client');
@@ -91,7 +110,10 @@ export class OrderListWrites {
     try {
       answer = await this.core.rest.call('cancelOrderList', 'write', () => this.core.profile.orderLists!.cancel(this.core.exchange, order.symbol, list.exchangeListId));
     } catch (error) {
-      await this.writes.onCancelFailed(order.clientOrderId, error, others.map((other) => other.clientOrderId));
+      const alsoAsked = [...this.canceling.get(list.listId)!];
+      await this.writes.onCancelFailed(order.clientOrderId, error, others.map((other) => other.clientOrderId).filter((id) => !alsoAsked.includes(id)));
+      // The legs asked for meanwhile get their own answer (the state found, a refusal, or a cancel sent again).
+      for (const id of alsoAsked) await this.writes.onCancelFailed(id, error);
       return;
     }
     for (const state of this.core.profile.orderLists!.legStates(answer)) {
