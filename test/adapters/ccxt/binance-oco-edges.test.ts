@@ -131,6 +131,16 @@ describe('Binance spot OCO at its edges', () => {
     expect(typesOf(reports, 'fs-adopt-tp')).toEqual(['amendRejected', 'filled']);
   });
 
+  it('a dry run takes the shape but sends no list: both legs rejected with the reason', async () => {
+    session = await startSession('spot', { dryRun: true });
+    const { venue, simulator, reports } = session;
+    simulator.setMarkPrice('BTCUSDT', '50000');
+    expect(venue.orderListRefusal(sellOco('fs-dry'))).toBeUndefined();
+    venue.submitList(sellOco('fs-dry'));
+    for (const id of ['fs-dry-tp', 'fs-dry-sl']) expect(reportsOf(reports, id)).toEqual([expect.objectContaining({ type: 'rejected', reason: 'dry run: venue binance does not send orders' })]);
+    expect(writesSeen(simulator)).toEqual([]);
+  });
+
   it('USDⓈ-M futures holds no order lists: none advertised, each list refused with the reason', async () => {
     session = await startSession('future');
     const { venue } = session;
