@@ -98,6 +98,25 @@ describe('Binance spot OCO through the ccxt venue', () => {
     expect(simulator.book.balance('BTC').locked.toFixed()).toBe('0');
   });
 
+  it('a leg filling while the user stream is down: after the redial the fill is applied once and the other leg canceled naming the list', async () => {
+    session = await startSession('spot');
+    const { venue, simulator, reports } = session;
+    simulator.setMarkPrice('BTCUSDT', '50000');
+    venue.submitList(sellOco('fs-down'));
+    await eventually(() => ['fs-down-tp', 'fs-down-sl'].every((id) => typesOf(reports, id).includes('accepted')), 'both legs accepted');
+    simulator.silenceUserStreams(true);
+    simulator.fill('fs-down-tp', '0.006', '52000');
+    simulator.dropUserStreams();
+    simulator.silenceUserStreams(false);
+    await eventually(() => typesOf(reports, 'fs-down-sl').includes('canceled') && typesOf(reports, 'fs-down-tp').includes('filled'), 'backfilled fill and cancel');
+    expect(canceledReason(reports, 'fs-down-sl')).toContain('OCO list fs-down');
+    simulator.fill('fs-down-tp', '0.004', '52000');
+    await eventually(() => typesOf(reports, 'fs-down-tp').filter((type) => type === 'filled').length === 2, 'the rest, from the stream');
+    await venue.backfill();
+    expect(typesOf(reports, 'fs-down-tp')).toEqual(['accepted', 'filled', 'filled']);
+    expect(typesOf(reports, 'fs-down-sl')).toEqual(['accepted', 'canceled']);
+  });
+
   it('a cancel of one leg cancels the whole list in one request: both legs reported canceled', async () => {
     session = await startSession('spot');
     const { venue, simulator, reports } = session;
