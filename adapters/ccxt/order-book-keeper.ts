@@ -57,6 +57,17 @@ export interface TrackedOrderList {
 const WORKING: ReadonlySet<VenueOrderStatusName> = new Set(['open', 'partial']);
 
 /**
+ * Whether an expired order was canceled by its list: a leg the exchange ended because another leg filled or
+ * triggered (a triggered stop-limit leg that then expires unfilled is an expiry of its own).
+ */
+export function expiredByList(state: RawOrderState, order?: Pick<TrackedOrder, 'list' | 'venueListId' | 'triggered'>): boolean {
+  if (state.status !== 'expired') return false;
+  const inList = state.orderListId !== undefined || order?.list !== undefined || order?.venueListId !== undefined;
+  const triggeredItself = order?.triggered === true || (TRIGGERED_ORDER_TYPES.includes(state.type) && state.working === true);
+  return inList && !triggeredItself;
+}
+
+/**
  * Orders by engine id and by exchange id. Finished orders are kept (for late or duplicate reports) up to
  * `finishedLimit`, oldest dropped first, so memory stays bounded.
  */
@@ -160,10 +171,7 @@ export class OrderKeeper {
     if (state.price !== undefined) order.price = state.price;
     // A conditional order the exchange now works (or that trades, a fill being proof of its trigger).
     if (state.working === true || decimal(state.filledQuantity).gt('0') || state.status === 'filled') reports.push(...this.triggerReports(order, state.stopPrice));
-    // A list leg the exchange expired because another leg filled or triggered was canceled by its list (a
-    // triggered stop-limit leg that then expires unfilled is an expiry of its own).
-    const endedByList = state.status === 'expired' && (order.list !== undefined || order.venueListId !== undefined) && !order.triggered;
-    if (state.status === 'canceled' || endedByList) {
+    if (state.status === 'canceled' || expiredByList(state, order)) {
       reports.push({ ...base, type: 'canceled', reason: cancelReason });
       this.finish(order, 'canceled');
     } else if (state.status === 'expired') {

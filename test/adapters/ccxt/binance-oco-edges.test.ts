@@ -129,6 +129,9 @@ describe('Binance spot OCO at its edges', () => {
     const listId = String(simulator.orderByClientId('fs-adopt-tp')!.orderListId);
     expect(reasonOf(reports, 'fs-adopt-sl', 'canceled')).toBe(`canceled by the exchange with its order list ${listId}`);
     expect(typesOf(reports, 'fs-adopt-tp')).toEqual(['amendRejected', 'filled']);
+    // Asked, the exchange's EXPIRED of a leg its list ended reads as canceled too (what recovery sees after a restart).
+    expect(simulator.orderByClientId('fs-adopt-sl')!.status).toBe('EXPIRED');
+    expect(await restarted.queryOrder('fs-adopt-sl')).toMatchObject({ status: 'canceled', filledQuantity: '0' });
   });
 
   it('a dry run takes the shape but sends no list: both legs rejected with the reason', async () => {

@@ -1,9 +1,13 @@
 // The engine (public API only) placing OCO lists through the ccxt venue against the Binance simulator: a
 // shape Binance takes goes out as one orderList request and Binance cancels the other leg; a shape it would
 // refuse is held by the engine (its legs sent one by one), with the venue's reason on the list.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../src/engine/engine.ts';
+import { openStore, type Store } from '../../../src/store/index.ts';
 import type { BinanceSimulator } from '../../fixtures/binance-simulator/simulator.ts';
 import { requestsTo, writesSeen } from './binance-oco-support.ts';
 import { createVenue, eventually, startSimulator } from './support.ts';
@@ -14,13 +18,21 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startEngine(): Promise<{ engine: Engine; simulator: BinanceSimulator }> {
-  const simulator = await startSimulator('spot');
-  cleanups.push(() => simulator.stop());
-  simulator.setMarkPrice('BTCUSDT', '50000');
-  const engine = createEngine({ venues: [createVenue(simulator, { symbols: ['BTC/USDT'] })], logger: pino({ level: 'silent' }) });
+const silent = pino({ level: 'silent' });
+
+async function startEngine(existing?: BinanceSimulator, store?: Store): Promise<{ engine: Engine; simulator: BinanceSimulator }> {
+  const simulator = existing ?? (await startSimulator('spot'));
+  if (existing === undefined) {
+    cleanups.push(() => simulator.stop());
+    simulator.setMarkPrice('BTCUSDT', '50000');
+  }
+  const venue = createVenue(simulator, { symbols: ['BTC/USDT'] });
+  const engine = createEngine({ venues: [venue], logger: silent, ...(store !== undefined ? { store } : {}) });
   await engine.start();
-  cleanups.push(() => engine.stop());
+  cleanups.push(async () => {
+    await engine.stop();
+    await venue.disconnect();
+  });
   return { engine, simulator };
 }
 
@@ -97,4 +109,43 @@ describe('the engine placing OCO lists through the ccxt venue (Binance spot)', (
     expect(legStatuses(engine, view.listId)).toEqual({ [`${view.listId}-E1`]: 'filled', [`${view.listId}-E2`]: 'canceled' });
     expect(requestsTo(simulator, 'DELETE /api/v3/order')).toBe(1);
   });
+
+  it('after a restart, a list whose take-profit filled in part while the engine was down: the fill applied once, the stop canceled', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'fillstate-oco-restart-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const path = join(directory, 'fillstate.db');
+    let store = openStore({ path, logger: silent });
+    const first = await startEngine(undefined, store);
+    const { simulator } = first;
+    const view = first.engine.submitOrderList({
+      kind: 'oco',
+      symbol: 'BTC/USDT',
+      legs: [
+        { side: 'sell', type: 'limit', quantity: '0.01', price: '52000', postOnly: true },
+        { side: 'sell', type: 'stop', quantity: '0.01', stopPrice: '48000' },
+      ],
+    });
+    const [tpId, slId] = [`${view.listId}-E1`, `${view.listId}-E2`];
+    await eventually(() => openLegs(first.engine, view.listId) === 2, 'both legs open');
+    await first.engine.stop();
+    store.close();
+
+    simulator.fill(tpId, '0.004', '52000');
+    store = openStore({ path, logger: silent });
+    const second = await startEngine(simulator, store);
+    cleanups.push(() => store.close());
+    const { engine } = second;
+    await eventually(() => engine.getOrder(slId)?.status === 'canceled' && engine.getOrder(tpId)?.filledQuantity === '0.004', 'reconciled');
+    expect(engine.getOrder(tpId)).toMatchObject({ status: 'partial', filledQuantity: '0.004' });
+    expect(engine.getOrderList(view.listId)).toMatchObject({ heldBy: 'venue', filledQuantity: '0.004' });
+    expect(requestsTo(simulator, 'POST /api/v3/orderList/oco')).toBe(1);
+    expect(requestsTo(simulator, 'POST /api/v3/order')).toBe(0);
+    simulator.fill(tpId, '0.006', '52000');
+    await eventually(() => engine.getOrderList(view.listId)?.status === 'completed', 'list completed after the restart');
+    expect(engine.getOrder(tpId)).toMatchObject({ status: 'filled', filledQuantity: '0.01' });
+  });
 });
+
+function openLegs(engine: Engine, listId: string): number {
+  return engine.listOrders({ parentId: listId }).filter((order) => order.status === 'open').length;
+}
