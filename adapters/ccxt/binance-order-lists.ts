@@ -7,6 +7,7 @@ import { decimal, type DecimalString } from '../../src/domain/decimal.ts';
 import type { OrderType } from '../../src/domain/order-request.ts';
 import type { VenueOrder, VenueOrderList } from '../venue.ts';
 import { orderFromBinance } from './binance-payloads.ts';
+import { NotSent } from './exchange-rest.ts';
 import type { OrderListProtocol, RawOrderState } from './profile.ts';
 
 type Raw = Record<string, unknown>;
@@ -101,7 +102,8 @@ export const BINANCE_SPOT_ORDER_LISTS: OrderListProtocol = {
 
   async place(exchange: Exchange, list: VenueOrderList, ids: { readonly list: string; readonly legs: readonly string[] }): Promise<unknown> {
     const placement = binanceOcoPlacement(list);
-    if ('issue' in placement) throw new Error(`not sent: ${placement.issue}`);
+    // The venue asked orderListRefusal first; a list that changed since is not sent.
+    if ('issue' in placement) throw new NotSent(placement.issue);
     const idOf = (leg: VenueOrder) => ids.legs[list.orders.indexOf(leg)]!;
     const params = binanceOcoParams(placement, exchange.marketId(list.symbol) ?? list.symbol, { list: ids.list, above: idOf(placement.above), below: idOf(placement.below) });
     return (exchange as unknown as { privatePostOrderListOco(params: Record<string, string>): Promise<unknown> }).privatePostOrderListOco(params);
