@@ -144,6 +144,40 @@ describe('Binance spot OCO at its edges', () => {
     expect(writesSeen(simulator)).toEqual([]);
   });
 
+  it("an OCO counts as two new orders against the exchange's order limits, and a rate-limited list is not placed", async () => {
+    session = await startSession('spot', {}, { orderLimits: [{ interval: 'DAY', intervalNum: 1, limit: 3 }] });
+    const { venue, simulator, reports } = session;
+    simulator.setMarkPrice('BTCUSDT', '50000');
+    venue.submit(limitOrder('fs-single'));
+    venue.submitList(sellOco('fs-count1'));
+    await eventually(() => ['fs-single', 'fs-count1-tp', 'fs-count1-sl'].every((id) => typesOf(reports, id).includes('accepted')), 'three orders accepted');
+    // Three of three used: the next list would be the fourth and fifth.
+    venue.submitList(sellOco('fs-count2', '0.001'));
+    await eventually(() => ['fs-count2-tp', 'fs-count2-sl'].every((id) => typesOf(reports, id).includes('rejected')), 'refused here');
+    expect(reasonOf(reports, 'fs-count2-tp', 'rejected')).toBe('not sent: order count limit reached: 3 of 3 orders per 1 d used; not sent');
+    expect(requestsTo(simulator, 'POST /api/v3/orderList/oco')).toBe(1);
+
+    await session.close();
+    session = await startSession('spot');
+    session.simulator.setMarkPrice('BTCUSDT', '50000');
+    session.simulator.rateLimitNext(1, 1);
+    session.venue.submitList(sellOco('fs-429'));
+    await eventually(() => ['fs-429-tp', 'fs-429-sl'].every((id) => typesOf(session!.reports, id).includes('rejected')), 'rate limited');
+    expect(reasonOf(session.reports, 'fs-429-sl', 'rejected')).toMatch(/^rate limited by the exchange, not placed/);
+    expect(session.simulator.book.orders.size).toBe(0);
+  });
+
+  it('while the link is not live a list is refused whole with the reason', async () => {
+    session = await startSession('spot', { initialRetryDelayMs: 600, maxRetryDelayMs: 600 });
+    const { venue, simulator, reports } = session;
+    simulator.setMarkPrice('BTCUSDT', '50000');
+    simulator.dropUserStreams();
+    await eventually(() => venue.linkStatus().state === 'reconnecting', 'reconnecting');
+    venue.submitList(sellOco('fs-down'));
+    for (const id of ['fs-down-tp', 'fs-down-sl']) expect(reasonOf(reports, id, 'rejected')).toContain('reconnecting, not live');
+    expect(requestsTo(simulator, 'POST /api/v3/orderList/oco')).toBe(0);
+  });
+
   it('USDⓈ-M futures holds no order lists: none advertised, each list refused with the reason', async () => {
     session = await startSession('future');
     const { venue } = session;
