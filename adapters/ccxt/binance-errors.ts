@@ -3,8 +3,8 @@
 import { ccxtErrors } from './ccxt-library.ts';
 import type { CancelReplaceFailure, ErrorClass } from './profile.ts';
 
-/** Binance error codes and what they mean for the request's outcome. */
-const REFUSED_CODES = new Set([-1013, -1100, -1102, -1111, -1112, -1114, -1115, -1116, -1117, -1121, -2010, -2011, -2013, -2021, -2022, -2026, -4003, -4014, -4023, -4024, -4028, -4061, -4164, -5022]);
+/** Binance error codes and what they mean for the request's outcome (-1158 to -1168: an OCO's shape, checked before it is placed). */
+const REFUSED_CODES = new Set([-1158, -1160, -1165, -1166, -1167, -1168, -1013, -1100, -1102, -1111, -1112, -1114, -1115, -1116, -1117, -1121, -2010, -2011, -2013, -2021, -2022, -2026, -4003, -4014, -4023, -4024, -4028, -4061, -4164, -5022]);
 const NOT_FOUND_CODES = new Set([-2013, -2011]);
 const DUPLICATE_PATTERN = /duplicate/i;
 

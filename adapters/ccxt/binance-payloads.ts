@@ -41,7 +41,10 @@ export function orderFromBinance(info: Raw): RawOrderState | undefined {
   const status = STATUS[statusText];
   if (status === undefined) return undefined;
   // A cancel's execution report names the cancel request in `c` and the order in `C` (spot).
-  const ownId = isStream ? (typeof info.C === 'string' && info.C !== '' ? info.C : info.c) : info.clientOrderId;
+  // A REST cancel answer names the cancel request in `clientOrderId` and the order in `origClientOrderId`.
+  const ownId = isStream ? (typeof info.C === 'string' && info.C !== '' ? info.C : info.c) : typeof info.origClientOrderId === 'string' && info.origClientOrderId !== '' ? info.origClientOrderId : info.clientOrderId;
+  // A leg of an order list names the list (-1: none).
+  const listId = isStream ? info.g : info.orderListId;
   const typeText = String(isStream ? info.o : info.type);
   const price = exact(isStream ? info.p : info.price);
   const stopPrice = exact(isStream ? info.P ?? info.sp : info.stopPrice);
@@ -61,6 +64,7 @@ export function orderFromBinance(info: Raw): RawOrderState | undefined {
     ...(stopPrice !== undefined && !trailing && decimal(stopPrice).gt('0') ? { stopPrice } : {}),
     ...(typeof working === 'boolean' ? { working } : {}),
     ...(isStream && (info.x === 'AMENDMENT' || info.x === 'REPLACED') ? { amended: true } : {}),
+    ...(listId !== undefined && listId !== null && String(listId) !== '-1' ? { orderListId: String(listId) } : {}),
     timestamp: Number(info.T ?? info.updateTime ?? info.transactTime ?? info.time ?? 0),
   };
 }

@@ -11,11 +11,12 @@ import { FUTURES_CONDITIONAL_TYPES, algoOrderFromRaw, conditionalOrderParams, fu
 import { binanceUserStreamOpened, closeBinanceUserStream, createBinanceExchange, prepareBinanceUserStream } from './binance-connection.ts';
 import { binanceCancelReplaceFailure, classifyBinanceError, isBinanceOrderCountRefusal } from './binance-errors.ts';
 import { spotTrailingIssue, spotTrailingParams, spotTrailingType } from './binance-spot-trailing.ts';
+import { BINANCE_SPOT_ORDER_LISTS } from './binance-order-lists.ts';
 import { fillFromBinanceRest, fillFromBinanceStream, marketTradeFromBinance, orderFromBinance } from './binance-payloads.ts';
 import { binanceWeightLimitFrom, binanceWeightOf } from './binance-request-limits.ts';
 import { BINANCE_CLIENT_ORDER_IDS, ClientOrderIdCodec, type ExchangeIdResult } from './client-order-ids.ts';
 import { binanceOrderCountLimits, type OrderCountLimit } from './order-count-budget.ts';
-import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
+import type { AccountChange, CancelReplaceFailure, ErrorClass, ExchangeProfile, MarketKind, OrderListProtocol, RawFill, RawMarketTrade, RawOrderState, UrlOverride, WeightedCall } from './profile.ts';
 import { exact } from './raw-decimal.ts';
 
 const CLIENT_ORDER_IDS = new ClientOrderIdCodec(BINANCE_CLIENT_ORDER_IDS);
@@ -40,9 +41,12 @@ export class BinanceProfile implements ExchangeProfile {
   readonly exchange = 'binance';
   readonly amendStyle: 'native' | 'cancelReplace';
   readonly usedWeightHeader = 'x-mbx-used-weight-1m';
+  /** Spot holds OCO lists (POST /api/v3/orderList/oco); USDⓈ-M futures has no order lists. */
+  readonly orderLists: OrderListProtocol | undefined;
 
   constructor(readonly market: MarketKind) {
     this.amendStyle = market === 'future' ? 'native' : 'cancelReplace';
+    this.orderLists = market === 'spot' ? BINANCE_SPOT_ORDER_LISTS : undefined;
   }
 
   createExchange(config: { apiKey: string; secret: string; testnet: boolean; urls?: UrlOverride; recvWindowMs: number }): Exchange {
@@ -79,7 +83,10 @@ export class BinanceProfile implements ExchangeProfile {
     // Spot trailing stops: STOP_LOSS / TAKE_PROFIT with trailingDelta, where every traded symbol allows them.
     const spotTrailing =
       this.market === 'spot' && conditional.includes('stop') && conditional.includes('takeProfit') && tradedSymbols.every((symbol) => (exchange.markets?.[symbol]?.info as Raw | undefined)?.allowTrailingStop === true);
+    // OCO lists where every traded symbol allows them (exchangeInfo ocoAllowed) and holds LIMIT_MAKER and the stops.
+    const oco = this.orderLists !== undefined && tradedSymbols.length > 0 && conditional.includes('stop') && listed.every((types) => types.has('LIMIT_MAKER')) && tradedSymbols.every((symbol) => (exchange.markets?.[symbol]?.info as Raw | undefined)?.ocoAllowed === true);
     return {
+      ...(oco ? { orderLists: this.orderLists!.kinds } : {}),
       orderTypes: ['market', 'limit', ...conditional, ...(spotTrailing ? (['trailingStop'] as const) : [])],
       timeInForce: (['GTC', 'IOC', 'FOK'] as const).filter((name) => timeInForce[name] === true),
       postOnly: timeInForce.PO === true,

@@ -6,7 +6,9 @@ export function binanceWeightOf(market: MarketKind, call: WeightedCall): number 
   const spot = market === 'spot';
   switch (call) {
     case 'createOrder':
+    case 'createOrderList':
     case 'cancelOrder':
+    case 'cancelOrderList':
     case 'editOrder':
     case 'fetchTime':
     case 'setLeverage':

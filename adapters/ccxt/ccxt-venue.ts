@@ -22,6 +22,7 @@ import type {
   VenueFill,
   VenueLinkStatus,
   VenueOrder,
+  VenueOrderList,
   VenueOrderStatus,
   VenuePosition,
 } from '../venue.ts';
@@ -30,6 +31,7 @@ import type { ExchangeProfile } from './profile.ts';
 import { ExchangeRest } from './exchange-rest.ts';
 import { AccountReporter } from './account-reports.ts';
 import { OrderWrites, type VenueCore } from './order-writes.ts';
+import { OrderListWrites } from './order-list-writes.ts';
 import { UserStream } from './user-stream.ts';
 import { loadInstruments } from './instrument-loader.ts';
 import { readOpenOrders, readOrderFills, readOrderStatus, runBackfill } from './exchange-reads.ts';
@@ -68,6 +70,7 @@ export class CcxtVenue implements Venue {
   private readonly linkListeners = new Set<LinkListener>();
   private readonly account: AccountReporter;
   private readonly writes: OrderWrites;
+  private readonly lists: OrderListWrites;
   private readonly link: VenueLink;
   private readonly stream: UserStream;
   private readonly core: VenueCore;
@@ -101,6 +104,8 @@ export class CcxtVenue implements Venue {
     };
     this.core = writesCore;
     this.writes = new OrderWrites(writesCore);
+    this.lists = new OrderListWrites(writesCore, this.writes);
+    this.writes.listCancel = (order) => this.lists.cancel(order);
     this.link = new VenueLink({
       venueId: this.id,
       clock: this.clock,
@@ -169,6 +174,16 @@ export class CcxtVenue implements Venue {
       heldApart: this.profile.heldApart?.(order.type) === true,
     });
     void this.writes.sendSubmit(tracked, order);
+  }
+
+  orderListRefusal(list: VenueOrderList): string | undefined {
+    return this.lists.refusal(list, this.admission());
+  }
+
+  /** Every leg in one request; a cancel of any leg cancels the list (see OrderListWrites). */
+  submitList(list: VenueOrderList): void {
+    const unsent = this.options.dryRun === true ? `dry run: venue ${this.id} does not send orders` : this.link.state !== 'live' ? this.notLiveReason() : undefined;
+    this.lists.submit(list, this.admission(), unsent);
   }
 
   amend(clientOrderId: string, amendment: OrderAmendment): void {

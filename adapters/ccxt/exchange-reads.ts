@@ -2,7 +2,7 @@
 // the exchange's record, one order's status and fills, the open orders, an order found there that this
 // process did not send (adopted), all in the Venue contract's shapes.
 import type { VenueFill, VenueOrderStatus } from '../venue.ts';
-import type { OrderKeeper, TrackedOrder } from './order-book-keeper.ts';
+import { expiredByList, type OrderKeeper, type TrackedOrder } from './order-book-keeper.ts';
 import type { OrderWrites, VenueCore } from './order-writes.ts';
 import type { RawFill, RawOrderState } from './profile.ts';
 
@@ -44,6 +44,8 @@ export function adoptOrder(keeper: OrderKeeper, now: number, clientOrderId: stri
     quantity: state.quantity,
     ...(state.price !== undefined ? { price: state.price } : {}),
     ...(state.stopPrice !== undefined ? { stopPrice: state.stopPrice } : {}),
+    // A leg of a list: the exchange keeps the linkage (a fill of one leg cancels the others there).
+    ...(state.orderListId !== undefined ? { venueListId: state.orderListId } : {}),
     accepted: true,
     heldApart: state.heldApart === true,
     // A conditional order found past its trigger has had it (its `triggered` report was due before the restart).
@@ -58,7 +60,8 @@ export function statusOf(clientOrderId: string, state: RawOrderState): VenueOrde
     symbol: state.symbol,
     side: state.side,
     type: state.type,
-    status: state.status,
+    // A list leg the exchange ended for its list is canceled, as the stream reports it.
+    status: expiredByList(state) ? 'canceled' : state.status,
     quantity: state.quantity,
     filledQuantity: state.filledQuantity,
     ...(state.price !== undefined ? { price: state.price } : {}),

@@ -63,8 +63,10 @@ export class ExchangeRest {
       if (kind === 'write') throw new NotSent(admission.reason);
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.max(50, admission.retryAt - this.clock.now())));
     }
-    if (name === 'createOrder' || name === 'editOrder') {
-      const refusal = this.orderCount.admit();
+    // A new order counts once; an order list once per leg (Binance's OCO: 2).
+    const newOrders = name === 'createOrder' || name === 'editOrder' ? 1 : name === 'createOrderList' ? 2 : 0;
+    if (newOrders > 0) {
+      const refusal = this.orderCount.admit(newOrders);
       if (refusal !== undefined) throw new NotSent(refusal);
     }
     try {

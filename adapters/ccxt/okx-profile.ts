@@ -299,6 +299,8 @@ export class OkxProfile implements ExchangeProfile {
     // call weighs 6000 / (its endpoint's requests per minute): no endpoint can pass its own per-minute share.
     switch (call) {
       case 'createOrder': // trade/order: 60 per 2 s
+      case 'createOrderList': // not sent: OKX lists are held by the engine
+      case 'cancelOrderList':
       case 'cancelOrder': // trade/cancel-order: 60 per 2 s
       case 'editOrder': // trade/amend-order: 60 per 2 s
       case 'fetchOrder': // trade/order (GET): 60 per 2 s

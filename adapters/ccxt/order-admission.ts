@@ -42,6 +42,7 @@ export function admitAmendment(admission: Admission, order: TrackedOrder, amendm
   const quantity = amendment.quantity ?? order.quantity;
   const price = amendment.price ?? order.price;
   if (amendment.stopPrice !== undefined) return { refusal: `venue ${venueId} holds no stop prices to amend` };
+  if (order.list !== undefined || order.venueListId !== undefined) return { refusal: `venue ${venueId} holds ${order.clientOrderId} as a leg of ${order.list !== undefined ? `OCO list ${order.list.listId}` : `order list ${order.venueListId}`}, which the exchange does not amend: cancel the list and place a new one` };
   if (order.type === 'trailingStop') return { refusal: `venue ${venueId} cannot amend a trailing stop held at the exchange: cancel it and place a new one` };
   if (profile.heldApart?.(order.type) === true) return { refusal: `venue ${venueId} keeps ${order.type} orders in the exchange's conditional book, which has no amend: cancel it and place a new one` };
   const issue = precisionIssue(exchange, instrument, { clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, type: order.type, quantity, ...(price !== undefined ? { price } : {}), timeInForce: 'GTC', postOnly: false, reduceOnly: false });

@@ -41,9 +41,31 @@ export interface TrackedOrder {
   heldApart: boolean;
   /** Fill already delivered to the engine (counted from tradeIds). */
   finishedAt?: number;
+  /** Set on a leg of a list this process sent to the exchange as one list. */
+  readonly list?: TrackedOrderList;
+  /** The exchange's id of the list the order is a leg of, once the exchange named it (also for adopted legs). */
+  venueListId?: string;
+}
+
+/** A list sent whole: the engine's list id, its id at the exchange, and every leg's engine id. */
+export interface TrackedOrderList {
+  readonly listId: string;
+  readonly exchangeListId: string;
+  readonly legs: readonly string[];
 }
 
 const WORKING: ReadonlySet<VenueOrderStatusName> = new Set(['open', 'partial']);
+
+/**
+ * Whether an expired order was canceled by its list: a leg the exchange ended because another leg filled or
+ * triggered (a triggered stop-limit leg that then expires unfilled is an expiry of its own).
+ */
+export function expiredByList(state: RawOrderState, order?: Pick<TrackedOrder, 'list' | 'venueListId' | 'triggered'>): boolean {
+  if (state.status !== 'expired') return false;
+  const inList = state.orderListId !== undefined || order?.list !== undefined || order?.venueListId !== undefined;
+  const triggeredItself = order?.triggered === true || (TRIGGERED_ORDER_TYPES.includes(state.type) && state.working === true);
+  return inList && !triggeredItself;
+}
 
 /**
  * Orders by engine id and by exchange id. Finished orders are kept (for late or duplicate reports) up to
@@ -130,6 +152,7 @@ export class OrderKeeper {
     order.heldApart = state.heldApart === true;
     // Once triggered out of a separate conditional book, the order it became is found by its id too.
     if (state.heldApart === false) this.byTriggeredVenueId.set(state.venueOrderId, order);
+    if (state.orderListId !== undefined) order.venueListId = state.orderListId;
     if (order.terminal !== undefined) return reports;
     if (state.status === 'rejected') {
       reports.push({ ...base, type: 'rejected', reason: state.rejectReason !== undefined && state.rejectReason !== '' ? `rejected by the exchange: ${state.rejectReason}` : 'rejected by the exchange' });
@@ -148,7 +171,7 @@ export class OrderKeeper {
     if (state.price !== undefined) order.price = state.price;
     // A conditional order the exchange now works (or that trades, a fill being proof of its trigger).
     if (state.working === true || decimal(state.filledQuantity).gt('0') || state.status === 'filled') reports.push(...this.triggerReports(order, state.stopPrice));
-    if (state.status === 'canceled') {
+    if (state.status === 'canceled' || expiredByList(state, order)) {
       reports.push({ ...base, type: 'canceled', reason: cancelReason });
       this.finish(order, 'canceled');
     } else if (state.status === 'expired') {
@@ -187,6 +210,15 @@ export class OrderKeeper {
     // asked for stands in when the update that says it was triggered does not name it.
     const price = triggerPrice ?? order.stopPrice;
     return [{ venue: this.venue, clientOrderId: order.clientOrderId, timestamp: this.now(), type: 'triggered', ...(price !== undefined ? { triggerPrice: price } : {}) }];
+  }
+
+  /** Why the exchange canceled a leg of a list on its own, naming the list; undefined for an order in no list. */
+  listCancelReason(order: TrackedOrder): string | undefined {
+    const list = order.list;
+    if (list === undefined) return order.venueListId === undefined ? undefined : `canceled by the exchange with its order list ${order.venueListId}`;
+    const filled = list.legs.filter((id) => id !== order.clientOrderId && decimal(this.byId.get(id)?.filledQuantity ?? '0').gt('0'));
+    if (filled.length > 0) return `canceled by the exchange: leg ${filled.join(', ')} of OCO list ${list.listId} filled`;
+    return `canceled by the exchange with its OCO list ${list.listId}`;
   }
 
   isWorking(status: VenueOrderStatusName): boolean {

@@ -36,14 +36,14 @@ export class OrderCountBudget {
     return this.windows.map((window) => window.rule);
   }
 
-  /** Why a new order may not be sent now, or undefined (then it is counted at once). */
-  admit(): string | undefined {
+  /** Why `orders` new orders may not be sent now, or undefined (then they are counted at once). */
+  admit(orders = 1): string | undefined {
     const now = this.clock.now();
     if (now < this.blockedUntil) return this.blockReason;
     for (const window of this.windows) this.roll(window, now);
-    const full = this.windows.find((window) => window.count + 1 > window.rule.limit);
+    const full = this.windows.find((window) => window.count + orders > window.rule.limit);
     if (full !== undefined) return `order count limit reached: ${full.count} of ${full.rule.limit} orders per ${full.rule.label} used; not sent`;
-    for (const window of this.windows) window.count++;
+    for (const window of this.windows) window.count += orders;
     return undefined;
   }
 

@@ -32,9 +32,11 @@ export interface VenueCore {
 }
 
 export class OrderWrites {
-  /** Orders we asked to cancel: their cancel is reported as the client's, not the exchange's. */
-  private readonly cancelRequested = new Set<string>();
+  /** Orders we asked to cancel, with the reason their cancel is reported with (the client's, not the exchange's). */
+  private readonly cancelRequested = new Map<string, string>();
   private readonly resolveTimers = new Map<string, TimerHandle>();
+  /** Cancels the whole list a leg belongs to (set by a venue that sends lists). */
+  listCancel: ((order: TrackedOrder) => Promise<void>) | undefined;
 
   constructor(private readonly core: VenueCore) {}
 
@@ -45,10 +47,24 @@ export class OrderWrites {
   }
 
   applyState(order: TrackedOrder, state: RawOrderState, cancelReason: string): number {
-    const reports = this.core.keeper.reportsForState(order, state, order.cancelWanted || this.cancelRequested.has(order.clientOrderId) ? 'canceled by client' : cancelReason);
+    const reports = this.core.keeper.reportsForState(order, state, this.cancelReasonOf(order, state, cancelReason));
     for (const report of reports) this.core.deliver(report);
     this.afterResolved(order);
     return reports.length;
+  }
+
+  /** Why an order is canceled: asked by the client (or with a leg of its list), by its list at the exchange, or `fallback`. */
+  private cancelReasonOf(order: TrackedOrder, state: RawOrderState, fallback: string): string {
+    if (order.cancelWanted) return 'canceled by client';
+    const requested = this.cancelRequested.get(order.clientOrderId);
+    if (requested !== undefined) return requested;
+    if (state.orderListId !== undefined) order.venueListId ??= state.orderListId;
+    return this.core.keeper.listCancelReason(order) ?? fallback;
+  }
+
+  /** A cancel is asked for the order: when it comes, it is reported with `reason`. */
+  requestCancel(clientOrderId: string, reason: string): void {
+    this.cancelRequested.set(clientOrderId, reason);
   }
 
   /** An order whose outcome just became known: a cancel asked for meanwhile is sent now. */
@@ -81,7 +97,8 @@ export class OrderWrites {
     }
   }
 
-  private onSubmitFailed(order: TrackedOrder, error: unknown): void {
+  /** A submit that failed: refused (reported), rate limited (not placed), a taken id, or an unknown outcome (asked about). */
+  onSubmitFailed(order: TrackedOrder, error: unknown): void {
     const base = { venue: this.core.id, clientOrderId: order.clientOrderId, timestamp: this.core.clock.now() };
     if (error instanceof NotSent) {
       this.core.keeper.finish(order, 'rejected');
@@ -135,6 +152,12 @@ export class OrderWrites {
     this.core.deliver({ venue: this.core.id, clientOrderId: order.clientOrderId, timestamp: this.core.clock.now(), type: 'rejected', reason: `clientOrderId ${order.clientOrderId} is taken at the exchange by another order: ${reason}` });
   }
 
+  /** An order sent whose answer did not say its state: the exchange is asked by clientOrderId. */
+  resolveLater(order: TrackedOrder): void {
+    order.inFlight = true;
+    this.scheduleResolve(order, this.core.resolveDelayMs);
+  }
+
   /** An unknown outcome: ask the exchange by clientOrderId until it knows, or the receive window has passed without it. */
   private scheduleResolve(order: TrackedOrder, delayMs: number): void {
     const previous = this.resolveTimers.get(order.clientOrderId);
@@ -180,7 +203,8 @@ export class OrderWrites {
     const refuse = (reason: string) => this.core.deliver({ venue: this.core.id, clientOrderId, timestamp: this.core.clock.now(), type: 'cancelRejected', reason });
     if (symbol === undefined) return refuse(`order ${clientOrderId} is not known at ${this.core.id}`);
     if (order?.terminal !== undefined) return refuse(`order ${clientOrderId} is already ${order.terminal}`);
-    this.cancelRequested.add(clientOrderId);
+    if (order?.list !== undefined && this.listCancel !== undefined) return this.listCancel(order);
+    this.cancelRequested.set(clientOrderId, 'canceled by client');
     try {
       // Found only by the query above (a restart): the order was adopted then.
       const [venueOrderId, params] = this.cancelTarget(order ?? this.core.keeper.get(clientOrderId), exchangeId);
@@ -189,32 +213,42 @@ export class OrderWrites {
       const tracked = this.core.keeper.get(clientOrderId);
       if (state !== undefined && tracked !== undefined) await this.catchUp(tracked, this.core.rest.withUnifiedSymbol(state));
     } catch (error) {
-      if (error instanceof NotSent) {
-        // Rate-limited: the cancel waits for the ban to pass rather than being dropped.
-        const retryAt = this.core.rest.bannedUntil;
-        this.core.clock.setTimeout(() => this.core.cancel(clientOrderId), Math.max(100, retryAt - this.core.clock.now()));
-        return;
-      }
-      const verdict = this.core.profile.classifyError(error);
-      if (verdict.kind === 'rateLimited') {
-        this.core.clock.setTimeout(() => this.core.cancel(clientOrderId), Math.max(100, this.core.rest.bannedUntil - this.core.clock.now()));
-        return;
-      }
-      if (verdict.kind === 'ambiguous') {
-        // The stream or the next backfill says whether it was canceled.
-        this.core.logger.warn({ clientOrderId, reason: verdict.reason }, `venue ${this.core.id}: cancel of ${clientOrderId} has an unknown outcome`);
-        return;
-      }
-      // Refused (already filled, already canceled, unknown): the exchange's own state is fetched and applied.
-      const tracked = this.core.keeper.get(clientOrderId);
-      if (tracked !== undefined) {
-        const state = await this.core.rest.fetchOrderState(tracked.exchangeClientOrderId, tracked.symbol, tracked.type).catch(() => undefined);
-        if (state !== undefined) await this.catchUp(tracked, state);
-        if (tracked.terminal === 'canceled') return;
-      }
-      this.cancelRequested.delete(clientOrderId);
-      refuse(`the exchange refused the cancel: ${verdict.reason}`);
+      await this.onCancelFailed(clientOrderId, error);
     }
+  }
+
+  /**
+   * A cancel that failed: rate limited (sent again after the ban), unknown (the stream or backfill tells), or
+   * refused (the exchange's state of the order is applied; the refusal reported unless it is canceled).
+   * `alsoAsked`: other orders the same request would have canceled (the legs of its list).
+   */
+  async onCancelFailed(clientOrderId: string, error: unknown, alsoAsked: readonly string[] = []): Promise<void> {
+    const refuse = (reason: string) => this.core.deliver({ venue: this.core.id, clientOrderId, timestamp: this.core.clock.now(), type: 'cancelRejected', reason });
+    if (error instanceof NotSent) {
+      // Rate-limited: the cancel waits for the ban to pass rather than being dropped.
+      const retryAt = this.core.rest.bannedUntil;
+      this.core.clock.setTimeout(() => this.core.cancel(clientOrderId), Math.max(100, retryAt - this.core.clock.now()));
+      return;
+    }
+    const verdict = this.core.profile.classifyError(error);
+    if (verdict.kind === 'rateLimited') {
+      this.core.clock.setTimeout(() => this.core.cancel(clientOrderId), Math.max(100, this.core.rest.bannedUntil - this.core.clock.now()));
+      return;
+    }
+    if (verdict.kind === 'ambiguous') {
+      // The stream or the next backfill says whether it was canceled.
+      this.core.logger.warn({ clientOrderId, reason: verdict.reason }, `venue ${this.core.id}: cancel of ${clientOrderId} has an unknown outcome`);
+      return;
+    }
+    // Refused (already filled, already canceled, unknown): the exchange's own state is fetched and applied.
+    const tracked = this.core.keeper.get(clientOrderId);
+    if (tracked !== undefined) {
+      const state = await this.core.rest.fetchOrderState(tracked.exchangeClientOrderId, tracked.symbol, tracked.type).catch(() => undefined);
+      if (state !== undefined) await this.catchUp(tracked, state);
+      if (tracked.terminal === 'canceled') return;
+    }
+    for (const id of [clientOrderId, ...alsoAsked]) this.cancelRequested.delete(id);
+    refuse(`the exchange refused the cancel: ${verdict.reason}`);
   }
 
   /**
@@ -314,7 +348,7 @@ export class OrderWrites {
       }
     }
     const before = order.accepted;
-    const reports = this.core.keeper.reportsForState(order, state, order.cancelWanted || this.cancelRequested.has(order.clientOrderId) ? 'canceled by client' : 'canceled at the exchange');
+    const reports = this.core.keeper.reportsForState(order, state, this.cancelReasonOf(order, state, 'canceled at the exchange'));
     for (const report of reports) this.core.deliver(report);
     delivered += reports.filter((report) => report.type !== 'accepted' || !before).length;
     this.afterResolved(order);

@@ -11,7 +11,7 @@ import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType } from '../../src/domain/order-request.ts';
 import type { ExchangeIdResult } from './client-order-ids.ts';
 import type { OrderCountLimit } from './order-count-budget.ts';
-import type { AccountReport, Balance, VenueCapabilities, VenueFill, VenueOrder, VenueOrderStatusName, VenuePosition } from '../venue.ts';
+import type { AccountReport, Balance, NativeOrderListKind, VenueCapabilities, VenueFill, VenueOrder, VenueOrderList, VenueOrderStatusName, VenuePosition } from '../venue.ts';
 
 export type MarketKind = 'spot' | 'future';
 
@@ -49,6 +49,8 @@ export interface RawOrderState {
   readonly heldApart?: boolean;
   /** Why the exchange rejected the order (e.g. a conditional order whose trigger failed a reduce-only check). */
   readonly rejectReason?: string;
+  /** The exchange's id of the order list the order is a leg of (Binance `orderListId` / `g`), when it is one. */
+  readonly orderListId?: string;
   readonly timestamp: number;
 }
 
@@ -141,6 +143,8 @@ export interface ExchangeProfile {
   liquidationFromStream(info: unknown, venue: string): Extract<AccountReport, { type: 'liquidation' }> | undefined;
   classifyError(error: unknown): ErrorClass;
   cancelReplaceFailure(error: unknown): CancelReplaceFailure | undefined;
+  /** How the exchange holds contingent lists itself (absent: it holds none; the engine does). */
+  readonly orderLists?: OrderListProtocol;
   /** The response header (lower case) in which the exchange says how much weight this minute has used. */
   readonly usedWeightHeader: string | undefined;
   /** The exchange's own request-weight limit per minute, when this REST answer states it. */
@@ -159,10 +163,23 @@ export interface ExchangeProfile {
   closeUserStream(exchange: Exchange): Promise<void>;
 }
 
+/** An exchange's native order lists: which kinds, which shapes it takes, and the one request that places or cancels a list. */
+export interface OrderListProtocol {
+  readonly kinds: readonly NativeOrderListKind[];
+  /** Why the exchange would refuse this list's shape (legs, sides, quantities, types, prices), or undefined. Pure. */
+  shapeIssue(list: VenueOrderList): string | undefined;
+  /** Places the whole list in one request; `ids` are the exchange's client ids of the list and of each leg, in order. Resolves with the raw answer. */
+  place(exchange: Exchange, list: VenueOrderList, ids: { readonly list: string; readonly legs: readonly string[] }): Promise<unknown>;
+  /** Cancels the whole list by its exchange client id; resolves with the raw answer. */
+  cancel(exchange: Exchange, symbol: string, exchangeListId: string): Promise<unknown>;
+  /** The legs' states in a raw answer of `place` or `cancel`. */
+  legStates(answer: unknown): RawOrderState[];
+}
+
 /** An account message's meaning: funding was paid (the payments are then read, with their ids, from REST), positions moved. */
 export interface AccountChange {
   readonly fundingPaid: boolean;
   readonly positionsChanged: boolean;
 }
 
-export type WeightedCall = 'createOrder' | 'cancelOrder' | 'editOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchMyTrades' | 'fetchBalance' | 'fetchPositions' | 'fetchTime' | 'loadMarkets' | 'setLeverage' | 'setMarginMode' | 'fetchFundingHistory' | 'fetchLiquidations' | 'listenKey';
+export type WeightedCall = 'createOrder' | 'cancelOrder' | 'editOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchMyTrades' | 'fetchBalance' | 'fetchPositions' | 'fetchTime' | 'loadMarkets' | 'setLeverage' | 'setMarginMode' | 'fetchFundingHistory' | 'fetchLiquidations' | 'listenKey' | 'createOrderList' | 'cancelOrderList';

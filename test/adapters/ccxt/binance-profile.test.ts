@@ -56,6 +56,9 @@ describe('Binance profile', () => {
     expect(spot.classifyError(error(ccxt.InvalidNonce, { code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' }))).toMatchObject({ kind: 'clockSkew' });
     expect(spot.classifyError(error(ccxt.AuthenticationError, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' }))).toMatchObject({ kind: 'credentials' });
     expect(spot.classifyError(new ccxt.ExchangeError('binance something new'))).toMatchObject({ kind: 'ambiguous' });
+    // ccxt maps no OCO shape code to an error class of its own; they are refusals all the same (nothing placed).
+    expect(spot.classifyError(error(ccxt.ExchangeError, { code: -1166, msg: 'A limit order in a sell OCO must be above.' }))).toEqual({ kind: 'refused', reason: 'A limit order in a sell OCO must be above.' });
+    expect(spot.classifyError(error(ccxt.ExchangeError, { code: -1158, msg: 'Order type not supported in OCO.' }))).toMatchObject({ kind: 'refused' });
   });
 
   it("takes the request-weight limit from exchangeInfo's rateLimits", () => {
