@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { applyPaperVenueChanges } from '../../adapters/paper/paper-state.ts';
 import type { VenueOrder, VenueOrderList } from '../../adapters/venue.ts';
 import { BTC_USD, START, order, paperSetup, quote, trade, type PaperSetup } from './paper-fixture.ts';
+import { BTC_PERP } from './paper-perpetual-fixture.ts';
 
 const takeProfit = (fields: Partial<VenueOrder> = {}): VenueOrder => order({ clientOrderId: 'tp', side: 'sell', quantity: '1', price: '110', ...fields });
 const stopLoss = (fields: Partial<VenueOrder> = {}): VenueOrder => order({ clientOrderId: 'sl', side: 'sell', type: 'stop', quantity: '1', stopPrice: '90', ...fields });
@@ -146,6 +147,53 @@ describe('paper venue OCO lists', () => {
     setup.venue.amend('tp', { price: '111' });
     setup.flush();
     expect(setup.reportsFor('tp')[1]).toEqual(expect.objectContaining({ type: 'amendRejected', reason: 'legs of a venue list are not amended (tp is a leg of L1)' }));
+  });
+});
+
+describe('paper venue OCO lists on a perpetual', () => {
+  function perpetualVenue() {
+    const setup = paperSetup({ nativeStops: true, instruments: [BTC_PERP], balances: { USDT: '1000' }, perpetuals: { 'BTC-PERP': { leverage: '10', marginMode: 'isolated', markPrice: 'last' } } });
+    const perp = (fields: Parameters<typeof order>[0]) => order({ symbol: BTC_PERP.symbol, ...fields });
+    const list = (orders: VenueOrder[]): VenueOrderList => ({ listId: 'P1', kind: 'oco', symbol: BTC_PERP.symbol, orders });
+    setup.venue.onMarketData(quote(START, [['99.99', '100']], [['100', '100']], BTC_PERP.symbol));
+    return { ...setup, perp, list };
+  }
+
+  it('reduce-only exits of a long hold nothing; the take-profit fills, the stop is canceled, the position is flat', async () => {
+    const setup = perpetualVenue();
+    setup.venue.submit(setup.perp({ clientOrderId: 'long', side: 'buy', quantity: '1' }));
+    setup.flush();
+    // Market buy 1 at 100: fee 0.05, isolated margin 10.
+    expect(await setup.balance('USDT')).toEqual({ currency: 'USDT', total: '999.95', reserved: '10' });
+    setup.venue.submitList(setup.list([
+      setup.perp({ clientOrderId: 'tp', side: 'sell', quantity: '1', price: '110', reduceOnly: true }),
+      setup.perp({ clientOrderId: 'sl', side: 'sell', type: 'stop', quantity: '1', stopPrice: '95', reduceOnly: true }),
+    ]));
+    setup.flush();
+    expect(await setup.balance('USDT')).toEqual({ currency: 'USDT', total: '999.95', reserved: '10' });
+    setup.venue.onMarketData(trade(START, '110.5', '1', 'buy', BTC_PERP.symbol));
+    setup.flush();
+    expect(summary(setup, 'tp', 'sl')).toEqual(['accepted tp', 'accepted sl', 'filled tp', 'canceled sl']);
+    expect(setup.reportsFor('sl')[1]).toMatchObject({ reason: 'one-cancels-other list P1: leg tp filled 1 of 1' });
+    expect(setup.venue.position('BTC-PERP')).toMatchObject({ direction: 'flat', quantity: '0' });
+    // 999.95 + 10 realized - 0.022 maker fee (110 x 0.0002).
+    expect(await setup.balance('USDT')).toEqual({ currency: 'USDT', total: '1009.928', reserved: '0' });
+  });
+
+  it('entry legs share one margin hold, the larger leg\'s; the leg that fills keeps only its position margin', async () => {
+    const setup = perpetualVenue();
+    setup.venue.submitList(setup.list([
+      setup.perp({ clientOrderId: 'dip', side: 'buy', quantity: '1', price: '95' }),
+      setup.perp({ clientOrderId: 'breakout', side: 'buy', type: 'stop', quantity: '1', stopPrice: '105' }),
+    ]));
+    setup.flush();
+    // dip: 95 / 10 + 95 x 0.0005 = 9.5475; breakout: 105 / 10 + 105 x 0.0005 = 10.5525. Held once: 10.5525.
+    expect(await setup.balance('USDT')).toEqual({ currency: 'USDT', total: '1000', reserved: '10.5525' });
+    setup.venue.onMarketData(trade(START, '94.9', '1', 'sell', BTC_PERP.symbol));
+    setup.flush();
+    expect(summary(setup, 'dip', 'breakout')).toEqual(['accepted dip', 'accepted breakout', 'filled dip', 'canceled breakout']);
+    // Position margin 95 / 10 = 9.5; maker fee 95 x 0.0002 = 0.019.
+    expect(await setup.balance('USDT')).toEqual({ currency: 'USDT', total: '999.981', reserved: '9.5' });
   });
 });
 
