@@ -2,7 +2,7 @@
 import type { DecimalString } from '../src/domain/decimal.ts';
 import type { Instrument } from '../src/domain/instrument.ts';
 import type { MarketDataListener } from '../src/domain/market-data.ts';
-import type { OrderAmendmentTerms, OrderSide, OrderTerms, OrderType, TimeInForce } from '../src/domain/order-request.ts';
+import type { NativeOrderListKind, OrderAmendmentTerms, OrderSide, OrderTerms, OrderType, TimeInForce } from '../src/domain/order-request.ts';
 
 export interface VenueCapabilities {
   /** Order types the venue holds itself. Stops and trailing stops outside this list are emulated locally. */
@@ -18,8 +18,7 @@ export interface VenueCapabilities {
   readonly orderLists?: readonly NativeOrderListKind[];
 }
 
-/** A list a venue can hold natively. OCO: when any leg fills, even in part, the venue cancels the others. */
-export type NativeOrderListKind = 'oco';
+export type { NativeOrderListKind };
 export const NATIVE_ORDER_LIST_KINDS: readonly NativeOrderListKind[] = ['oco'];
 
 /**

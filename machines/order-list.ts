@@ -1,7 +1,8 @@
 // The order-list statechart: OTO, OCO, OUO and brackets as one chart. A trigger (OTO's parent, a bracket's
 // entry) releases the contingent legs on its fills; every fill then re-sizes the legs from the facts
 // (src/domain/order-list.ts): OCO cancels the siblings, OUO and bracket exits shrink to what is still open,
-// OTO legs and bracket exits grow with the trigger's fills. Pure: orders are named effects the engine provides.
+// OTO legs and bracket exits grow with the trigger's fills. An OCO the venue holds itself leaves as one list:
+// the venue cancels the other legs, so the chart only counts. Pure: orders are named effects the engine provides.
 import { and, assign, emit, enqueueActions, setup } from 'xstate';
 import { decimal, ZERO } from '../src/domain/decimal.ts';
 import {
@@ -27,6 +28,10 @@ export const ORDER_LIST_MACHINE_VERSION = 1;
 export interface OrderListMachineInput {
   readonly spec: OrderListSpec;
   readonly createdAt: number;
+  /** True when the venue holds the list itself (one command for all legs; it cancels the others on a fill). */
+  readonly heldAtVenue?: boolean;
+  /** Why the engine holds the list rather than the venue (the venue's capabilities or its refusal). */
+  readonly heldByEngineBecause?: string;
 }
 
 export interface OrderListContext extends OrderListState {
@@ -37,6 +42,9 @@ export interface OrderListContext extends OrderListState {
   /** Set when the list stopped because its legs kept being refused: it ends `failed`, not `canceled`. */
   readonly gaveUp: boolean;
   readonly reason?: string;
+  /** The venue holds the legs as one list: it cancels the others on a fill, and no leg is replaced or resized. */
+  readonly heldAtVenue?: boolean;
+  readonly heldByEngineBecause?: string;
 }
 
 function identity(context: OrderListContext) {
@@ -49,14 +57,16 @@ function effect(type: 'submitChild' | 'cancelChild' | 'amendChild', params: Chil
 }
 
 /** Adds children for drafts, with the next ids; returns the ledger, the new serial and the submissions. */
-function withChildren(context: OrderListContext, drafts: readonly ReturnType<typeof legDraft>[]) {
+function withChildren(context: OrderListContext, drafts: readonly ReturnType<typeof legDraft>[], asVenueList = false) {
   let ledger: ChildLedger = context.ledger;
   let sequence = context.childSequence;
   const requested: Record<string, string> = Object.assign({}, context.requested);
   const submissions: ChildSubmission[] = [];
+  const legIds = drafts.map((_, index) => childOrderId(context.spec.listId, context.childSequence + index + 1));
+  const venueList = asVenueList ? { venueList: { listId: context.spec.listId, kind: 'oco' as const, legIds } } : {};
   for (const draft of drafts) {
     sequence += 1;
-    const submission: ChildSubmission = Object.assign({}, draft, { childId: childOrderId(context.spec.listId, sequence), parentId: context.spec.listId, symbol: context.spec.symbol });
+    const submission: ChildSubmission = Object.assign({}, draft, { childId: childOrderId(context.spec.listId, sequence), parentId: context.spec.listId, symbol: context.spec.symbol }, venueList);
     submissions.push(submission);
     requested[submission.childId] = submission.quantity;
     ledger = addChild(ledger, Object.assign({}, submission, { sequence, filledQuantity: '0', filledNotional: '0', tradeIds: [], status: 'working' as const }));
@@ -80,7 +90,7 @@ export const orderListMachine = setup({
     submitInitialOrders: enqueueActions(({ context, enqueue }) => {
       const spec = context.spec;
       const drafts = spec.trigger !== undefined ? [legDraft(spec.trigger, decimal(spec.trigger.quantity!))] : spec.legs.map((leg) => legDraft(leg, decimal(leg.quantity!)));
-      const added = withChildren(context, drafts);
+      const added = withChildren(context, drafts, context.heldAtVenue === true);
       enqueue.assign({ ledger: added.ledger, childSequence: added.childSequence, requested: added.requested, released: spec.trigger === undefined });
       for (const submission of added.submissions) enqueue(effect('submitChild', submission));
     }),
@@ -89,6 +99,11 @@ export const orderListMachine = setup({
     reconcile: enqueueActions(({ context, enqueue }) => {
       if (context.failures >= MAX_CHILD_FAILURES) return;
       const decision = reconcileLegs(context);
+      if (context.heldAtVenue === true) {
+        // The venue cancels the other legs itself: they are only marked, and no leg is replaced or resized.
+        enqueue.assign({ cancelRequested: [...context.cancelRequested, ...decision.cancel] });
+        return;
+      }
       const added = withChildren(context, decision.submit);
       const requested = added.requested;
       for (const amendment of decision.amend) requested[amendment.childId] = amendment.quantity;
@@ -100,7 +115,9 @@ export const orderListMachine = setup({
     cancelWorkingChildren: enqueueActions(({ context, enqueue }) => {
       const toCancel = workingChildren(context.ledger).filter((child) => !context.cancelRequested.includes(child.childId)).map((child) => child.childId);
       enqueue.assign({ cancelRequested: [...context.cancelRequested, ...toCancel] });
-      for (const childId of toCancel) enqueue(effect('cancelChild', { childId }));
+      // A venue's list is canceled whole by a cancel of any one leg: one command, not one per leg.
+      const sent = context.heldAtVenue === true ? toCancel.slice(0, 1) : toCancel;
+      for (const childId of sent) enqueue(effect('cancelChild', { childId }));
     }),
     recordFill: assign(({ context, event }) => {
       if (event.type !== 'child.filled' || classifyChildFill(context.ledger, event) !== 'accepted') return context;
@@ -109,7 +126,9 @@ export const orderListMachine = setup({
     recordEnd: assign(({ context, event }) => {
       if (event.type !== 'child.ended' || !isApplicableChildEnd(context.ledger, event)) return context;
       const failed = event.status === 'rejected' || event.status === 'denied';
-      return Object.assign({}, context, { ledger: endChild(context.ledger, event), failures: failed ? context.failures + 1 : context.failures });
+      // A venue's list ends with its legs: the first refusal's reason is the list's.
+      const reason = context.heldAtVenue === true && failed && context.reason === undefined && event.reason !== undefined ? `${event.childId} ${event.status}: ${event.reason}` : context.reason;
+      return Object.assign({}, context, { ledger: endChild(context.ledger, event), failures: failed ? context.failures + 1 : context.failures, reason });
     }),
     recordAmended: assign(({ context, event }) => {
       if (event.type !== 'child.amended' || context.ledger.children[event.childId]?.status !== 'working') return context;
@@ -125,6 +144,7 @@ export const orderListMachine = setup({
       return Object.assign({}, context, { requested: Object.assign({}, context.requested, { [child.childId]: child.quantity }), cancelRequested: [...context.cancelRequested, child.childId] });
     }),
     recordCancelReason: assign({ reason: ({ context, event }) => (event.type === 'cancel' ? event.reason ?? 'canceled by client' : context.reason) }),
+    recordVenueEnd: assign({ reason: ({ context }) => context.reason ?? 'the venue ended every leg of the list unfilled' }),
     recordFailure: assign({ gaveUp: true, reason: ({ context }) => `${context.failures} leg orders in a row were rejected or denied` }),
 
     announceStarted: emit(({ context }) => Object.assign(identity(context), { type: 'AlgoStarted' as const, quantity: context.spec.trigger?.quantity ?? context.spec.legs[0]!.quantity ?? '0' })),
@@ -166,6 +186,10 @@ export const orderListMachine = setup({
     nothingWorking: ({ context }) => workingChildren(context.ledger).length === 0 && workingQuantity(context.ledger).eq(ZERO),
     nothingToHold: ({ context }) => [...legTargets(context).values()].every((open) => open.eq(ZERO)),
     hasFailedTooOften: ({ context }) => context.failures >= MAX_CHILD_FAILURES,
+    /** Every leg of a venue's list has ended: the venue is done with it, whatever the targets say. */
+    venueEndedEveryLeg: ({ context }) => context.heldAtVenue === true && workingChildren(context.ledger).length === 0 && workingQuantity(context.ledger).eq(ZERO),
+    nothingFilled: ({ context }) => decimal(context.ledger.filledQuantity).eq(ZERO),
+    legWasRefused: ({ context }) => context.failures > 0,
     gaveUp: ({ context }) => context.gaveUp,
     isReplaceableChild: ({ context, event }) =>
       event.type === 'child.amendRejected' && context.ledger.children[event.childId]?.status === 'working' && !context.cancelRequested.includes(event.childId),
@@ -176,6 +200,8 @@ export const orderListMachine = setup({
   context: ({ input }) => ({
     spec: input.spec,
     createdAt: input.createdAt,
+    heldAtVenue: input.heldAtVenue,
+    heldByEngineBecause: input.heldByEngineBecause,
     ledger: EMPTY_LEDGER,
     childSequence: 0,
     requested: {},
@@ -210,6 +236,9 @@ export const orderListMachine = setup({
     active: {
       always: [
         { guard: 'hasFailedTooOften', target: 'canceling', actions: 'recordFailure' },
+        { guard: and(['venueEndedEveryLeg', 'nothingFilled', 'legWasRefused']), target: 'failed' },
+        { guard: and(['venueEndedEveryLeg', 'nothingFilled']), target: 'canceled', actions: 'recordVenueEnd' },
+        { guard: 'venueEndedEveryLeg', target: 'completed' },
         { guard: and(['nothingWorking', 'nothingToHold']), target: 'completed' },
       ],
       on: {

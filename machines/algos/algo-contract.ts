@@ -38,6 +38,7 @@
 // Domain events out (emitted): ParentEventDraft (src/domain/algo-events.ts).
 import type { DecimalString } from '../../src/domain/decimal.ts';
 import type { ChildOrderDraft } from '../../src/domain/algo-children.ts';
+import type { VenueListMembership } from '../../src/domain/order-request.ts';
 
 /** How a child ended, as its order actor's terminal state names it. */
 export type ChildEndStatus = 'filled' | 'canceled' | 'expired' | 'rejected' | 'denied';
@@ -100,6 +101,8 @@ export interface ChildSubmission extends ChildOrderDraft {
   readonly childId: string;
   readonly parentId: string;
   readonly symbol: string;
+  /** A leg of an order list the venue holds: all its legs leave in one venue command. */
+  readonly venueList?: VenueListMembership;
 }
 
 export interface CancelChildParams {

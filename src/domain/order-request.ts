@@ -134,6 +134,18 @@ export interface OrderRequest extends OrderTerms {
   readonly symbol: string;
   /** The position or algo this order belongs to, for the actor tree. */
   readonly parentId?: string;
+  /** Set by the engine (never by a client) on a leg of a list the venue holds: the legs leave as one command. */
+  readonly venueList?: VenueListMembership;
+}
+
+/** A list a venue can hold natively. OCO: when any leg fills, even in part, the venue cancels the others. */
+export type NativeOrderListKind = 'oco';
+
+/** An order's place in a list sent to the venue whole: the list and every leg's client order id, in order. */
+export interface VenueListMembership {
+  readonly listId: string;
+  readonly kind: NativeOrderListKind;
+  readonly legIds: readonly string[];
 }
 
 /** What validation needs to know beyond the request: the instrument, the clock and the market. */

@@ -144,7 +144,7 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
   );
   snapshots?.track('portfolio', 'portfolio', parts.portfolio);
   const portfolio = () => parts.portfolio;
-  const gateway = new VenueGateway(parts.venues, parts.logger, parts.store, snapshots, () => parts.clock.now());
+  const gateway = new VenueGateway(parts.venues, parts.logger, parts.store, snapshots, () => parts.clock.now(), (report) => parts.route(report));
   parts.gateway = gateway;
   const graceMs = options.finishedGraceMs ?? DEFAULT_FINISHED_GRACE_MS;
   parts.orders = new OrderRegistry({

@@ -2,7 +2,8 @@
 // that executes legs (reduce-only exits never past the position it holds), delivers fills late or twice,
 // answers amendments (refusing one below what executed), ends and rejects children, and a kill-and-restore
 // at any step. After every step: fills add up exactly, the legs hold what the fills say (OCO, OUO, OTO,
-// bracket rules), a bracket's exits cover exactly its position and nothing ever flips it. Every transition
+// bracket rules), a bracket's exits cover exactly its position and nothing ever flips it. An OCO the venue
+// holds is walked against a venue that executes one leg only and ends the others itself. Every transition
 // the chart declares is walked.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,11 @@ class ListWalk {
     this.actor = this.create();
   }
 
+  /** The venue holds the list: one leg executes, and the venue itself ends the others. */
+  get native(): boolean {
+    return this.input.heldAtVenue === true;
+  }
+
   private create(snapshot?: unknown) {
     return createActor(withRecordedEffects(orderListMachine, this.effects), { input: this.input, ...(snapshot === undefined ? {} : { snapshot }), inspect: recordWalked(this.walked) } as never).start() as ReturnType<typeof createActor<typeof orderListMachine>>;
   }
@@ -57,6 +63,12 @@ class ListWalk {
   send(event: OrderListEvent): void {
     this.actor.send(event);
     for (const effect of this.effects.splice(0)) {
+      if (this.native) {
+        // A venue's list is sent once, whole, and never resized; a cancel of one leg cancels them all.
+        expect(effect.type).not.toBe('amendChild');
+        if (effect.type === 'submitChild') expect(effect.params.venueList?.legIds).toEqual(this.context.spec.legs.map((_, index) => `${this.context.spec.listId}-E${index + 1}`));
+        if (effect.type === 'cancelChild') for (const child of this.children.values()) child.cancelAsked = true;
+      }
       if (effect.type === 'submitChild') {
         expect(this.children.has(effect.params.childId)).toBe(false);
         this.children.set(effect.params.childId, { submission: effect.params, quantity: decimal(effect.params.quantity), executed: ZERO, undelivered: [], delivered: [], ended: false, cancelAsked: false });
@@ -84,7 +96,9 @@ class ListWalk {
     switch (action) {
       case 'executeAll':
       case 'executePart': {
-        const child = pick(open.filter((c) => c.quantity.gt(c.executed)));
+        // At a venue's OCO only one leg ever executes.
+        const executable = this.native && all.some((c) => c.executed.gt(ZERO)) ? all.filter((c) => c.executed.gt(ZERO)) : open;
+        const child = pick(executable.filter((c) => !c.ended && c.quantity.gt(c.executed)));
         if (!child) return false;
         let left = child.quantity.minus(child.executed);
         // A reduce-only order never executes past the position: the venue refuses the excess.
@@ -95,6 +109,8 @@ class ListWalk {
         child.executed = child.executed.plus(quantity);
         this.trade += 1;
         child.undelivered.push({ tradeId: `T${this.trade}`, quantity: quantity.toFixed(), price: '100' });
+        // The venue cancels the other legs itself, its reports possibly ahead of the fill's.
+        if (this.native) for (const other of open) if (other !== child) this.end(other, 'canceled', at);
         return true;
       }
       case 'deliver': {
@@ -109,13 +125,16 @@ class ListWalk {
       case 'end': {
         const child = pick(open);
         if (!child) return false;
-        this.end(child, 'canceled', at);
+        // A venue's list ends whole (a leg expired or was canceled there).
+        for (const ended of this.native ? open : [child]) this.end(ended, 'canceled', at);
         return true;
       }
       case 'reject': {
         const child = pick(open.filter((c) => c.executed.eq(ZERO)));
         if (!child) return false;
-        this.end(child, size % 2 === 0 ? 'rejected' : 'denied', at);
+        if (this.native && all.some((c) => c.executed.gt(ZERO))) return false;
+        // A venue rejects its list whole.
+        for (const rejected of this.native ? open : [child]) this.end(rejected, size % 2 === 0 ? 'rejected' : 'denied', at);
         return true;
       }
       case 'duplicate': {
@@ -189,7 +208,13 @@ class ListWalk {
       // In the list's own accounting only once every report is in: an exit's fill may arrive before the entry's.
       if ([...this.children.values()].every((child) => child.undelivered.length === 0)) expect(bracketPosition(context).gte(ZERO), where).toBe(true);
     }
-    if (this.state === 'active') {
+    if (this.native) {
+      // One leg at most has fills, and a list whose legs all ended has ended too.
+      expect(spec.legs.filter((leg) => filledByRole(context.ledger, leg.role).gt(ZERO)).length, where).toBeLessThanOrEqual(1);
+      const allEnded = this.children.size > 0 && [...this.children.values()].every((child) => child.ended && child.undelivered.length === 0);
+      if (allEnded) expect(['completed', 'canceled', 'failed'], where).toContain(this.state);
+      if (allEnded && context.ledger.filledQuantity !== '0') expect(this.state, where).not.toBe('failed');
+    } else if (this.state === 'active') {
       // The legs hold what the fills say: nothing left to submit, amend or cancel.
       const decision = reconcileLegs(context);
       expect(decision, where).toEqual({ submit: [], amend: [], cancel: [] });
@@ -248,8 +273,9 @@ const walks = fc.tuple(fc.array(segment, { minLength: 1, maxLength: 3 }), windDo
 describe('order-list chart, model-based', () => {
   const walked = new Set<string>();
 
-  it.each(Object.keys(specs))('%s: any interleaving keeps the legs sized to the fills and never flips a position', (name) => {
-    const input: OrderListMachineInput = { spec: parseOrderListSpec(specs[name], BTC), createdAt: 0 };
+  const cases = [...Object.keys(specs).map((name) => [name, false] as const), ['oco', true] as const];
+  it.each(cases)('%s (held at the venue: %s): any interleaving keeps the legs sized to the fills and never flips a position', (name, heldAtVenue) => {
+    const input: OrderListMachineInput = { spec: parseOrderListSpec(specs[name], BTC), createdAt: 0, heldAtVenue };
     fc.assert(
       fc.property(walks, fc.boolean(), (steps, startAtOnce) => {
         const walk = new ListWalk(input, walked);

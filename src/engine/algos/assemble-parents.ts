@@ -12,6 +12,7 @@ import type { OrderCommands } from '../commands/orders.ts';
 import type { DomainEventBus } from '../event-bus.ts';
 import type { SnapshotWriter } from '../persistence.ts';
 import type { TurnQueue } from '../turn.ts';
+import type { VenueGateway } from '../venue-gateway.ts';
 import type { VenueBook } from '../venues.ts';
 import type { Views } from '../views.ts';
 import { ParentBook } from './parent-book.ts';
@@ -25,6 +26,7 @@ export interface ParentParts {
   readonly bus: DomainEventBus;
   readonly venues: VenueBook;
   readonly orderCommands: OrderCommands;
+  readonly gateway: VenueGateway;
   readonly views: Views;
   readonly portfolio: AnyActorRef;
 }
@@ -51,8 +53,9 @@ export function assembleParents(parts: ParentParts, snapshots: SnapshotWriter | 
           clientOrderId: child.childId, venue, symbol: child.symbol, side: child.side, type: child.type, quantity: child.quantity,
           price: child.price, stopPrice: child.stopPrice, timeInForce: child.timeInForce, postOnly: child.postOnly, reduceOnly: child.reduceOnly, parentId: child.parentId,
         });
-        parts.orderCommands.submit(request, { kind: 'algo', parentId: child.parentId });
+        parts.orderCommands.submit(request, withoutUndefined({ kind: 'algo' as const, parentId: child.parentId, venueList: child.venueList }));
       },
+      closeVenueList: (venue, listId) => parts.gateway.closeList(venue, listId),
       cancelChild: (childId) => parts.orderCommands.cancelIfWorking(childId),
       amendChild: ({ childId, quantity, price }) => {
         const parentId = parts.views.order(childId)?.parentId ?? '';

@@ -54,6 +54,8 @@ export interface ParentBookHost {
   publish(draft: DomainEventDraft): void;
   /** Places a child through the risk gate; throws when it is refused before the gate (nothing sent). */
   submitChild(venue: string, submission: ChildSubmission): void;
+  /** Every leg of a venue list was submitted (or refused): a list the venue did not get whole is not sent. */
+  closeVenueList(venue: string, listId: string): void;
   cancelChild(childId: string): void;
   /** Throws when the amendment cannot be asked (the list then replaces the child). */
   amendChild(params: AmendChildParams): void;
@@ -328,6 +330,9 @@ export class ParentBook {
       this.host.logger.warn({ childId: submission.childId, parentId: submission.parentId, reason }, `child ${submission.childId} was refused: ${reason}`);
       this.host.queue.defer(() => this.deliver(entry, { type: 'child.ended', at: this.host.clock.now(), childId: submission.childId, status: 'rejected', remaining: submission.quantity, reason }));
     }
+    const list = submission.venueList;
+    // After the last leg's own sends (deferred before this): the list leaves whole, or not at all.
+    if (list !== undefined && list.legIds.at(-1) === submission.childId) this.host.queue.defer(() => this.host.closeVenueList(entry.venue, list.listId));
   }
 
   private amendChild(params: AmendChildParams): void {

@@ -128,6 +128,10 @@ export interface OrderListView extends ParentViewCommon {
   readonly position?: DecimalString;
   readonly release: 'firstFill' | 'completeFill';
   readonly legs: readonly OrderListLegView[];
+  /** Who holds the list: the venue (its legs sent as one list; it cancels the others) or the engine. */
+  readonly heldBy: 'venue' | 'engine';
+  /** Why the engine holds it (the venue's capabilities or its refusal of this shape). */
+  readonly heldByEngineBecause?: string;
 }
 
 export interface ChildLookup {
@@ -219,6 +223,8 @@ export function orderListView(venue: string, value: unknown, context: OrderListC
     position: spec.kind === 'bracket' ? bracketPosition(context).toFixed() : undefined,
     release: spec.release,
     legs,
+    heldBy: context.heldAtVenue === true ? ('venue' as const) : ('engine' as const),
+    heldByEngineBecause: context.heldByEngineBecause,
   });
 }
 

@@ -5,7 +5,8 @@ import type { Clock } from '../../domain/clock.ts';
 import type { Decimal } from '../../domain/decimal.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import { OrderListError, parseOrderListSpec, type OrderListInput, type OrderListSpec } from '../../domain/order-list.ts';
-import { OrderRequestError, parseOrderRequest, validateOrderRequest } from '../../domain/order-request.ts';
+import { OrderRequestError, orderTermsOf, parseOrderRequest, validateOrderRequest, type OrderRequest } from '../../domain/order-request.ts';
+import { childOrderId } from '../../domain/algo-children.ts';
 import { AlgoStateError, UnknownAlgoError } from '../algos/errors.ts';
 import type { ParentBook, ParentEntry } from '../algos/parent-book.ts';
 import { matchingViews, type OrderListStatus, type OrderListView } from '../algos/parent-view.ts';
@@ -45,9 +46,11 @@ export class OrderListCommands {
     const instrument = typeof raw.symbol === 'string' ? binding.instruments.get(raw.symbol) : undefined;
     const id = book.nextId('orderList');
     const spec = parseOrderListSpec(Object.assign({}, raw, { listId: id, venue: venueId }), instrument);
-    const issues = legIssues(spec, instrument!, binding.venue, venues.marketPrice(venueId, spec.symbol), clock.now());
+    const { issues, requests } = checkLegs(spec, instrument!, binding.venue, venues.marketPrice(venueId, spec.symbol), clock.now());
     if (issues.length > 0) throw new OrderListError(issues);
-    const entry = book.createOrderList(venueId, { spec, createdAt: clock.now() });
+    const engineHolds = whyEngineHolds(spec, binding.venue, requests);
+    const held = engineHolds === undefined ? { heldAtVenue: true } : { heldByEngineBecause: engineHolds };
+    const entry = book.createOrderList(venueId, Object.assign({ spec, createdAt: clock.now() }, held));
     return book.orderListView(entry);
   }
 
@@ -77,12 +80,20 @@ export class OrderListCommands {
   }
 }
 
+/** A leg as the order it becomes, and whether the engine would hold it (a stop the venue cannot). */
+interface LegRequest {
+  readonly request: OrderRequest;
+  readonly emulated: boolean;
+}
+
 /**
  * Each leg as the order it would become (contingent legs at the trigger's quantity): what the instrument or
- * the venue would refuse (notional, order type, time in force) is refused for the whole list now.
+ * the venue would refuse (notional, order type, time in force) is refused for the whole list now. Returns the
+ * legs' requests (trigger first) when none is refused.
  */
-function legIssues(spec: OrderListSpec, instrument: Instrument, venue: Venue, marketPrice: Decimal | undefined, now: number): string[] {
+function checkLegs(spec: OrderListSpec, instrument: Instrument, venue: Venue, marketPrice: Decimal | undefined, now: number): { issues: string[]; requests: LegRequest[] } {
   const issues: string[] = [];
+  const requests: LegRequest[] = [];
   const legs = spec.trigger === undefined ? spec.legs : [spec.trigger, ...spec.legs];
   for (const leg of legs) {
     const quantity = leg.quantity ?? spec.trigger?.quantity;
@@ -90,11 +101,25 @@ function legIssues(spec: OrderListSpec, instrument: Instrument, venue: Venue, ma
     try {
       const parsed = parseOrderRequest(request);
       validateOrderRequest(parsed, { instrument, now, marketPrice });
-      checkCapabilities(venue, parsed);
+      requests.push({ request: parsed, emulated: checkCapabilities(venue, parsed) });
     } catch (error) {
       if (!(error instanceof OrderRequestError)) throw error;
       for (const issue of error.issues) issues.push(`${leg.role}: ${issue}`);
     }
   }
-  return issues;
+  return { issues, requests };
+}
+
+/**
+ * Why the engine, not the venue, holds this list; undefined when the venue takes it as a list of its own:
+ * only an OCO, on a venue that says it holds OCO lists, with every leg an order it holds, and a shape it takes.
+ */
+function whyEngineHolds(spec: OrderListSpec, venue: Venue, requests: readonly LegRequest[]): string | undefined {
+  if (spec.kind !== 'oco') return `venues hold OCO lists only: the engine holds ${spec.kind === 'bracket' ? 'a bracket' : `an ${spec.kind.toUpperCase()}`}`;
+  if (!venue.capabilities.orderLists?.includes('oco') || venue.submitList === undefined) return `venue ${venue.id} does not hold OCO lists`;
+  const emulated = spec.legs.filter((_, index) => requests[index]!.emulated).map((leg) => `${leg.role} (${leg.type})`);
+  if (emulated.length > 0) return `venue ${venue.id} does not hold ${emulated.join(', ')} itself`;
+  const orders = requests.map(({ request }, index) => Object.assign(orderTermsOf(request), { clientOrderId: childOrderId(spec.listId, index + 1), symbol: spec.symbol }));
+  const refusal = venue.orderListRefusal?.({ listId: spec.listId, kind: 'oco', symbol: spec.symbol, orders });
+  return refusal === undefined ? undefined : `venue ${venue.id} does not take this list as one: ${refusal}`;
 }

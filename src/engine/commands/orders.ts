@@ -6,7 +6,7 @@ import type { OrderContext, OrderStateName } from '../../../machines/order.ts';
 import { validateAmendment } from '../../domain/amendment.ts';
 import { decimal, type Decimal, type DecimalString } from '../../domain/decimal.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { OrderRequestError, parseOrderRequest, TRIGGERED_ORDER_TYPES, validateOrderRequest, type OrderRequest, type OrderRequestInput } from '../../domain/order-request.ts';
+import { OrderRequestError, parseOrderRequest, TRIGGERED_ORDER_TYPES, validateOrderRequest, type OrderRequest, type OrderRequestInput, type VenueListMembership } from '../../domain/order-request.ts';
 import { advanceTrailing } from '../../domain/triggers.ts';
 import type { Denial } from '../../risk/checks.ts';
 import type { Deadlines } from '../deadlines.ts';
@@ -35,7 +35,7 @@ export interface OrderHandle {
 export type Requester =
   | { readonly kind: 'client' }
   | { readonly kind: 'position'; readonly positionId: string }
-  | { readonly kind: 'algo'; readonly parentId: string };
+  | { readonly kind: 'algo'; readonly parentId: string; readonly venueList?: VenueListMembership };
 
 const CLIENT: Requester = { kind: 'client' };
 
@@ -103,7 +103,9 @@ export class OrderCommands {
     const trailingStart = emulated && request.type === 'trailingStop' && marketPrice !== undefined
       ? advanceTrailing(trailingPlanOf(request), undefined, venues.referencePrice(venueId, request) ?? marketPrice, instrument.tickSize)
       : undefined;
-    const input_ = { request: { ...request, clientOrderId }, venue: venueId, emulated, createdAt: now, triggerPrice: trailingStart?.triggerPrice, watermark: trailingStart?.watermark };
+    // A venue list's legs carry their list as data, so the gateway sends them as one command.
+    const venueList = requester.kind === 'algo' && requester.venueList !== undefined ? { venueList: requester.venueList } : {};
+    const input_ = { request: { ...request, clientOrderId, ...venueList }, venue: venueId, emulated, createdAt: now, triggerPrice: trailingStart?.triggerPrice, watermark: trailingStart?.watermark };
     if (denial !== undefined) {
       // Denied by the portfolio: its audit events (initialized, denied) are journaled; no actor stays.
       orders.recordDenied(input_, `${denial.reason}: ${denial.message}`);
