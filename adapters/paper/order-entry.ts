@@ -19,8 +19,10 @@ export interface AdmittedOrder {
 }
 
 export function receiveOrder(core: PaperCore, request: VenueOrder): void {
+  // Never touches the existing order: the report only says this submission was refused.
+  if (isKnownOrderId(core, request.clientOrderId)) return emitReport(core, { type: 'rejected', clientOrderId: request.clientOrderId, reason: 'duplicate clientOrderId' });
   const admitted = admitOrder(core, request);
-  if (typeof admitted === 'string') return admitted === DUPLICATE_ID ? refuseDuplicate(core, request.clientOrderId) : rejectOrder(core, request, admitted);
+  if (typeof admitted === 'string') return rejectOrder(core, request, admitted);
   const { state, order, reservation } = admitted;
   const held = holdFunds(core, state, order.reservedCurrency, reservation);
   if (!held.ok) return rejectOrder(core, request, held.reason);
@@ -29,20 +31,17 @@ export function receiveOrder(core: PaperCore, request: VenueOrder): void {
   startOrder(core, state, order);
 }
 
-export const DUPLICATE_ID = 'duplicate clientOrderId';
-
-/** A submission whose clientOrderId is taken: the report only says it was refused; the existing order is untouched. */
-export function refuseDuplicate(core: PaperCore, clientOrderId: string, reason = DUPLICATE_ID): void {
-  emitReport(core, { type: 'rejected', clientOrderId, reason });
+/** True when an order or a rejection already has this clientOrderId. */
+export function isKnownOrderId(core: PaperCore, clientOrderId: string): boolean {
+  return core.orders.has(clientOrderId) || core.rejectedOrders.has(clientOrderId);
 }
 
 /**
- * Checks an arriving order as the venue does (its id, terms, post-only against the book now, reduce-only
- * against the position) and figures what it must hold; changes nothing but the venue's order numbering.
- * Returns why not, DUPLICATE_ID for a clientOrderId already used.
+ * Checks an arriving order (its id already known to be new) as the venue does: its terms, post-only against
+ * the book now, reduce-only against the position; and figures what it must hold. Changes nothing but the
+ * venue's order numbering. Returns the order, or why not.
  */
 export function admitOrder(core: PaperCore, request: VenueOrder): AdmittedOrder | string {
-  if (core.orders.has(request.clientOrderId) || core.rejectedOrders.has(request.clientOrderId)) return DUPLICATE_ID;
   const parsed = parseOrder(core, request);
   if (typeof parsed === 'string') return parsed;
   const { state, order } = parsed;

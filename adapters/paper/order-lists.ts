@@ -2,7 +2,7 @@
 // list's one hold taken, and every leg accepted together, or every leg rejected with the list's reason.
 import { ZERO, type Decimal } from '../../src/domain/decimal.ts';
 import type { VenueOrderList } from '../venue.ts';
-import { acceptOrder, admitOrder, refuseDuplicate, rejectedStatus, startOrder, type AdmittedOrder } from './order-entry.ts';
+import { acceptOrder, admitOrder, isKnownOrderId, rejectedStatus, startOrder, type AdmittedOrder } from './order-entry.ts';
 import { forgetOldest } from './order-execution.ts';
 import { orderListRefusal } from './order-list-refusal.ts';
 import { isWorking, type PaperOrderList } from './paper-order.ts';
@@ -23,7 +23,7 @@ export function receiveOrderList(core: PaperCore, list: VenueOrderList): void {
   const firstOrderNumber = core.nextOrderNumber;
   const admitted: AdmittedOrder[] = [];
   for (const leg of list.orders) {
-    const result = admitOrder(core, leg);
+    const result = isKnownOrderId(core, leg.clientOrderId) ? 'duplicate clientOrderId' : admitOrder(core, leg);
     if (typeof result === 'string') {
       core.nextOrderNumber = firstOrderNumber;
       return rejectList(core, list, `leg ${leg.clientOrderId}: ${result}`);
@@ -58,14 +58,12 @@ function rejectList(core: PaperCore, list: VenueOrderList, why: string): void {
   const reason = `order list ${list.listId} rejected: ${why}`;
   const recorded = new Set<string>();
   for (const leg of list.orders) {
-    if (core.orders.has(leg.clientOrderId) || core.rejectedOrders.has(leg.clientOrderId) || recorded.has(leg.clientOrderId)) {
-      refuseDuplicate(core, leg.clientOrderId, reason);
-      continue;
+    if (!isKnownOrderId(core, leg.clientOrderId) && !recorded.has(leg.clientOrderId)) {
+      recorded.add(leg.clientOrderId);
+      const rejected = rejectedStatus(leg);
+      core.rejectedOrders.set(leg.clientOrderId, rejected);
+      core.newRejections.push(rejected);
     }
-    recorded.add(leg.clientOrderId);
-    const rejected = rejectedStatus(leg);
-    core.rejectedOrders.set(leg.clientOrderId, rejected);
-    core.newRejections.push(rejected);
     emitReport(core, { type: 'rejected', clientOrderId: leg.clientOrderId, reason });
   }
   forgetOldest(core);
