@@ -56,10 +56,8 @@ export function receiveOrderList(core: PaperCore, list: VenueOrderList): void {
 /** Every leg rejected with the list's reason; a leg whose clientOrderId was already used keeps its record. */
 function rejectList(core: PaperCore, list: VenueOrderList, why: string): void {
   const reason = `order list ${list.listId} rejected: ${why}`;
-  const recorded = new Set<string>();
   for (const leg of list.orders) {
-    if (!isKnownOrderId(core, leg.clientOrderId) && !recorded.has(leg.clientOrderId)) {
-      recorded.add(leg.clientOrderId);
+    if (!isKnownOrderId(core, leg.clientOrderId)) {
       const rejected = rejectedStatus(leg);
       core.rejectedOrders.set(leg.clientOrderId, rejected);
       core.newRejections.push(rejected);
