@@ -1,9 +1,11 @@
 // Native OCO lists over the WebSocket venue and the paper venue server on 127.0.0.1: the capability and the
 // refusal rule reach the client, a list travels as one command, and however the link drops around it the
 // venue gets it exactly once and whole.
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { VenueOrder, VenueOrderList } from '../../../adapters/venue.ts';
-import { SYMBOL, createClient, missHeartbeats, quote, reconnectUntil, startServer, trade, waitFor } from './fixture.ts';
+import { createEngine } from '../../../src/engine/engine.ts';
+import { SYMBOL, createClient, missHeartbeats, onCleanup, quote, reconnectUntil, startServer, trade, waitFor } from './fixture.ts';
 
 const takeProfit: VenueOrder = { clientOrderId: 'tp', symbol: SYMBOL, side: 'sell', type: 'limit', quantity: '0.01', price: '51000', timeInForce: 'GTC', postOnly: false, reduceOnly: false };
 const stopLoss: VenueOrder = { clientOrderId: 'sl', symbol: SYMBOL, side: 'sell', type: 'stop', quantity: '0.01', stopPrice: '49000', timeInForce: 'GTC', postOnly: false, reduceOnly: false };
@@ -100,5 +102,37 @@ describe('WebSocketVenue order lists', () => {
     for (const report of probe.reports) expect(report).toMatchObject({ reason: expect.stringMatching(/^venue server refused the submitList: invalid list\.orders\.1\.clientOrderId: /) });
     expect((await probe.venue.adminState()).submitCounts).toEqual({});
     expect(probe.venue.pendingCommandCount()).toBe(0);
+  });
+
+  it('carries an engine OCO as one venue list through a lost acknowledgement: placed once, one leg filled, the other canceled by the venue', async () => {
+    const { server, probe } = await connected();
+    const engine = createEngine({ venues: [probe.venue], clientOrderIdPrefix: 'ws', logger: pino({ level: 'silent' }) });
+    onCleanup(() => engine.stop());
+    await engine.start();
+    await waitFor(() => {
+      server.host.publish(quote('49999.9', '50000.1'));
+      return engine.marketPrice(SYMBOL) !== undefined;
+    }, 'market data through the socket');
+
+    server.silenceAfterNextCommand();
+    const { listId } = engine.submitOrderList({
+      kind: 'oco',
+      symbol: SYMBOL,
+      legs: [{ side: 'sell', type: 'limit', quantity: '0.01', price: '51000' }, { side: 'sell', type: 'stop', quantity: '0.01', stopPrice: '49000' }],
+    });
+    expect(engine.getOrderList(listId)).toMatchObject({ heldBy: 'venue' });
+    await missHeartbeats(probe);
+    const working = () => engine.listOrders({ parentId: listId }).filter((order) => order.status === 'open').length;
+    await reconnectUntil(probe, () => probe.venue.connectionState() === 'live' && working() === 2, 'both legs working after the reconnect');
+
+    await waitFor(() => {
+      server.host.publish(trade('51000.5', '1', 'buy'));
+      return engine.getOrderList(listId)?.status === 'completed';
+    }, 'the take-profit to fill');
+    expect(engine.getOrderList(listId)!.legs.map((leg) => leg.filledQuantity)).toEqual(['0.01', '0']);
+    expect(engine.listOrders({ parentId: listId }).map((order) => order.status)).toEqual(['filled', 'canceled']);
+    const truth = await probe.venue.adminState();
+    expect(Object.values(truth.submitCounts)).toEqual([1, 1]);
+    expect(truth.duplicateSubmits).toBe(0);
   });
 });
