@@ -22,9 +22,18 @@ const venueOrder = z.object({
   reduceOnly: z.boolean(),
 });
 
+const venueOrderList = z.object({
+  listId: z.string().min(1).max(128),
+  kind: z.enum(['oco']),
+  symbol: z.string().min(1),
+  // Bounded for the message's sake; how many legs a list may have is the venue's to say.
+  orders: z.array(venueOrder).max(32),
+});
+
 const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), protocol: z.number().int(), session: z.string().min(1).max(128), resumeAfter: z.number().int().nonnegative().nullable() }),
   z.object({ type: z.literal('submit'), id: requestId, order: venueOrder }),
+  z.object({ type: z.literal('submitList'), id: requestId, list: venueOrderList }),
   z.object({
     type: z.literal('amend'),
     id: requestId,

@@ -39,7 +39,7 @@ export interface PaperVenueServer {
   /** Makes every current connection a black hole: nothing read, nothing sent, socket left open. */
   silenceConnections(): number;
   /**
-   * The next command (submit, amend or cancel) is carried out, then its connection goes silent before the
+   * The next command (submit, submitList, amend or cancel) is carried out, then its connection goes silent before the
    * acknowledgement: the client cannot know whether the command arrived.
    */
   silenceAfterNextCommand(): void;
@@ -115,6 +115,9 @@ export async function startPaperVenueServer(options: PaperVenueServerOptions): P
     switch (message.type) {
       case 'submit':
         host.submit(message.order);
+        return acknowledge(connection, message.id);
+      case 'submitList':
+        host.submitList(message.list);
         return acknowledge(connection, message.id);
       case 'amend':
         host.amend(message.clientOrderId, message.amendment);

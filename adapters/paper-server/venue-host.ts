@@ -7,7 +7,7 @@ import { SystemClock, type Clock } from '../../src/domain/clock.ts';
 import { createSyntheticMarket } from '../market-data/synthetic.ts';
 import { replayInRealTime } from '../market-data/replay.ts';
 import { PaperVenue } from '../paper/paper-venue.ts';
-import type { ExecutionReport, OrderAmendment, VenueOrder, VenueOrderStatus } from '../venue.ts';
+import type { ExecutionReport, OrderAmendment, VenueOrder, VenueOrderList, VenueOrderStatus } from '../venue.ts';
 import type { SequencedVenueFill, VenueAdminState } from '../websocket-venue/protocol.ts';
 
 export const DEFAULT_INSTRUMENT: InstrumentSpec = {
@@ -107,10 +107,14 @@ export class VenueHost {
 
   /** Counts the submit, then hands it to the venue; the venue itself refuses a duplicate clientOrderId. */
   submit(order: VenueOrder): void {
-    const count = (this.submitCounts.get(order.clientOrderId) ?? 0) + 1;
-    this.submitCounts.set(order.clientOrderId, count);
-    if (count > 1) this.duplicateSubmits++;
+    this.countSubmit(order.clientOrderId);
     this.venue.submit(order);
+  }
+
+  /** Counts a submit of each leg, then hands the list to the venue, which holds it whole or rejects it whole. */
+  submitList(list: VenueOrderList): void {
+    for (const order of list.orders) this.countSubmit(order.clientOrderId);
+    this.venue.submitList(list);
   }
 
   amend(clientOrderId: string, amendment: OrderAmendment): void {
@@ -176,6 +180,12 @@ export class VenueHost {
 
   stop(): void {
     for (const stop of this.stopFeeds.splice(0)) stop();
+  }
+
+  private countSubmit(clientOrderId: string): void {
+    const count = (this.submitCounts.get(clientOrderId) ?? 0) + 1;
+    this.submitCounts.set(clientOrderId, count);
+    if (count > 1) this.duplicateSubmits++;
   }
 
   private record(report: ExecutionReport): void {

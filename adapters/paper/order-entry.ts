@@ -4,33 +4,53 @@ import { ZERO, toDecimalString, type Decimal } from '../../src/domain/decimal.ts
 import type { OrderAmendment, VenueOrder, VenueOrderStatus } from '../venue.ts';
 import type { BookSide } from './book.ts';
 import { levelWithinLimit, planTake } from './matching.ts';
-import { closeOrder, execute, forgetOldest } from './order-execution.ts';
+import { closeOrder, closeSiblings, execute, forgetOldest, reportSiblingsCanceled } from './order-execution.ts';
 import { parseAmendment, parseOrder } from './order-validation.ts';
 import { isWorking, type PaperOrder } from './paper-order.ts';
-import { NATIVE_STOP_TYPES, type PaperCore } from './paper-core.ts';
+import { NATIVE_STOP_TYPES, type PaperCore, type SymbolState } from './paper-core.ts';
 import { holdFunds, limitHold, notionalHold } from './perpetual-margin.ts';
 import { emitReport } from './report-delivery.ts';
 
+/** An order that passed every check on arrival, with what it must hold (not yet held). */
+export interface AdmittedOrder {
+  readonly state: SymbolState;
+  readonly order: PaperOrder;
+  readonly reservation: Decimal;
+}
+
 export function receiveOrder(core: PaperCore, request: VenueOrder): void {
-  const clientOrderId = request.clientOrderId;
-  if (core.orders.has(clientOrderId) || core.rejectedOrders.has(clientOrderId)) {
-    // Never touches the existing order: the report only says this submission was refused.
-    emitReport(core, { type: 'rejected', clientOrderId, reason: 'duplicate clientOrderId' });
-    return;
-  }
+  // Never touches the existing order: the report only says this submission was refused.
+  if (isKnownOrderId(core, request.clientOrderId)) return emitReport(core, { type: 'rejected', clientOrderId: request.clientOrderId, reason: 'duplicate clientOrderId' });
+  const admitted = admitOrder(core, request);
+  if (typeof admitted === 'string') return rejectOrder(core, request, admitted);
+  const { state, order, reservation } = admitted;
+  const held = holdFunds(core, state, order.reservedCurrency, reservation);
+  if (!held.ok) return rejectOrder(core, request, held.reason);
+  order.reserved = reservation;
+  acceptOrder(core, state, order);
+  startOrder(core, state, order);
+}
+
+/** True when an order or a rejection already has this clientOrderId. */
+export function isKnownOrderId(core: PaperCore, clientOrderId: string): boolean {
+  return core.orders.has(clientOrderId) || core.rejectedOrders.has(clientOrderId);
+}
+
+/**
+ * Checks an arriving order (its id already known to be new) as the venue does: its terms, post-only against
+ * the book now, reduce-only against the position; and figures what it must hold. Changes nothing but the
+ * venue's order numbering. Returns the order, or why not.
+ */
+export function admitOrder(core: PaperCore, request: VenueOrder): AdmittedOrder | string {
   const parsed = parseOrder(core, request);
-  if (typeof parsed === 'string') return rejectOrder(core, request, parsed);
+  if (typeof parsed === 'string') return parsed;
   const { state, order } = parsed;
   const opposite = order.side === 'buy' ? state.book.asks : state.book.bids;
-
-  if (order.postOnly && wouldTake(opposite, order.price!)) {
-    return rejectOrder(core, request, 'post-only order would take liquidity');
-  }
-
+  if (order.postOnly && wouldTake(opposite, order.price!)) return 'post-only order would take liquidity';
   if (order.reduceOnly) {
     const position = state.perpetual!;
     if (position.direction === 'flat' || position.direction === (order.side === 'buy' ? 'long' : 'short')) {
-      return rejectOrder(core, request, `reduce-only ${order.side} would open or add to a position (${order.instrument.symbol} is ${position.direction})`);
+      return `reduce-only ${order.side} would open or add to a position (${order.instrument.symbol} is ${position.direction})`;
     }
   }
   let reservation: Decimal;
@@ -48,16 +68,21 @@ export function receiveOrder(core: PaperCore, request: VenueOrder): void {
     // Limit-priced orders hold their limit; stop-market orders hold an estimate at the stop price.
     reservation = limitHold(core, state, order.quantity, order.price ?? order.stopPrice!);
   }
-  const held = holdFunds(core, state, order.reservedCurrency, reservation);
-  if (!held.ok) return rejectOrder(core, request, held.reason);
-  order.reserved = reservation;
+  return { state, order, reservation };
+}
 
-  core.orders.set(clientOrderId, order);
+/** The order is the venue's now (its funds already held): recorded, reported accepted, its expiry armed. */
+export function acceptOrder(core: PaperCore, state: SymbolState, order: PaperOrder): void {
+  core.orders.set(order.clientOrderId, order);
   core.changedOrders.add(order);
-  emitReport(core, { type: 'accepted', clientOrderId, venueOrderId: order.venueOrderId });
+  emitReport(core, { type: 'accepted', clientOrderId: order.clientOrderId, venueOrderId: order.venueOrderId });
   if (order.expireAt !== undefined) {
     order.expiryTimer = core.clock.setTimeout(() => expireOrder(core, order), order.expireAt - core.clock.now());
   }
+}
+
+/** An accepted order starts working: a native stop waits for its trigger, anything else meets the book. */
+export function startOrder(core: PaperCore, state: SymbolState, order: PaperOrder): void {
   if (NATIVE_STOP_TYPES.includes(order.type)) {
     order.priority = core.nextPriority++;
     state.triggers.insert(order);
@@ -75,16 +100,23 @@ export function receiveCancel(core: PaperCore, clientOrderId: string): void {
   }
   if (!isWorking(order)) {
     emitReport(core, { type: 'cancelRejected', clientOrderId, reason: `order is already ${order.status}` });
+    // A cancel of any leg cancels its list: a leg still working after the list was decided goes too.
+    for (const leg of order.list?.legs.filter(isWorking) ?? []) {
+      closeOrder(core, leg, 'canceled');
+      emitReport(core, { type: 'canceled', clientOrderId: leg.clientOrderId, reason: `canceled by client with its list ${order.list!.listId} (cancel of leg ${clientOrderId})` });
+    }
     return;
   }
   closeOrder(core, order, 'canceled');
   emitReport(core, { type: 'canceled', clientOrderId, reason: 'canceled by client' });
+  reportSiblingsCanceled(core, order, closeSiblings(core, order), 'was canceled by client');
 }
 
 export function receiveAmendment(core: PaperCore, clientOrderId: string, amendment: OrderAmendment): void {
   const refuse = (reason: string): void => emitReport(core, { type: 'amendRejected', clientOrderId, reason });
   const order = core.orders.get(clientOrderId);
   if (order === undefined) return refuse(core.rejectedOrders.has(clientOrderId) ? 'order was rejected' : 'unknown clientOrderId');
+  if (order.list !== undefined) return refuse(`legs of a venue list are not amended (${order.clientOrderId} is a leg of ${order.list.listId})`);
   if (!isWorking(order)) return refuse(`order is already ${order.status}`);
   const instrument = order.instrument;
   const state = core.symbols.get(instrument.symbol)!;
@@ -140,10 +172,20 @@ export function expireOrder(core: PaperCore, order: PaperOrder): void {
   if (!isWorking(order)) return;
   closeOrder(core, order, 'expired');
   emitReport(core, { type: 'expired', clientOrderId: order.clientOrderId });
+  reportSiblingsCanceled(core, order, closeSiblings(core, order), 'expired');
 }
 
 export function rejectOrder(core: PaperCore, request: VenueOrder, reason: string): void {
-  const rejected: VenueOrderStatus = {
+  const rejected = rejectedStatus(request);
+  core.rejectedOrders.set(request.clientOrderId, rejected);
+  core.newRejections.push(rejected);
+  forgetOldest(core);
+  emitReport(core, { type: 'rejected', clientOrderId: request.clientOrderId, reason });
+}
+
+/** What a status query answers for an order refused on arrival. */
+export function rejectedStatus(request: VenueOrder): VenueOrderStatus {
+  return {
     clientOrderId: request.clientOrderId,
     venueOrderId: '',
     symbol: request.symbol,
@@ -154,10 +196,6 @@ export function rejectOrder(core: PaperCore, request: VenueOrder, reason: string
     filledQuantity: '0',
     ...(request.price !== undefined ? { price: request.price } : {}),
   };
-  core.rejectedOrders.set(request.clientOrderId, rejected);
-  core.newRejections.push(rejected);
-  forgetOldest(core);
-  emitReport(core, { type: 'rejected', clientOrderId: request.clientOrderId, reason });
 }
 
 /** True when an order limited at `price` would take liquidity from `opposite` right now. */

@@ -1,5 +1,6 @@
 // The paper venue's execution: an order meeting the book (taking, then resting), each fill booked (cash or
-// margin, reservation released, report), orders ended, native stops released when they trigger.
+// margin, reservation released, report), orders ended, native stops released when they trigger, and a venue
+// list's other legs canceled when one of its legs fills, triggers or ends.
 import { ZERO, toDecimalString, type Decimal } from '../../src/domain/decimal.ts';
 import type { VenueFill } from '../venue.ts';
 import { buyReservation, fillCashFlow, notionalReservation, planTake } from './matching.ts';
@@ -27,6 +28,8 @@ export function forgetOldest(core: PaperCore): void {
 
 /** A native stop fired: from now on it is a market or limit order arriving at this moment. */
 export function triggerOrder(core: PaperCore, state: SymbolState, order: PaperOrder): void {
+  // A triggered leg decides its list, as on venues that hold OCOs: the other legs are canceled now.
+  reportSiblingsCanceled(core, order, closeSiblings(core, order), 'triggered');
   core.changedOrders.add(order);
   if (order.price === undefined && !order.reduceOnly && (order.side === 'buy' || state.perpetual !== undefined)) {
     // A market order's reservation was an estimate at the stop price; hold the real walked cost instead.
@@ -96,6 +99,8 @@ export function execute(core: PaperCore, state: SymbolState, order: PaperOrder):
 
 /** Books one fill: cash moves exactly, its share of the reservation is released, a report goes out. */
 export function applyFill(core: PaperCore, state: SymbolState, order: PaperOrder, quantity: Decimal, price: Decimal, liquidity: 'maker' | 'taker'): void {
+  // The first fill of a leg, even in part, decides its list: the others are closed before any cash moves.
+  const siblings = closeSiblings(core, order);
   const instrument = order.instrument;
   const flow = fillCashFlow(order.side, quantity, price, liquidity === 'maker' ? instrument.makerFee : instrument.takerFee);
   const perpetual = state.perpetual;
@@ -150,6 +155,7 @@ export function applyFill(core: PaperCore, state: SymbolState, order: PaperOrder
     feeCurrency: fill.feeCurrency,
     liquidity,
   }, fill.timestamp);
+  reportSiblingsCanceled(core, order, siblings, `filled ${fill.quantity} of ${toDecimalString(order.quantity)}`);
   if (complete) closeOrder(core, order, 'filled', state);
   if (perpetual !== undefined) {
     emitPosition(core, perpetual);
@@ -174,16 +180,53 @@ export function closeOrder(core: PaperCore, order: PaperOrder, status: 'filled' 
     core.clock.clearTimeout(order.expiryTimer);
     order.expiryTimer = undefined;
   }
+  const list = order.list;
+  if (list !== undefined && !list.legs.some(isWorking)) core.orderLists.delete(list.listId);
   forgetOldest(core);
+}
+
+/**
+ * Decides the list of `order` (a leg that fills, triggers or ends): closes its other working legs, releasing
+ * their shares of the list's hold, and a leg still working then holds all it needs alone (its siblings' shares
+ * covered that). Returns the legs closed, for the caller to report after its own report; [] for a lone order
+ * or a list already decided.
+ */
+export function closeSiblings(core: PaperCore, order: PaperOrder): PaperOrder[] {
+  const list = order.list;
+  if (list === undefined || order.listReservation === undefined) return [];
+  const closed: PaperOrder[] = [];
+  for (const leg of list.legs) {
+    if (leg === order || !isWorking(leg)) continue;
+    closeOrder(core, leg, 'canceled');
+    closed.push(leg);
+  }
+  if (isWorking(order) && order.listReservation.gt(order.reserved)) {
+    core.ledger.hold(order.reservedCurrency, order.listReservation.minus(order.reserved));
+    order.reserved = order.listReservation;
+  }
+  for (const leg of list.legs) {
+    leg.listReservation = undefined;
+    core.changedOrders.add(leg);
+  }
+  return closed;
+}
+
+/** Reports legs closed by closeSiblings, naming the list and the leg that decided it (`what` it did). */
+export function reportSiblingsCanceled(core: PaperCore, order: PaperOrder, siblings: readonly PaperOrder[], what: string): void {
+  for (const sibling of siblings) {
+    emitReport(core, { type: 'canceled', clientOrderId: sibling.clientOrderId, reason: `one-cancels-other list ${order.list!.listId}: leg ${order.clientOrderId} ${what}` });
+  }
 }
 
 export function cancelReduceOnly(core: PaperCore, order: PaperOrder): void {
   closeOrder(core, order, 'canceled');
   emitReport(core, { type: 'canceled', clientOrderId: order.clientOrderId, reason: `reduce-only: no ${order.side === 'buy' ? 'short' : 'long'} position left to reduce` });
+  reportSiblingsCanceled(core, order, closeSiblings(core, order), 'was canceled (reduce-only, nothing left to reduce)');
 }
 
 export function cancelReduceOnlyOrders(core: PaperCore, symbol: string): void {
-  for (const order of workingOrders(core, symbol)) if (order.reduceOnly) cancelReduceOnly(core, order);
+  // Checked again for each: canceling a leg may have canceled the others of its list.
+  for (const order of workingOrders(core, symbol)) if (order.reduceOnly && isWorking(order)) cancelReduceOnly(core, order);
 }
 
 export function workingOrders(core: PaperCore, symbol: string): PaperOrder[] {

@@ -78,6 +78,8 @@ export function parseOrder(core: PaperCore, request: VenueOrder): { state: Symbo
       finishSequence: 0,
       savedQueueAhead: undefined,
       savedLevelSeen: undefined,
+      list: undefined,
+      listReservation: undefined,
     },
   };
 }

@@ -19,7 +19,7 @@ import { PaperBook } from './book.ts';
 import { FillModel, type FillModelSetting } from './fill-model.ts';
 import type { L2Book } from './l2-book.ts';
 import { LatencyModel, type LatencySetting } from './latency.ts';
-import type { PaperOrder } from './paper-order.ts';
+import type { PaperOrder, PaperOrderList } from './paper-order.ts';
 import type { PaperVenueState } from './paper-state.ts';
 import { PerpetualAccount, createPerpetualState, type PerpetualSettings, type PerpetualState } from './perpetual-account.ts';
 import { RestingOrders, TriggerIndex } from './resting-orders.ts';
@@ -97,6 +97,8 @@ export interface PaperCore {
   readonly instrumentList: readonly Instrument[];
   readonly symbols: Map<string, SymbolState>;
   readonly orders: Map<string, PaperOrder>;
+  /** Venue lists with a working leg, by list id. */
+  readonly orderLists: Map<string, PaperOrderList>;
   /** Orders refused on arrival, kept so status queries answer and their clientOrderId stays used. */
   readonly rejectedOrders: Map<string, VenueOrderStatus>;
   /** Every fill per clientOrderId, for `orderFills` (recovery applies fills missed while the engine was down). */
@@ -142,6 +144,7 @@ export function createPaperCore(options: PaperVenueOptions): PaperCore {
       // Only a venue of perpetuals holds positions that reduce-only can refer to; on spot the engine enforces it.
       reduceOnly: allPerpetual,
       amend: true,
+      orderLists: ['oco'],
     },
     clock: options.clock,
     orderLatency: new LatencyModel('orderLatencyMs', options.orderLatencyMs ?? 0, draws?.orderLatency),
@@ -152,6 +155,7 @@ export function createPaperCore(options: PaperVenueOptions): PaperCore {
     instrumentList,
     symbols: new Map(),
     orders: new Map(),
+    orderLists: new Map(),
     rejectedOrders: new Map(),
     fillsByOrder: new Map(),
     ledger,

@@ -3,7 +3,14 @@ import { toDecimalString, type Decimal } from '../../src/domain/decimal.ts';
 import type { Instrument } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType, TimeInForce } from '../../src/domain/order-request.ts';
 import type { TimerHandle } from '../../src/domain/clock.ts';
-import type { VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
+import type { NativeOrderListKind, VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
+
+/** A list the venue holds (an OCO): its legs, in the order sent. Kept by each leg for the leg's life. */
+export interface PaperOrderList {
+  readonly listId: string;
+  readonly kind: NativeOrderListKind;
+  readonly legs: PaperOrder[];
+}
 
 /**
  * Mutable on purpose: the matching loop updates fills and queue positions in place, with no copies on the
@@ -47,6 +54,13 @@ export interface PaperOrder {
   /** What is still held for this order in `reservedCurrency`. */
   reserved: Decimal;
   expiryTimer: TimerHandle | undefined;
+  /** The venue list this order is a leg of; undefined for an order sent on its own. */
+  list: PaperOrderList | undefined;
+  /**
+   * While its list is undecided (no leg filled or triggered yet): what this leg would hold alone. The list holds
+   * only its largest leg's need per currency, so `reserved` may be a smaller share; undefined otherwise.
+   */
+  listReservation: Decimal | undefined;
 }
 
 /** True for orders that can still trade, be amended or be canceled. */

@@ -4,13 +4,16 @@ import { decimal, toDecimalString, type DecimalString } from '../../src/domain/d
 import type { Instrument } from '../../src/domain/instrument.ts';
 import type { OrderSide, OrderType, TimeInForce } from '../../src/domain/order-request.ts';
 import type { NetPosition } from '../../src/domain/position-accounting.ts';
-import type { Balance, VenueFill, VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
+import type { Balance, NativeOrderListKind, VenueFill, VenueOrderStatus, VenueOrderStatusName } from '../venue.ts';
 import type { MarginMode } from './perpetual-account.ts';
 import { orderStatus, type PaperOrder } from './paper-order.ts';
 
-export const PAPER_VENUE_STATE_VERSION = 2;
-/** Versions a venue restores: 1 is 2 without perpetuals. */
-export const READABLE_PAPER_VENUE_STATE_VERSIONS: readonly number[] = [1, 2];
+export const PAPER_VENUE_STATE_VERSION = 3;
+/**
+ * Versions a venue restores: 1 is 2 without perpetuals, 2 is 3 without venue lists. Written as 3 so that a
+ * venue that knows no lists refuses a state with them rather than losing which legs cancel which.
+ */
+export const READABLE_PAPER_VENUE_STATE_VERSIONS: readonly number[] = [1, 2, 3];
 
 export interface PaperOrderState {
   readonly clientOrderId: string;
@@ -38,6 +41,11 @@ export interface PaperOrderState {
   readonly finishSequence?: number;
   readonly reservedCurrency: string;
   readonly reserved: DecimalString;
+  /** The venue list the order is a leg of (absent for a lone order); its legs are the orders naming it. */
+  readonly listId?: string;
+  readonly listKind?: NativeOrderListKind;
+  /** While the list is undecided: what the leg would hold alone (`reserved` is its share of the list's hold). */
+  readonly listReservation?: DecimalString;
 }
 
 /** One perpetual symbol's margin position and the terms that may change at run time. */
@@ -54,7 +62,7 @@ export interface PaperPerpetualState {
 }
 
 export interface PaperVenueState {
-  readonly version: typeof PAPER_VENUE_STATE_VERSION | 1;
+  readonly version: typeof PAPER_VENUE_STATE_VERSION | 2 | 1;
   readonly venue: string;
   readonly balances: readonly Balance[];
   readonly orders: readonly PaperOrderState[];
@@ -93,10 +101,15 @@ export function orderState(order: PaperOrder): PaperOrderState {
     ...(order.finishSequence > 0 ? { finishSequence: order.finishSequence } : {}),
     reservedCurrency: order.reservedCurrency,
     reserved: toDecimalString(order.reserved),
+    ...(order.list !== undefined ? { listId: order.list.listId, listKind: order.list.kind } : {}),
+    ...(order.listReservation !== undefined ? { listReservation: toDecimalString(order.listReservation) } : {}),
   };
 }
 
-/** The order as the venue keeps it; `resting` and `awaitingTrigger` start false: the indexes set them on insert. */
+/**
+ * The order as the venue keeps it; `resting` and `awaitingTrigger` start false: the indexes set them on insert,
+ * and `list` is set when the venue gathers the legs of its lists (saved-state.ts).
+ */
 export function orderFromState(state: PaperOrderState, instrument: Instrument): PaperOrder {
   return {
     clientOrderId: state.clientOrderId,
@@ -124,6 +137,8 @@ export function orderFromState(state: PaperOrderState, instrument: Instrument): 
     expiryTimer: undefined,
     savedQueueAhead: undefined,
     savedLevelSeen: undefined,
+    list: undefined,
+    listReservation: state.listReservation === undefined ? undefined : decimal(state.listReservation),
   };
 }
 

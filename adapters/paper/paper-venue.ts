@@ -14,12 +14,15 @@ import type {
   VenueCapabilities,
   VenueFill,
   VenueOrder,
+  VenueOrderList,
   VenueOrderStatus,
   VenuePosition,
 } from '../venue.ts';
 import { receiveBookUpdate, receiveMarketData } from './market-intake.ts';
 import { receiveAmendment, receiveCancel, receiveOrder } from './order-entry.ts';
 import { createPaperCore, symbolState, withoutOne, type PaperCore, type PaperVenueOptions } from './paper-core.ts';
+import { orderListRefusal } from './order-list-refusal.ts';
+import { receiveOrderList } from './order-lists.ts';
 import { isWorking, orderStatus } from './paper-order.ts';
 import type { PaperVenueChanges, PaperVenueState } from './paper-state.ts';
 import type { MarginMode } from './perpetual-account.ts';
@@ -57,6 +60,8 @@ export type { PaperVenueOptions } from './paper-core.ts';
  * - How resting orders queue and fill is the fill model's (fill-model.ts); L2 data can drive the book
  *   (onBookUpdate); order entry, reports and market data each have a latency model (latency.ts).
  * - Native stops (opt-in) trigger on trade prices only, then act as a market or limit order arriving then.
+ * - Native OCO lists (order-lists.ts): legs accepted or rejected together, one hold per currency for the list;
+ *   a leg's first fill (even partial) or trigger, its cancel or its expiry cancels the others. Legs are not amended.
  * - Bar ticks are forwarded to subscribers but fill nothing: replay bars through `expandBarsToTrades`
  *   (adapters/market-data/bars.ts) so fills come from their implied trades at times inside the bar.
  */
@@ -113,6 +118,20 @@ export class PaperVenue implements Venue {
     // Copy now: the order that reaches the venue is the one sent, whatever the caller does with its object.
     const sent: VenueOrder = { ...order };
     this.core.clock.setTimeout(() => receiveOrder(this.core, sent), this.core.orderLatency.delayFrom(this.core.clock.now()));
+  }
+
+  /** Why this venue cannot hold `list` as one OCO (see order-list-refusal.ts), or undefined when it can. */
+  orderListRefusal(list: VenueOrderList): string | undefined {
+    return orderListRefusal(list, this);
+  }
+
+  /**
+   * Sends the legs as one OCO (see order-lists.ts): all accepted with one hold per currency (the largest leg's
+   * need), or all rejected; the first fill or trigger of a leg, its cancel or its expiry cancels the others.
+   */
+  submitList(list: VenueOrderList): void {
+    const sent: VenueOrderList = { ...list, orders: list.orders.map((order) => ({ ...order })) };
+    this.core.clock.setTimeout(() => receiveOrderList(this.core, sent), this.core.orderLatency.delayFrom(this.core.clock.now()));
   }
 
   amend(clientOrderId: string, amendment: OrderAmendment): void {

@@ -48,7 +48,8 @@ export function applyTrade(core: PaperCore, state: SymbolState, trade: TradeTick
   if (sells.length > 0 && isAtLeast(trade.price, sells[0]!.price!)) fillRestingFromTrade(core, state, 'sell', trade);
   const { rising, falling } = state.triggers;
   if ((rising.length > 0 && isAtLeast(trade.price, rising[0]!.stopPrice!)) || (falling.length > 0 && isAtMost(trade.price, falling[0]!.stopPrice!))) {
-    for (const order of state.triggers.takeTriggered(trade.price)) triggerOrder(core, state, order);
+    // A stop that fired with others may have been canceled by them (its list was decided): skipped.
+    for (const order of state.triggers.takeTriggered(trade.price)) if (isWorking(order)) triggerOrder(core, state, order);
   }
 }
 

@@ -130,6 +130,7 @@ export function restoreVenueState(core: PaperCore, state: PaperVenueState): void
     else if (saved.resting) symbolState.resting.insert(order);
     if (order.expireAt !== undefined) order.expiryTimer = core.clock.setTimeout(() => expireOrder(core, order), Math.max(0, order.expireAt - core.clock.now()));
   }
+  restoreOrderLists(core, state.orders);
   // Finished orders in the order they finished (states from before finishSequence: in placing order).
   const finished = [...core.orders.values()].filter((order) => !isWorking(order));
   finished.sort((a, b) => a.finishSequence - b.finishSequence);
@@ -142,6 +143,22 @@ export function restoreVenueState(core: PaperCore, state: PaperVenueState): void
   core.nextOrderNumber = state.nextOrderNumber;
   core.nextTradeNumber = state.nextTradeNumber;
   core.nextPriority = state.nextPriority;
+}
+
+/** The venue lists again: each order naming a list is a leg of it, in the order saved (the order placed). */
+function restoreOrderLists(core: PaperCore, saved: readonly PaperOrderState[]): void {
+  for (const entry of saved) {
+    if (entry.listId === undefined) continue;
+    const order = core.orders.get(entry.clientOrderId)!;
+    let list = core.orderLists.get(entry.listId);
+    if (list === undefined) {
+      list = { listId: entry.listId, kind: entry.listKind ?? 'oco', legs: [] };
+      core.orderLists.set(entry.listId, list);
+    }
+    list.legs.push(order);
+    order.list = list;
+  }
+  for (const list of [...core.orderLists.values()]) if (!list.legs.some(isWorking)) core.orderLists.delete(list.listId);
 }
 
 function perpetualState(perpetual: PerpetualState): PaperPerpetualState {

@@ -1,11 +1,13 @@
-// The WebSocket venue client's commands (submit, amend, cancel) from call to acknowledgement: queued while the
-// link is not live, unacknowledged once sent, ambiguous when a link drops before the server acknowledged them.
-// An ambiguous command is never blindly resent: the venue's order status decides (needsResend).
+// The WebSocket venue client's commands (submit, submitList, amend, cancel) from call to acknowledgement: queued
+// while the link is not live, unacknowledged once sent, ambiguous when a link drops before the server acknowledged
+// them. An ambiguous command is never blindly resent: the venue's order status decides (needsResend).
 import type { Logger } from 'pino';
-import type { ExecutionReport, OrderAmendment, VenueOrder, VenueOrderStatus } from '../venue.ts';
+import type { ExecutionReport, OrderAmendment, VenueOrder, VenueOrderList, VenueOrderStatus } from '../venue.ts';
 
 export type CommandBody =
   | { readonly type: 'submit'; readonly order: VenueOrder }
+  /** One message for the whole list: the venue gets every leg or none, so it is never half-sent. */
+  | { readonly type: 'submitList'; readonly list: VenueOrderList }
   | { readonly type: 'amend'; readonly clientOrderId: string; readonly amendment: OrderAmendment }
   | { readonly type: 'cancel'; readonly clientOrderId: string };
 
@@ -20,15 +22,21 @@ const WORKING_STATUSES: ReadonlySet<string> = new Set(['open', 'partial']);
 /** Reports after which an order takes no amend: its amend outcome need not be remembered. */
 const FINAL_REPORTS: ReadonlySet<ExecutionReport['type']> = new Set(['rejected', 'canceled', 'expired']);
 
-function commandOrderId(body: CommandBody): string {
-  return body.type === 'submit' ? body.order.clientOrderId : body.clientOrderId;
+/** The orders a command is about: a list's legs, or the one order. */
+function commandOrderIds(body: CommandBody): readonly string[] {
+  if (body.type === 'submitList') return body.list.orders.map((order) => order.clientOrderId);
+  return [body.type === 'submit' ? body.order.clientOrderId : body.clientOrderId];
 }
 
-/** The answer to a command the venue server refused outright: the venue never saw it, so the refusal is final. */
-export function refusalReport(body: CommandBody, base: { readonly venue: string; readonly timestamp: number; readonly reason: string }): ExecutionReport {
-  if (body.type === 'submit') return { ...base, type: 'rejected', clientOrderId: body.order.clientOrderId };
-  if (body.type === 'cancel') return { ...base, type: 'cancelRejected', clientOrderId: body.clientOrderId };
-  return { ...base, type: 'amendRejected', clientOrderId: body.clientOrderId };
+/**
+ * The answer to a command the venue server refused outright: the venue never saw it, so the refusal is final
+ * (for a list, every leg rejected).
+ */
+export function refusalReports(body: CommandBody, base: { readonly venue: string; readonly timestamp: number; readonly reason: string }): ExecutionReport[] {
+  if (body.type === 'submitList') return body.list.orders.map((order) => ({ ...base, type: 'rejected', clientOrderId: order.clientOrderId }));
+  if (body.type === 'submit') return [{ ...base, type: 'rejected', clientOrderId: body.order.clientOrderId }];
+  if (body.type === 'cancel') return [{ ...base, type: 'cancelRejected', clientOrderId: body.clientOrderId }];
+  return [{ ...base, type: 'amendRejected', clientOrderId: body.clientOrderId }];
 }
 
 export class CommandLedger {
@@ -83,24 +91,29 @@ export class CommandLedger {
   async reconcile(orderStatus: (clientOrderId: string) => Promise<VenueOrderStatus | null>, stillCurrent: () => boolean, logger: Logger, venueId: string): Promise<CommandBody[] | undefined> {
     const resend: CommandBody[] = [];
     for (const sent of this.ambiguous) {
-      const clientOrderId = commandOrderId(sent.body);
-      const status = await orderStatus(clientOrderId);
-      if (!stillCurrent()) return undefined;
-      const needsResend = this.needsResend(sent, status);
+      const statuses: Array<VenueOrderStatus | null> = [];
+      for (const clientOrderId of commandOrderIds(sent.body)) {
+        statuses.push(await orderStatus(clientOrderId));
+        if (!stillCurrent()) return undefined;
+      }
+      const needsResend = this.needsResend(sent, statuses);
       if (needsResend) resend.push(sent.body);
+      const what = sent.body.type === 'submitList' ? `list ${sent.body.list.listId}` : commandOrderIds(sent.body)[0]!;
       logger.warn(
-        { clientOrderId, command: sent.body.type, venueStatus: status?.status ?? 'unknown' },
-        `venue ${venueId}: ${sent.body.type} ${clientOrderId} was unacknowledged when the link dropped; ` +
+        { command: sent.body.type, orders: commandOrderIds(sent.body), venueStatus: statuses.map((status) => status?.status ?? 'unknown') },
+        `venue ${venueId}: ${sent.body.type} ${what} was unacknowledged when the link dropped; ` +
           (needsResend ? 'the venue never got it, sending it now' : 'the venue has it, not resent'),
       );
     }
     return resend;
   }
 
-  /** Whether the venue shows it never got an ambiguous command (so it is to be sent again). */
-  private needsResend(sent: SentCommand, status: VenueOrderStatus | null): boolean {
+  /** Whether the venue shows it never got an ambiguous command (so it is to be sent again); statuses per order of the command. */
+  private needsResend(sent: SentCommand, statuses: ReadonlyArray<VenueOrderStatus | null>): boolean {
     const body = sent.body;
-    if (body.type === 'submit') return status === null;
+    // A list reaches the venue whole: resent only when the venue knows none of its legs, so never twice.
+    if (body.type === 'submit' || body.type === 'submitList') return statuses.every((status) => status === null);
+    const status = statuses[0] ?? null;
     const working = status !== null && WORKING_STATUSES.has(status.status);
     if (body.type === 'cancel') return working;
     // An amend is answered by amended or amendRejected; with no answer since it was sent, it never arrived.

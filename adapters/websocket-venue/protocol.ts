@@ -3,7 +3,7 @@
 import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
 import type { InstrumentSpec } from '../../src/domain/instrument.ts';
 import type { BookLevel, MarketData } from '../../src/domain/market-data.ts';
-import type { Balance, ExecutionReport, OrderAmendment, VenueCapabilities, VenueFill, VenueOrder, VenueOrderStatus } from '../venue.ts';
+import type { Balance, ExecutionReport, OrderAmendment, VenueCapabilities, VenueFill, VenueOrder, VenueOrderList, VenueOrderStatus } from '../venue.ts';
 
 /** Bumped on any incompatible change; a server refuses a client that speaks another version. */
 export const PROTOCOL_VERSION = 1;
@@ -22,6 +22,8 @@ export type ClientMessage =
    */
   | { readonly type: 'hello'; readonly protocol: number; readonly session: string; readonly resumeAfter: number | null }
   | { readonly type: 'submit'; readonly id: number; readonly order: VenueOrder }
+  /** A venue list (capabilities.orderLists) in one message: the venue gets every leg or none. */
+  | { readonly type: 'submitList'; readonly id: number; readonly list: VenueOrderList }
   | { readonly type: 'amend'; readonly id: number; readonly clientOrderId: string; readonly amendment: OrderAmendment }
   | { readonly type: 'cancel'; readonly id: number; readonly clientOrderId: string }
   | { readonly type: 'query'; readonly id: number; readonly query: 'order' | 'orderFills'; readonly clientOrderId: string }
@@ -83,7 +85,7 @@ export interface VenueAdminState {
   /** Every fill, in the order it happened. */
   readonly fills: readonly SequencedVenueFill[];
   readonly balances: readonly Balance[];
-  /** How many times each clientOrderId was submitted (more than 1 means a duplicate was sent and refused). */
+  /** How many times each clientOrderId was submitted, alone or as a leg (more than 1: a duplicate was sent and refused). */
   readonly submitCounts: Readonly<Record<string, number>>;
   /** Total submits refused as duplicates. */
   readonly duplicateSubmits: number;

@@ -7,13 +7,15 @@ import { createInstrument, type Instrument } from '../../src/domain/instrument.t
 import type { MarketDataListener } from '../../src/domain/market-data.ts';
 import { SystemClock, type Clock } from '../../src/domain/clock.ts';
 import type { venueConnectionMachine, VenueConnectionContext, VenueConnectionStateName } from '../../machines/venue-connection.ts';
-import type { Balance, ExecutionReport, ExecutionReportListener, OrderAmendment, Venue, VenueCapabilities, VenueFill, VenueOrder, VenueOrderStatus } from '../venue.ts';
-import { CommandLedger, refusalReport, type CommandBody } from './command-ledger.ts';
+import { orderListRefusal } from '../paper/order-list-refusal.ts';
+import type { Balance, ExecutionReport, ExecutionReportListener, OrderAmendment, Venue, VenueCapabilities, VenueFill, VenueOrder, VenueOrderList, VenueOrderStatus } from '../venue.ts';
+import { CommandLedger, refusalReports, type CommandBody } from './command-ledger.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { PendingQueries, type QueryBody } from './pending-queries.ts';
 import { MarketSubscriptions } from './market-subscriptions.ts';
 import { VenueLink } from './venue-link.ts';
 import { VenueSocket } from './venue-socket.ts';
+import { welcomeRefusal } from './welcome-check.ts';
 import { PROTOCOL_VERSION, marketDataFromWire, type ClientMessage, type QueryResult, type SequencedVenueFill, type ServerMessage, type VenueAdminState, type WelcomeMessage } from './protocol.ts';
 import { WebSocketVenueError, connectionStatus, websocketVenueSettings, type VenueConnectionListener, type VenueConnectionStatus, type WebSocketVenueOptions } from './websocket-venue-options.ts';
 
@@ -125,6 +127,17 @@ export class WebSocketVenue implements Venue {
 
   submit(order: VenueOrder): void {
     this.command({ type: 'submit', order: { ...order } });
+  }
+
+  /** Why the venue cannot hold `list` as one OCO: the paper venue's own rule, on the capabilities announced. */
+  orderListRefusal(list: VenueOrderList): string | undefined {
+    if (this.welcome === undefined) return `venue ${this.id}: what it holds is known once connect() has resolved`;
+    return orderListRefusal(list, { id: this.id, capabilities: this.welcome.capabilities });
+  }
+
+  /** Every leg in one command, queued and reconciled like a submit: the venue gets the list once and whole. */
+  submitList(list: VenueOrderList): void {
+    this.command({ type: 'submitList', list: { ...list, orders: list.orders.map((order) => ({ ...order })) } });
   }
 
   amend(clientOrderId: string, amendment: OrderAmendment): void {
@@ -299,21 +312,9 @@ export class WebSocketVenue implements Venue {
   }
 
   private onWelcome(message: WelcomeMessage): void {
-    if (message.venue !== this.id) {
-      this.link.send({ type: 'link.refused', reason: `the server at ${this.options.url} is venue "${message.venue}", not "${this.id}"` });
-      return;
-    }
-    const knownInstance = this.welcome?.instance ?? this.options.venueInstance;
-    if (knownInstance !== undefined && message.instance !== knownInstance) {
-      this.link.send({
-        type: 'link.refused',
-        reason: `venue ${this.id} restarted (instance ${message.instance}, was ${knownInstance}): its orders and reports are not the ones this client knew`,
-      });
-      return;
-    }
-    if (this.welcome === undefined) {
-      this.instrumentList = message.instruments.map((spec) => createInstrument(spec));
-    }
+    const refusal = welcomeRefusal(message, { venueId: this.id, url: this.options.url, knownInstance: this.welcome?.instance ?? this.options.venueInstance });
+    if (refusal !== undefined) return void this.link.send({ type: 'link.refused', reason: refusal });
+    if (this.welcome === undefined) this.instrumentList = message.instruments.map((spec) => createInstrument(spec));
     this.welcome = message;
     // A client with nothing to resume from starts at the server's present.
     this.lastSequence ??= this.options.resumeAfterSequence ?? message.lastSequence;
@@ -334,11 +335,16 @@ export class WebSocketVenue implements Venue {
   }
 
   private deliver(report: ExecutionReport): void {
-    for (const listener of this.reportListeners) {
+    this.notify(this.reportListeners, report, 'an execution report listener', { report });
+  }
+
+  /** Calls every listener with `value`; one that throws is logged and does not stop the others. */
+  private notify<Value>(listeners: Iterable<(value: Value) => void>, value: Value, what: string, context: object = {}): void {
+    for (const listener of listeners) {
       try {
-        listener(report);
+        listener(value);
       } catch (error) {
-        this.logger.error({ err: error, report }, `venue ${this.id}: an execution report listener threw`);
+        this.logger.error({ err: error, ...context }, `venue ${this.id}: ${what} threw`);
       }
     }
   }
@@ -356,7 +362,8 @@ export class WebSocketVenue implements Venue {
     const sent = this.commands.refused(id);
     if (sent === undefined) return;
     // The server refused the message itself, so the venue never saw it: a definite answer, not an ambiguous one.
-    this.deliver(refusalReport(sent.body, { venue: this.id, timestamp: this.clock.now(), reason: `venue server refused the ${sent.body.type}: ${text}` }));
+    const base = { venue: this.id, timestamp: this.clock.now(), reason: `venue server refused the ${sent.body.type}: ${text}` };
+    for (const report of refusalReports(sent.body, base)) this.deliver(report);
   }
 
   /**
@@ -387,13 +394,6 @@ export class WebSocketVenue implements Venue {
     } else if (state === 'down') {
       this.queries.failWaiting(new WebSocketVenueError(`venue ${this.id} is down${context.lastError ? `: ${context.lastError}` : ''}`));
     }
-    const status = connectionStatus(state, context);
-    for (const listener of this.connectionListeners) {
-      try {
-        listener(status);
-      } catch (error) {
-        this.logger.error({ err: error }, `venue ${this.id}: a connection-state listener threw`);
-      }
-    }
+    this.notify(this.connectionListeners, connectionStatus(state, context), 'a connection-state listener');
   }
 }

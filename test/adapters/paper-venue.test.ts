@@ -394,7 +394,7 @@ describe('PaperVenue amend and cancel', () => {
 describe('PaperVenue native stops and capabilities', () => {
   it('default capabilities hold only market and limit orders and reject a stop', () => {
     const { venue, flush, reportsFor } = paperSetup();
-    expect(venue.capabilities).toEqual({ orderTypes: ['market', 'limit'], timeInForce: ['GTC', 'IOC', 'FOK', 'GTD'], postOnly: true, reduceOnly: false, amend: true });
+    expect(venue.capabilities).toEqual({ orderTypes: ['market', 'limit'], timeInForce: ['GTC', 'IOC', 'FOK', 'GTD'], postOnly: true, reduceOnly: false, amend: true, orderLists: ['oco'] });
     venue.submit(order({ clientOrderId: 's', side: 'sell', quantity: '1', type: 'stop', stopPrice: '95', timeInForce: 'GTC' }));
     flush();
     expect(reportsFor('s')).toEqual([expect.objectContaining({ type: 'rejected', reason: expect.stringContaining('not held natively') })]);
