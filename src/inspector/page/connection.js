@@ -63,6 +63,8 @@ export function reconnectNow() {
 }
 
 export function receive(message) {
+  // A batch that only added finished actors never shown live is drawn on the slower lane (see HISTORY_RENDER_MS).
+  let onlyHistory = message.type === 'batch';
   if (message.type === 'snapshot') {
     view.nodes = new Map(message.nodes.map((node) => [node.id, node]));
     view.machines = message.machines;
@@ -72,15 +74,20 @@ export function receive(message) {
     view.history = message.history;
     view.recentFinished = [];
     view.finished = new Map();
+    view.recentDropped = 0;
+    view.recentShownEnd = 0;
+    view.historyPending = false;
     view.historyCache = undefined;
     view.liveDirty = true;
     refreshFilterOptions();
     if (view.selectedId) void loadSelected(view.selectedId);
   } else if (message.type === 'batch') {
     if (message.session !== view.session) return;
-    for (const node of message.nodes) absorb(node);
+    for (const node of message.nodes) if (absorb(node)) onlyHistory = false;
     for (const entry of message.entries) {
-      if (entry.actorId === view.selectedId && !view.log.some((known) => known.sequence === entry.sequence && known.source !== 'journal')) view.log.push({ ...entry, source: 'live' });
+      if (entry.actorId !== view.selectedId) continue;
+      onlyHistory = false;
+      if (!view.log.some((known) => known.sequence === entry.sequence && known.source !== 'journal')) view.log.push({ ...entry, source: 'live' });
     }
     if (view.log.length > MAX_LOG_ROWS) {
       view.log.splice(0, view.log.length - MAX_LOG_ROWS);
@@ -93,10 +100,13 @@ export function receive(message) {
   }
   if (!view.connected) setConnection('live', 'live');
   document.body.dataset.sequence = String(view.sequence);
-  scheduleRender(true);
+  scheduleRender(true, onlyHistory);
 }
 
-/** A changed node: live ones update the tree's top; one that finished moves to the top of the history. */
+/**
+ * A changed node: live ones update the tree's top; one that finished moves to the top of the history. True when it
+ * changed what the page showed live (or the selected actor): then it is drawn on the quick lane.
+ */
 export function absorb(node) {
   const known = view.nodes.get(node.id);
   const wasLive = known !== undefined;
@@ -105,7 +115,7 @@ export function absorb(node) {
     // Rows move only when an actor comes, goes or changes parent — or when a filter reads what changed.
     if (!known || known.parent !== node.parent || view.filtering) view.liveDirty = true;
     view.changed = true;
-    return;
+    return !known || node.id === view.selectedId || !sameFigures(known, node);
   }
   if (wasLive) {
     view.nodes.delete(node.id);
@@ -113,10 +123,32 @@ export function absorb(node) {
   }
   view.changed = true;
   const offset = view.historyCache?.offsets.get(node.id);
+  const shownNow = wasLive || offset !== undefined || node.id === view.selectedId;
   if (offset !== undefined) view.historyCache.rows.set(offset, node);
   else if (!view.finished.has(node.id)) {
     view.recentFinished.push(node.id);
-    if (view.recentFinished.length > MAX_RECENT_FINISHED) view.finished.delete(view.recentFinished.shift());
+    view.historyPending = true;
+    // An actor seen live moves to the history at once; others wait for the history's lane (HISTORY_RENDER_MS).
+    if (shownNow) view.historyNow = true;
+    // Trimmed a quarter at a time, so the list costs O(1) per actor.
+    if (view.recentFinished.length > MAX_RECENT_FINISHED * 1.25) {
+      const dropped = view.recentFinished.splice(0, view.recentFinished.length - MAX_RECENT_FINISHED);
+      for (const id of dropped) view.finished.delete(id);
+      view.recentDropped += dropped.length;
+    }
   }
   view.finished.set(node.id, node);
+  return shownNow;
+}
+
+/** Whether two nodes of an actor show the same (all but the time of the change: a busy portfolio changes every batch). */
+function sameFigures(before, after) {
+  const keys = Object.keys(after);
+  if (keys.length !== Object.keys(before).length) return false;
+  for (const key of keys) {
+    if (key === 'updatedAt') continue;
+    const value = after[key];
+    if (Array.isArray(value) ? !Array.isArray(before[key]) || value.join('\u0000') !== before[key].join('\u0000') : value !== before[key]) return false;
+  }
+  return true;
 }
