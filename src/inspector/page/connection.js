@@ -3,7 +3,7 @@
 import { loadSelected } from './actor.js';
 import { api, say } from './api.js';
 import { refreshFilterOptions, scheduleRender } from './render.js';
-import { $, MAX_LOG_ROWS, MAX_RECENT_FINISHED, view } from './state.js';
+import { $, FIGURES_RENDER_MS, HISTORY_RENDER_MS, MAX_LOG_ROWS, MAX_RECENT_FINISHED, STREAM_RENDER_MS, view } from './state.js';
 
 export function setConnection(status, text) {
   view.connected = status === 'live';
@@ -63,8 +63,8 @@ export function reconnectNow() {
 }
 
 export function receive(message) {
-  // A batch that only added finished actors never shown live is drawn on the slower lane (see HISTORY_RENDER_MS).
-  let onlyHistory = message.type === 'batch';
+  // How soon what the message changed is drawn: the quickest lane any of its changes asks for (see scheduleRender).
+  let least = message.type === 'batch' ? HISTORY_RENDER_MS : STREAM_RENDER_MS;
   if (message.type === 'snapshot') {
     view.nodes = new Map(message.nodes.map((node) => [node.id, node]));
     view.machines = message.machines;
@@ -83,10 +83,10 @@ export function receive(message) {
     if (view.selectedId) void loadSelected(view.selectedId);
   } else if (message.type === 'batch') {
     if (message.session !== view.session) return;
-    for (const node of message.nodes) if (absorb(node)) onlyHistory = false;
+    for (const node of message.nodes) least = Math.min(least, absorb(node));
     for (const entry of message.entries) {
       if (entry.actorId !== view.selectedId) continue;
-      onlyHistory = false;
+      least = STREAM_RENDER_MS;
       if (!view.log.some((known) => known.sequence === entry.sequence && known.source !== 'journal')) view.log.push({ ...entry, source: 'live' });
     }
     if (view.log.length > MAX_LOG_ROWS) {
@@ -100,12 +100,13 @@ export function receive(message) {
   }
   if (!view.connected) setConnection('live', 'live');
   document.body.dataset.sequence = String(view.sequence);
-  scheduleRender(true, onlyHistory);
+  scheduleRender(true, least);
 }
 
 /**
- * A changed node: live ones update the tree's top; one that finished moves to the top of the history. True when it
- * changed what the page showed live (or the selected actor): then it is drawn on the quick lane.
+ * A changed node: live ones update the tree's top; one that finished moves to the top of the history. Returns how
+ * soon it should be drawn: at once for an actor that came, went or changed state, or the selected one; a live
+ * actor's new figures on the figures' lane; a finished actor never shown live on the history's.
  */
 export function absorb(node) {
   const known = view.nodes.get(node.id);
@@ -115,7 +116,8 @@ export function absorb(node) {
     // Rows move only when an actor comes, goes or changes parent — or when a filter reads what changed.
     if (!known || known.parent !== node.parent || view.filtering) view.liveDirty = true;
     view.changed = true;
-    return !known || node.id === view.selectedId || !sameFigures(known, node);
+    if (!known || node.id === view.selectedId || known.state !== node.state || known.live !== node.live || known.parent !== node.parent) return STREAM_RENDER_MS;
+    return sameFigures(known, node) ? HISTORY_RENDER_MS : FIGURES_RENDER_MS;
   }
   if (wasLive) {
     view.nodes.delete(node.id);
@@ -138,7 +140,7 @@ export function absorb(node) {
     }
   }
   view.finished.set(node.id, node);
-  return shownNow;
+  return shownNow ? STREAM_RENDER_MS : HISTORY_RENDER_MS;
 }
 
 /** Whether two nodes of an actor show the same (all but the time of the change: a busy portfolio changes every batch). */

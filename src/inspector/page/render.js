@@ -10,13 +10,14 @@ import { $, HISTORY_PAGE, HISTORY_RENDER_MS, STREAM_RENDER_MS, currencyOf, instr
 import { VirtualTree, filterOptions, filtering, liveRows, matches } from './tree.js';
 
 /**
- * Draws on the next frame. What the stream changed is drawn at most every STREAM_RENDER_MS (a busy engine sends a
- * batch every 50 ms; drawing each one costs the browser CPU the engine shares), a stream change that only added
- * finished actors at most every HISTORY_RENDER_MS, what the user did at once. A sooner need moves a later drawing up.
+ * Draws on the next frame. What the stream changed is drawn at most every `least` ms after the last drawing (a busy
+ * engine sends a batch every 50 ms; drawing each one costs the browser CPU the engine shares): STREAM_RENDER_MS for
+ * an actor that came, went or changed state, FIGURES_RENDER_MS for figures only, HISTORY_RENDER_MS for finished
+ * actors only. What the user did is drawn at once. A sooner need moves a later drawing up.
  */
-export function scheduleRender(fromStream = false, onlyHistory = false) {
+export function scheduleRender(fromStream = false, least = STREAM_RENDER_MS) {
   if (!fromStream) view.renderAsked = true;
-  const due = fromStream ? view.renderedAt + (onlyHistory ? HISTORY_RENDER_MS : STREAM_RENDER_MS) : 0;
+  const due = fromStream ? view.renderedAt + least : 0;
   if (view.renderQueued) {
     // Already due as soon, or its frame already asked for.
     if (due >= view.renderDue || view.renderTimer === undefined) return;
@@ -40,7 +41,7 @@ export function renderFrame() {
   render();
   view.renderAsked = false;
   // Finished actors held back for the history's slower lane: drawn once it is their turn.
-  if (view.historyPending) scheduleRender(true, true);
+  if (view.historyPending) scheduleRender(true, HISTORY_RENDER_MS);
 }
 
 /** Whether this drawing advances the history's newest rows: the user acted, one shown live finished, or it is time. */

@@ -4,8 +4,14 @@
 export const MAX_LOG_ROWS = 2000;
 export const HISTORY_PAGE = 200;
 export const DASHBOARD_REFRESH_MS = 1000;
-/** Least time between two drawings of what the stream changed. */
+/** Least time between two drawings of what the stream changed: an actor came, went or changed state. */
 export const STREAM_RENDER_MS = 100;
+/**
+ * Least time between two drawings when the stream changed only figures of live actors (a position's quantity, PnL,
+ * mark): a position filling or marked all the time asked for a drawing every 100 ms, each about 8 ms of the page's
+ * main thread on a busy machine, for figures a reader takes in a few times a second.
+ */
+export const FIGURES_RENDER_MS = 250;
 /**
  * Least time between two advances of the finished history's newest rows (and its count), unless the user acts or an
  * actor shown live finishes: a busy engine finishes hundreds of actors a second, and each advance makes every
