@@ -373,9 +373,10 @@ export async function run(): Promise<BenchRow[]> {
 
 /**
  * Only the Chromium rows: `tsx bench/inspector.bench.ts page`; only the engine throughput with one Chromium page:
- * `tsx bench/inspector.bench.ts chromium-throughput`.
+ * `tsx bench/inspector.bench.ts chromium-throughput`; only with WebSocket clients: `... throughput`.
  */
 const only = import.meta.url === `file://${process.argv[1]}` ? process.argv[2] : undefined;
+if (only === 'throughput') for (const row of await throughputRows()) console.log(JSON.stringify(row));
 if (only === 'page' || only === 'chromium-throughput') {
   const browser = await launchChromium();
   try {
