@@ -46,7 +46,7 @@ export class InspectorBridge {
   private timer: ReturnType<typeof setInterval> | undefined;
   private pending: ObservedEntry[] = [];
   private readonly log: EntryLog;
-  /** Each actor's state value as last numbered (a label string for one known only from a node). */
+  /** Each live actor's state value as last numbered (a label string for one known only from a node). */
   private readonly lastValue = new Map<string, StateValue>();
   private readonly venueStates = new Map<string, string>();
   /** Marks, fills, stops, take-profits, high-water marks and equity while attached: the price chart. */
@@ -231,7 +231,12 @@ export class InspectorBridge {
     const nodes: NodeView[] = [];
     for (const [actorId, item] of dirty) {
       const node = nodeOf(actorId, { value: item.value!, status: item.status!, context: item.context }, this.engine, item.at);
-      if (!node.live) this.history?.add(node);
+      if (!node.live) {
+        this.history?.add(node);
+        // A finished actor changes no more: what was known of it goes, so a page open for days holds only live ones.
+        this.lastValue.delete(actorId);
+        this.stops.delete(actorId);
+      }
       if (node.kind === 'order' || node.kind === 'position' || node.kind === 'algo') {
         if (node.live) this.live.add(node.id);
         else this.live.delete(node.id);

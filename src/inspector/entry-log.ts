@@ -77,44 +77,73 @@ export function viewOf(entry: RetainedEntry): LogEntryView {
   return view as unknown as LogEntryView;
 }
 
-/** The last `retained` entries (up to a quarter more between trims), in sequence order without gaps. */
+/**
+ * The last `retained` entries, in sequence order without gaps: a ring, so keeping one more costs one slot written
+ * (no array copied as it is trimmed, which a busy engine paid for thousands of times a second).
+ */
 export class EntryLog {
-  private ring: ObservedEntry[] = [];
+  private ring: Array<ObservedEntry | undefined> = [];
+  /** Slot of the oldest entry kept, and how many are kept. */
+  private start = 0;
+  private size = 0;
 
-  constructor(private readonly retained: number) {}
+  constructor(private readonly retained: number) {
+    if (!Number.isSafeInteger(retained) || retained < 1) throw new Error(`retained entries must be a positive integer, got ${retained}`);
+  }
 
   /** The sequence of the oldest entry kept, or undefined when none is. */
   get firstSequence(): number | undefined {
-    return this.ring[0]?.sequence;
+    return this.size === 0 ? undefined : this.at(0).sequence;
   }
 
   add(entry: ObservedEntry): void {
-    this.ring.push(entry);
-    // Trimmed in steps of a quarter, so trimming costs O(1) per entry.
-    if (this.ring.length > this.retained * 1.25) this.ring = this.ring.slice(this.ring.length - this.retained);
+    if (this.size < this.retained) {
+      this.ring[(this.start + this.size) % this.retained] = entry;
+      this.size++;
+      return;
+    }
+    this.ring[this.start] = entry;
+    this.start = (this.start + 1) % this.retained;
   }
 
   /** The entry numbered `sequence`, if still kept. */
   bySequence(sequence: number): ObservedEntry | undefined {
-    const first = this.ring[0]?.sequence;
+    const first = this.firstSequence;
     if (first === undefined) return undefined;
-    const entry = this.ring[sequence - first];
-    return entry?.sequence === sequence ? entry : undefined;
+    const offset = sequence - first;
+    if (!Number.isInteger(offset) || offset < 0 || offset >= this.size) return undefined;
+    const entry = this.at(offset);
+    return entry.sequence === sequence ? entry : undefined;
   }
 
   /** One actor's kept entries, oldest first: a scan, as it is asked for only when a page selects an actor. */
   ofActors(actorIds: ReadonlySet<string>): ObservedEntry[] {
-    return this.ring.filter((entry) => actorIds.has(entry.actorId));
+    const entries: ObservedEntry[] = [];
+    for (let offset = 0; offset < this.size; offset++) {
+      const entry = this.at(offset);
+      if (actorIds.has(entry.actorId)) entries.push(entry);
+    }
+    return entries;
   }
 
   /** The entries numbered after `after`. */
   since(after: number): ObservedEntry[] {
-    const first = this.ring[0]?.sequence;
-    return first === undefined ? [] : this.ring.slice(Math.max(0, after + 1 - first));
+    const first = this.firstSequence;
+    if (first === undefined) return [];
+    const entries: ObservedEntry[] = [];
+    for (let offset = Math.max(0, after + 1 - first); offset < this.size; offset++) entries.push(this.at(offset));
+    return entries;
   }
 
   clear(): void {
     this.ring = [];
+    this.start = 0;
+    this.size = 0;
+  }
+
+  /** The entry `offset` places after the oldest kept (offset < size). */
+  private at(offset: number): ObservedEntry {
+    return this.ring[(this.start + offset) % this.retained]!;
   }
 }
 

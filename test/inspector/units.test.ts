@@ -4,6 +4,7 @@ import Big from 'big.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeEvent, sourceIdOf } from '../../src/inspector/decode.ts';
+import { EntryLog, ObservedEntry } from '../../src/inspector/entry-log.ts';
 import { FinishedHistory } from '../../src/inspector/history.ts';
 import { InspectorSessions, SESSION_COOKIE } from '../../src/inspector/session.ts';
 // @ts-expect-error the page's modules are plain JavaScript served to the browser
@@ -97,6 +98,32 @@ describe('finished history', () => {
     } finally {
       await daemon.close();
     }
+  });
+});
+
+describe('kept entry log', () => {
+  it('keeps exactly the last entries, found by sequence, read from any point and by actor, oldest first', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 130 }), fc.integer({ min: -5, max: 140 }), (retained, added, after) => {
+      const log = new EntryLog(retained);
+      for (let sequence = 1; sequence <= added; sequence++) {
+        const entry = new ObservedEntry(`order:${sequence % 3}`, 'received', { type: 'submit' }, sequence, 'open', 'active', {});
+        entry.sequence = sequence;
+        log.add(entry);
+      }
+      const kept = Array.from({ length: Math.min(retained, added) }, (_, index) => added - Math.min(retained, added) + 1 + index);
+      expect(log.firstSequence).toBe(kept[0]);
+      expect(log.since(0).map((entry) => entry.sequence)).toEqual(kept);
+      expect(log.since(after).map((entry) => entry.sequence)).toEqual(kept.filter((sequence) => sequence > after));
+      for (let sequence = -1; sequence <= added + 1; sequence++) expect(log.bySequence(sequence)?.sequence).toBe(kept.includes(sequence) ? sequence : undefined);
+      expect(log.ofActors(new Set(['order:1'])).map((entry) => entry.sequence)).toEqual(kept.filter((sequence) => sequence % 3 === 1));
+      log.clear();
+      expect(log.since(0)).toEqual([]);
+      expect(log.firstSequence).toBeUndefined();
+    }));
+  });
+
+  it('refuses a size that keeps nothing', () => {
+    expect(() => new EntryLog(0)).toThrow('retained entries must be a positive integer, got 0');
   });
 });
 

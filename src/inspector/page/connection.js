@@ -3,7 +3,7 @@
 import { loadSelected } from './actor.js';
 import { api, say } from './api.js';
 import { refreshFilterOptions, scheduleRender } from './render.js';
-import { $, MAX_LOG_ROWS, MAX_RECENT_FINISHED, view } from './state.js';
+import { $, FIGURES_RENDER_MS, HISTORY_RENDER_MS, MAX_LOG_ROWS, MAX_RECENT_FINISHED, STREAM_RENDER_MS, view } from './state.js';
 
 export function setConnection(status, text) {
   view.connected = status === 'live';
@@ -63,6 +63,8 @@ export function reconnectNow() {
 }
 
 export function receive(message) {
+  // How soon what the message changed is drawn: the quickest lane any of its changes asks for (see scheduleRender).
+  let least = message.type === 'batch' ? HISTORY_RENDER_MS : STREAM_RENDER_MS;
   if (message.type === 'snapshot') {
     view.nodes = new Map(message.nodes.map((node) => [node.id, node]));
     view.machines = message.machines;
@@ -72,15 +74,20 @@ export function receive(message) {
     view.history = message.history;
     view.recentFinished = [];
     view.finished = new Map();
+    view.recentDropped = 0;
+    view.recentShownEnd = 0;
+    view.historyPending = false;
     view.historyCache = undefined;
     view.liveDirty = true;
     refreshFilterOptions();
     if (view.selectedId) void loadSelected(view.selectedId);
   } else if (message.type === 'batch') {
     if (message.session !== view.session) return;
-    for (const node of message.nodes) absorb(node);
+    for (const node of message.nodes) least = Math.min(least, absorb(node));
     for (const entry of message.entries) {
-      if (entry.actorId === view.selectedId && !view.log.some((known) => known.sequence === entry.sequence && known.source !== 'journal')) view.log.push({ ...entry, source: 'live' });
+      if (entry.actorId !== view.selectedId) continue;
+      least = STREAM_RENDER_MS;
+      if (!view.log.some((known) => known.sequence === entry.sequence && known.source !== 'journal')) view.log.push({ ...entry, source: 'live' });
     }
     if (view.log.length > MAX_LOG_ROWS) {
       view.log.splice(0, view.log.length - MAX_LOG_ROWS);
@@ -93,10 +100,14 @@ export function receive(message) {
   }
   if (!view.connected) setConnection('live', 'live');
   document.body.dataset.sequence = String(view.sequence);
-  scheduleRender(true);
+  scheduleRender(true, least);
 }
 
-/** A changed node: live ones update the tree's top; one that finished moves to the top of the history. */
+/**
+ * A changed node: live ones update the tree's top; one that finished moves to the top of the history. Returns how
+ * soon it should be drawn: at once for an actor that came, went or changed state, or the selected one; a live
+ * actor's new figures on the figures' lane; a finished actor never shown live on the history's.
+ */
 export function absorb(node) {
   const known = view.nodes.get(node.id);
   const wasLive = known !== undefined;
@@ -105,7 +116,8 @@ export function absorb(node) {
     // Rows move only when an actor comes, goes or changes parent — or when a filter reads what changed.
     if (!known || known.parent !== node.parent || view.filtering) view.liveDirty = true;
     view.changed = true;
-    return;
+    if (!known || node.id === view.selectedId || known.state !== node.state || known.live !== node.live || known.parent !== node.parent) return STREAM_RENDER_MS;
+    return sameFigures(known, node) ? HISTORY_RENDER_MS : FIGURES_RENDER_MS;
   }
   if (wasLive) {
     view.nodes.delete(node.id);
@@ -113,10 +125,32 @@ export function absorb(node) {
   }
   view.changed = true;
   const offset = view.historyCache?.offsets.get(node.id);
+  const shownNow = wasLive || offset !== undefined || node.id === view.selectedId;
   if (offset !== undefined) view.historyCache.rows.set(offset, node);
   else if (!view.finished.has(node.id)) {
     view.recentFinished.push(node.id);
-    if (view.recentFinished.length > MAX_RECENT_FINISHED) view.finished.delete(view.recentFinished.shift());
+    view.historyPending = true;
+    // An actor seen live moves to the history at once; others wait for the history's lane (HISTORY_RENDER_MS).
+    if (shownNow) view.historyNow = true;
+    // Trimmed a quarter at a time, so the list costs O(1) per actor.
+    if (view.recentFinished.length > MAX_RECENT_FINISHED * 1.25) {
+      const dropped = view.recentFinished.splice(0, view.recentFinished.length - MAX_RECENT_FINISHED);
+      for (const id of dropped) view.finished.delete(id);
+      view.recentDropped += dropped.length;
+    }
   }
   view.finished.set(node.id, node);
+  return shownNow ? STREAM_RENDER_MS : HISTORY_RENDER_MS;
+}
+
+/** Whether two nodes of an actor show the same (all but the time of the change: a busy portfolio changes every batch). */
+function sameFigures(before, after) {
+  const keys = Object.keys(after);
+  if (keys.length !== Object.keys(before).length) return false;
+  for (const key of keys) {
+    if (key === 'updatedAt') continue;
+    const value = after[key];
+    if (Array.isArray(value) ? !Array.isArray(before[key]) || value.join('\u0000') !== before[key].join('\u0000') : value !== before[key]) return false;
+  }
+  return true;
 }

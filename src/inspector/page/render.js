@@ -6,25 +6,27 @@ import { api, say } from './api.js';
 import { reconnectNow } from './connection.js';
 import { scheduleDashboard } from './dashboard.js';
 import { setIfChanged } from './dom.js';
-import { $, HISTORY_PAGE, STREAM_RENDER_MS, currencyOf, instrumentOf, view } from './state.js';
+import { $, HISTORY_PAGE, HISTORY_RENDER_MS, STREAM_RENDER_MS, currencyOf, instrumentOf, view } from './state.js';
 import { VirtualTree, filterOptions, filtering, liveRows, matches } from './tree.js';
 
 /**
- * Draws on the next frame. What the stream changed is drawn at most every STREAM_RENDER_MS (a busy engine sends a
- * batch every 50 ms; drawing each one costs the browser CPU the engine shares), what the user did at once.
+ * Draws on the next frame. What the stream changed is drawn at most every `least` ms after the last drawing (a busy
+ * engine sends a batch every 50 ms; drawing each one costs the browser CPU the engine shares): STREAM_RENDER_MS for
+ * an actor that came, went or changed state, FIGURES_RENDER_MS for figures only, HISTORY_RENDER_MS for finished
+ * actors only. What the user did is drawn at once. A sooner need moves a later drawing up.
  */
-export function scheduleRender(fromStream = false) {
-  if (!fromStream) view.renderNow = true;
+export function scheduleRender(fromStream = false, least = STREAM_RENDER_MS) {
+  if (!fromStream) view.renderAsked = true;
+  const due = fromStream ? view.renderedAt + least : 0;
   if (view.renderQueued) {
-    if (!fromStream && view.renderTimer !== undefined) {
-      clearTimeout(view.renderTimer);
-      view.renderTimer = undefined;
-      requestAnimationFrame(renderFrame);
-    }
-    return;
+    // Already due as soon, or its frame already asked for.
+    if (due >= view.renderDue || view.renderTimer === undefined) return;
+    clearTimeout(view.renderTimer);
+    view.renderTimer = undefined;
   }
   view.renderQueued = true;
-  const wait = view.renderNow ? 0 : view.renderedAt + STREAM_RENDER_MS - performance.now();
+  view.renderDue = due;
+  const wait = due - performance.now();
   if (wait <= 0) requestAnimationFrame(renderFrame);
   else view.renderTimer = setTimeout(() => {
     view.renderTimer = undefined;
@@ -35,9 +37,22 @@ export function scheduleRender(fromStream = false) {
 export function renderFrame() {
   if (!view.renderQueued) return;
   view.renderQueued = false;
-  view.renderNow = false;
   view.renderedAt = performance.now();
   render();
+  view.renderAsked = false;
+  // Finished actors held back for the history's slower lane: drawn once it is their turn.
+  if (view.historyPending) scheduleRender(true, HISTORY_RENDER_MS);
+}
+
+/** Whether this drawing advances the history's newest rows: the user acted, one shown live finished, or it is time. */
+function advanceHistory() {
+  if (!view.historyPending) return;
+  const now = performance.now();
+  if (!view.renderAsked && !view.historyNow && now - view.historyShownAt < HISTORY_RENDER_MS) return;
+  view.recentShownEnd = view.recentDropped + view.recentFinished.length;
+  view.historyShownAt = now;
+  view.historyPending = false;
+  view.historyNow = false;
 }
 
 export function filters() {
@@ -81,11 +96,14 @@ export function treeModel() {
     view.historyCache = { key, total: undefined, rows: new Map(), offsets: new Map(), loading: new Set() };
     void loadHistoryRows(0);
   }
-  // Newest first; filtered only when a filter is set (otherwise rows read the list as it is).
+  // Newest first, as far as the history has advanced; filtered only when a filter is set (otherwise rows read the
+  // list as it is).
+  advanceHistory();
   const recentIds = view.recentFinished;
+  const shown = Math.max(0, Math.min(recentIds.length, view.recentShownEnd - view.recentDropped));
   const recent = !showHistory ? [] : view.filtering
-    ? recentIds.map((id) => view.finished.get(id)).filter((node) => node && matches(node, active)).reverse()
-    : { length: recentIds.length, at: (index) => view.finished.get(recentIds[recentIds.length - 1 - index]) };
+    ? recentIds.slice(0, shown).map((id) => view.finished.get(id)).filter((node) => node && matches(node, active)).reverse()
+    : { length: shown, at: (index) => view.finished.get(recentIds[shown - 1 - index]) };
   const serverTotal = showHistory ? (view.historyCache.total ?? 0) : 0;
   // While older rows may follow, one more row at the end loads them when it comes into view.
   const more = showHistory && view.historyCache.complete === false ? 1 : 0;
