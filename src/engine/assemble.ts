@@ -105,7 +105,7 @@ export class EngineParts {
   }
 
   supervise(actorId: string, error: unknown): void {
-    this.startup.superviseChild(actorId, this.orders.orderIdOfActor(actorId), this.positions.positionIdOfActor(actorId), error);
+    this.startup.superviseChild(actorId, { orderId: this.orders.orderIdOfActor(actorId), positionId: this.positions.positionIdOfActor(actorId) }, error);
   }
 
   recordFault(actorId: string, message: string, restoredTo: string): void {
@@ -224,6 +224,7 @@ function assemble(parts: Mutable<EngineParts>, options: EngineOptions): void {
     reservationFor: (request, venueId, instrument, referencePrice) => parts.gate.reservationFor(request, venueId, instrument, referencePrice),
     route: (report) => parts.route(report),
     fault: (actorId, message, restoredTo) => parts.recordFault(actorId, message, restoredTo),
+    restoreParent: (actorId) => parts.parents.restoreAfterFault(actorId),
   });
   parts.stopHandOver = new StopHandOver({ positions: parts.positions, orders: parts.orders, venues: parts.venues });
   parts.accountReports = new AccountReports({

@@ -37,6 +37,8 @@ export interface StartupHost {
   reservationFor(request: OrderRequest, venueId: string, instrument: Instrument, referencePrice: Decimal): { currency: string; amount: DecimalString } | undefined;
   route(report: ExecutionReport): void;
   fault(actorId: string, message: string, restoredTo: string): void;
+  /** Restores an algorithm's or order list's actor that threw; undefined when it is none of theirs. */
+  restoreParent(actorId: string): string | undefined;
 }
 
 export class Startup {
@@ -112,11 +114,12 @@ export class Startup {
    * Supervision: a child that threw is restored from the snapshot it had before the failing event, marked for
    * reconciliation with the venue, and the fault is recorded.
    */
-  superviseChild(actorId: string, orderId: string | undefined, positionId: string | undefined, error: unknown): void {
+  superviseChild(actorId: string, owner: { orderId?: string; positionId?: string }, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
+    const { orderId, positionId } = owner;
     const restoredTo = orderId !== undefined
       ? this.host.orders.replaceAfterFault(orderId)
-      : positionId !== undefined ? this.host.positions.restoreAfterFault(positionId) : undefined;
+      : positionId !== undefined ? this.host.positions.restoreAfterFault(positionId) : this.host.restoreParent(actorId);
     if (orderId !== undefined && restoredTo !== undefined) this.toReconcile.add(orderId);
     this.host.logger.error({ actorId, err: error }, restoredTo === undefined ? `${actorId} threw: ${message}` : `${actorId} threw and was restored to ${restoredTo}: ${message}`);
     this.host.fault(actorId, message, restoredTo ?? 'not restored');

@@ -326,7 +326,11 @@ export class ParentBook {
 
   private sendChild(submission: ChildSubmission): void {
     const entry = this.parents.get(submission.parentId);
-    if (entry === undefined) return;
+    // A child its parent does not know was asked for by a transition that threw: it is not sent.
+    if (entry === undefined || entry.actor.getSnapshot().context.ledger.children[submission.childId] === undefined) {
+      this.childParents.delete(submission.childId);
+      return;
+    }
     try {
       const denied = this.host.submitChild(entry.venue, submission);
       const by = denied === 'tradingHalted' ? 'halt' : denied === 'reducingOnly' ? 'reducing' : undefined;
@@ -368,15 +372,37 @@ export class ParentBook {
   }
 
   private adopt(kind: ParentKind, venue: string, symbol: string, id: string, make: (actorId: string) => ParentActor, restored: boolean): ParentEntry {
-    const actor = make(`algo:${id}`);
-    const entry: ParentEntry = { id, kind, venue, symbol, actor };
+    const entry: ParentEntry = { id, kind, venue, symbol, actor: make(`algo:${id}`) };
     this.parents.set(id, entry);
+    this.run(entry, restored);
+    return entry;
+  }
+
+  /** Wires a parent's actor (its events, snapshots, timer) and starts it. */
+  private run(entry: ParentEntry, restored: boolean): void {
+    const actor = entry.actor;
     actor.on('*', (event) => this.host.publish(event as DomainEventDraft));
-    this.host.snapshots?.track(actor.id, kind, actor, undefined, restored);
+    this.host.snapshots?.track(actor.id, entry.kind, actor, undefined, restored);
     actor.subscribe({ next: () => this.afterTransition(entry), error: () => {} });
     actor.start();
     this.afterTransition(entry);
-    return entry;
+  }
+
+  /**
+   * Supervision: a parent whose transition threw goes on from the snapshot it had before that event (XState
+   * keeps it); what the failed transition asked for is not sent (sendChild checks the parent knows the child).
+   * Returns the state it was restored to, or undefined when the actor is not a parent's.
+   */
+  restoreAfterFault(actorId: string): string | undefined {
+    const entry = [...this.parents.values()].find((candidate) => candidate.actor.id === actorId);
+    if (entry === undefined) return undefined;
+    const snapshot = entry.actor.getSnapshot();
+    const context = snapshot.context as AlgoContext | OrderListContext;
+    const logic = 'listId' in context.spec ? this.listLogic : this.algoLogic[context.spec.params.kind];
+    this.clearTimer(entry);
+    entry.actor = createActor(logic, { id: actorId, snapshot: Object.assign({}, snapshot, { status: 'active', error: undefined }) as never, parent: this.host.portfolio(), clock: this.host.clock });
+    this.run(entry, false);
+    return JSON.stringify(snapshot.value);
   }
 
   /** After every step: the timer follows nextWakeAt; a finished parent leaves the market index. */
