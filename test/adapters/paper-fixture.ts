@@ -1,5 +1,5 @@
 // Shared test fixture for the paper venue: an instrument, tick builders and a venue wired to a simulated clock.
-import { decimal, type DecimalString } from '../../src/domain/decimal.ts';
+import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
 import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
 import type { QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
 import { SimulatedClock } from '../../src/domain/clock.ts';
@@ -81,4 +81,28 @@ export function paperSetup(options: Partial<Omit<PaperVenueOptions, 'clock'>> = 
       return found ?? { currency, total: '0', reserved: '0' };
     },
   };
+}
+
+/** A price `ticks` ticks above zero and a size of `lots` lots of BTC_USD, for property tests on integers. */
+export const priceOfTicks = (ticks: number): string => toDecimalString(BTC_USD.tickSize.times(decimal(ticks)));
+export const sizeOfLots = (lots: number): string => toDecimalString(BTC_USD.lotSize.times(decimal(lots)));
+
+/** A market step of a property test: a book of levels around a best bid, or a trade. */
+export type MarketStep =
+  | { readonly kind: 'quote'; readonly bestBid: number; readonly spread: number; readonly bids: readonly number[]; readonly asks: readonly number[] }
+  | { readonly kind: 'trade'; readonly price: number; readonly lots: number; readonly aggressor: 'buy' | 'sell' };
+
+/** Feeds one market step to the venue at `now`. */
+export function feedMarketStep(venue: PaperVenue, now: number, step: MarketStep): void {
+  if (step.kind === 'trade') {
+    venue.onMarketData(trade(now, priceOfTicks(step.price), sizeOfLots(step.lots), step.aggressor));
+    return;
+  }
+  venue.onMarketData(
+    quote(
+      now,
+      step.bids.map((quantity, level) => [priceOfTicks(step.bestBid - level), sizeOfLots(quantity)] as const),
+      step.asks.map((quantity, level) => [priceOfTicks(step.bestBid + step.spread + level), sizeOfLots(quantity)] as const),
+    ),
+  );
 }

@@ -8,13 +8,11 @@ import { ZERO, decimal, toDecimalString, type Decimal } from '../../src/domain/d
 import type { OrderSide } from '../../src/domain/order-request.ts';
 import { PaperVenue } from '../../adapters/paper/index.ts';
 import type { ExecutionReport, VenueOrder } from '../../adapters/venue.ts';
-import { BTC_USD, START, quote, trade } from './paper-fixture.ts';
+import { BTC_USD, START, feedMarketStep, priceOfTicks as price, sizeOfLots as size } from './paper-fixture.ts';
 
 const START_BALANCES = { USD: '5000', BTC: '20' } as const;
 const ENDING_REPORTS = new Set(['canceled', 'expired', 'rejected']);
 
-const price = (ticks: number): string => toDecimalString(BTC_USD.tickSize.times(decimal(ticks)));
-const size = (lots: number): string => toDecimalString(BTC_USD.lotSize.times(decimal(lots)));
 
 const priceTicks = fc.integer({ min: 9_990, max: 10_010 });
 const lots = fc.integer({ min: 1, max: 12_000 });
@@ -68,16 +66,8 @@ describe('paper venue OCO lists, properties', () => {
           const now = clock.now();
           switch (action.kind) {
             case 'quote':
-              venue.onMarketData(
-                quote(
-                  now,
-                  action.bids.map((quantity, level) => [price(action.bestBid - level), size(quantity)] as const),
-                  action.asks.map((quantity, level) => [price(action.bestBid + action.spread + level), size(quantity)] as const),
-                ),
-              );
-              break;
             case 'trade':
-              venue.onMarketData(trade(now, price(action.price), size(action.lots), action.aggressor));
+              feedMarketStep(venue, now, action);
               break;
             case 'list': {
               const orders: VenueOrder[] = action.legs.map((fields) => {

@@ -5,12 +5,10 @@ import { ZERO, decimal, toDecimalString, type Decimal } from '../../src/domain/d
 import type { OrderSide } from '../../src/domain/order-request.ts';
 import { compareDecimals } from '../../adapters/paper/compare.ts';
 import type { ExecutionReport, VenueOrder } from '../../adapters/venue.ts';
-import { BTC_USD, START, paperSetup, quote, trade } from './paper-fixture.ts';
+import { BTC_USD, START, feedMarketStep, priceOfTicks as price, sizeOfLots as size, paperSetup } from './paper-fixture.ts';
 
 const START_BALANCES = { USD: '5000', BTC: '20' } as const;
 
-const price = (ticks: number): string => toDecimalString(BTC_USD.tickSize.times(decimal(ticks)));
-const size = (lots: number): string => toDecimalString(BTC_USD.lotSize.times(decimal(lots)));
 
 // A narrow band so trades and quotes often meet resting orders; sizes large enough to run out of cash.
 const priceTicks = fc.integer({ min: 9_990, max: 10_010 });
@@ -54,16 +52,8 @@ describe('PaperVenue properties', () => {
             const now = clock.now();
             switch (step.kind) {
               case 'quote':
-                venue.onMarketData(
-                  quote(
-                    now,
-                    step.bids.map((quantity, level) => [price(step.bestBid - level), size(quantity)] as const),
-                    step.asks.map((quantity, level) => [price(step.bestBid + step.spread + level), size(quantity)] as const),
-                  ),
-                );
-                break;
               case 'trade':
-                venue.onMarketData(trade(now, price(step.price), size(step.lots), step.aggressor));
+                feedMarketStep(venue, now, step);
                 break;
               case 'market':
                 submit({ side: step.side, type: 'market', quantity: size(step.lots), timeInForce: step.fillOrKill ? 'FOK' : 'IOC', postOnly: false });
