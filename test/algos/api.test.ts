@@ -76,7 +76,7 @@ describe('/v1/order-lists', () => {
     });
     expect(created.status).toBe(201);
     const list = created.body.orderList;
-    expect(list).toMatchObject({ kind: 'bracket', status: 'awaitingRelease', released: false });
+    expect(list).toMatchObject({ kind: 'bracket', status: 'awaitingRelease', released: false, heldBy: 'engine', heldByEngineBecause: 'venues hold OCO lists only: the engine holds a bracket' });
     daemon.settle();
     expect((await daemon.request('GET', '/v1/order-lists?kind=bracket')).body.orderLists.map((view: { listId: string }) => view.listId)).toEqual([list.listId]);
     expect((await daemon.request('GET', `/v1/order-lists/${list.listId}`)).body.orderList.children).toHaveLength(1);
@@ -88,5 +88,30 @@ describe('/v1/order-lists', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatchObject({ code: 'invalid_order_list', message: expect.stringContaining('at least two legs') });
     expect((await daemon.request('GET', '/v1/order-lists/fs-none')).status).toBe(404);
+  });
+
+  it('an OCO goes to a venue that holds OCO lists as one list; one with a leg the venue cannot hold stays with the engine', async () => {
+    daemon = await startTestDaemon();
+    // This paper venue holds no stops (nativeStops off): a stop leg keeps the list with the engine, with why.
+    const withStop = await daemon.request('POST', '/v1/order-lists', {
+      body: { kind: 'oco', symbol: 'BTC/USDT', legs: [{ side: 'buy', type: 'limit', quantity: '0.1', price: '40000' }, { side: 'buy', type: 'stop', quantity: '0.1', stopPrice: '60000' }] },
+    });
+    expect(withStop.body.orderList).toMatchObject({ kind: 'oco', heldBy: 'engine', heldByEngineBecause: 'venue paper does not hold leg2 (stop) itself' });
+    const created = await daemon.request('POST', '/v1/order-lists', {
+      body: { kind: 'oco', symbol: 'BTC/USDT', legs: [{ side: 'sell', type: 'limit', quantity: '0.1', price: '51000' }, { side: 'sell', type: 'limit', quantity: '0.1', price: '52000' }] },
+    });
+    expect(created.status).toBe(201);
+    const list = created.body.orderList;
+    expect(list).toMatchObject({ kind: 'oco', heldBy: 'venue' });
+    expect(list.heldByEngineBecause).toBeUndefined();
+    daemon.settle();
+    const children = (await daemon.request('GET', `/v1/order-lists/${list.listId}`)).body.orderList.children;
+    expect(children.map((child: { standing: string }) => child.standing)).toEqual(['working', 'working']);
+    // The list's cancel sends one leg's cancel: the venue cancels the list whole, and it ends canceled.
+    expect((await daemon.request('POST', `/v1/order-lists/${list.listId}/cancel`, { body: {} })).status).toBe(202);
+    daemon.settle();
+    const ended = (await daemon.request('GET', `/v1/order-lists/${list.listId}`)).body.orderList;
+    expect(ended.status).toBe('canceled');
+    expect(ended.children.map((child: { standing: string }) => child.standing)).toEqual(['settled', 'settled']);
   });
 });
