@@ -13,7 +13,7 @@ import { twapMachine } from '../../../machines/algos/twap.ts';
 import { vwapMachine } from '../../../machines/algos/vwap.ts';
 import { orderListMachine, type OrderListContext, type OrderListMachineInput } from '../../../machines/order-list.ts';
 import type { AlgoKind } from '../../domain/algo-params.ts';
-import type { Clock, TimerHandle } from '../../domain/clock.ts';
+import type { Clock } from '../../domain/clock.ts';
 import type { DecimalString } from '../../domain/decimal.ts';
 import type { DomainEventDraft } from '../../domain/events.ts';
 import type { MarketData } from '../../domain/market-data.ts';
@@ -21,6 +21,7 @@ import type { SnapshotRecord } from '../../store/records.ts';
 import type { DenialReason } from '../../risk/checks.ts';
 import type { SnapshotWriter } from '../persistence.ts';
 import type { TurnQueue } from '../turn.ts';
+import { ParentTimers, type TimedEntry } from './parent-timers.ts';
 import { algoView, isFinishedParentState, orderListView, type AlgoView, type ChildLookup, type OrderListView } from './parent-view.ts';
 
 export type ParentKind = 'algo' | 'orderList';
@@ -31,13 +32,12 @@ const ALGO_MACHINES: Readonly<Record<AlgoKind, AnyStateMachine>> = { twap: twapM
 /** Finished parents kept in memory for views; older ones leave (their snapshots stay in the store). */
 export const FINISHED_PARENTS_KEPT = 1_000;
 
-export interface ParentEntry {
+export interface ParentEntry extends TimedEntry {
   readonly id: string;
   readonly kind: ParentKind;
   readonly venue: string;
   readonly symbol: string;
   actor: ParentActor;
-  timer?: { readonly at: number; readonly handle: TimerHandle };
 }
 
 /** What a child's end looked like to the engine: the venue's unexecuted rest and why it ended. */
@@ -91,7 +91,6 @@ export class ParentBook {
   private readonly finished = new Set<string>();
   private readonly algoLogic: Record<AlgoKind, AnyStateMachine>;
   private readonly listLogic: AnyStateMachine;
-  private timersArmed = false;
   /** The portfolio's trading state at the last look, and the watch on it (from rearm on). */
   private tradingState: unknown;
   private tradingWatch?: { unsubscribe(): void };
@@ -99,11 +98,14 @@ export class ParentBook {
   private readonly lookup: ChildLookup;
   /** Children the trading state denied, until their end reaches the parent (which pauses rather than fails). */
   private readonly tradingDenials = new Map<string, TradingDenial>();
+  private readonly timers: ParentTimers<ParentEntry>;
 
   constructor(
     private readonly host: ParentBookHost,
     private readonly idPrefix: string,
   ) {
+    // A timer enters the engine as a turn of its own: the slice it sends runs before it returns.
+    this.timers = new ParentTimers<ParentEntry>(host.clock, (entry) => host.queue.run(() => this.deliver(entry, { type: 'timer.due', at: host.clock.now() })));
     const effects = {
       // Effects are deferred: they run after the parent's transition, never inside it.
       submitChild: (_: unknown, params: ChildSubmission) => {
@@ -183,7 +185,7 @@ export class ParentBook {
 
   /** Timers are armed from here on (after start-up): each parent's next wake, a passed one at once. */
   rearm(): void {
-    this.timersArmed = true;
+    this.timers.arm();
     for (const entry of this.parents.values()) this.armTimer(entry);
     this.watchTrading();
   }
@@ -191,8 +193,7 @@ export class ParentBook {
   stop(): void {
     this.tradingWatch?.unsubscribe();
     this.tradingWatch = undefined;
-    this.timersArmed = false;
-    for (const entry of this.parents.values()) this.clearTimer(entry);
+    this.timers.disarm(this.parents.values());
   }
 
   /** Market data of a venue: the book per symbol is kept, and the algos trading it get a market event. */
@@ -399,7 +400,7 @@ export class ParentBook {
     const snapshot = entry.actor.getSnapshot();
     const context = snapshot.context as AlgoContext | OrderListContext;
     const logic = 'listId' in context.spec ? this.listLogic : this.algoLogic[context.spec.params.kind];
-    this.clearTimer(entry);
+    this.timers.clear(entry);
     entry.actor = createActor(logic, { id: actorId, snapshot: Object.assign({}, snapshot, { status: 'active', error: undefined }) as never, parent: this.host.portfolio(), clock: this.host.clock });
     this.run(entry, false);
     return JSON.stringify(snapshot.value);
@@ -410,7 +411,7 @@ export class ParentBook {
     if (this.parents.get(entry.id) !== entry) return;
     const key = marketKey(entry.venue, entry.symbol);
     if (this.isFinished(entry)) {
-      this.clearTimer(entry);
+      this.timers.clear(entry);
       this.byMarket.get(key)?.delete(entry);
       if (!this.finished.has(entry.id)) this.retire(entry);
       return;
@@ -436,27 +437,9 @@ export class ParentBook {
   }
 
   private armTimer(entry: ParentEntry): void {
-    if (!this.timersArmed) return;
     const snapshot = entry.actor.getSnapshot();
     // Paused, the schedule's times stay in context but nothing wakes: resume plans from the clock then.
-    const at = this.isFinished(entry) || snapshot.value === 'paused' ? undefined : (snapshot.context as { nextWakeAt?: number }).nextWakeAt;
-    if (entry.timer?.at === at) return;
-    this.clearTimer(entry);
-    if (at === undefined) return;
-    const clock = this.host.clock;
-    const handle = clock.setTimeout(() => {
-      if (entry.timer?.handle !== handle) return;
-      entry.timer = undefined;
-      // A timer enters the engine as a turn of its own: the slice it sends runs before it returns.
-      this.host.queue.run(() => this.deliver(entry, { type: 'timer.due', at: clock.now() }));
-    }, Math.max(0, at - clock.now()));
-    entry.timer = { at, handle };
-  }
-
-  private clearTimer(entry: ParentEntry): void {
-    if (entry.timer === undefined) return;
-    this.host.clock.clearTimeout(entry.timer.handle);
-    entry.timer = undefined;
+    this.timers.follow(entry, this.isFinished(entry) || snapshot.value === 'paused' ? undefined : (snapshot.context as { nextWakeAt?: number }).nextWakeAt);
   }
 }
 
