@@ -1,12 +1,14 @@
 // The price chart's series, gathered while a page is attached: each symbol's mark price (sampled when it
 // changed, at each flush), its fills, each position's stop and take-profits over time (from its announcements,
 // so every trailing step is there), a trailing stop's high-water mark, and the account's equity. Bounded: a
-// series past its cap drops its older half.
+// series past its cap drops its older half, and closed positions' series past their cap go oldest first.
 import type { DomainEvent } from '../domain/events.ts';
 import type { Engine } from '../engine/engine.ts';
 
 /** Points kept per series. */
 const MAX_POINTS = 20_000;
+/** Closed positions whose series are kept (open ones always are): the chart shows the recent ones. */
+export const CLOSED_POSITIONS_KEPT = 1_000;
 
 export interface PricePoint {
   readonly at: number;
@@ -53,6 +55,8 @@ export class PriceHistory {
   private readonly equity: PricePoint[] = [];
   /** By position actor id. */
   private readonly positions = new Map<string, PositionSeries & { symbol: string }>();
+  /** Actor ids of closed positions still kept, oldest close first. */
+  private readonly closed = new Set<string>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -95,6 +99,7 @@ export class PriceHistory {
         pushChanged(position.stop, event.timestamp, null);
         for (const level of position.takeProfits) pushChanged(level, event.timestamp, null);
         position.watermark.length > 0 && pushChanged(position.watermark, event.timestamp, null);
+        this.retire(`position:${event.positionId}`);
         break;
       }
       default:
@@ -127,6 +132,14 @@ export class PriceHistory {
     let series = this.positions.get(actorId);
     if (series === undefined) this.positions.set(actorId, (series = { symbol, stop: [], takeProfits: [], watermark: [] }));
     return series;
+  }
+
+  private retire(actorId: string): void {
+    this.closed.add(actorId);
+    if (this.closed.size <= CLOSED_POSITIONS_KEPT) return;
+    const oldest = this.closed.values().next().value!;
+    this.closed.delete(oldest);
+    this.positions.delete(oldest);
   }
 
   private level(position: PositionSeries, level: number): PricePoint[] {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeEvent, sourceIdOf } from '../../src/inspector/decode.ts';
 import { EntryLog, ObservedEntry } from '../../src/inspector/entry-log.ts';
 import { FinishedHistory } from '../../src/inspector/history.ts';
+import { CLOSED_POSITIONS_KEPT, PriceHistory } from '../../src/inspector/price-history.ts';
 import { InspectorSessions, SESSION_COOKIE } from '../../src/inspector/session.ts';
 // @ts-expect-error the page's modules are plain JavaScript served to the browser
 import * as format from '../../src/inspector/page/format.js';
@@ -162,5 +163,27 @@ describe('event decoding', () => {
     expect(sourceIdOf({ type: 'fill', orderId: 'o-1' }, {})).toBe('order:o-1');
     expect(sourceIdOf({ type: 'submit' }, {})).toBe('portfolio');
     expect(sourceIdOf({ type: 'cancel' }, {})).toBeUndefined();
+  });
+});
+
+describe('price chart series', () => {
+  it('keep every open position and only the most recent closed ones, however many positions a page has seen', () => {
+    // The series only read domain events; the engine is asked for marks and equity, not used here.
+    const history = new PriceHistory({} as never);
+    const base = { venue: 'paper', symbol: 'BTC/USDT', sequence: 0 };
+    const opened = (positionId: string, at: number) =>
+      ({ ...base, type: 'PositionOpened', positionId, timestamp: at, direction: 'long', quantity: '1', averageEntryPrice: '100', stopPrice: '95', takeProfitPrices: ['110'] }) as never;
+    history.domainEvent(opened('open-1', 0));
+    const total = CLOSED_POSITIONS_KEPT + 250;
+    for (let index = 0; index < total; index++) {
+      history.domainEvent(opened(`p${index}`, index));
+      history.domainEvent({ ...base, type: 'PositionClosed', positionId: `p${index}`, timestamp: index + 1, direction: 'long', closedQuantity: '1', realizedPnl: '0', fees: '0', exitReason: 'manual' } as never);
+    }
+    const positions = Object.keys(history.view('BTC/USDT').positions);
+    expect(positions).toHaveLength(CLOSED_POSITIONS_KEPT + 1);
+    expect(positions).toContain('position:open-1');
+    expect(positions).toContain(`position:p${total - 1}`);
+    expect(positions).not.toContain(`position:p${total - CLOSED_POSITIONS_KEPT - 1}`);
+    expect(history.view('BTC/USDT').positions[`position:p${total - 1}`]!.stop.at(-1)).toEqual({ at: total, value: null });
   });
 });
