@@ -60,4 +60,26 @@ describe('an engine OCO held by the paper venue', () => {
     expect(engine.listOrders({ parentId: oco.listId }).map((order) => order.status)).toEqual(['canceled', 'filled']);
     expect((await venue.balances()).find((balance) => balance.currency === 'BTC')).toEqual({ currency: 'BTC', total: '1', reserved: '0' });
   });
+
+  it('is sent whole or not at all: a leg the risk gate denies keeps the other from leaving, and the list fails with why', async () => {
+    const { clock, venue, engine } = await protectedBitcoin();
+    const before = await venue.balances();
+    // 1,000 USDT pays for one 0.02 BTC buy at 40,000 (800 USDT), not for two: the engine reserves each leg.
+    const list = engine.submitOrderList({
+      kind: 'oco',
+      symbol: 'BTC/USDT',
+      legs: [{ side: 'buy', type: 'limit', quantity: '0.02', price: '40000' }, { side: 'buy', type: 'limit', quantity: '0.02', price: '39000' }],
+    });
+    clock.advanceBy(100);
+    const view = engine.getOrderList(list.listId)!;
+    expect(view).toMatchObject({ heldBy: 'venue', status: 'failed' });
+    // Children are listed newest first.
+    const [second, first] = view.children.map((child) => engine.getOrder(child.childId)!);
+    expect(second).toMatchObject({ status: 'denied' });
+    expect(first).toMatchObject({ status: 'rejected', reason: `not sent: ${second!.orderId} of list ${list.listId} was refused, and a list the venue holds is sent whole or not at all` });
+    expect(view.reason).toContain('denied');
+    // Nothing reached the venue: only the first test list's two legs rest there, and its balances are as they were.
+    expect((await venue.openOrders()).map((order) => order.clientOrderId).sort()).toEqual(engine.listOrders().filter((order) => order.parentId !== list.listId).map((order) => order.orderId).sort());
+    expect(await venue.balances()).toEqual(before);
+  });
 });
