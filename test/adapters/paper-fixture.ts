@@ -1,5 +1,5 @@
 // Shared test fixture for the paper venue: an instrument, tick builders and a venue wired to a simulated clock.
-import { decimal, toDecimalString, type DecimalString } from '../../src/domain/decimal.ts';
+import { decimal, toDecimalString, type Decimal, type DecimalString } from '../../src/domain/decimal.ts';
 import { createInstrument, type Instrument } from '../../src/domain/instrument.ts';
 import type { QuoteTick, TradeTick } from '../../src/domain/market-data.ts';
 import { SimulatedClock } from '../../src/domain/clock.ts';
@@ -105,4 +105,28 @@ export function feedMarketStep(venue: PaperVenue, now: number, step: MarketStep)
       step.asks.map((quantity, level) => [priceOfTicks(step.bestBid + step.spread + level), sizeOfLots(quantity)] as const),
     ),
   );
+}
+
+/** What the fills alone say the balances are (BTC and USD from their start) and how much each order filled. */
+export function totalsFromFills(
+  fills: readonly Extract<ExecutionReport, { type: 'filled' }>[],
+  sides: ReadonlyMap<string, 'buy' | 'sell'>,
+  start: { readonly BTC: string; readonly USD: string },
+): { base: Decimal; cash: Decimal; filledPerOrder: Map<string, Decimal> } {
+  let base = decimal(start.BTC);
+  let cash = decimal(start.USD);
+  const filledPerOrder = new Map<string, Decimal>();
+  for (const fill of fills) {
+    const quantity = decimal(fill.quantity);
+    const notional = quantity.times(fill.price);
+    if (sides.get(fill.clientOrderId) === 'buy') {
+      base = base.plus(quantity);
+      cash = cash.minus(notional).minus(fill.fee);
+    } else {
+      base = base.minus(quantity);
+      cash = cash.plus(notional).minus(fill.fee);
+    }
+    filledPerOrder.set(fill.clientOrderId, (filledPerOrder.get(fill.clientOrderId) ?? decimal('0')).plus(quantity));
+  }
+  return { base, cash, filledPerOrder };
 }

@@ -4,11 +4,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/domain/clock.ts';
-import { ZERO, decimal, toDecimalString, type Decimal } from '../../src/domain/decimal.ts';
+import { ZERO, decimal, toDecimalString } from '../../src/domain/decimal.ts';
 import type { OrderSide } from '../../src/domain/order-request.ts';
 import { PaperVenue } from '../../adapters/paper/index.ts';
 import type { ExecutionReport, VenueOrder } from '../../adapters/venue.ts';
-import { BTC_USD, START, feedMarketStep, priceOfTicks as price, sizeOfLots as size } from './paper-fixture.ts';
+import { BTC_USD, START, feedMarketStep, priceOfTicks as price, sizeOfLots as size, totalsFromFills } from './paper-fixture.ts';
 
 const START_BALANCES = { USD: '5000', BTC: '20' } as const;
 const ENDING_REPORTS = new Set(['canceled', 'expired', 'rejected']);
@@ -123,21 +123,7 @@ describe('paper venue OCO lists, properties', () => {
           const filledLegs = new Set(fills.filter((fill) => legs.includes(fill.clientOrderId)).map((fill) => fill.clientOrderId));
           expect(filledLegs.size).toBeLessThanOrEqual(1);
         }
-        let base: Decimal = decimal(START_BALANCES.BTC);
-        let cash: Decimal = decimal(START_BALANCES.USD);
-        const filledPerOrder = new Map<string, Decimal>();
-        for (const fill of fills) {
-          const quantity = decimal(fill.quantity);
-          const notional = quantity.times(fill.price);
-          if (sides.get(fill.clientOrderId) === 'buy') {
-            base = base.plus(quantity);
-            cash = cash.minus(notional).minus(fill.fee);
-          } else {
-            base = base.minus(quantity);
-            cash = cash.plus(notional).minus(fill.fee);
-          }
-          filledPerOrder.set(fill.clientOrderId, (filledPerOrder.get(fill.clientOrderId) ?? ZERO).plus(quantity));
-        }
+        const { base, cash, filledPerOrder } = totalsFromFills(fills, sides, START_BALANCES);
         for (const clientOrderId of placed) {
           const status = await venue.queryOrder(clientOrderId);
           expect(status).toBeDefined();

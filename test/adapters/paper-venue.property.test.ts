@@ -1,11 +1,11 @@
 // Properties of the paper venue: cash is conserved (balances move only by fills and fees), no order overfills.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ZERO, decimal, toDecimalString, type Decimal } from '../../src/domain/decimal.ts';
+import { ZERO, decimal, toDecimalString } from '../../src/domain/decimal.ts';
 import type { OrderSide } from '../../src/domain/order-request.ts';
 import { compareDecimals } from '../../adapters/paper/compare.ts';
 import type { ExecutionReport, VenueOrder } from '../../adapters/venue.ts';
-import { BTC_USD, START, feedMarketStep, priceOfTicks as price, sizeOfLots as size, paperSetup } from './paper-fixture.ts';
+import { BTC_USD, START, feedMarketStep, paperSetup, priceOfTicks as price, sizeOfLots as size, totalsFromFills } from './paper-fixture.ts';
 
 const START_BALANCES = { USD: '5000', BTC: '20' } as const;
 
@@ -108,24 +108,12 @@ describe('PaperVenue properties', () => {
 
           // Expected totals, from the fills alone.
           const fills = reports.filter((report): report is Fill => report.type === 'filled');
-          let base: Decimal = decimal(START_BALANCES.BTC);
-          let cash: Decimal = decimal(START_BALANCES.USD);
-          const filledPerOrder = new Map<string, Decimal>();
           for (const fill of fills) {
-            const quantity = decimal(fill.quantity);
-            const notional = quantity.times(fill.price);
             const rate = fill.liquidity === 'maker' ? BTC_USD.makerFee : BTC_USD.takerFee;
-            expect(fill.fee).toBe(toDecimalString(notional.times(rate)));
+            expect(fill.fee).toBe(toDecimalString(decimal(fill.quantity).times(fill.price).times(rate)));
             expect(fill.feeCurrency).toBe('USD');
-            if (sides.get(fill.clientOrderId) === 'buy') {
-              base = base.plus(quantity);
-              cash = cash.minus(notional).minus(fill.fee);
-            } else {
-              base = base.minus(quantity);
-              cash = cash.plus(notional).minus(fill.fee);
-            }
-            filledPerOrder.set(fill.clientOrderId, (filledPerOrder.get(fill.clientOrderId) ?? ZERO).plus(quantity));
           }
+          const { base, cash, filledPerOrder } = totalsFromFills(fills, sides, START_BALANCES);
           const balances = new Map((await venue.balances()).map((balance) => [balance.currency, balance]));
           expect(balances.get('BTC')!.total).toBe(toDecimalString(base));
           expect(balances.get('USD')!.total).toBe(toDecimalString(cash));
