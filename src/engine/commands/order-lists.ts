@@ -5,11 +5,12 @@ import type { Clock } from '../../domain/clock.ts';
 import type { Decimal } from '../../domain/decimal.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import { OrderListError, parseOrderListSpec, type OrderListInput, type OrderListSpec } from '../../domain/order-list.ts';
-import { OrderRequestError, orderTermsOf, parseOrderRequest, validateOrderRequest, type OrderRequest } from '../../domain/order-request.ts';
+import { OrderRequestError, parseOrderRequest, validateOrderRequest, type OrderRequest } from '../../domain/order-request.ts';
 import { childOrderId } from '../../domain/algo-children.ts';
 import { AlgoStateError, UnknownAlgoError } from '../algos/errors.ts';
 import type { ParentBook, ParentEntry } from '../algos/parent-book.ts';
 import { matchingViews, type OrderListStatus, type OrderListView } from '../algos/parent-view.ts';
+import { requestToVenueOrder } from '../venue-order.ts';
 import type { VenueBook } from '../venues.ts';
 import { describeState } from './algos.ts';
 import { checkCapabilities } from './orders.ts';
@@ -119,7 +120,7 @@ function whyEngineHolds(spec: OrderListSpec, venue: Venue, requests: readonly Le
   if (!venue.capabilities.orderLists?.includes('oco') || venue.submitList === undefined) return `venue ${venue.id} does not hold OCO lists`;
   const emulated = spec.legs.filter((_, index) => requests[index]!.emulated).map((leg) => `${leg.role} (${leg.type})`);
   if (emulated.length > 0) return `venue ${venue.id} does not hold ${emulated.join(', ')} itself`;
-  const orders = requests.map(({ request }, index) => Object.assign(orderTermsOf(request), { clientOrderId: childOrderId(spec.listId, index + 1), symbol: spec.symbol }));
+  const orders = requests.map(({ request }, index) => requestToVenueOrder(request, childOrderId(spec.listId, index + 1), venue.capabilities));
   const refusal = venue.orderListRefusal?.({ listId: spec.listId, kind: 'oco', symbol: spec.symbol, orders });
   return refusal === undefined ? undefined : `venue ${venue.id} does not take this list as one: ${refusal}`;
 }
