@@ -14,6 +14,7 @@ import {
   endChild,
   EMPTY_LEDGER,
   isApplicableChildEnd,
+  isTradingDenial,
   resizeChild,
   workingChildren,
   workingQuantity,
@@ -189,13 +190,12 @@ export const orderListMachine = setup({
     isAcceptedFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'accepted',
     isDuplicateFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'duplicate',
     isApplicableEnd: ({ context, event }) => event.type === 'child.ended' && isApplicableChildEnd(context.ledger, event),
-    isDeniedByTradingState: ({ context, event }) => event.type === 'child.ended' && event.deniedBy !== undefined && isApplicableChildEnd(context.ledger, event),
+    isDeniedByTradingState: ({ context, event }) => event.type === 'child.ended' && isTradingDenial(context.ledger, event),
     isReleaseDue: ({ context }) => releaseDue(context),
     nothingWorking: ({ context }) => workingChildren(context.ledger).length === 0 && workingQuantity(context.ledger).eq(ZERO),
     nothingToHold: ({ context }) => [...legTargets(context).values()].every((open) => open.eq(ZERO)),
     hasFailedTooOften: ({ context }) => context.failures >= MAX_CHILD_FAILURES,
-    /** Every leg of a venue's list has ended: the venue is done with it, whatever the targets say. */
-    venueEndedEveryLeg: ({ context }) => context.heldAtVenue === true && workingChildren(context.ledger).length === 0 && workingQuantity(context.ledger).eq(ZERO),
+    heldAtVenue: ({ context }) => context.heldAtVenue === true,
     nothingFilled: ({ context }) => decimal(context.ledger.filledQuantity).eq(ZERO),
     legWasRefused: ({ context }) => context.failures > 0,
     gaveUp: ({ context }) => context.gaveUp,
@@ -244,9 +244,10 @@ export const orderListMachine = setup({
     active: {
       always: [
         { guard: 'hasFailedTooOften', target: 'canceling', actions: 'recordFailure' },
-        { guard: and(['venueEndedEveryLeg', 'nothingFilled', 'legWasRefused']), target: 'failed' },
-        { guard: and(['venueEndedEveryLeg', 'nothingFilled']), target: 'canceled', actions: 'recordVenueEnd' },
-        { guard: 'venueEndedEveryLeg', target: 'completed' },
+        // A venue's list is done when every leg has ended there, whatever the targets say.
+        { guard: and(['heldAtVenue', 'nothingWorking', 'nothingFilled', 'legWasRefused']), target: 'failed' },
+        { guard: and(['heldAtVenue', 'nothingWorking', 'nothingFilled']), target: 'canceled', actions: 'recordVenueEnd' },
+        { guard: and(['heldAtVenue', 'nothingWorking']), target: 'completed' },
         { guard: and(['nothingWorking', 'nothingToHold']), target: 'completed' },
       ],
       on: {

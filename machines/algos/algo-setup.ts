@@ -12,6 +12,7 @@ import {
   endChild,
   EMPTY_LEDGER,
   isApplicableChildEnd,
+  isTradingDenial,
   workingChildren,
   workingQuantity,
   type ChildLedger,
@@ -258,7 +259,7 @@ export const algoSetup = setup({
   guards: {
     startsHalted: ({ event }) => event.type === 'start' && event.halted === true,
     isPausedByTrading: ({ context }) => context.pausedBy === 'halt' || context.pausedBy === 'reducing',
-    isDeniedByTradingState: ({ context, event }) => event.type === 'child.ended' && event.deniedBy !== undefined && isApplicableChildEnd(context.ledger, event),
+    isDeniedByTradingState: ({ context, event }) => event.type === 'child.ended' && isTradingDenial(context.ledger, event),
     isApplicableEndOfWork: ({ context, event }) => event.type === 'child.ended' && event.deniedBy === undefined && isApplicableChildEnd(context.ledger, event),
     isDue: ({ context, event }) => event.type === 'timer.due' && context.nextWakeAt !== undefined && event.at >= context.nextWakeAt,
     isAcceptedFill: ({ context, event }) => event.type === 'child.filled' && classifyChildFill(context.ledger, event) === 'accepted',

@@ -174,6 +174,8 @@ export interface ChildEnd {
   readonly status: string;
   /** Quantity the venue says was never executed. */
   readonly remaining: DecimalString;
+  /** Set when the portfolio's trading state (a halt, or reducing) denied the child. */
+  readonly deniedBy?: string;
 }
 
 /** True when the end report names a working child of this ledger with a sane remaining quantity. */
@@ -182,6 +184,11 @@ export function isApplicableChildEnd(ledger: ChildLedger, end: ChildEnd): boolea
   if (child === undefined || child.status !== 'working') return false;
   const remaining = decimal(end.remaining);
   return remaining.gte(ZERO) && remaining.lte(child.quantity);
+}
+
+/** True for an applicable end of a child the trading state denied: its parent pauses or stops, not fails. */
+export function isTradingDenial(ledger: ChildLedger, end: ChildEnd): boolean {
+  return end.deniedBy !== undefined && isApplicableChildEnd(ledger, end);
 }
 
 /** The ledger after a child ended: what it did not execute goes back to the parent. */

@@ -71,11 +71,10 @@ export class VenueGateway {
   /** With a store, the intent joins this turn's commit; false when it is already on record (never sent twice). */
   private recordIntent(context: OrderContext, order: VenueOrder): boolean {
     const orderId = context.clientOrderId;
-    const venue = this.venues.venue(context.venue);
     if (this.store !== undefined) {
       // The intent joins this turn's commit, and the order leaves only once that commit is on disk.
       const payload: IntentPayload = { request: context.request, emulated: context.emulated, createdAt: context.createdAt, releasedAs: context.releasedAs, sent: order };
-      if (!this.store.queueIntent({ clientOrderId: orderId, venue: venue.id, request: payload, createdAt: this.now() })) {
+      if (!this.store.queueIntent({ clientOrderId: orderId, venue: context.venue, request: payload, createdAt: this.now() })) {
         this.logger.error({ orderId }, `order ${orderId} was already sent once (its intent is on record): not sent again`);
         return false;
       }
