@@ -130,3 +130,8 @@ export function totalsFromFills(
   }
   return { base, cash, filledPerOrder };
 }
+
+/** True when every balance holds 0 <= reserved <= total. */
+export function reservationsWithinTotals(balances: readonly Balance[]): boolean {
+  return balances.every((balance) => decimal(balance.reserved).gte('0') && decimal(balance.reserved).lte(balance.total));
+}
